@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh Debian/Ubuntu machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.ras-installed
+
+.PHONY: setup run test lint format bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/setup.sh scripts/debian-packages.txt
+	bash scripts/setup.sh "$(VENV)"
+	touch $(STAMP)
+
+## run: set up, then run the main job (live monitor on a virtual patient)
+run: setup
+	bash scripts/run.sh "$(VENV)"
+
+## test: set up, then lint and run every test
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,95 @@
+"""Events that travel on the session bus. All ``*_t_s`` times are on the session clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from ras.protocol.messages import Side, StepKind
+
+__all__ = ["ImuEvent", "LinkEvent", "LinkState", "SensorStatusEvent", "StepEvent"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """A gait event from a foot sensor, mapped onto the session clock.
+
+    Attributes
+    ----------
+    t_s : float
+        Session time of the event (device time mapped through clock sync).
+    device_t_us : int
+        Unwrapped device time of the event (us since the sensor booted, wrap-corrected).
+    received_t_s : float
+        Session time the frame was decoded on the host.
+    clock_error_s : float
+        Clock sync's estimate of its own error at that moment (s).
+    """
+
+    sensor_id: int
+    side: Side
+    kind: StepKind
+    t_s: float
+    device_t_us: int
+    received_t_s: float
+    seq: int
+    stride_index: int
+    clock_error_s: float = float("nan")
+    stride_time_s: float | None = None
+    stance_time_s: float | None = None
+    stride_length_m: float | None = None
+    clearance_m: float | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ImuEvent:
+    """Raw IMU samples in SI units (acc m/s², gyr deg/s); foot frame x fwd, y left, z up."""
+
+    sensor_id: int
+    side: Side
+    first_t_s: float
+    sample_rate_hz: float
+    device_first_t_us: int
+    samples_si: np.ndarray = field(repr=False)
+
+
+class LinkState(Enum):
+    """State of one sensor link."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"  # port open and HELLO received
+    DISCONNECTED = "disconnected"
+    REBOOTED = "rebooted"  # the sensor restarted (HELLO with sequence restart)
+    CLOSED = "closed"  # closed on purpose
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEvent:
+    """A change of a sensor link's state."""
+
+    t_s: float
+    port: str
+    state: LinkState
+    sensor_id: int | None = None
+    side: Side = Side.UNKNOWN
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SensorStatusEvent:
+    """Health of one sensor: its own STATUS report plus the host's view of the link."""
+
+    t_s: float
+    sensor_id: int
+    side: Side
+    battery_mv: int
+    battery_pct: int | None
+    flags: int
+    dropped_samples: int
+    dropped_frames: int
+    lost_frames: int
+    rejected_frames: int
+    clock_residual_s: float
+    clock_drift_ppm: float

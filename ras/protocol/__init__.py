@@ -1,0 +1,66 @@
+"""The ras wire protocol: COBS-framed, CRC-checked little-endian messages (docs/protocol.md)."""
+
+from ras.protocol.cobs import CobsError, cobs_decode, cobs_encode
+from ras.protocol.crc import crc16_ccitt_false
+from ras.protocol.decoder import DecoderCounters, StreamDecoder
+from ras.protocol.frame import (
+    MAX_ENCODED_FRAME_BYTES,
+    MAX_FRAME_BYTES,
+    Frame,
+    FrameError,
+    decode_frame,
+    encode_frame,
+)
+from ras.protocol.messages import (
+    MAX_IMU_SAMPLES,
+    MAX_PAYLOAD_BYTES,
+    PROTOCOL_VERSION,
+    Capability,
+    Hello,
+    HelloRequest,
+    Imu,
+    Message,
+    MsgType,
+    PayloadError,
+    Ping,
+    Pong,
+    Side,
+    Status,
+    StatusFlag,
+    Step,
+    StepFlag,
+    StepKind,
+)
+
+__all__ = [
+    "MAX_ENCODED_FRAME_BYTES",
+    "MAX_FRAME_BYTES",
+    "MAX_IMU_SAMPLES",
+    "MAX_PAYLOAD_BYTES",
+    "PROTOCOL_VERSION",
+    "Capability",
+    "CobsError",
+    "DecoderCounters",
+    "Frame",
+    "FrameError",
+    "Hello",
+    "HelloRequest",
+    "Imu",
+    "Message",
+    "MsgType",
+    "PayloadError",
+    "Ping",
+    "Pong",
+    "Side",
+    "Status",
+    "StatusFlag",
+    "Step",
+    "StepFlag",
+    "StepKind",
+    "StreamDecoder",
+    "cobs_decode",
+    "cobs_encode",
+    "crc16_ccitt_false",
+    "decode_frame",
+    "encode_frame",
+]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up ras on a Debian/Ubuntu machine: Debian packages (as root), a virtual environment, Python packages.
+# Not root: prints the exact apt command and stops.
+set -euo pipefail
+venv="${1:-.venv}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+
+mapfile -t wanted < <(grep -v '^\s*#' scripts/debian-packages.txt | sed '/^\s*$/d')
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for pkg in "${wanted[@]}"; do
+    # python3-venv only matters when the python3 in use cannot make a venv with pip.
+    if [ "$pkg" = python3-venv ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$pkg")
+  done
+else
+  echo "setup: no dpkg here; make sure the equivalents of ${wanted[*]} are installed." >&2
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "setup: missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+  echo "setup: creating virtual environment $venv"
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet -e ".[gui,dev]"
+echo "setup: done ($("$venv/bin/python" --version))"
