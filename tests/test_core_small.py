@@ -1,0 +1,72 @@
+"""Small shared pieces: running cadence, validators, session clock, bus."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from ras.bus import SessionBus
+from ras.errors import UserInputError
+from ras.running_cadence import RunningCadence, cadence_from_step_times_spm
+from ras.session_clock import SessionClock
+from ras.validate import check_choice, check_range
+
+
+def test_cadence_from_step_times_is_60_over_median():
+    assert cadence_from_step_times_spm(np.array([0.5, 0.5, 0.6])) == pytest.approx(120.0)
+    assert np.isnan(cadence_from_step_times_spm(np.array([])))
+
+
+def test_running_cadence_sorts_out_of_order_contacts_and_restarts_after_a_stop():
+    rc = RunningCadence(window_steps=4, max_step_s=2.0)
+    # left and right contacts every 0.6 s, delivered out of order in pairs
+    times = [0.0, 0.6, 1.2, 1.8, 2.4, 3.0]
+    for a, b in zip(times[1::2], times[0::2], strict=True):
+        rc.update(ic_t_s=a)
+        rc.update(ic_t_s=b)
+    assert rc.cadence_spm_ == pytest.approx(100.0)
+    # a stop of 5 s, then faster steps: only the new ones count
+    for t in [8.0, 8.5, 9.0]:
+        rc.update(ic_t_s=t)
+    assert rc.cadence_spm_ == pytest.approx(120.0)
+
+
+def test_check_choice_and_range_say_what_is_allowed():
+    assert check_choice("preset", "a", ["a", "b"]) == "a"
+    with pytest.raises(UserInputError, match="choose one of: a, b"):
+        check_choice("preset", "c", ["a", "b"])
+    assert check_range("tempo", 100, 40, 200, "bpm") == 100
+    with pytest.raises(UserInputError, match="between 40 and 200 bpm"):
+        check_range("tempo", 300, 40, 200, "bpm")
+    with pytest.raises(UserInputError):
+        check_range("tempo", float("nan"), 40, 200, "bpm")
+
+
+def test_session_clock_speed_scales_time():
+    clock = SessionClock(speed=10.0, start_perf_s=100.0)
+    assert clock.from_perf_s(101.0) == pytest.approx(10.0)
+    assert clock.to_perf_s(10.0) == pytest.approx(101.0)
+    with pytest.raises(ValueError):
+        SessionClock(speed=0)
+
+
+def test_bus_delivers_every_event_once_in_one_order_to_every_subscriber():
+    bus = SessionBus()
+    a = bus.subscribe("a")
+    b = bus.subscribe("b", accept=lambda e: e % 2 == 0)
+    n_threads, n_each = 4, 500
+
+    def produce(k: int) -> None:
+        for i in range(n_each):
+            bus.publish(k * n_each + i)
+
+    threads = [threading.Thread(target=produce, args=(k,)) for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    got_a = a.drain()
+    got_b = b.drain()
+    assert sorted(got_a) == list(range(n_threads * n_each))
+    assert got_b == [e for e in got_a if e % 2 == 0]  # same global order, filtered
+    assert a.get(timeout_s=0.01) is None
