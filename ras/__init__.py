@@ -1,0 +1,3 @@
+"""ras: Rhythmic Auditory Stimulation gait training."""
+
+__version__ = "0.1.0"

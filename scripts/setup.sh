@@ -37,5 +37,6 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -e ".[gui,dev]"
+# compat mode puts the checkout on sys.path, so new modules need no reinstall
+"$venv/bin/python" -m pip install --quiet -e ".[gui,dev]" --config-settings editable_mode=compat
 echo "setup: done ($("$venv/bin/python" --version))"

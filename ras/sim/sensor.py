@@ -136,6 +136,12 @@ class VirtualFootSensor:
         Periods of HELLO and STATUS, session s.
     battery_pct, battery_drain_pct_per_h : float
         Battery at session time 0 and its drain rate.
+    wait_for_host : bool
+        Like a USB CDC device that sends only while the host has its port open: after
+        :meth:`start` or :meth:`replug` nothing is written (frames are logged as not delivered)
+        until the first intact frame from the host (HELLO_REQUEST or PING) arrives. Without it,
+        frames written before the host opens the port would be flushed by the host's open and
+        the truth log could not say which frames the host had a chance to read.
 
     Attributes
     ----------
@@ -165,6 +171,7 @@ class VirtualFootSensor:
         status_interval_s: float = 1.0,
         battery_pct: float = 95.0,
         battery_drain_pct_per_h: float = 5.0,
+        wait_for_host: bool = True,
     ) -> None:
         check_range("drift_ppm", drift_ppm, -100.0, 100.0, "ppm")
         check_range("corrupt_byte_prob", corrupt_byte_prob, 0.0, 1.0)
@@ -201,6 +208,8 @@ class VirtualFootSensor:
         self._master: int | None = None
         self._slave: int | None = None
         self._writing = False
+        self.wait_for_host = bool(wait_for_host)
+        self._host_attached = not self.wait_for_host
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._commands: queue.SimpleQueue[tuple[Callable[[], None], threading.Event]] = (
@@ -330,6 +339,7 @@ class VirtualFootSensor:
             self.pts_path = os.ttyname(slave)
             self.port = link
             self._writing = True
+            self._host_attached = not self.wait_for_host
 
     def _close_port(self) -> None:
         with self._lock:
@@ -400,6 +410,7 @@ class VirtualFootSensor:
             return
         rx_t_s = self.clock.now_s()
         for frame in self._decoder.feed(data):
+            self._host_attached = True
             msg = frame.message
             if isinstance(msg, Ping):
                 self._send(Pong(msg.ping_id, self.device_t_us(rx_t_s)), self.clock.now_s())
@@ -550,7 +561,7 @@ class VirtualFootSensor:
 
     def _write(self, wire: bytes) -> bool:
         """Write one frame's bytes with faults applied (lock held); True if intact."""
-        if not self._writing or self._master is None:
+        if not self._writing or self._master is None or not self._host_attached:
             return False
         data = np.frombuffer(wire, dtype=np.uint8).copy()
         intact = True

@@ -9,7 +9,7 @@ import pytest
 import serial
 
 from ras.protocol import Frame, StreamDecoder, encode_frame
-from ras.protocol.messages import Message
+from ras.protocol.messages import HelloRequest, Message
 
 #: Guard against a hung test only; no test asserts on how long anything takes.
 HANG_GUARD_REAL_S = 30.0
@@ -23,6 +23,8 @@ class Host:
         self.decoder = StreamDecoder()
         self.frames: list[Frame] = []
         self._seq = 0
+        # like the real link: announce ourselves, so a sensor that waits for its host sends
+        self.send(HelloRequest())
 
     def send(self, message: Message) -> None:
         self.serial.write(encode_frame(message, self._seq, 0, leading_delimiter=True))

@@ -1,0 +1,133 @@
+"""The `ras` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ras import __version__
+from ras.errors import RasError, UserInputError
+
+__all__ = ["build_parser", "main"]
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _override(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name or not value:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. cadence_spm=95)")
+    return name.strip(), value.strip()
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"ras: error: {message} (see `ras {self.prog.split()[-1]} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ras", description="Rhythmic Auditory Stimulation gait training (ras).")
+    parser.add_argument("--version", action="version", version=f"ras {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    devices = sub.add_parser("devices", help="list serial ports and which answer as ras sensors")
+    devices.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=1.0,
+        metavar="S",
+        help="how long to wait for a sensor's HELLO on each port (s, default 1)",
+    )
+    devices.add_argument(
+        "ports",
+        nargs="*",
+        metavar="PORT",
+        help="extra ports or URLs to probe (e.g. a pty path or socket://host:port)",
+    )
+
+    monitor = sub.add_parser("monitor", help="print live step events and link health")
+    source = monitor.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--simulate", metavar="PRESET", help="a virtual patient: healthy, parkinson or stroke"
+    )
+    source.add_argument(
+        "--port",
+        action="append",
+        metavar="PORT",
+        help="a sensor's serial port or pyserial URL (repeat for each foot)",
+    )
+    monitor.add_argument(
+        "--set",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a virtual-patient parameter (e.g. cadence_spm=95, affected_side=left)",
+    )
+    monitor.add_argument("--seed", type=int, default=None, help="seed of the virtual patient")
+    monitor.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="simulated session seconds per real second (only with --simulate)",
+    )
+    monitor.add_argument(
+        "--imu-rate",
+        type=int,
+        default=0,
+        metavar="HZ",
+        help="virtual sensors also stream raw IMU at this rate (0 = off)",
+    )
+    monitor.add_argument(
+        "--duration",
+        type=_positive_float,
+        default=None,
+        metavar="S",
+        help="stop after this many session seconds (default: until Ctrl-C)",
+    )
+    monitor.add_argument(
+        "--events",
+        default="all",
+        metavar="KINDS",
+        help="which step events to print: all, or a comma list of ic,to,msw,mst (default all)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ras` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "devices":
+            from ras.commands.devices import run_devices
+
+            return run_devices(args)
+        if args.command == "monitor":
+            from ras.commands.monitor import run_monitor
+
+            return run_monitor(args)
+    except UserInputError as err:
+        print(f"ras: error: {err}", file=sys.stderr)
+        return 2
+    except RasError as err:
+        print(f"ras: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
