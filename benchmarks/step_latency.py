@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import select
 import subprocess
 import sys
 import threading
@@ -104,13 +105,12 @@ class PtySensor:
 
     def _answer(self) -> None:
         decoder = StreamDecoder()
-        os.set_blocking(self.master, False)
         while not self._stop.is_set():
+            readable, _, _ = select.select([self.master], [], [], 0.05)
+            if not readable:
+                continue
             try:
                 data = os.read(self.master, 4096)
-            except BlockingIOError:
-                time.sleep(0.0005)
-                continue
             except OSError:
                 return
             for frame in decoder.feed(data):
@@ -268,6 +268,9 @@ def main() -> int:
             f"- ras / raw: median {ratio_med:.2f}x, p99 {ratio_p99:.2f}x",
             f"- target p99 < 2 ms: **{'met' if p99_ms < 2 else 'NOT met'}** ({p99_ms:.3f} ms);"
             f" frames {info['frames']}, lost {info['lost']}",
+            "- the raw row is the floor of this machine (pty hand-over and thread wake-up on a"
+            " shared 2-core VM): when its p99 is above 2 ms, no host code can meet the target in"
+            " that run; compare the ratios.",
         ]
     )
     print(body)
