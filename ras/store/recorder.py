@@ -1,0 +1,262 @@
+"""Writes a session's events to the database on its own thread, committing several times a second.
+
+Producers call :meth:`Recorder.put` (or attach it to the session bus); it never blocks. The
+writer thread batches events and commits every ``commit_interval_s`` (at most 0.5 s), so a
+crash or ``kill -9`` of the process loses at most the last half second of events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import queue
+import sqlite3
+import threading
+import time
+import traceback
+from collections import deque
+from typing import Any
+
+from ras.bus import SessionBus
+from ras.errors import RasError, UserInputError
+from ras.store import rows
+from ras.store.schema import connect
+from ras.store.store import utc_now_iso
+from ras.validate import check_range
+
+__all__ = ["Recorder", "RecorderStats"]
+
+MAX_COMMIT_INTERVAL_S = 0.5
+MAX_BATCH = 5000  # commit early if this many events are waiting
+MAX_RETRIES = 20  # database busy / I/O errors before a batch is given up
+_STOP = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class RecorderStats:
+    """What a recorder did: rows written, events skipped, errors (with the last message)."""
+
+    events_written: int
+    commits: int
+    ignored: int
+    errors: int
+    events_lost: int
+    last_error: str | None
+
+
+class Recorder:
+    """Record one session's events into the database from a dedicated writer thread.
+
+    Parameters
+    ----------
+    store_path : str or Path or None
+        Database file (as for :class:`~ras.store.store.Store`).
+    session_id : int
+        A 'running' session (from :meth:`Store.begin_session`).
+    commit_interval_s : float
+        Longest time an event waits before being committed (0.01 ... 0.5 s).
+
+    Notes
+    -----
+    Errors never stop the writer: a bad event is counted and skipped; a failed commit is
+    retried, then its events are counted as lost. See :attr:`stats` and :meth:`check`.
+    """
+
+    def __init__(self, store_path: Any, session_id: int, commit_interval_s: float = 0.25) -> None:
+        check_range("commit interval", commit_interval_s, 0.01, MAX_COMMIT_INTERVAL_S, "s")
+        self.commit_interval_s = float(commit_interval_s)
+        self.session_id = int(session_id)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._events_written = 0
+        self._commits = 0
+        self._ignored = 0
+        self._errors = 0
+        self._events_lost = 0
+        self._error_log: deque[str] = deque(maxlen=20)
+        self._fatal: BaseException | None = None
+        # Opened here so a bad path or session fails in the caller; used only by the thread.
+        self._conn, self.path = connect(store_path, check_same_thread=False)
+        try:
+            row = self._conn.execute(
+                "SELECT status FROM sessions WHERE id = ?", (self.session_id,)
+            ).fetchone()
+            if row is None:
+                raise UserInputError(f"no session {session_id} in {self.path}")
+            if row[0] != "running":
+                raise UserInputError(f"session {session_id} is already {row[0]}; start a new one")
+            # Claim the session for this process (mark_interrupted checks this pid).
+            self._conn.execute(
+                "UPDATE sessions SET writer_pid = ? WHERE id = ?", (os.getpid(), self.session_id)
+            )
+        except BaseException:
+            self._conn.close()
+            raise
+        self._thread = threading.Thread(
+            target=self._run, name=f"ras-recorder-{session_id}", daemon=True
+        )
+        self._thread.start()
+
+    # ---- producer side --------------------------------------------------------------------
+
+    def put(self, event: Any) -> None:
+        """Queue an event for writing (never blocks). Events after :meth:`close` are dropped."""
+        if self._closed:
+            with self._lock:
+                self._events_lost += 1
+            return
+        self._queue.put(event)
+
+    def attach(self, bus: SessionBus) -> None:
+        """Record every event published on ``bus`` (a fast, non-blocking bus listener)."""
+        bus.add_listener(self.put)
+
+    # ---- health ---------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> RecorderStats:
+        with self._lock:
+            return RecorderStats(
+                self._events_written,
+                self._commits,
+                self._ignored,
+                self._errors,
+                self._events_lost,
+                self._error_log[-1] if self._error_log else None,
+            )
+
+    @property
+    def error_messages(self) -> list[str]:
+        """The last (up to 20) error messages, oldest first."""
+        with self._lock:
+            return list(self._error_log)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def check(self) -> None:
+        """Raise :class:`RasError` if the writer thread has stopped before :meth:`close`."""
+        if not self._closed and not self._thread.is_alive():
+            raise RasError(f"session recorder stopped: {self._fatal!r}; data is not being saved")
+
+    # ---- shutdown -------------------------------------------------------------------------
+
+    def close(self, status: str = "complete", notes: str | None = None) -> RecorderStats:
+        """Write everything queued, mark the session ended (``status``) and stop the thread."""
+        if self._closed:
+            return self.stats
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join()
+        try:
+            self._conn.execute(
+                "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes)"
+                " WHERE id = ?",
+                (status, utc_now_iso(), notes, self.session_id),
+            )
+        finally:
+            self._conn.close()
+        if self._fatal is not None:
+            raise RasError(f"session recorder failed: {self._fatal!r}") from self._fatal
+        return self.stats
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close("complete" if exc_type is None else "incomplete")
+
+    # ---- writer thread --------------------------------------------------------------------
+
+    def _note_error(self, what: str, exc: BaseException) -> None:
+        with self._lock:
+            self._errors += 1
+            self._error_log.append(f"{what}: {type(exc).__name__}: {exc}")
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except BaseException as exc:  # never die silently: keep it for check()/close()
+            self._fatal = exc
+            self._note_error("writer thread stopped", exc)
+            traceback.print_exc()
+
+    def _loop(self) -> None:
+        pending: list[Any] = []
+        retries = 0
+        stopping = False
+        next_commit_t = time.monotonic() + self.commit_interval_s
+        while True:
+            timeout_s = next_commit_t - time.monotonic()
+            if not stopping and timeout_s > 0 and len(pending) < MAX_BATCH:
+                try:
+                    item = self._queue.get(timeout=timeout_s)
+                    while True:  # take everything already waiting
+                        if item is _STOP:
+                            stopping = True
+                            break
+                        pending.append(item)
+                        if len(pending) >= MAX_BATCH:
+                            break
+                        item = self._queue.get_nowait()
+                except queue.Empty:
+                    pass
+                if not stopping and time.monotonic() < next_commit_t and len(pending) < MAX_BATCH:
+                    continue
+            if pending:
+                if self._write(pending):
+                    pending = []
+                    retries = 0
+                else:
+                    retries += 1
+                    if stopping:
+                        time.sleep(self.commit_interval_s)
+                    if retries > MAX_RETRIES:
+                        with self._lock:
+                            self._events_lost += len(pending)
+                        pending = []
+                        retries = 0
+            next_commit_t = time.monotonic() + self.commit_interval_s
+            if stopping and not pending:
+                # Collect anything put() raced in before close() set the flag.
+                late = []
+                while True:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is not _STOP:
+                        late.append(item)
+                if late and self._write(late):
+                    continue
+                return
+
+    def _write(self, events: list[Any]) -> bool:
+        """Write and commit one batch; False (batch kept) if the database refused the commit."""
+        conn = self._conn
+        written = ignored = 0
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for event in events:
+                try:
+                    if rows.write_event(conn, self.session_id, event):
+                        written += 1
+                    else:
+                        ignored += 1
+                except (ValueError, TypeError, sqlite3.IntegrityError, sqlite3.InterfaceError) as e:
+                    self._note_error(f"skipped {type(event).__name__}", e)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._note_error("commit failed", exc)
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error as exc2:
+                    self._note_error("rollback failed", exc2)
+            return False
+        with self._lock:
+            self._events_written += written
+            self._ignored += ignored
+            self._commits += 1
+        return True

@@ -1,0 +1,234 @@
+"""Session database schema, migrations and connection settings.
+
+The schema version is SQLite's ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes a database
+from version ``i`` to ``i + 1``; each runs in one transaction together with the version bump,
+so a crash mid-migration leaves the previous version intact. Never edit a released migration:
+append a new one.
+
+Durability: WAL journal with ``synchronous=NORMAL``. In WAL mode every commit is appended to
+the ``-wal`` file before the commit returns, so a crashed or ``kill -9``-ed process loses
+nothing it committed (the next opener replays the WAL). NORMAL skips the fsync per commit,
+so only an OS crash or power loss can lose the last commits - never corrupt the database.
+That keeps commits cheap enough to make several a second during a session.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ras.errors import UserInputError
+from ras.store.paths import owner_only_umask, prepare_db_path, secure_db_files
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate", "schema_version"]
+
+BUSY_TIMEOUT_MS = 5000
+
+_V1 = """
+CREATE TABLE patients (
+    id INTEGER PRIMARY KEY,
+    pseudo_id TEXT NOT NULL UNIQUE,
+    name TEXT,
+    diagnosis TEXT,
+    affected_side TEXT CHECK (affected_side IN ('left', 'right', 'both', 'none')),
+    created_utc TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    started_utc TEXT NOT NULL,
+    settings_json TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'complete', 'incomplete')),
+    ended_utc TEXT,
+    notes TEXT,
+    writer_pid INTEGER,
+    writer_host TEXT
+);
+CREATE INDEX sessions_patient ON sessions (patient_id, started_utc);
+CREATE TABLE phases (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    name TEXT NOT NULL CHECK (name IN ('baseline', 'cued', 'probe')),
+    start_t_s REAL NOT NULL,
+    end_t_s REAL
+);
+CREATE INDEX phases_session_t ON phases (session_id, start_t_s);
+CREATE TABLE markers (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX markers_session_t ON markers (session_id, t_s);
+CREATE TABLE steps (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    sensor_id INTEGER NOT NULL,
+    side INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    t_s REAL NOT NULL,
+    device_t_us INTEGER NOT NULL,
+    received_t_s REAL NOT NULL,
+    seq INTEGER NOT NULL,
+    stride_index INTEGER NOT NULL,
+    clock_error_s REAL,
+    stride_time_s REAL,
+    stance_time_s REAL,
+    stride_length_m REAL,
+    clearance_m REAL
+);
+CREATE INDEX steps_session_t ON steps (session_id, t_s);
+CREATE TABLE cues (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    beat_index INTEGER NOT NULL,
+    tempo_bpm REAL NOT NULL,
+    side INTEGER NOT NULL DEFAULT 0,
+    accent INTEGER NOT NULL DEFAULT 0,
+    sample_index INTEGER
+);
+CREATE INDEX cues_session_t ON cues (session_id, t_s);
+CREATE TABLE tempo_changes (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    old_bpm REAL,
+    new_bpm REAL NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('plan', 'adaptive', 'therapist')),
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tempo_changes_session_t ON tempo_changes (session_id, t_s);
+CREATE TABLE link_events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    port TEXT NOT NULL,
+    state TEXT NOT NULL,
+    sensor_id INTEGER,
+    side INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX link_events_session_t ON link_events (session_id, t_s);
+CREATE TABLE sensor_status (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    sensor_id INTEGER NOT NULL,
+    side INTEGER NOT NULL DEFAULT 0,
+    battery_mv INTEGER,
+    battery_pct INTEGER,
+    flags INTEGER,
+    dropped_samples INTEGER,
+    dropped_frames INTEGER,
+    lost_frames INTEGER,
+    rejected_frames INTEGER,
+    clock_residual_s REAL,
+    clock_drift_ppm REAL
+);
+CREATE INDEX sensor_status_session_t ON sensor_status (session_id, t_s);
+CREATE TABLE imu_chunks (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    sensor_id INTEGER NOT NULL,
+    side INTEGER NOT NULL DEFAULT 0,
+    first_t_s REAL NOT NULL,
+    rate_hz REAL NOT NULL,
+    device_first_t_us INTEGER,
+    n INTEGER NOT NULL,
+    samples BLOB NOT NULL  -- float32 little-endian, shape (n, 6): acc m/s^2 xyz, gyr deg/s xyz
+);
+CREATE INDEX imu_chunks_session_t ON imu_chunks (session_id, first_t_s);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The database's schema version (``PRAGMA user_version``)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(
+    conn: sqlite3.Connection, path: Path | str = "", migrations: tuple[str, ...] = MIGRATIONS
+) -> int:
+    """Bring the database up to ``len(migrations)``; return the number of migrations applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Each migration runs in its
+    own ``BEGIN IMMEDIATE`` transaction with its version bump.
+    """
+    target = len(migrations)
+    applied = 0
+    while True:
+        version = schema_version(conn)
+        if version > target:
+            raise UserInputError(
+                f"session database {path} has schema version {version}, newer than this ras "
+                f"understands ({target}); upgrade ras to open it"
+            )
+        if version == target:
+            return applied
+        script = (
+            f"BEGIN IMMEDIATE;\n{migrations[version]}\n"
+            f"PRAGMA user_version = {version + 1};\nCOMMIT;"
+        )
+        try:
+            # Another process may have migrated meanwhile: re-check inside the lock.
+            conn.execute("BEGIN IMMEDIATE")
+            now = schema_version(conn)
+            conn.execute("COMMIT")
+            if now != version:
+                continue
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        applied += 1
+
+
+def connect(
+    path: str | Path | None = None, *, check_same_thread: bool = True
+) -> tuple[sqlite3.Connection, Path]:
+    """Open (creating if needed) the session database with our settings and schema.
+
+    Returns
+    -------
+    (sqlite3.Connection, Path)
+        Autocommit connection (manage transactions with BEGIN/COMMIT) and the database path.
+
+    Raises
+    ------
+    UserInputError
+        The path cannot be used, is not a SQLite database, or has a newer schema.
+    """
+    db_path = prepare_db_path(path)
+    try:
+        with owner_only_umask():
+            conn = sqlite3.connect(
+                db_path, isolation_level=None, check_same_thread=check_same_thread
+            )
+    except sqlite3.Error as exc:
+        raise UserInputError(f"cannot open session database {db_path}: {exc}") from None
+    try:
+        with owner_only_umask():
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise UserInputError(
+                    f"cannot use session database {db_path}: WAL journal not supported there "
+                    f"(got {mode!r}; network file systems often cannot do it)"
+                )
+            conn.execute("PRAGMA synchronous = NORMAL")  # see module docstring
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, db_path)
+        secure_db_files(db_path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UserInputError(f"cannot open session database {db_path}: {exc}") from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn, db_path

@@ -1,0 +1,330 @@
+"""The session database: patients, sessions, and reading a session back for reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import os
+import re
+import socket
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ras.errors import UserInputError
+from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
+from ras.store import rows
+from ras.store.records import MarkerEvent, TempoChangeEvent
+from ras.store.schema import connect
+from ras.validate import check_choice
+
+__all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
+
+AFFECTED_SIDES = ("left", "right", "both", "none")
+_PSEUDO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def utc_now_iso() -> str:
+    """Current wall time, UTC, ISO 8601 with seconds (e.g. ``2025-01-31T09:15:02Z``)."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclasses.dataclass(frozen=True)
+class PatientInfo:
+    """A patient, known by a pseudonymous id; ``name`` is optional and stays local."""
+
+    pseudo_id: str
+    name: str | None
+    diagnosis: str | None
+    affected_side: str | None
+    created_utc: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionInfo:
+    """One recorded session."""
+
+    id: int
+    patient_id: str
+    started_utc: str
+    status: str
+    ended_utc: str | None
+    settings: dict[str, Any]
+    notes: str | None
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.asdict(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"cannot store a {type(obj).__name__} in session settings")
+
+
+def _settings_json(settings: Mapping[str, Any] | Any) -> str:
+    if dataclasses.is_dataclass(settings) and not isinstance(settings, type):
+        settings = dataclasses.asdict(settings)
+    try:
+        return json.dumps(dict(settings), sort_keys=True, default=_json_default, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise UserInputError(f"session settings cannot be saved: {exc}") from None
+
+
+def _pid_alive(pid: int) -> bool:
+    """True if process ``pid`` exists on this host and is not a zombie."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+class Store:
+    """The session database (one SQLite file; see :mod:`ras.store.paths` for where).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Database file; default ``$RAS_DB`` or the per-user data directory.
+
+    Notes
+    -----
+    Opening marks sessions left 'running' by a process that no longer exists as
+    'incomplete'. Use as a context manager or call :meth:`close`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self._conn, self.path = connect(path)
+        try:
+            self.mark_interrupted()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # ---- lifetime -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying autocommit connection (for exports and tests)."""
+        return self._conn
+
+    def integrity_ok(self) -> bool:
+        """True if ``PRAGMA integrity_check`` reports ``ok``."""
+        return self._conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+    # ---- patients -------------------------------------------------------------------------
+
+    def add_patient(
+        self,
+        pseudo_id: str,
+        *,
+        name: str | None = None,
+        diagnosis: str | None = None,
+        affected_side: str | None = None,
+    ) -> PatientInfo:
+        """Add a patient known by a pseudonymous id (letters, digits, '.', '_', '-')."""
+        pseudo_id = str(pseudo_id).strip()
+        if not _PSEUDO_ID.match(pseudo_id):
+            raise UserInputError(
+                f"patient id {pseudo_id!r} is not valid; use 1-64 letters, digits, '.', '_' "
+                "or '-' (a pseudonym, not the patient's name)"
+            )
+        if affected_side is not None:
+            check_choice("affected side", affected_side, AFFECTED_SIDES)
+        created = utc_now_iso()
+        try:
+            self._conn.execute(
+                "INSERT INTO patients (pseudo_id, name, diagnosis, affected_side, created_utc)"
+                " VALUES (?,?,?,?,?)",
+                (pseudo_id, name, diagnosis, affected_side, created),
+            )
+        except sqlite3.IntegrityError:
+            raise UserInputError(f"patient {pseudo_id!r} already exists") from None
+        return PatientInfo(pseudo_id, name, diagnosis, affected_side, created)
+
+    def get_patient(self, pseudo_id: str) -> PatientInfo:
+        """The patient with this pseudonymous id; UserInputError if there is none."""
+        row = self._conn.execute(
+            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc FROM patients"
+            " WHERE pseudo_id = ?",
+            (pseudo_id,),
+        ).fetchone()
+        if row is None:
+            raise self._unknown_patient(pseudo_id)
+        return PatientInfo(*row)
+
+    def list_patients(self) -> list[PatientInfo]:
+        """All patients, by pseudonymous id."""
+        rs = self._conn.execute(
+            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc FROM patients"
+            " ORDER BY pseudo_id"
+        )
+        return [PatientInfo(*r) for r in rs]
+
+    def _unknown_patient(self, pseudo_id: str) -> UserInputError:
+        known = [p.pseudo_id for p in self.list_patients()]
+        shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        known_txt = f"known: {shown}" if known else "no patients yet"
+        return UserInputError(
+            f"unknown patient {pseudo_id!r} ({known_txt}); add the patient first "
+            f"(Store.add_patient) in {self.path}"
+        )
+
+    def _patient_rowid(self, pseudo_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT id FROM patients WHERE pseudo_id = ?", (pseudo_id,)
+        ).fetchone()
+        if row is None:
+            raise self._unknown_patient(pseudo_id)
+        return int(row[0])
+
+    # ---- sessions -------------------------------------------------------------------------
+
+    def begin_session(self, patient_id: str, settings: Mapping[str, Any] | Any = ()) -> int:
+        """Start a session for a patient; returns its id. It stays 'running' until ended."""
+        rowid = self._patient_rowid(patient_id)
+        cur = self._conn.execute(
+            "INSERT INTO sessions (patient_id, started_utc, settings_json, status, writer_pid,"
+            " writer_host) VALUES (?,?,?,'running',?,?)",
+            (rowid, utc_now_iso(), _settings_json(settings), os.getpid(), socket.gethostname()),
+        )
+        return int(cur.lastrowid)
+
+    def end_session(
+        self, session_id: int, *, status: str = "complete", notes: str | None = None
+    ) -> None:
+        """Mark a session ended ('complete' or 'incomplete'), optionally with notes."""
+        check_choice("session status", status, ("complete", "incomplete"))
+        self.get_session(session_id)
+        self._conn.execute(
+            "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes)"
+            " WHERE id = ?",
+            (status, utc_now_iso(), notes, session_id),
+        )
+
+    def get_session(self, session_id: int) -> SessionInfo:
+        """One session; UserInputError if there is none with that id."""
+        found = self._sessions("WHERE s.id = ?", (int(session_id),))
+        if not found:
+            raise UserInputError(f"no session {session_id} in {self.path}")
+        return found[0]
+
+    def list_sessions(self, patient: str | None = None) -> list[SessionInfo]:
+        """Sessions, oldest first; of one patient if ``patient`` is given."""
+        if patient is None:
+            return self._sessions("", ())
+        return self._sessions("WHERE s.patient_id = ?", (self._patient_rowid(patient),))
+
+    def _sessions(self, where: str, params: tuple[Any, ...]) -> list[SessionInfo]:
+        rs = self._conn.execute(
+            "SELECT s.id, p.pseudo_id, s.started_utc, s.status, s.ended_utc, s.settings_json,"
+            f" s.notes FROM sessions s JOIN patients p ON p.id = s.patient_id {where}"
+            " ORDER BY s.started_utc, s.id",
+            params,
+        )
+        return [
+            SessionInfo(i, p, st, status, en, json.loads(js), n)
+            for i, p, st, status, en, js, n in rs
+        ]
+
+    def mark_interrupted(self) -> list[int]:
+        """Mark sessions left 'running' by a dead process on this host 'incomplete'.
+
+        Returns the ids marked. Sessions written from another host are left alone.
+        """
+        host = socket.gethostname()
+        running = self._conn.execute(
+            "SELECT id, writer_pid, writer_host FROM sessions WHERE status = 'running'"
+        ).fetchall()
+        dead = [
+            sid
+            for sid, pid, whost in running
+            if whost == host and pid != os.getpid() and not _pid_alive(int(pid or 0))
+        ]
+        if dead:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "UPDATE sessions SET status = 'incomplete', notes = COALESCE(notes,"
+                    " 'recording process ended without closing the session')"
+                    " WHERE id = ? AND status = 'running'",
+                    [(sid,) for sid in dead],
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return dead
+
+    # ---- writing events directly (the Recorder does this on its own thread) ---------------
+
+    def record(self, session_id: int, events: Iterable[Any]) -> int:
+        """Write events of recorded types in one transaction; returns how many were written."""
+        self.get_session(session_id)
+        n = 0
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for e in events:
+                n += rows.write_event(self._conn, int(session_id), e)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return n
+
+    # ---- reading back ---------------------------------------------------------------------
+
+    def steps(self, session_id: int) -> np.ndarray:
+        """Steps as a structured array (fields of ``rows.STEP_DTYPE``), in time order."""
+        return rows.read_steps(self._conn, session_id)
+
+    def cues(self, session_id: int) -> np.ndarray:
+        """Cue onsets as a structured array (fields of ``rows.CUE_DTYPE``), in time order."""
+        return rows.read_cues(self._conn, session_id)
+
+    def tempo_changes(self, session_id: int) -> list[TempoChangeEvent]:
+        return rows.read_tempo_changes(self._conn, session_id)
+
+    def markers(self, session_id: int) -> list[MarkerEvent]:
+        return rows.read_markers(self._conn, session_id)
+
+    def phases(self, session_id: int) -> list[tuple[str, float, float | None]]:
+        """``(name, start_t_s, end_t_s)`` per phase; ``end_t_s`` None if never ended."""
+        return rows.read_phases(self._conn, session_id)
+
+    def link_events(self, session_id: int) -> list[LinkEvent]:
+        return rows.read_link_events(self._conn, session_id)
+
+    def sensor_status(self, session_id: int) -> list[SensorStatusEvent]:
+        return rows.read_sensor_status(self._conn, session_id)
+
+    def imu_chunks(self, session_id: int, sensor_id: int | None = None) -> list[ImuEvent]:
+        """Raw IMU chunks (float32 samples, shape (n, 6)) in time order."""
+        return rows.read_imu(self._conn, session_id, sensor_id)
