@@ -1,0 +1,127 @@
+"""Live therapist commands, as typed (``ras run`` reads them from stdin), parsed into objects.
+
+Grammar (case-insensitive, surrounding blanks ignored):
+
+=================  =========================================================
+``+`` / ``-``      nudge the tempo by ±1 bpm
+``+N`` / ``-N``    nudge by ±N bpm
+``+N%`` / ``-N%``  nudge by ±N % of the current tempo
+``set BPM``        set the tempo
+``match``          tempo := the patient's current cadence
+``off`` / ``on``   cue silent (uncued probe) / audible again
+``pause``          stop scheduling beats; ``resume`` starts again
+``marker TEXT``    put a note in the session log
+=================  =========================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ras.errors import UserInputError
+
+__all__ = [
+    "COMMAND_HELP",
+    "Command",
+    "Cues",
+    "Marker",
+    "Match",
+    "NudgeBpm",
+    "NudgePct",
+    "Pause",
+    "Resume",
+    "SetTempo",
+    "parse_command",
+]
+
+#: The valid commands, as listed in error messages.
+COMMAND_HELP = "+, -, +N, -N, +N%, -N%, set BPM, match, off, on, pause, resume, marker TEXT"
+
+
+@dataclass(frozen=True, slots=True)
+class SetTempo:
+    tempo_bpm: float
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeBpm:
+    delta_bpm: float
+
+
+@dataclass(frozen=True, slots=True)
+class NudgePct:
+    delta_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    note: str
+
+
+Command = SetTempo | NudgeBpm | NudgePct | Match | Cues | Pause | Resume | Marker
+
+_NUDGE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)?\s*(%?)$")
+_SIMPLE: dict[str, Command] = {
+    "match": Match(),
+    "off": Cues(on=False),
+    "on": Cues(on=True),
+    "pause": Pause(),
+    "resume": Resume(),
+}
+
+
+def _bad(text: str) -> UserInputError:
+    return UserInputError(f"unknown command {text!r}; valid commands: {COMMAND_HELP}")
+
+
+def parse_command(text: str) -> Command:
+    """Parse one typed line into a command; raise :class:`UserInputError` (one line) if bad."""
+    line = text.strip()
+    low = line.lower()
+    if low in _SIMPLE:
+        return _SIMPLE[low]
+    m = _NUDGE.match(low)
+    if m:
+        sign = 1.0 if m.group(1) == "+" else -1.0
+        if m.group(2) is None:
+            if m.group(3):
+                raise _bad(line)
+            return NudgeBpm(sign * 1.0)
+        value = float(m.group(2))
+        if value == 0.0:
+            raise _bad(line)
+        return NudgePct(sign * value) if m.group(3) else NudgeBpm(sign * value)
+    head, _, rest = line.partition(" ")
+    if head.lower() == "set":
+        try:
+            bpm = float(rest.strip())
+        except ValueError:
+            raise _bad(line) from None
+        if not math.isfinite(bpm):
+            raise _bad(line)
+        return SetTempo(bpm)
+    if head.lower() == "marker" and rest.strip():
+        return Marker(rest.strip())
+    raise _bad(line)
