@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ras-installed
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run test test-audio lint format bench clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,10 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+## test-audio: the cue-timing loopback through a PulseAudio null sink (2 minutes per run)
+test-audio: setup
+	$(PY) -m pytest -m loopback tests/audio -s
 
 lint: setup
 	$(PY) -m ruff check .

@@ -1,0 +1,152 @@
+"""Map output sample positions to session time, robustly, from many noisy callback timestamps.
+
+The DAC time PortAudio reports per callback wanders by about ±1 ms, collapses during underflows
+and is on the stream's clock (wall clock), not ``time.perf_counter()``. :class:`StreamClockOffset`
+converts stream time to perf-counter time from repeated bracketed readings;
+:class:`ClockMap` fits ``t_s = t_ref_s + (n - n_ref) * s_per_sample`` over a window of callbacks,
+rejecting outliers, with the slope (audio-clock drift) kept within a plausible range.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+__all__ = ["ClockMap", "StreamClockOffset"]
+
+
+class StreamClockOffset:
+    """Offset ``perf_counter - stream_time`` from readings bracketed by two perf-counter reads.
+
+    The narrowest brackets are the most precise; the estimate is the median of the offsets of
+    the recent readings whose bracket is at most twice the narrowest.
+    """
+
+    def __init__(self, window: int = 64) -> None:
+        self._readings: deque[tuple[float, float]] = deque(maxlen=window)
+
+    def add(self, perf_before_s: float, stream_s: float, perf_after_s: float) -> None:
+        """Add one reading of the stream clock taken between two ``perf_counter()`` calls."""
+        width_s = perf_after_s - perf_before_s
+        if width_s < 0:
+            return
+        self._readings.append((width_s, 0.5 * (perf_before_s + perf_after_s) - stream_s))
+
+    def __len__(self) -> int:
+        return len(self._readings)
+
+    @property
+    def offset_s(self) -> float:
+        """Current estimate of ``perf_counter() - stream_time`` (s)."""
+        if not self._readings:
+            raise RuntimeError("no stream clock readings yet")
+        widths = np.array([w for w, _ in self._readings])
+        offsets = np.array([o for _, o in self._readings])
+        keep = widths <= 2.0 * widths.min() + 1e-6
+        return float(np.median(offsets[keep]))
+
+
+class ClockMap:
+    """Robust linear map between output sample index and session time.
+
+    Parameters
+    ----------
+    sample_rate_hz : float
+        Nominal rate: the slope is ``1 / sample_rate_hz`` times (1 + drift).
+    window : int
+        Number of recent points fitted.
+    max_drift_ppm : float
+        Plausibility limit on the fitted drift; beyond it the nominal rate is used.
+    reject_s : float
+        Points further than this from the current fit are rejected (collapsed DAC times).
+    min_span_s : float
+        Time span of the points needed before the slope is fitted (before: nominal slope).
+    min_points : int
+        Points needed before the first fit (the median then rejects start-up outliers).
+    """
+
+    def __init__(
+        self,
+        sample_rate_hz: float,
+        window: int = 512,
+        max_drift_ppm: float = 300.0,
+        reject_s: float = 0.010,
+        min_span_s: float = 20.0,
+        min_points: int = 8,
+    ) -> None:
+        self.sample_rate_hz = float(sample_rate_hz)
+        self.max_drift_ppm = float(max_drift_ppm)
+        self.reject_s = float(reject_s)
+        self.min_span_s = float(min_span_s)
+        self.min_points = int(min_points)
+        self._points: deque[tuple[int, float]] = deque(maxlen=window)
+        self.rejected = 0
+        self._rejected_in_row = 0
+        self.n_ref = 0
+        self.t_ref_s = 0.0
+        self.drift_ppm = 0.0
+        self.ready = False
+
+    @property
+    def s_per_sample(self) -> float:
+        """Fitted seconds per sample (nominal period times 1 + drift)."""
+        return (1.0 + self.drift_ppm * 1e-6) / self.sample_rate_hz
+
+    @property
+    def params(self) -> tuple[int, float, float]:
+        """``(n_ref, t_ref_s, s_per_sample)``: one tuple, safe to read from another thread."""
+        return (self.n_ref, self.t_ref_s, self.s_per_sample)
+
+    def time_of(self, sample_index: float) -> float:
+        """Session time (s) at which sample ``sample_index`` plays."""
+        return self.t_ref_s + (sample_index - self.n_ref) * self.s_per_sample
+
+    def sample_of(self, t_s: float) -> int:
+        """Nearest sample index played at session time ``t_s``."""
+        return round(self.n_ref + (t_s - self.t_ref_s) / self.s_per_sample)
+
+    def add(self, sample_index: int, t_s: float) -> bool:
+        """Add a point (sample index, session time its DAC plays it); False if implausible."""
+        if not np.isfinite(t_s):
+            return False
+        if self.ready and abs(t_s - self.time_of(sample_index)) > self.reject_s:
+            self.rejected += 1
+            self._rejected_in_row += 1
+            if self._rejected_in_row < 16:
+                return False
+            self._points.clear()  # the clock really jumped: start over
+        self._rejected_in_row = 0
+        self._points.append((int(sample_index), float(t_s)))
+        if not self.ready and len(self._points) >= self.min_points:
+            self.fit()
+        return True
+
+    def clear(self) -> None:
+        """Forget all points (keeps the current fit until new points arrive)."""
+        self._points.clear()
+
+    def fit(self) -> None:
+        """Refit from the window: median intercept, outlier rejection, least-squares slope."""
+        if not self._points:
+            return
+        n = np.array([p[0] for p in self._points], dtype=np.float64)
+        t = np.array([p[1] for p in self._points], dtype=np.float64)
+        n_ref = int(n[-1])
+        dn = n - n_ref
+        nominal = 1.0 / self.sample_rate_hz
+        intercepts = t - dn * nominal
+        center = np.median(intercepts)
+        mad = np.median(np.abs(intercepts - center))
+        inlier = np.abs(intercepts - center) <= max(5.0 * 1.4826 * mad, 1e-4)
+        drift_ppm = 0.0
+        span_s = (dn[inlier].max() - dn[inlier].min()) * nominal
+        if inlier.sum() >= 8 and span_s >= self.min_span_s:
+            slope, _ = np.polyfit(dn[inlier], t[inlier], 1)
+            drift_ppm = (slope / nominal - 1.0) * 1e6
+            if abs(drift_ppm) > self.max_drift_ppm:
+                drift_ppm = 0.0
+        s_per_sample = (1.0 + drift_ppm * 1e-6) * nominal
+        t_ref_s = float(np.median(t[inlier] - dn[inlier] * s_per_sample))
+        self.n_ref, self.t_ref_s, self.drift_ppm = n_ref, t_ref_s, float(drift_ppm)
+        self.ready = True

@@ -1,0 +1,131 @@
+"""Engine without hardware: wav rendering at exact samples, clock map, underflow re-sync."""
+
+from __future__ import annotations
+
+import wave
+
+import numpy as np
+import pytest
+
+from ras.audio import CueEngine, LateCueError, Sound, make_backend
+from ras.audio.clockmap import ClockMap
+from ras.session_clock import SessionClock
+
+FS_HZ = 48000
+
+
+def test_wav_backend_renders_cues_at_exact_samples(tmp_path):
+    path = tmp_path / "cues.wav"
+    clock = SessionClock(speed=50.0)
+    engine = CueEngine(make_backend(f"wav:{path}"), clock=clock, block_frames=1024)
+    engine.start()
+    times_s = [engine.earliest_cue_s() + 0.2 + 0.6 * k for k in range(10)]
+    samples = [engine.schedule_cue(t, Sound(k % 2)) for k, t in enumerate(times_s)]
+    engine.stop()
+    assert samples == [round(t * FS_HZ) for t in times_s]
+    with wave.open(str(path)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
+    for k, s in enumerate(samples):
+        sound = engine.sounds.frames[k % 2, : engine.sounds.lengths[k % 2]]
+        expected = np.round(sound * engine.gain.level * 32767.0)
+        assert np.abs(pcm[s : s + len(sound), 0] - expected).max() <= 1  # exact sample
+        assert not pcm[s - 50 : s].any()
+    assert [o.sample_index for o in engine.onsets] == samples
+    np.testing.assert_allclose([o.t_s for o in engine.onsets], times_s, atol=0.5 / FS_HZ)
+    assert engine.underflows == 0
+
+
+def test_late_cue_is_refused():
+    engine = CueEngine(make_backend("none"), clock=SessionClock(speed=10.0))
+    engine.start()
+    with pytest.raises(LateCueError):
+        engine.schedule_cue(engine.clock.now_s())
+    engine.stop()
+
+
+def test_clock_map_rejects_outliers_and_fits_drift():
+    rng = np.random.default_rng(1)
+    cmap = ClockMap(FS_HZ, window=1024)
+    drift_ppm = 8.0
+    for k in range(1000):
+        n = k * 4096
+        t_s = 3.0 + n / FS_HZ * (1 + drift_ppm * 1e-6) + rng.uniform(-1e-3, 1e-3)
+        if k % 50 == 7:
+            t_s -= 0.08  # collapsed DAC time
+        cmap.add(n, t_s)
+    cmap.fit()
+    assert cmap.drift_ppm == pytest.approx(drift_ppm, abs=2.0)
+    n = 999 * 4096
+    assert cmap.time_of(n) == pytest.approx(3.0 + n / FS_HZ * (1 + 8e-6), abs=2e-4)
+    assert cmap.rejected >= 19
+
+
+class FakeStream:
+    """A device whose DAC plays sample n at perf time 100 + n / fs, 2 blocks after the call."""
+
+    def __init__(self, callback, block_frames):
+        self.callback = callback
+        self.block_frames = block_frames
+        self.device_sample = 0
+        self.now = 0.0
+
+    @property
+    def time(self):
+        return self.now
+
+    def pulse(self, underflow_frames: int = 0):
+        """One callback; ``underflow_frames`` of silence were inserted by the device before it."""
+        self.device_sample += underflow_frames
+        dac = 100.0 + self.device_sample / FS_HZ
+        self.now = dac - 2 * self.block_frames / FS_HZ
+        out = np.zeros((self.block_frames, 2), np.float32)
+        self.callback(
+            out, dac if not underflow_frames else self.now, self.now, underflow_frames > 0
+        )
+        self.device_sample += self.block_frames
+        return out
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class FakeBackend:
+    name = "fake"
+    offline = False
+
+    def open(self, sample_rate_hz, block_frames, channels, callback, clock):
+        self.stream = FakeStream(callback, block_frames)
+        for _ in range(10):
+            self.stream.pulse()
+        return self.stream
+
+
+def test_underflow_resyncs_the_sample_counter():
+    backend = FakeBackend()
+    clock = SessionClock(start_perf_s=100.0)
+    engine = CueEngine(backend, clock=clock, block_frames=1024, clock_period_s=0.01)
+    engine._measure_offset = lambda: None  # fake stream time == perf time
+    engine.start()
+    stream = backend.stream
+    for _ in range(20):
+        stream.pulse()
+    engine._update()
+    t_cue_s = (stream.device_sample + 30 * 1024 + 17) / FS_HZ
+    engine.schedule_cue(t_cue_s)
+    stream.pulse(underflow_frames=3000)  # the device fell 3000 samples behind our counter
+    audio = [stream.pulse() for _ in range(40)]
+    engine._update()
+    assert engine.underflows == 1
+    assert engine.resyncs == 1
+    # the cue still starts at the device sample for its session time
+    start_device = stream.device_sample - 40 * 1024
+    rendered = np.concatenate(audio)[:, 0]
+    onset = start_device + np.flatnonzero(rendered)[0] - 1
+    assert onset == round(t_cue_s * FS_HZ)
+    engine._stream = None

@@ -1,0 +1,143 @@
+"""Mixer: exact sample placement, schedule ring, gain ceiling and ramps (pure, no audio)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ras.audio.backends import AudioSpec, parse_audio_spec
+from ras.audio.mixer import (
+    Gain,
+    OnsetRing,
+    ScheduleRing,
+    Sound,
+    db_to_gain,
+    mix_block,
+    render_sounds,
+)
+from ras.errors import UserInputError
+
+FS_HZ = 48000
+BLOCK = 256
+
+
+def render(cues: list[tuple[int, Sound]], n_blocks: int) -> tuple[np.ndarray, list]:
+    sounds = render_sounds(FS_HZ)
+    ring = ScheduleRing(capacity=8)
+    onsets = OnsetRing()
+    gain = Gain(BLOCK, ceiling_dbfs=0.0, level_dbfs=0.0)
+    gain.current = gain.target  # no fade-in: compare raw samples
+    out = np.zeros((BLOCK, 2), np.float32)
+    blocks = []
+    for sample, sound in cues:
+        ring.push(sample, sound)
+    for k in range(n_blocks):
+        mix_block(out, k * BLOCK, ring, sounds, gain, onsets)
+        blocks.append(out.copy())
+    return np.concatenate(blocks), onsets.drain()
+
+
+def test_cues_land_on_exact_samples_across_block_boundaries():
+    sounds = render_sounds(FS_HZ)
+    cues = [(100, Sound.LEFT), (BLOCK * 13 - 7, Sound.RIGHT), (BLOCK * 30 + 1, Sound.LEFT_ACCENT)]
+    audio, onsets = render(cues, 50)
+    expected = np.zeros(len(audio), np.float32)
+    for sample, sound in cues:
+        n = sounds.lengths[sound]
+        expected[sample : sample + n] += sounds.frames[sound, :n]
+    np.testing.assert_array_equal(audio[:, 0], expected)
+    np.testing.assert_array_equal(audio[:, 1], expected)
+    assert onsets == [(s, int(c)) for s, c in cues]
+    # the envelope starts at exactly 0 and the next sample is non-zero: the onset is the sample
+    for sample, _ in cues:
+        assert audio[sample, 0] == 0.0
+        assert audio[sample + 1, 0] != 0.0
+        assert not audio[sample - 1, 0]
+
+
+def test_ring_is_consumed_and_reusable():
+    sounds = render_sounds(FS_HZ)
+    ring = ScheduleRing(capacity=4)
+    gain = Gain(BLOCK)
+    out = np.zeros((BLOCK, 1), np.float32)
+    played = OnsetRing()
+    for k in range(230):
+        if k < 200 and k % 10 == 0:
+            ring.push(k * BLOCK + 500, Sound.RIGHT)
+        mix_block(out, k * BLOCK, ring, sounds, gain, played)
+    assert len(played.drain()) == 20
+    assert len(ring) == 0
+
+
+def test_ring_rejects_out_of_order_and_overflow():
+    ring = ScheduleRing(capacity=2)
+    ring.push(10, Sound.LEFT)
+    with pytest.raises(ValueError, match="time order"):
+        ring.push(5, Sound.LEFT)
+    ring.push(20, Sound.LEFT)
+    with pytest.raises(OverflowError):
+        ring.push(30, Sound.LEFT)
+
+
+def test_sounds_differ_by_foot_and_accent():
+    sounds = render_sounds(FS_HZ)
+    peaks = np.abs(sounds.frames).max(axis=1)
+    assert peaks[Sound.LEFT_ACCENT] > peaks[Sound.LEFT]
+    spectra = np.abs(np.fft.rfft(sounds.frames, axis=1)).argmax(axis=1)
+    assert len(set(spectra.tolist())) == len(Sound)
+
+
+def test_gain_never_exceeds_ceiling_and_ramps_without_steps():
+    ceiling_dbfs = -12.0
+    gain = Gain(BLOCK, ramp_frames=240, ceiling_dbfs=ceiling_dbfs, level_dbfs=0.0)
+    assert gain.level == pytest.approx(db_to_gain(ceiling_dbfs))
+    ones = np.ones((BLOCK, 1), np.float32)
+    trace = []
+    for k in range(12):
+        if k == 5:
+            gain.muted = True
+        if k == 8:
+            gain.muted = False
+        block = ones.copy()
+        gain.apply(block)
+        trace.append(block[:, 0])
+    trace = np.concatenate(trace)
+    ceiling = db_to_gain(ceiling_dbfs)
+    assert trace.max() <= ceiling + 1e-7
+    assert trace[0] < ceiling / 100  # starts with a fade-in, not a step
+    assert np.abs(np.diff(trace)).max() <= ceiling / 240 * 1.001  # no step larger than a ramp
+    assert trace[5 * BLOCK + 300] == 0.0  # muted
+    assert trace[-1] == pytest.approx(ceiling)
+
+
+def test_overlapping_cues_are_clipped_to_the_ceiling():
+    sounds = render_sounds(FS_HZ)
+    ring = ScheduleRing()
+    for _ in range(4):
+        ring.push(0, Sound.LEFT_ACCENT)
+    gain = Gain(4096, ceiling_dbfs=-6.0)
+    gain.current = gain.target
+    out = np.zeros((4096, 2), np.float32)
+    mix_block(out, 0, ring, sounds, gain)
+    assert np.abs(out).max() <= db_to_gain(-6.0) + 1e-7
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("default", AudioSpec("default")),
+        ("none", AudioSpec("none")),
+        ("wav:/tmp/x.wav", AudioSpec("wav", "/tmp/x.wav")),
+        ("device:pulse", AudioSpec("device", "pulse")),
+    ],
+)
+def test_parse_audio_spec(spec, expected):
+    assert parse_audio_spec(spec) == expected
+
+
+@pytest.mark.parametrize("spec", ["wav:", "speaker", "mp3:x.mp3"])
+def test_parse_audio_spec_rejects_with_one_line(spec):
+    with pytest.raises(UserInputError) as info:
+        parse_audio_spec(spec)
+    assert "\n" not in str(info.value)
+    assert "wav:PATH" in str(info.value) or "wav:out.wav" in str(info.value)
