@@ -103,6 +103,94 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KINDS",
         help="which step events to print: all, or a comma list of ic,to,msw,mst (default all)",
     )
+
+    run = sub.add_parser("run", help="run a headless RAS session (baseline, cued, probe)")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--simulate", metavar="PRESET", help="a virtual patient")
+    source.add_argument("--port", action="append", metavar="PORT", help="a sensor port (repeat)")
+    run.add_argument(
+        "--set",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a virtual-patient parameter",
+    )
+    run.add_argument("--seed", type=int, default=None, help="seed of the virtual patient")
+    run.add_argument("--patient", metavar="ID", help="pseudonymous patient id (see ras patients)")
+    run.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
+    run.add_argument("--plan", default="iso-ramp", help="fixed, iso-ramp or adaptive")
+    run.add_argument(
+        "--target-pct",
+        type=float,
+        default=10.0,
+        metavar="PCT",
+        help="ramp target in %% of the baseline cadence (default 10)",
+    )
+    run.add_argument(
+        "--target-bpm",
+        type=float,
+        default=None,
+        metavar="BPM",
+        help="ramp target tempo (instead of --target-pct)",
+    )
+    run.add_argument(
+        "--step-pct",
+        type=float,
+        default=2.0,
+        metavar="PCT",
+        help="ramp step size in %% (default 2)",
+    )
+    run.add_argument(
+        "--tempo",
+        type=float,
+        default=None,
+        metavar="BPM",
+        help="fixed/adaptive tempo (default: the baseline cadence)",
+    )
+    run.add_argument(
+        "--baseline",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="uncued baseline duration (s, default 60)",
+    )
+    run.add_argument(
+        "--cued",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="cued training duration (s, default 300)",
+    )
+    run.add_argument(
+        "--probe",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="uncued probe duration (s, default 60)",
+    )
+    run.add_argument(
+        "--audio", default="default", metavar="SPEC", help="default, device:NAME, wav:PATH or none"
+    )
+    run.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="session seconds per real second (simulation with wav/none audio)",
+    )
+
+    sessions = sub.add_parser("sessions", help="list stored sessions")
+    sessions.add_argument("--db", metavar="PATH", help="database file")
+    sessions.add_argument("--patient", metavar="ID", help="only this patient's sessions")
+
+    patients = sub.add_parser("patients", help="list or add patients (pseudonymous ids)")
+    patients.add_argument("--db", metavar="PATH", help="database file")
+    patients.add_argument("--add", metavar="ID", help="add a patient with this pseudonymous id")
+    patients.add_argument("--diagnosis", help="with --add: e.g. parkinson, stroke")
+    patients.add_argument(
+        "--affected-side", choices=("left", "right"), help="with --add: the paretic side"
+    )
+    patients.add_argument("--name", help="with --add: a name, kept locally, never exported")
     return parser
 
 
@@ -114,6 +202,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ras.commands.devices import run_devices
 
             return run_devices(args)
+        if args.command == "run":
+            from ras.commands.run import run_session
+
+            return run_session(args)
+        if args.command in ("sessions", "patients"):
+            from ras.commands.records import run_patients, run_sessions
+
+            return run_sessions(args) if args.command == "sessions" else run_patients(args)
         if args.command == "monitor":
             from ras.commands.monitor import run_monitor
 

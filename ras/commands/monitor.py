@@ -43,7 +43,7 @@ def parse_event_kinds(text: str) -> frozenset[StepKind] | None:
     return frozenset(kinds)
 
 
-def _number_or_text(value: str) -> object:
+def number_or_text(value: str) -> object:
     try:
         return float(value)
     except ValueError:
@@ -57,7 +57,7 @@ def _sources(args: argparse.Namespace, clock: SessionClock) -> Iterator[list[str
         from ras.sim.presets import make_params
         from ras.sim.rig import VirtualPatientRig
 
-        overrides = {name: _number_or_text(value) for name, value in args.set}
+        overrides = {name: number_or_text(value) for name, value in args.set}
         params = make_params(args.simulate.lower(), **overrides)
         rig = VirtualPatientRig(
             params,

@@ -28,7 +28,7 @@ IMU_BLOB_DTYPE = np.dtype("<f4")
 STEP_DTYPE = np.dtype(
     [
         ("t_s", "f8"),
-        ("sensor_id", "i4"),
+        ("sensor_id", "i8"),
         ("side", "i1"),
         ("kind", "i1"),
         ("device_t_us", "i8"),

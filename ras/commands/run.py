@@ -1,0 +1,176 @@
+"""`ras run`: a headless RAS session with a live status line and tempo commands on stdin."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+from ras.bus import SessionBus
+from ras.commands.monitor import number_or_text
+from ras.errors import UserInputError
+from ras.link.manager import LinkManager
+from ras.link.ports import probe
+from ras.protocol.messages import Side
+from ras.session.runner import SessionRunner, StatusSnapshot
+from ras.session.settings import SessionSettings
+from ras.session_clock import SessionClock
+from ras.store.recorder import Recorder
+from ras.store.store import Store
+
+__all__ = ["format_status", "run_session"]
+
+_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
+
+
+def format_status(s: StatusSnapshot) -> str:
+    """The live status line: phase, cadence, tempo, synchronisation, symmetry."""
+
+    def num(x: float | None, fmt: str) -> str:
+        return "--" if x is None or not math.isfinite(x) else format(x, fmt)
+
+    tempo = "cues off" if s.tempo_bpm is not None and not s.cues_on else num(s.tempo_bpm, ".1f")
+    return (
+        f"{s.t_s:7.1f} s  {s.phase:<8}  cadence {num(s.cadence_spm, '5.1f')} spm"
+        f"  tempo {tempo:>5} bpm  sync R {num(s.sync_r, '.2f')}"
+        f"  step-time SI {num(s.step_time_si_pct, '+5.1f')} %"
+    )
+
+
+def _settings(args: argparse.Namespace) -> SessionSettings:
+    return SessionSettings(
+        baseline_s=args.baseline,
+        cued_s=args.cued,
+        probe_s=args.probe,
+        plan=args.plan,
+        target_pct=args.target_pct if args.target_bpm is None else None,
+        target_bpm=args.target_bpm,
+        step_pct=args.step_pct,
+        tempo_bpm=args.tempo,
+    )
+
+
+@contextlib.contextmanager
+def _sensors(args, clock: SessionClock, bus: SessionBus) -> Iterator[object | None]:
+    """Start the virtual patient (if any) and the links; yield the rig or None."""
+    rig = None
+    if args.simulate is not None:
+        from ras.sim.presets import make_params
+        from ras.sim.rig import VirtualPatientRig
+
+        overrides = {name: number_or_text(value) for name, value in args.set}
+        params = make_params(args.simulate.lower(), **overrides)
+        rig = VirtualPatientRig(params, clock, seed=args.seed or 0)
+        rig.start()
+        urls = [p for p in rig.ports if p]
+    else:
+        for url in args.port:
+            if probe(url, timeout_s=1.0) is None:
+                raise UserInputError(
+                    f"{url} does not answer as a ras sensor (no HELLO within 1 s);"
+                    " `ras devices` lists the ports and what answers on them"
+                )
+        urls = list(args.port)
+    by_id = {} if rig is None else {s.sensor_id: s for s in rig.sensors}
+    manager = LinkManager(
+        urls, bus, clock, find_sensor=(lambda sid: by_id[sid].port) if by_id else None
+    )
+    try:
+        manager.start()
+        yield rig
+    finally:
+        manager.close()
+        if rig is not None:
+            rig.stop()
+
+
+def _read_stdin(runner: SessionRunner) -> None:
+    for line in sys.stdin:
+        if line.strip():
+            runner.command(line)
+
+
+def run_session(args: argparse.Namespace) -> int:
+    """Run one session; print a summary with the session id; exit 0 (1 if it could not run)."""
+    from ras.audio.backends import make_backend, parse_audio_spec
+
+    audio = parse_audio_spec(args.audio)
+    if args.speed != 1.0 and audio.kind not in ("wav", "none"):
+        raise UserInputError(
+            "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
+        )
+    if args.speed != 1.0 and args.simulate is None:
+        raise UserInputError("--speed applies to a virtual patient; real sensors run in real time")
+    settings = _settings(args)
+    store = Store(args.db)
+    try:
+        patient = args.patient
+        if patient is None:
+            if args.simulate is None:
+                raise UserInputError("give --patient ID for a real session (see `ras patients`)")
+            patient = f"sim-{args.simulate.lower()}"
+            if patient not in {p.pseudo_id for p in store.list_patients()}:
+                store.add_patient(patient, diagnosis="virtual patient")
+        info = store.get_patient(patient)
+        affected = _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
+        session_id = store.begin_session(
+            patient, {**settings.as_dict(), "audio": args.audio, "simulate": args.simulate}
+        )
+        db_path = store.path
+    finally:
+        store.close()
+    recorder = Recorder(db_path, session_id)
+    clock = SessionClock(speed=args.speed)
+    bus = SessionBus()
+    bus.add_listener(recorder.put)
+    status = "incomplete"
+    try:
+        with _sensors(args, clock, bus) as rig:
+            runner = SessionRunner(
+                settings,
+                clock=clock,
+                bus=bus,
+                record=recorder.put,
+                affected_side=affected,
+                hear=None if rig is None else rig.on_cue,
+            )
+            from ras.audio.engine import CueEngine
+
+            engine = CueEngine(make_backend(audio), clock=clock, on_onset=runner.cue_played)
+            engine.start()
+            runner.cues = engine
+            threading.Thread(target=_read_stdin, args=(runner,), daemon=True).start()
+            last_status = [0.0]
+
+            def tick(r: SessionRunner) -> None:
+                while not r.messages.empty():
+                    print(f"\n{r.messages.get()}", file=sys.stderr)
+                now = time.monotonic()
+                if now - last_status[0] >= 1.0:
+                    last_status[0] = now
+                    print(format_status(r.status()), flush=True)
+
+            try:
+                summary = runner.run(on_tick=tick)
+            except KeyboardInterrupt:
+                runner.stop()
+                summary = runner.summary
+                summary.reason = "stopped with Ctrl-C"
+            finally:
+                engine.stop()
+            status = "complete" if summary.completed else "incomplete"
+    finally:
+        stats = recorder.close(status=status)
+    print(
+        f"session {session_id} {status}: baseline {summary.baseline_spm:.1f} spm,"
+        f" final tempo {summary.final_tempo_bpm:.1f} bpm,"
+        f" final cadence {summary.final_cadence_spm:.1f} spm,"
+        f" {summary.n_steps} step events, {len(summary.changes)} tempo changes,"
+        f" {stats.events_written} records written"
+        + (f" ({summary.reason})" if summary.reason else "")
+    )
+    return 0 if summary.completed else 1

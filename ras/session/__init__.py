@@ -1,0 +1,1 @@
+"""Running a RAS session: baseline -> cued training -> uncued probe."""

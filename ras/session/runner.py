@@ -1,0 +1,319 @@
+"""The session loop: baseline (uncued) -> cued training (the plan) -> uncued probe.
+
+One engine thread (the caller of :meth:`SessionRunner.run`) consumes step events from the bus,
+keeps the cadence estimate, decides beats ``lookahead_s`` ahead through the
+:class:`~ras.tempo.scheduler.BeatScheduler`, hands them to the cue engine (and to a virtual
+patient, which hears them), applies the therapist's live commands and records everything.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from analysis.symmetry import symmetry_index_pct
+from ras.bus import SessionBus
+from ras.cadence import CadenceEstimator
+from ras.errors import UserInputError
+from ras.events import StepEvent
+from ras.protocol.messages import Side
+from ras.session.settings import SessionSettings
+from ras.session_clock import SessionClock
+from ras.store.records import CueEvent, MarkerEvent, PhaseEvent, TempoChangeEvent
+from ras.tempo.adaptive import AdaptivePhaseCorrection
+from ras.tempo.commands import Marker, parse_command
+from ras.tempo.plans import FixedPlan, IsoRampPlan
+from ras.tempo.scheduler import BeatScheduler, TempoChange
+
+__all__ = ["CueSink", "SessionRunner", "SessionSummary", "StatusSnapshot"]
+
+
+class CueSink(Protocol):
+    """What the runner needs of a cue engine."""
+
+    def schedule_cue(self, t_s: float, sound: Any) -> int: ...
+
+    def earliest_cue_s(self) -> float: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSnapshot:
+    """What the live status line shows."""
+
+    t_s: float
+    phase: str
+    cadence_spm: float
+    tempo_bpm: float | None
+    sync_r: float
+    step_time_si_pct: float
+    cues_on: bool
+
+
+@dataclass(slots=True)
+class SessionSummary:
+    """The outcome of a run."""
+
+    baseline_spm: float = math.nan
+    final_tempo_bpm: float = math.nan
+    final_cadence_spm: float = math.nan
+    cued_end_cadence_spm: float = math.nan
+    n_steps: int = 0
+    n_beats: int = 0
+    changes: list[TempoChange] = field(default_factory=list)
+    completed: bool = False
+    reason: str = ""
+
+
+class SessionRunner:
+    """Runs one session on a bus of step events.
+
+    Parameters
+    ----------
+    settings : SessionSettings
+    clock : SessionClock
+    bus : SessionBus
+        Where the links publish step events.
+    cues : CueSink or None
+        The cue engine (None: beats are decided and recorded but not played).
+    hear : callable, optional
+        ``hear(beat_t_s)`` for each audible beat when it is decided (a virtual patient).
+    record : callable, optional
+        ``record(event)`` for phases, tempo changes, markers and cues (the recorder's ``put``).
+    affected_side : Side
+        For the symmetry index (paretic side); UNKNOWN: right vs left.
+    lookahead_s : float
+        Beats are decided this far ahead (session s); commands take effect after it.
+    """
+
+    def __init__(
+        self,
+        settings: SessionSettings,
+        *,
+        clock: SessionClock,
+        bus: SessionBus,
+        cues: CueSink | None = None,
+        hear: Callable[[float], None] | None = None,
+        record: Callable[[object], None] | None = None,
+        affected_side: Side = Side.UNKNOWN,
+        lookahead_s: float = 1.0,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.cues = cues
+        self.hear = hear
+        self.record = record or (lambda event: None)
+        self.affected_side = affected_side
+        self.lookahead_s = lookahead_s
+        self.estimator = CadenceEstimator()
+        self.scheduler: BeatScheduler | None = None
+        self.summary = SessionSummary()
+        self.phase = "baseline"
+        self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
+        self._commands: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._pending_cues: dict[int, tuple[int, float, Side]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._next_side = Side.LEFT
+
+    # --- called from other threads -----------------------------------------------------
+
+    def command(self, text: str) -> None:
+        """Queue a live command (thread-safe); errors come back through :attr:`messages`."""
+        self._commands.put(text)
+
+    def stop(self) -> None:
+        """End the session early (thread-safe)."""
+        self._stop.set()
+
+    def cue_played(self, onset: Any) -> None:
+        """The cue engine's onset callback: record the cue with its measured onset time."""
+        with self._lock:
+            beat_index, tempo_bpm, side = self._pending_cues.pop(
+                onset.sample_index, (-1, math.nan, Side.UNKNOWN)
+            )
+        self.record(CueEvent(onset.t_s, beat_index, tempo_bpm, side, False, onset.sample_index))
+
+    def status(self) -> StatusSnapshot:
+        """A snapshot for the status line (engine thread)."""
+        est = self.estimator
+        left, right = est.step_time_left_s_, est.step_time_right_s_
+        if self.affected_side == Side.LEFT:
+            si = symmetry_index_pct(right, left)
+        elif self.affected_side == Side.RIGHT:
+            si = symmetry_index_pct(left, right)
+        else:  # no affected side: right vs left
+            si = symmetry_index_pct(right, left)
+        sched = self.scheduler
+        r = sched.sync_.r(20)[0] if sched is not None else math.nan
+        return StatusSnapshot(
+            t_s=self.clock.now_s(),
+            phase=self.phase,
+            cadence_spm=est.cadence_spm_,
+            tempo_bpm=sched.tempo_bpm_ if sched is not None and self.phase == "cued" else None,
+            sync_r=r,
+            step_time_si_pct=si,
+            cues_on=sched is not None and sched.cues_on_ and self.phase == "cued",
+        )
+
+    # --- the engine loop ------------------------------------------------------------------
+
+    def run(self, on_tick: Callable[[SessionRunner], None] | None = None) -> SessionSummary:
+        """Run the three phases (or until :meth:`stop`); return the summary."""
+        s = self.settings
+        t0 = self.clock.now_s()
+        t_cued = t0 + s.baseline_s
+        t_probe = t_cued + s.cued_s
+        t_end = t_probe + s.probe_s
+        self._start_phase("baseline", t0)
+        while not self._stop.is_set():
+            now = self.clock.now_s()
+            self._consume_steps()
+            self._apply_commands(now)
+            if self.phase == "baseline" and now >= t_cued and not self._start_cued(now):
+                break
+            if self.phase == "cued":
+                self._decide_beats(now)
+                if now >= t_probe:
+                    self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
+                    self._start_phase("probe", now)
+            if self.phase == "probe" and now >= t_end:
+                self.summary.completed = True
+                break
+            if on_tick is not None:
+                on_tick(self)
+            self._wait_for_step(0.02)
+        end = self.clock.now_s()
+        self.record(PhaseEvent(end, self.phase, "end"))
+        self.summary.final_cadence_spm = self.estimator.cadence_spm_
+        if self.scheduler is not None:
+            self.summary.final_tempo_bpm = self.scheduler.tempo_bpm_
+            self.summary.changes = list(self.scheduler.changes_)
+        if not self.summary.completed and not self.summary.reason:
+            self.summary.reason = "stopped by the user"
+        return self.summary
+
+    def _start_phase(self, name: str, t_s: float) -> None:
+        self.phase = name
+        self.record(PhaseEvent(t_s, name, "start"))
+        self.messages.put(f"phase {name} starts at {t_s:.1f} s")
+
+    def _start_cued(self, now: float) -> bool:
+        s = self.settings
+        baseline = self.estimator.cadence_spm_
+        self.summary.baseline_spm = baseline
+        if not math.isfinite(baseline) and s.tempo_bpm is None:
+            self.summary.reason = (
+                "no steady walking in the baseline, so no cadence to start the cue at;"
+                " run again, or give --tempo"
+            )
+            return False
+        start_bpm = min(max(s.tempo_bpm or baseline, s.min_bpm), s.max_bpm)
+        if s.plan == "iso-ramp":
+            plan = IsoRampPlan(
+                start_bpm,
+                target_bpm=s.target_bpm,
+                target_pct=None if s.target_bpm is not None else s.target_pct,
+                step_pct=s.step_pct,
+            )
+        else:
+            plan = FixedPlan(start_bpm)
+        adaptive = AdaptivePhaseCorrection() if s.plan == "adaptive" else None
+        self.scheduler = BeatScheduler(
+            plan,
+            first_beat_t_s=now + self.lookahead_s,
+            estimator=self.estimator,
+            adaptive=adaptive,
+            min_bpm=s.min_bpm,
+            max_bpm=s.max_bpm,
+            on_change=self._changed,
+        )
+        self.record(
+            TempoChangeEvent(now, None, start_bpm, "plan", f"start at baseline {baseline:.1f} spm")
+        )
+        self._start_phase("cued", now)
+        return True
+
+    def _changed(self, change: TempoChange) -> None:
+        self.record(
+            TempoChangeEvent(
+                change.t_s, change.old_bpm, change.new_bpm, change.source, change.reason
+            )
+        )
+        self.messages.put(
+            f"tempo {change.old_bpm:.1f} -> {change.new_bpm:.1f} bpm ({change.source}:"
+            f" {change.reason})"
+        )
+
+    def _decide_beats(self, now: float) -> None:
+        sched = self.scheduler
+        assert sched is not None
+        horizon = now + self.lookahead_s
+        while not sched.paused_:
+            last = sched.beats_[-1].beat_t_s if sched.beats_ else -math.inf
+            if last >= horizon:
+                return
+            beat = sched.next_beat()
+            if beat is None:
+                return
+            self.summary.n_beats += 1
+            if not beat.audible:
+                continue
+            side = self._next_side
+            self._next_side = Side.RIGHT if side == Side.LEFT else Side.LEFT
+            if self.hear is not None:
+                self.hear(beat.beat_t_s)
+            if self.cues is not None:
+                from ras.audio.mixer import Sound
+
+                sound = Sound.LEFT if side == Side.LEFT else Sound.RIGHT
+                try:
+                    sample = self.cues.schedule_cue(beat.beat_t_s, sound)
+                except ValueError as err:  # too late to play: counted, never fatal
+                    self.messages.put(f"cue at {beat.beat_t_s:.3f} s skipped: {err}")
+                    continue
+                with self._lock:
+                    self._pending_cues[sample] = (beat.beat_index, beat.tempo_bpm, side)
+            else:
+                self.record(CueEvent(beat.beat_t_s, beat.beat_index, beat.tempo_bpm, side))
+
+    def _consume_steps(self) -> None:
+        for event in self._steps.drain():
+            self._on_step(event)
+
+    def _wait_for_step(self, timeout_real_s: float) -> None:
+        event = self._steps.get(timeout_s=timeout_real_s)
+        if event is not None:
+            self._on_step(event)
+
+    def _on_step(self, event: StepEvent) -> None:
+        self.summary.n_steps += 1
+        if self.scheduler is not None and self.phase == "cued":
+            self.scheduler.update(event=event)  # also feeds the estimator
+        else:
+            self.estimator.update(event=event)
+
+    def _apply_commands(self, now: float) -> None:
+        while True:
+            try:
+                text = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                command = parse_command(text)
+                if isinstance(command, Marker):
+                    self.record(MarkerEvent(now, command.note))
+                    self.messages.put(f"marker at {now:.1f} s: {command.note}")
+                elif self.scheduler is None or self.phase != "cued":
+                    raise UserInputError(
+                        f"{text.strip()!r}: tempo commands apply in the cued phase"
+                        f" (now: {self.phase}); markers work at any time"
+                    )
+                else:
+                    self.scheduler.apply(command, t_s=now)
+            except UserInputError as err:
+                self.messages.put(f"error: {err}")

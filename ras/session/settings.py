@@ -1,0 +1,66 @@
+"""What the therapist chose for a session (stored with it as JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from ras.errors import UserInputError
+from ras.validate import check_choice, check_range
+
+__all__ = ["PLANS", "SessionSettings"]
+
+PLANS = ("fixed", "iso-ramp", "adaptive")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """Protocol and plan of one session.
+
+    Parameters
+    ----------
+    baseline_s, cued_s, probe_s : float
+        Phase durations (session seconds): uncued baseline, cued training, uncued probe.
+    plan : str
+        ``fixed`` (cue at ``tempo_bpm``, default the baseline cadence), ``iso-ramp`` (start at
+        the baseline cadence, step toward the target while entrained) or ``adaptive`` (fixed
+        tempo with bounded phase correction toward the footfalls).
+    target_pct, target_bpm : float
+        Ramp target, in % of the baseline or absolute (give one; default +10 %).
+    step_pct : float
+        Ramp step size (%), well below the ~12 % people notice.
+    tempo_bpm : float or None
+        Fixed/adaptive tempo; None: the measured baseline cadence (iso-principle).
+    min_bpm, max_bpm : float
+        Bounds for every tempo, including the therapist's commands.
+    """
+
+    baseline_s: float = 60.0
+    cued_s: float = 300.0
+    probe_s: float = 60.0
+    plan: str = "iso-ramp"
+    target_pct: float | None = 10.0
+    target_bpm: float | None = None
+    step_pct: float = 2.0
+    tempo_bpm: float | None = None
+    min_bpm: float = 30.0
+    max_bpm: float = 200.0
+
+    def __post_init__(self) -> None:
+        check_choice("plan", self.plan, PLANS)
+        check_range("baseline duration", self.baseline_s, 5.0, 3600.0, "s")
+        check_range("cued duration", self.cued_s, 0.0, 7200.0, "s")
+        check_range("probe duration", self.probe_s, 0.0, 3600.0, "s")
+        check_range("ramp step", self.step_pct, 0.1, 10.0, "%")
+        check_range("min tempo", self.min_bpm, 20.0, 300.0, "bpm")
+        check_range("max tempo", self.max_bpm, self.min_bpm, 300.0, "bpm")
+        if self.target_bpm is not None:
+            check_range("target tempo", self.target_bpm, self.min_bpm, self.max_bpm, "bpm")
+        if self.target_pct is not None:
+            check_range("target", self.target_pct, -50.0, 50.0, "% of baseline")
+        if self.tempo_bpm is not None:
+            check_range("tempo", self.tempo_bpm, self.min_bpm, self.max_bpm, "bpm")
+        if self.plan == "iso-ramp" and self.target_bpm is None and self.target_pct is None:
+            raise UserInputError("the iso-ramp plan needs --target-pct or --target-bpm")
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
