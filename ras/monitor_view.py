@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from typing import TextIO
 
+from ras.cadence import CadenceEstimator
 from ras.events import LinkEvent, SensorStatusEvent, StepEvent
 from ras.protocol.messages import Side, StepKind
-from ras.running_cadence import RunningCadence
 
 __all__ = ["MonitorView", "format_health", "format_link", "format_step"]
 
@@ -77,7 +77,7 @@ class MonitorView:
         self.out = out
         self.health_every_s = health_every_s
         self.kinds = kinds
-        self.cadence = RunningCadence()
+        self.cadence = CadenceEstimator()
         self._last_health_t_s: dict[int, float] = {}
         self.n_steps_ = 0
 
@@ -86,7 +86,7 @@ class MonitorView:
         if isinstance(event, StepEvent):
             self.n_steps_ += 1
             if event.kind == StepKind.INITIAL_CONTACT:
-                self.cadence.update(ic_t_s=event.t_s)
+                self.cadence.update(event=event)
             if self.kinds is None or event.kind in self.kinds:
                 self._write(format_step(event, self.cadence.cadence_spm_))
         elif isinstance(event, LinkEvent):

@@ -1,34 +1,13 @@
-"""Small shared pieces: running cadence, validators, session clock, bus."""
+"""Small shared pieces: validators, session clock, bus."""
 
 import threading
 
-import numpy as np
 import pytest
 
 from ras.bus import SessionBus
 from ras.errors import UserInputError
-from ras.running_cadence import RunningCadence, cadence_from_step_times_spm
 from ras.session_clock import SessionClock
 from ras.validate import check_choice, check_range
-
-
-def test_cadence_from_step_times_is_60_over_median():
-    assert cadence_from_step_times_spm(np.array([0.5, 0.5, 0.6])) == pytest.approx(120.0)
-    assert np.isnan(cadence_from_step_times_spm(np.array([])))
-
-
-def test_running_cadence_sorts_out_of_order_contacts_and_restarts_after_a_stop():
-    rc = RunningCadence(window_steps=4, max_step_s=2.0)
-    # left and right contacts every 0.6 s, delivered out of order in pairs
-    times = [0.0, 0.6, 1.2, 1.8, 2.4, 3.0]
-    for a, b in zip(times[1::2], times[0::2], strict=True):
-        rc.update(ic_t_s=a)
-        rc.update(ic_t_s=b)
-    assert rc.cadence_spm_ == pytest.approx(100.0)
-    # a stop of 5 s, then faster steps: only the new ones count
-    for t in [8.0, 8.5, 9.0]:
-        rc.update(ic_t_s=t)
-    assert rc.cadence_spm_ == pytest.approx(120.0)
 
 
 def test_check_choice_and_range_say_what_is_allowed():
