@@ -55,7 +55,8 @@ class ClockMap:
     sample_rate_hz : float
         Nominal rate: the slope is ``1 / sample_rate_hz`` times (1 + drift).
     window : int
-        Number of recent points fitted.
+        Number of recent points fitted (4096 callbacks of 4096 frames: 6 minutes; a long span
+        keeps the slope from following the slow wander of the reported DAC times).
     max_drift_ppm : float
         Plausibility limit on the fitted drift; beyond it the nominal rate is used.
     reject_s : float
@@ -69,7 +70,7 @@ class ClockMap:
     def __init__(
         self,
         sample_rate_hz: float,
-        window: int = 512,
+        window: int = 4096,
         max_drift_ppm: float = 300.0,
         reject_s: float = 0.010,
         min_span_s: float = 20.0,
