@@ -75,17 +75,22 @@ class TcpSensor:
             readable, _, _ = select.select([self.conn], [], [], 0.05)
             if not readable:
                 continue
-            data = self.conn.recv(4096)
-            if not data:
+            try:
+                self._answer(decoder, hello)
+            except OSError:  # the host closed the connection (end of the test)
                 return
-            rx_us = self.device_us(self.clock.now_s())
-            for frame in decoder.feed(data):
-                if isinstance(frame.message, HelloRequest):
-                    self._send(hello, self.device_us(self.clock.now_s()))
-                elif isinstance(frame.message, Ping):
-                    self._send(
-                        Pong(frame.message.ping_id, rx_us), self.device_us(self.clock.now_s())
-                    )
+
+    def _answer(self, decoder: StreamDecoder, hello: Hello) -> None:
+        assert self.conn is not None
+        data = self.conn.recv(4096)
+        if not data:
+            raise ConnectionResetError("host closed")
+        rx_us = self.device_us(self.clock.now_s())
+        for frame in decoder.feed(data):
+            if isinstance(frame.message, HelloRequest):
+                self._send(hello, self.device_us(self.clock.now_s()))
+            elif isinstance(frame.message, Ping):
+                self._send(Pong(frame.message.ping_id, rx_us), self.device_us(self.clock.now_s()))
 
     def close(self) -> None:
         self._stop.set()
