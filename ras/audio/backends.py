@@ -8,6 +8,7 @@ callback from a thread paced by the session clock (their stream clock is ``perf_
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import wave
@@ -210,7 +211,11 @@ class WavBackend:
         clock: SessionClock,
     ) -> _PacedStream:
         try:
-            writer = wave.open(str(self.path), "wb")  # noqa: SIM115 (closed by the stream)
+            # session output: owner-only, like the database
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            file = os.fdopen(fd, "wb")
+            writer = wave.open(file, "wb")  # noqa: SIM115 (closed by the stream)
         except OSError as exc:
             raise UserInputError(f"--audio wav:{self.path}: cannot write: {exc.strerror}") from exc
         writer.setnchannels(channels)
@@ -227,6 +232,7 @@ class WavBackend:
         def close() -> None:
             base_close()
             writer.close()
+            file.close()  # wave leaves a file object it did not open to its owner
 
         stream.close = close  # type: ignore[method-assign]
         return stream

@@ -23,6 +23,7 @@ def test_wav_backend_renders_cues_at_exact_samples(tmp_path):
     samples = [engine.schedule_cue(t, Sound(k % 2)) for k, t in enumerate(times_s)]
     engine.stop()
     assert samples == [round(t * FS_HZ) for t in times_s]
+    assert path.stat().st_mode & 0o077 == 0  # session output is owner-only
     with wave.open(str(path)) as w:
         pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2)
     for k, s in enumerate(samples):
