@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Iterator
 
 from ras.bus import SessionBus
+from ras.commands.sensors import open_sensors
 from ras.errors import UserInputError
 from ras.events import ImuEvent
-from ras.link.manager import LinkManager
-from ras.link.ports import probe
 from ras.link.serial_link import LinkStats
 from ras.monitor_view import MonitorView
 from ras.protocol.messages import StepKind
@@ -43,44 +40,6 @@ def parse_event_kinds(text: str) -> frozenset[StepKind] | None:
     return frozenset(kinds)
 
 
-def number_or_text(value: str) -> object:
-    try:
-        return float(value)
-    except ValueError:
-        return value
-
-
-@contextlib.contextmanager
-def _sources(args: argparse.Namespace, clock: SessionClock) -> Iterator[list[str]]:
-    """Open the sensors (virtual or real) and yield their port paths."""
-    if args.simulate is not None:
-        from ras.sim.presets import make_params
-        from ras.sim.rig import VirtualPatientRig
-
-        overrides = {name: number_or_text(value) for name, value in args.set}
-        params = make_params(args.simulate.lower(), **overrides)
-        rig = VirtualPatientRig(
-            params,
-            clock,
-            seed=args.seed if args.seed is not None else 0,
-            imu_rate_hz=args.imu_rate or None,
-        )
-        with rig:
-            yield [p for p in rig.ports if p]
-        return
-    if args.set:
-        raise UserInputError("--set applies to a virtual patient; use it with --simulate")
-    if args.speed != 1.0:
-        raise UserInputError("--speed applies to a virtual patient; real sensors run in real time")
-    for url in args.port:
-        if probe(url, timeout_s=1.0) is None:
-            raise UserInputError(
-                f"{url} does not answer as a ras sensor (no HELLO within 1 s);"
-                " `ras devices` lists the ports and what answers on them"
-            )
-    yield list(args.port)
-
-
 def _summary(stats: list[LinkStats], n_steps: int, t_s: float) -> str:
     lines = [f"monitor ended after {t_s:.1f} s of session time: {n_steps} step events"]
     for s in stats:
@@ -107,9 +66,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     bus = SessionBus()
     feed = bus.subscribe("monitor", accept=lambda e: not isinstance(e, ImuEvent))
     view = MonitorView(sys.stdout, kinds=kinds)
-    with _sources(args, clock) as urls:
-        manager = LinkManager(urls, bus, clock)
-        manager.start()
+    with open_sensors(args, clock, bus) as (_, manager):
         try:
             while args.duration is None or clock.now_s() < args.duration:
                 event = feed.get(timeout_s=0.1)

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 from ras.bus import SessionBus
-from ras.commands.monitor import number_or_text
+from ras.commands.sensors import open_sensors
 from ras.errors import UserInputError
-from ras.link.manager import LinkManager
-from ras.link.ports import probe
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
@@ -54,40 +50,6 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
     )
 
 
-@contextlib.contextmanager
-def _sensors(args, clock: SessionClock, bus: SessionBus) -> Iterator[object | None]:
-    """Start the virtual patient (if any) and the links; yield the rig or None."""
-    rig = None
-    if args.simulate is not None:
-        from ras.sim.presets import make_params
-        from ras.sim.rig import VirtualPatientRig
-
-        overrides = {name: number_or_text(value) for name, value in args.set}
-        params = make_params(args.simulate.lower(), **overrides)
-        rig = VirtualPatientRig(params, clock, seed=args.seed or 0)
-        rig.start()
-        urls = [p for p in rig.ports if p]
-    else:
-        for url in args.port:
-            if probe(url, timeout_s=1.0) is None:
-                raise UserInputError(
-                    f"{url} does not answer as a ras sensor (no HELLO within 1 s);"
-                    " `ras devices` lists the ports and what answers on them"
-                )
-        urls = list(args.port)
-    by_id = {} if rig is None else {s.sensor_id: s for s in rig.sensors}
-    manager = LinkManager(
-        urls, bus, clock, find_sensor=(lambda sid: by_id[sid].port) if by_id else None
-    )
-    try:
-        manager.start()
-        yield rig
-    finally:
-        manager.close()
-        if rig is not None:
-            rig.stop()
-
-
 def _read_stdin(runner: SessionRunner) -> None:
     for line in sys.stdin:
         if line.strip():
@@ -103,8 +65,6 @@ def run_session(args: argparse.Namespace) -> int:
         raise UserInputError(
             "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
         )
-    if args.speed != 1.0 and args.simulate is None:
-        raise UserInputError("--speed applies to a virtual patient; real sensors run in real time")
     settings = _settings(args)
     store = Store(args.db)
     try:
@@ -129,7 +89,7 @@ def run_session(args: argparse.Namespace) -> int:
     bus.add_listener(recorder.put)
     status = "incomplete"
     try:
-        with _sensors(args, clock, bus) as rig:
+        with open_sensors(args, clock, bus) as (rig, _):
             runner = SessionRunner(
                 settings,
                 clock=clock,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from analysis.symmetry import symmetry_index_pct
+from ras.audio.mixer import Sound
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
@@ -268,8 +269,6 @@ class SessionRunner:
             if self.hear is not None:
                 self.hear(beat.beat_t_s)
             if self.cues is not None:
-                from ras.audio.mixer import Sound
-
                 sound = Sound.LEFT if side == Side.LEFT else Sound.RIGHT
                 try:
                     sample = self.cues.schedule_cue(beat.beat_t_s, sound)
