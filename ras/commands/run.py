@@ -33,7 +33,7 @@ def format_status(s: StatusSnapshot) -> str:
     return (
         f"{s.t_s:7.1f} s  {s.phase:<8}  cadence {num(s.cadence_spm, '5.1f')} spm"
         f"  tempo {tempo:>5} bpm  sync R {num(s.sync_r, '.2f')}"
-        f"  step-time SI {num(s.step_time_si_pct, '+5.1f')} %"
+        f"  step-time SI {num(s.step_time_si_pct, '+5.1f')} % ({s.si_basis})"
     )
 
 

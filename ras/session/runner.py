@@ -52,6 +52,7 @@ class StatusSnapshot:
     sync_r: float
     step_time_si_pct: float
     cues_on: bool
+    si_basis: str = "right vs left"
 
 
 @dataclass(slots=True)
@@ -159,6 +160,7 @@ class SessionRunner:
             sync_r=r,
             step_time_si_pct=si,
             cues_on=sched is not None and sched.cues_on_ and self.phase == "cued",
+            si_basis="right vs left" if self.affected_side == Side.UNKNOWN else "paretic",
         )
 
     # --- the engine loop ------------------------------------------------------------------
