@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from ras import __version__
 from ras.errors import RasError, UserInputError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
+#: Commands that live in their own module. Each module has ``add_parser(sub)`` (argparse only,
+#: no heavy imports) and ``run(args) -> int``; a module that is not there yet is skipped.
+COMMAND_MODULES: tuple[str, ...] = (
+    "ras.commands.analyse",
+    "ras.commands.report",
+    "ras.commands.export",
+    "ras.commands.gui",
+)
+
+
+def _command_modules() -> dict[str, object]:
+    modules = {}
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        modules[name.rsplit(".", 1)[-1]] = module
+    return modules
 
 
 def _positive_float(text: str) -> float:
@@ -191,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--affected-side", choices=("left", "right"), help="with --add: the paretic side"
     )
     patients.add_argument("--name", help="with --add: a name, kept locally, never exported")
+    for module in _command_modules().values():
+        module.add_parser(sub)  # type: ignore[attr-defined]
     return parser
 
 
@@ -214,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ras.commands.monitor import run_monitor
 
             return run_monitor(args)
+        for module in _command_modules().values():
+            if args.command in getattr(module, "COMMAND_NAMES", ()):
+                return module.run(args)  # type: ignore[attr-defined]
     except UserInputError as err:
         print(f"ras: error: {err}", file=sys.stderr)
         return 2
