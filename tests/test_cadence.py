@@ -43,9 +43,18 @@ def feed(pairs, est=None) -> CadenceEstimator:
     return est
 
 
-def test_cadence_spm_is_60_over_median():
-    assert cadence_spm(np.array([0.5, 0.6, 0.7])) == 100.0
+def test_cadence_spm_is_60_over_the_typical_step_time():
+    assert cadence_spm(np.array([0.5, 0.6, 0.7])) == pytest.approx(100.0)  # pairs 1.1, 1.3
+    assert cadence_spm(np.array([0.8])) == pytest.approx(75.0)
     assert math.isnan(cadence_spm(np.array([])))
+
+
+def test_asymmetric_steps_give_the_mean_step_time_not_one_foots():
+    """Alternating short/long steps: the median of raw steps lands on the short foot's side."""
+    steps_s = np.array([0.60, 0.70, 0.61, 0.69, 0.62, 0.71, 0.60])
+    mean_spm = 60.0 / steps_s.mean()
+    assert 60.0 / np.median(steps_s) - mean_spm > 3.0  # what the naive median would say
+    assert cadence_spm(steps_s) == pytest.approx(mean_spm, abs=1.5)
 
 
 def test_classify_interval():

@@ -111,6 +111,8 @@ class SessionRunner:
         self.affected_side = affected_side
         self.lookahead_s = lookahead_s
         self.estimator = CadenceEstimator()
+        # the preferred cadence is measured over the whole uncued walk, not its last few steps
+        self.baseline_estimator = CadenceEstimator(window_steps=100, buffer_ics=200)
         self.scheduler: BeatScheduler | None = None
         self.summary = SessionSummary()
         self.phase = "baseline"
@@ -207,7 +209,9 @@ class SessionRunner:
 
     def _start_cued(self, now: float) -> bool:
         s = self.settings
-        baseline = self.estimator.cadence_spm_
+        baseline = self.baseline_estimator.cadence_spm_
+        if not math.isfinite(baseline):
+            baseline = self.estimator.cadence_spm_
         self.summary.baseline_spm = baseline
         if not math.isfinite(baseline) and s.tempo_bpm is None:
             self.summary.reason = (
@@ -297,6 +301,8 @@ class SessionRunner:
             self.scheduler.update(event=event)  # also feeds the estimator
         else:
             self.estimator.update(event=event)
+        if self.phase == "baseline":
+            self.baseline_estimator.update(event=event)
 
     def _apply_commands(self, now: float) -> None:
         while True:

@@ -15,7 +15,9 @@ that is consciously noticed) toward the target only when, at a beat decision, al
   ``sync_window_steps`` ICs since the last tempo change (each IC to its nearest audible beat,
   ``φ = 2π (t_IC − t_beat) / inter-beat interval``) is ≥ ``min_r`` (default 0.7, "strong" in
   clinical.md), with all ``sync_window_steps`` ICs available; and
-- ``|cadence − tempo| / tempo ≤ max_cadence_error_pct`` % (default 2 %, one step per beat),
+- ``|cadence − tempo| / tempo ≤ max_cadence_error_pct`` % (default 1 %, half a default ramp
+  step: a walker who did not follow the last step is out; at 2 % a walker who ignores the cue
+  passed about half the time by noise alone and the ramp crept 5 % past his cadence),
   with the mean cadence over those same ICs, ``60 · k / (t_last − t_first)``
   (:func:`ras.tempo.sync.span_cadence_spm`; a phase-locked walker matches the tempo closely).
 
@@ -153,7 +155,7 @@ class IsoRampPlan:
         step_interval_beats: int | None = None,
         sync_window_steps: int = 20,
         min_r: float = 0.7,
-        max_cadence_error_pct: float = 2.0,
+        max_cadence_error_pct: float = 1.5,
         confirm_beats: int = 12,
     ) -> None:
         self.baseline_spm = check_range("baseline_spm", baseline_spm, 20.0, 250.0, "steps/min")
