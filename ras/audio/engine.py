@@ -205,6 +205,15 @@ class CueEngine:
         return sample
 
     @property
+    def clock_settled(self) -> bool:
+        """True once the audio clock's drift is measured (about 20 s after start).
+
+        Before that, onsets are mapped with the nominal rate: a session's baseline walk (uncued)
+        gives the engine this time before the first cue.
+        """
+        return self.clock_map.drift_measured
+
+    @property
     def drift_ppm(self) -> float:
         """Audio clock rate relative to the session clock, minus 1 (ppm)."""
         return self.clock_map.drift_ppm
@@ -279,6 +288,10 @@ class CueEngine:
             slot = count % _TIMING_CAPACITY
             dac_s = float(self._t_dac[slot])
             now_s = float(self._t_now[slot])
+            if not self._t_bad[slot]:
+                self.clock_map.add_callback(
+                    int(self._t_first[slot]), self.clock.from_perf_s(now_s + self._offset_s)
+                )
             if self._t_bad[slot] or not min_latency_s <= dac_s - now_s < 2.0:
                 continue
             latencies.append(dac_s - now_s)

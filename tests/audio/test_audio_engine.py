@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ras.audio import CueEngine, LateCueError, Sound, make_backend
-from ras.audio.clockmap import ClockMap
+from ras.audio.clockmap import ClockMap, envelope_drift_ppm
 from ras.session_clock import SessionClock
 
 FS_HZ = 48000
@@ -130,3 +130,31 @@ def test_underflow_resyncs_the_sample_counter():
     onset = start_device + np.flatnonzero(rendered)[0] - 1
     assert onset == round(t_cue_s * FS_HZ)
     engine._stream = None
+
+
+def test_envelope_drift_ignores_late_callbacks():
+    """Callbacks are only ever late: the earliest ones per bin follow the device clock."""
+    rng = np.random.default_rng(4)
+    drift_ppm = -16.0
+    n = np.arange(2000) * 4096
+    t_device_s = 5.0 + n / FS_HZ * (1 + drift_ppm * 1e-6)
+    late_s = rng.exponential(0.004, len(n)) * (rng.random(len(n)) < 0.7)
+    late_s[rng.random(len(n)) < 0.05] += 0.05  # GIL holds
+    calls = list(zip(n.tolist(), (t_device_s + late_s).tolist(), strict=True))
+    got = envelope_drift_ppm(calls, FS_HZ)
+    assert got == pytest.approx(drift_ppm, abs=1.0)
+    # too short a stretch: no estimate rather than a wrong one
+    assert envelope_drift_ppm(calls[:10], FS_HZ) is None
+
+
+def test_clock_map_waits_for_the_stream_to_settle():
+    """While a stream starts its latency grows; the first fit uses only agreeing points."""
+    cmap = ClockMap(FS_HZ)
+    for k in range(30):
+        n = k * 4096
+        latency_s = min(0.170, 0.010 * k)  # grows, then settles at 170 ms
+        cmap.add(n, 1.0 + n / FS_HZ + latency_s)
+        if k < 24:
+            assert not cmap.ready, f"fitted at point {k} before the latency settled"
+    assert cmap.ready
+    assert cmap.time_of(0) == pytest.approx(1.170, abs=1e-6)
