@@ -9,7 +9,7 @@ import threading
 import time
 
 from ras.bus import SessionBus
-from ras.commands.sensors import open_sensors
+from ras.commands.sensors import open_sensors, simulated_params
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
@@ -72,9 +72,17 @@ def run_session(args: argparse.Namespace) -> int:
         if patient is None:
             if args.simulate is None:
                 raise UserInputError("give --patient ID for a real session (see `ras patients`)")
+            params = simulated_params(args)  # an unknown preset fails here, before writing
+            side = params.affected_side
             patient = f"sim-{args.simulate.lower()}"
+            if side != Side.UNKNOWN:
+                patient += f"-{side.name.lower()}"
             if patient not in {p.pseudo_id for p in store.list_patients()}:
-                store.add_patient(patient, diagnosis="virtual patient")
+                store.add_patient(
+                    patient,
+                    diagnosis=args.simulate.lower(),
+                    affected_side=None if side == Side.UNKNOWN else side.name.lower(),
+                )
         info = store.get_patient(patient)
         affected = _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
         session_id = store.begin_session(

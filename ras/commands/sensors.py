@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ras.bus import SessionBus
 from ras.errors import UserInputError
@@ -12,7 +13,10 @@ from ras.link.manager import LinkManager
 from ras.link.ports import probe
 from ras.session_clock import SessionClock
 
-__all__ = ["number_or_text", "open_sensors"]
+if TYPE_CHECKING:
+    from ras.sim.presets import PatientParams
+
+__all__ = ["number_or_text", "open_sensors", "simulated_params"]
 
 
 def number_or_text(value: str) -> object:
@@ -21,6 +25,14 @@ def number_or_text(value: str) -> object:
         return float(value)
     except ValueError:
         return value
+
+
+def simulated_params(args: argparse.Namespace) -> PatientParams:
+    """The virtual patient of ``--simulate PRESET`` with its ``--set`` overrides."""
+    from ras.sim.presets import make_params
+
+    overrides = {name: number_or_text(value) for name, value in args.set}
+    return make_params(args.simulate.lower(), **overrides)
 
 
 @contextlib.contextmanager
@@ -35,11 +47,9 @@ def open_sensors(
     """
     rig = None
     if args.simulate is not None:
-        from ras.sim.presets import make_params
         from ras.sim.rig import VirtualPatientRig
 
-        overrides = {name: number_or_text(value) for name, value in args.set}
-        params = make_params(args.simulate.lower(), **overrides)
+        params = simulated_params(args)
         imu_rate_hz = getattr(args, "imu_rate", 0) or None
         rig = VirtualPatientRig(params, clock, seed=args.seed or 0, imu_rate_hz=imu_rate_hz)
         urls = None
