@@ -1,0 +1,365 @@
+"""Raw foot-IMU data: the in-memory type, checks, and the CSV format of docs/imu-format.md.
+
+Foot frame (both feet): x forward (toward the toes), y left, z up; acc in m/s² including gravity
+(standing still: acc_z ≈ +9.81), gyr in deg/s. Two CSV layouts are read:
+
+- ras (docs/imu-format.md): ``# sampling_rate_hz: 200`` comment line, then one header row with
+  ``{side}_acc_{axis}_mps2`` and ``{side}_gyr_{axis}_dps`` columns (optional ``t_s`` first);
+- gaitmap example data: two header rows (sensor, axis) with a sample-index first column, or one
+  header row with ``acc_x .. gyr_z`` (one foot per file); the sampling rate must be given.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from analysis.errors import AnalysisInputError
+
+__all__ = [
+    "AXES",
+    "MAX_SAMPLING_RATE_HZ",
+    "MIN_DURATION_S",
+    "MIN_SAMPLING_RATE_HZ",
+    "SIDES",
+    "FootImu",
+    "load_imu_csv",
+    "write_imu_csv",
+]
+
+SIDES: tuple[str, str] = ("left", "right")
+AXES: tuple[str, str, str] = ("x", "y", "z")
+MIN_SAMPLING_RATE_HZ = 50.0
+MAX_SAMPLING_RATE_HZ = 1000.0
+#: Shortest recording worth analysing (one slow stride is about 1.5 s).
+MIN_DURATION_S = 2.0
+#: Gravity, m/s².
+GRAVITY_MPS2 = 9.81
+_RAS_MAGIC = "# ras-imu 1"
+
+
+def _check_signal(name: str, values: np.ndarray, side: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 3:
+        raise AnalysisInputError(
+            f"{side} {name} has shape {arr.shape}; expected (n_samples, 3) for x, y, z"
+        )
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        row = int(np.argwhere(bad)[0, 0])
+        raise AnalysisInputError(
+            f"{side} {name} has {int(bad.sum())} NaN/inf values (first at sample {row}); "
+            "only finite numbers are allowed (fill or cut gaps before analysis)"
+        )
+    arr = arr.copy()
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class FootImu:
+    """One foot's IMU signals in the foot frame (x forward, y left, z up).
+
+    Attributes
+    ----------
+    acc_mps2 : ndarray, shape (n, 3)
+        Acceleration including gravity, m/s² (standing: z ≈ +9.81).
+    gyr_dps : ndarray, shape (n, 3)
+        Angular velocity, deg/s.
+    sampling_rate_hz : float
+        Samples per second, 50–1000 Hz.
+    side : str
+        ``"left"`` or ``"right"``.
+    """
+
+    acc_mps2: np.ndarray
+    gyr_dps: np.ndarray
+    sampling_rate_hz: float
+    side: str
+
+    def __post_init__(self) -> None:
+        if self.side not in SIDES:
+            raise AnalysisInputError(f"side {self.side!r} is not allowed; use 'left' or 'right'")
+        rate = float(self.sampling_rate_hz)
+        if not (MIN_SAMPLING_RATE_HZ <= rate <= MAX_SAMPLING_RATE_HZ):
+            raise AnalysisInputError(
+                f"sampling rate {self.sampling_rate_hz} Hz is not allowed; "
+                f"use {MIN_SAMPLING_RATE_HZ:g}–{MAX_SAMPLING_RATE_HZ:g} Hz"
+            )
+        acc = _check_signal("acc", self.acc_mps2, self.side)
+        gyr = _check_signal("gyr", self.gyr_dps, self.side)
+        if acc.shape != gyr.shape:
+            raise AnalysisInputError(
+                f"{self.side} acc has {acc.shape[0]} samples but gyr has {gyr.shape[0]}; "
+                "they must have the same length"
+            )
+        if acc.shape[0] < MIN_DURATION_S * rate:
+            raise AnalysisInputError(
+                f"{self.side} recording is {acc.shape[0] / rate:.2f} s long; "
+                f"at least {MIN_DURATION_S:g} s ({math.ceil(MIN_DURATION_S * rate)} samples) "
+                "are needed"
+            )
+        object.__setattr__(self, "acc_mps2", acc)
+        object.__setattr__(self, "gyr_dps", gyr)
+        object.__setattr__(self, "sampling_rate_hz", rate)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return int(self.acc_mps2.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Recording length, s."""
+        return self.n_samples / self.sampling_rate_hz
+
+    def check_units(self) -> None:
+        """Raise AnalysisInputError if acc does not look like m/s² or gyr like deg/s.
+
+        acc: the median magnitude over the quietest 10 % of samples (least angular speed) must be
+        5–15 m/s² (gravity is 9.81; a value near 1 means g).
+        gyr: if the foot clearly walks (acc magnitude SD > 2 m/s²) the largest angular velocity
+        must exceed 30 deg/s (a swing is 200–600 deg/s; values under 15 mean rad/s).
+        """
+        norm = np.linalg.norm(self.acc_mps2, axis=1)
+        quiet = np.argsort(np.linalg.norm(self.gyr_dps, axis=1))[: max(10, self.n_samples // 10)]
+        median = float(np.median(norm[quiet]))
+        if not 5.0 <= median <= 15.0:
+            hint = " (looks like g: multiply by 9.81)" if 0.5 <= median <= 1.5 else ""
+            raise AnalysisInputError(
+                f"{self.side} acc magnitude at rest is {median:.3g}{hint}; acc must be in m/s² "
+                "including gravity (about 9.81 at rest)"
+            )
+        peak = float(np.max(np.abs(self.gyr_dps)))
+        if float(np.std(norm)) > 2.0 and peak < 30.0:
+            hint = " (looks like rad/s: multiply by 57.3)" if peak < 15.0 else ""
+            raise AnalysisInputError(
+                f"{self.side} gyr never exceeds {peak:.3g} while the foot moves{hint}; "
+                "gyr must be in deg/s"
+            )
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            return [row for row in csv.reader(fh) if row]
+    except FileNotFoundError:
+        raise AnalysisInputError(f"IMU file {str(path)!r} does not exist") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise AnalysisInputError(f"cannot read IMU file {str(path)!r}: {err}") from None
+
+
+def _to_array(
+    rows: Sequence[Sequence[str]], n_cols: int, path: Path, first_line: int
+) -> np.ndarray:
+    if not rows:
+        raise AnalysisInputError(f"{path.name}: no data rows after the header")
+    lengths = sorted({len(r) for r in rows})
+    if lengths != [n_cols]:
+        raise AnalysisInputError(
+            f"{path.name}: data rows from line {first_line} have {lengths} values; "
+            f"every row needs {n_cols} like the header"
+        )
+    try:
+        data = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+    except ValueError as err:
+        raise AnalysisInputError(
+            f"{path.name}: a value is not a number ({err}); only numbers are allowed in data rows"
+        ) from None
+    if data.ndim != 2 or data.shape[1] != n_cols:
+        lengths = sorted({len(r) for r in rows})
+        raise AnalysisInputError(
+            f"{path.name}: data rows from line {first_line} have {lengths} values; "
+            f"every row needs {n_cols} like the header"
+        )
+    return data
+
+
+def _column_index(header: Sequence[str], name: str, path: Path) -> int:
+    try:
+        return list(header).index(name)
+    except ValueError:
+        raise AnalysisInputError(f"{path.name}: column {name!r} is missing") from None
+
+
+def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> dict[str, FootImu]:
+    meta: dict[str, str] = {}
+    i = 0
+    while i < len(rows) and rows[i][0].startswith("#"):
+        key, sep, value = ",".join(rows[i]).lstrip("#").partition(":")
+        if sep:
+            meta[key.strip()] = value.strip()
+        i += 1
+    if i >= len(rows):
+        raise AnalysisInputError(f"{path.name}: no header row after the comment lines")
+    header = [h.strip() for h in rows[i]]
+    if "sampling_rate_hz" in meta:
+        try:
+            file_rate = float(meta["sampling_rate_hz"])
+        except ValueError:
+            raise AnalysisInputError(
+                f"{path.name}: sampling_rate_hz {meta['sampling_rate_hz']!r} is not a number"
+            ) from None
+        if rate_hz is not None and not math.isclose(rate_hz, file_rate, rel_tol=1e-6):
+            raise AnalysisInputError(
+                f"{path.name}: file says {file_rate:g} Hz but {rate_hz:g} Hz was given; "
+                "give no rate or the file's"
+            )
+        rate_hz = file_rate
+    if rate_hz is None:
+        raise AnalysisInputError(
+            f"{path.name}: no '# sampling_rate_hz: N' line; add it or give the sampling rate "
+            "(sampling_rate_hz; ras analyse --sampling-rate-hz)"
+        )
+    allowed = {"t_s"} | {
+        f"{s}_{k}_{a}_{u}"
+        for s in SIDES
+        for k, u in (("acc", "mps2"), ("gyr", "dps"))
+        for a in AXES
+    }
+    unknown = [h for h in header if h not in allowed]
+    if unknown:
+        raise AnalysisInputError(
+            f"{path.name}: unknown column {unknown[0]!r}; allowed are t_s and "
+            "{left,right}_acc_{x,y,z}_mps2, {left,right}_gyr_{x,y,z}_dps (acc m/s², gyr deg/s)"
+        )
+    data = _to_array(rows[i + 1 :], len(header), path, i + 2)
+    feet = {}
+    for side in SIDES:
+        present = [h for h in header if h.startswith(side + "_")]
+        if not present:
+            continue
+        acc = data[:, [_column_index(header, f"{side}_acc_{a}_mps2", path) for a in AXES]]
+        gyr = data[:, [_column_index(header, f"{side}_gyr_{a}_dps", path) for a in AXES]]
+        feet[side] = FootImu(acc, gyr, rate_hz, side)
+    if not feet:
+        raise AnalysisInputError(
+            f"{path.name}: no left_* or right_* columns; one or two feet needed"
+        )
+    if "t_s" in header:
+        t_s = data[:, header.index("t_s")]
+        dt = np.diff(t_s)
+        if dt.size and np.max(np.abs(dt * rate_hz - 1.0)) > 0.01:
+            raise AnalysisInputError(
+                f"{path.name}: t_s is not evenly spaced at 1/{rate_hz:g} s; "
+                "only uniformly sampled data (no gaps) are allowed"
+            )
+    return feet
+
+
+def _parse_gaitmap(
+    rows: list[list[str]], path: Path, rate_hz: float | None, side: str | None
+) -> dict[str, FootImu]:
+    if rate_hz is None:
+        raise AnalysisInputError(
+            f"{path.name}: gaitmap-style CSV has no sampling rate; give it (sampling_rate_hz; "
+            "ras analyse --sampling-rate-hz; the gaitmap example is 204.8 Hz)"
+        )
+    names = [f"{k}_{a}" for k in ("acc", "gyr") for a in AXES]
+    two_rows = len(rows) > 1 and any(c.strip() in names for c in rows[1])
+    if two_rows:
+        sensors = [c.strip() for c in rows[0]]
+        axes = [c.strip() for c in rows[1]]
+        data = _to_array(rows[2:], len(axes), path, 3)
+        feet = {}
+        for s in SIDES:
+            cols = {
+                ax: j
+                for j, (sn, ax) in enumerate(zip(sensors, axes, strict=False))
+                if sn == f"{s}_sensor"
+            }
+            if not cols:
+                continue
+            missing = [n for n in names if n not in cols]
+            if missing:
+                raise AnalysisInputError(f"{path.name}: {s}_sensor has no column {missing[0]!r}")
+            feet[s] = FootImu(
+                data[:, [cols[n] for n in names[:3]]],
+                data[:, [cols[n] for n in names[3:]]],
+                rate_hz,
+                s,
+            )
+        if not feet:
+            raise AnalysisInputError(
+                f"{path.name}: first header row names no left_sensor or right_sensor"
+            )
+        return feet
+    header = [c.strip() for c in rows[0]]
+    idx = [_column_index(header, n, path) for n in names]
+    if side is None:
+        raise AnalysisInputError(
+            f"{path.name}: one-sensor file does not say which foot; give side 'left' or 'right' "
+            "(ras analyse --side)"
+        )
+    data = _to_array(rows[1:], len(header), path, 2)
+    return {side: FootImu(data[:, idx[:3]], data[:, idx[3:]], rate_hz, side)}
+
+
+def load_imu_csv(
+    path: str | os.PathLike[str],
+    sampling_rate_hz: float | None = None,
+    side: str | None = None,
+    check_units: bool = True,
+) -> dict[str, FootImu]:
+    """Read an IMU CSV (ras format, or gaitmap example layout) into ``{side: FootImu}``.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    sampling_rate_hz : float, optional
+        Needed when the file does not state it (gaitmap files; imu_sample.csv is 204.8 Hz).
+    side : str, optional
+        Which foot a one-sensor gaitmap file is (``"left"`` or ``"right"``).
+    check_units : bool
+        Also run :meth:`FootImu.check_units` (acc m/s², gyr deg/s) on each foot.
+
+    Returns
+    -------
+    dict
+        ``{"left": FootImu, "right": FootImu}`` with the feet present, left first.
+
+    Raises
+    ------
+    AnalysisInputError
+        One line naming what was wrong and what is allowed.
+    """
+    p = Path(path)
+    rows = _read_rows(p)
+    if not rows:
+        raise AnalysisInputError(f"{p.name}: file is empty; expected a header and data rows")
+    first = rows[0][0].strip()
+    if first.startswith("#") or any(c.strip().endswith(("_mps2", "_dps")) for c in rows[0]):
+        feet = _parse_ras(rows, p, sampling_rate_hz)
+    else:
+        feet = _parse_gaitmap(rows, p, sampling_rate_hz, side)
+    if check_units:
+        for foot in feet.values():
+            foot.check_units()
+    return feet
+
+
+def write_imu_csv(path: str | os.PathLike[str], feet: Mapping[str, FootImu]) -> None:
+    """Write ``feet`` (one or two FootImu of equal length and rate) in the ras CSV format."""
+    items = [feet[s] for s in SIDES if s in feet]
+    if not items:
+        raise AnalysisInputError("no feet to write; give 'left' and/or 'right'")
+    rate, n = items[0].sampling_rate_hz, items[0].n_samples
+    if any(f.sampling_rate_hz != rate or f.n_samples != n for f in items):
+        raise AnalysisInputError("both feet must have the same sampling rate and length")
+    header = ["t_s"]
+    blocks = [(np.arange(n) / rate)[:, None]]
+    for f in items:
+        header += [f"{f.side}_acc_{a}_mps2" for a in AXES] + [f"{f.side}_gyr_{a}_dps" for a in AXES]
+        blocks += [f.acc_mps2, f.gyr_dps]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"{_RAS_MAGIC}\n# sampling_rate_hz: {rate:g}\n")
+        np.savetxt(
+            fh, np.hstack(blocks), delimiter=",", header=",".join(header), comments="", fmt="%.9g"
+        )
