@@ -47,6 +47,7 @@ from ras.protocol.messages import (
     StepFlag,
 )
 from ras.session_clock import SessionClock
+from ras.sim.firmware_core import FirmwareDetector, StrideCounter
 from ras.sim.imu import GRAVITY_MPS2, IMU_LOOKAHEAD_S, IMU_LOOKBACK_S, ImuSynth
 from ras.sim.patient import GaitEvent, VirtualPatient
 from ras.validate import check_range
@@ -136,6 +137,11 @@ class VirtualFootSensor:
         Periods of HELLO and STATUS, session s.
     battery_pct, battery_drain_pct_per_h : float
         Battery at session time 0 and its drain rate.
+    firmware_core : bool
+        Detect the steps with the firmware's own C core (:mod:`ras.sim.firmware_core`, the
+        shared library of ``firmware/``) run on this sensor's IMU samples, instead of reporting
+        the patient model's events; needs ``imu_rate_hz``. STEP truth records then carry the
+        session time of the event as the core detected it.
     wait_for_host : bool
         Like a USB CDC device that sends only while the host has its port open: after
         :meth:`start` or :meth:`replug` nothing is written (frames are logged as not delivered)
@@ -172,8 +178,13 @@ class VirtualFootSensor:
         battery_pct: float = 95.0,
         battery_drain_pct_per_h: float = 5.0,
         wait_for_host: bool = True,
+        firmware_core: bool = False,
     ) -> None:
         check_range("drift_ppm", drift_ppm, -100.0, 100.0, "ppm")
+        if firmware_core and imu_rate_hz is None:
+            raise ValueError(
+                "firmware_core=True needs imu_rate_hz: the C core detects steps from IMU samples"
+            )
         check_range("corrupt_byte_prob", corrupt_byte_prob, 0.0, 1.0)
         check_range("drop_byte_prob", drop_byte_prob, 0.0, 1.0)
         if imu_rate_hz is not None:
@@ -228,6 +239,9 @@ class VirtualFootSensor:
         )
         self._pending: list[tuple[float, int, GaitEvent, float]] = []
         self._tie = itertools.count()
+        self.firmware_core = bool(firmware_core)
+        self._fw: FirmwareDetector | None = None
+        self._fw_strides = StrideCounter()
         self._reset_boot_state(0.0)
 
     # ------------------------------------------------------------------------- public API
@@ -370,6 +384,9 @@ class VirtualFootSensor:
         self._dropped_samples = 0
         self._rx_rejected_at_boot = self._decoder.counters.frames_rejected
         self._imu_boot_device_s = now_s * (1.0 + self.drift_ppm * 1e-6) + self.boot_offset_s
+        if self.firmware_core:  # the core restarts with the sensor
+            self._fw = FirmwareDetector(self.imu_rate_hz, gyr_range_dps=GYR_RANGE_DPS)
+            self._fw_strides = StrideCounter()
 
     # --------------------------------------------------------------------------- the thread
     def _run(self) -> None:
@@ -448,6 +465,8 @@ class VirtualFootSensor:
     def _emit_due(self, now_s: float) -> None:
         params = self.patient.params
         for event in self.patient.advance(now_s, self.side):
+            if self._fw is not None:
+                continue  # the firmware core detects the steps from the IMU samples instead
             due_s = event.t_s + params.detection_latency_s(event.kind)
             reported_s = event.t_s
             if params.event_time_error_sd_s > 0:
@@ -527,7 +546,34 @@ class VirtualFootSensor:
             self._send(Imu(first_us, self.imu_rate_hz, raw), now_s)
             if self._dropped_frames != dropped_before:  # the pty buffer was full
                 self._dropped_samples += n
+            if self._fw is not None:
+                self._detect_with_firmware(raw, first_us, now_s)
             self._imu_index += n
+
+    def _detect_with_firmware(self, raw: np.ndarray, first_us: int, now_s: float) -> None:
+        """Run a batch of raw samples through the C core; send a STEP per detected event."""
+        gyr = raw[:, 3:].astype(np.float64) * (GYR_RANGE_DPS / 32768.0)
+        period_us = 1e6 / self.imu_rate_hz
+        now_us = self.device_t_us(now_s)
+        for j, row in enumerate(gyr.tolist()):
+            for ev in self._fw.update((first_us + round(j * period_us)) & _U32, row):
+                fig = self._fw_strides.add(ev)
+                flags = 0
+                if fig.stride_time_us is not None:
+                    flags |= StepFlag.STRIDE_TIME
+                if fig.stance_time_us is not None:
+                    flags |= StepFlag.STANCE_TIME
+                step = Step(
+                    kind=ev.kind,
+                    event_t_us=ev.t_us,
+                    latency_us=(now_us - ev.t_us) & _U32,
+                    stride_index=fig.stride_index,
+                    flags=flags,
+                    stride_time_us=fig.stride_time_us or 0,
+                    stance_time_us=fig.stance_time_us or 0,
+                )
+                event_t_s = self._boot_t_s + ev.idx / self._synth.rate_hz
+                self._send(step, now_s, event_t_s=event_t_s, header_t_us=now_us)
 
     # ----------------------------------------------------------------------------- writing
     def _send(

@@ -1,0 +1,254 @@
+"""The foot-sensor firmware's C core (firmware/core/) in Python, through ctypes.
+
+The core is built as a shared library (``make -C firmware libcore`` ->
+``firmware/build/libras_core.so``); :func:`load_core` finds it, building it on first use when
+the source tree and a C compiler are there. :class:`FirmwareDetector` runs the firmware's causal
+gait-event detector (docs/gait-events.md, the C port of analysis/causal_events.py) sample by
+sample, so a simulation exercises the firmware's own logic; :class:`StrideCounter` adds the
+per-stride bookkeeping of ``firmware/core/ras_sensor.c`` (stride index, stride and stance time).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ras.protocol.messages import StepKind
+
+__all__ = [
+    "FirmwareCoreError",
+    "FirmwareDetector",
+    "FirmwareEvent",
+    "StrideCounter",
+    "default_library_path",
+    "load_core",
+]
+
+_U32 = 0xFFFFFFFF
+#: Strides (IC to IC) and stances (IC to TO) longer than this are stops (docs/gait-events.md).
+MAX_STRIDE_US = 3_000_000
+_REPO = Path(__file__).resolve().parents[2]
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+
+
+class FirmwareCoreError(RuntimeError):
+    """The C core's shared library is missing and cannot be built here."""
+
+
+def default_library_path() -> Path:
+    """``$RAS_FIRMWARE_LIB`` if set, else ``firmware/build/libras_core.so`` of this checkout."""
+    env = os.environ.get("RAS_FIRMWARE_LIB")
+    return Path(env) if env else _REPO / "firmware" / "build" / "libras_core.so"
+
+
+class _Config(ctypes.Structure):
+    _fields_ = (
+        ("sample_rate_hz", ctypes.c_float),
+        ("arm_dps", ctypes.c_float),
+        ("ms_window_s", ctypes.c_float),
+        ("max_swing_s", ctypes.c_float),
+        ("ic_refractory_s", ctypes.c_float),
+        ("min_swing_s", ctypes.c_float),
+        ("gyr_range_dps", ctypes.c_float),
+    )
+
+
+class _Event(ctypes.Structure):
+    _fields_ = (
+        ("kind", ctypes.c_uint8),
+        ("t_us", ctypes.c_uint32),
+        ("index", ctypes.c_uint32),
+        ("frac", ctypes.c_float),
+        ("detected_index", ctypes.c_uint32),
+    )
+
+
+class _Stats(ctypes.Structure):
+    _fields_ = tuple(
+        (name, ctypes.c_uint32)
+        for name in (
+            "samples",
+            "non_finite",
+            "saturated",
+            "stuck",
+            "time_jumps",
+            "dropped",
+            "rate_changes",
+            "short_swings",
+            "resets",
+        )
+    )
+
+
+_MAX_EVENTS = 4  # RAS_DET_MAX_EVENTS
+
+
+def _build(path: Path) -> None:
+    firmware = _REPO / "firmware"
+    if path != default_library_path() or not (firmware / "Makefile").is_file():
+        raise FirmwareCoreError(f"firmware core library not found: {path}")
+    try:
+        subprocess.run(
+            ["make", "-C", str(firmware), "libcore"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError) as err:
+        detail = getattr(err, "stderr", "") or str(err)
+        raise FirmwareCoreError(
+            f"could not build {path} with `make -C firmware libcore` (needs make and a C "
+            f"compiler): {detail}"
+        ) from None
+
+
+def load_core(path: str | os.PathLike[str] | None = None, *, build: bool = True) -> ctypes.CDLL:
+    """The core's shared library (loaded once), built first if missing and ``build``."""
+    global _lib
+    with _lock:
+        if _lib is not None and path is None:
+            return _lib
+        lib_path = Path(path) if path is not None else default_library_path()
+        if not lib_path.is_file():
+            if not build:
+                raise FirmwareCoreError(f"firmware core library not found: {lib_path}")
+            _build(lib_path)
+        lib = ctypes.CDLL(str(lib_path))
+        lib.ras_det_state_bytes.restype = ctypes.c_uint
+        lib.ras_det_default_config.argtypes = (ctypes.POINTER(_Config), ctypes.c_float)
+        lib.ras_det_init.argtypes = (ctypes.c_void_p, ctypes.POINTER(_Config))
+        lib.ras_det_update.argtypes = (
+            ctypes.c_void_p,
+            ctypes.c_uint32,
+            ctypes.POINTER(ctypes.c_float),
+            ctypes.POINTER(_Event),
+        )
+        lib.ras_det_update.restype = ctypes.c_int
+        lib.ras_det_stats.argtypes = (ctypes.c_void_p,)
+        lib.ras_det_stats.restype = ctypes.POINTER(_Stats)
+        lib.ras_crc16.argtypes = (ctypes.c_char_p, ctypes.c_size_t)
+        lib.ras_crc16.restype = ctypes.c_uint16
+        if path is None:
+            _lib = lib
+        return lib
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareEvent:
+    """One event of the C detector.
+
+    Attributes
+    ----------
+    kind : StepKind
+        IC, TO, MSW or MS.
+    t_us : int
+        u32 device time of the event, us.
+    idx : float
+        Fractional sample index of the event since the detector started.
+    detected_idx : int
+        Sample index at which it was emitted.
+    """
+
+    kind: StepKind
+    t_us: int
+    idx: float
+    detected_idx: int
+
+
+class FirmwareDetector:
+    """The firmware's causal gait-event detector, one foot, one sample at a time.
+
+    Parameters
+    ----------
+    sampling_rate_hz : float
+        Nominal IMU rate, 50–1000 Hz.
+    gyr_range_dps : float
+        Gyro full scale (only counts saturated samples); 0 if unknown.
+    library : str or path, optional
+        Shared library to use instead of :func:`default_library_path`.
+    """
+
+    def __init__(
+        self,
+        sampling_rate_hz: float,
+        *,
+        gyr_range_dps: float = 0.0,
+        library: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self._lib = load_core(library)
+        self.sampling_rate_hz = float(sampling_rate_hz)
+        # the state is C memory owned by this object (the core itself never allocates)
+        self._state = ctypes.create_string_buffer(self._lib.ras_det_state_bytes())
+        cfg = _Config()
+        self._lib.ras_det_default_config(ctypes.byref(cfg), self.sampling_rate_hz)
+        cfg.gyr_range_dps = float(gyr_range_dps)
+        self._lib.ras_det_init(self._state, ctypes.byref(cfg))
+        self._gyr = (ctypes.c_float * 3)()
+        self._events = (_Event * _MAX_EVENTS)()
+
+    def update(self, t_us: int, gyr_dps) -> list[FirmwareEvent]:
+        """Feed one sample (gyr x, y, z in deg/s, foot frame) taken at u32 device time ``t_us``."""
+        g = self._gyr
+        g[0], g[1], g[2] = (float(v) for v in gyr_dps)
+        n = self._lib.ras_det_update(self._state, int(t_us) & _U32, g, self._events)
+        return [
+            FirmwareEvent(StepKind(e.kind), e.t_us, e.index + float(e.frac), e.detected_index)
+            for e in self._events[:n]
+        ]
+
+    def run(self, gyr_dps: np.ndarray, t_us: np.ndarray | None = None) -> list[FirmwareEvent]:
+        """Feed an (n, 3) array; sample times default to ``i * 1e6 / rate`` (rounded)."""
+        gyr = np.asarray(gyr_dps, dtype=np.float64)
+        if t_us is None:
+            t_us = np.round(np.arange(len(gyr)) * 1e6 / self.sampling_rate_hz).astype(np.int64)
+        out: list[FirmwareEvent] = []
+        for t, row in zip(np.asarray(t_us).tolist(), gyr.tolist(), strict=True):
+            out += self.update(t, row)
+        return out
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Bad-input counters of the core (non-finite, stuck, time jumps, ...)."""
+        s = self._lib.ras_det_stats(self._state).contents
+        return {name: int(getattr(s, name)) for name, _ in _Stats._fields_}
+
+
+@dataclass(frozen=True, slots=True)
+class StrideFigures:
+    """What a STEP frame of the firmware carries besides the event itself."""
+
+    stride_index: int
+    stride_time_us: int | None
+    stance_time_us: int | None
+
+
+class StrideCounter:
+    """Stride index and figures per event, as ``firmware/core/ras_sensor.c`` computes them."""
+
+    def __init__(self) -> None:
+        self.stride_index = 0
+        self._last_ic_us: int | None = None
+        self._stride_us: int | None = None
+        self._stance_us: int | None = None
+
+    def add(self, event: FirmwareEvent) -> StrideFigures:
+        if event.kind is StepKind.INITIAL_CONTACT:
+            if self._last_ic_us is not None:
+                stride = (event.t_us - self._last_ic_us) & _U32
+                self._stride_us = stride if stride <= MAX_STRIDE_US else None
+                if self._stride_us is None:
+                    self._stance_us = None
+                self.stride_index = (self.stride_index + 1) & 0xFFFF
+            self._last_ic_us = event.t_us
+        elif event.kind is StepKind.TOE_OFF and self._last_ic_us is not None:
+            stance = (event.t_us - self._last_ic_us) & _U32
+            self._stance_us = stance if stance <= MAX_STRIDE_US else None
+        return StrideFigures(self.stride_index, self._stride_us, self._stance_us)

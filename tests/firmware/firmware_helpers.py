@@ -1,0 +1,82 @@
+"""Helpers of the firmware tests: build with firmware/Makefile, find tools and data."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIRMWARE = REPO / "firmware"
+BUILD = FIRMWARE / "build"
+DATA = Path(os.environ.get("RAS_GAITMAP_DIR", REPO.parent / "shared" / "data" / "gaitmap-example"))
+IMU_CSV = DATA / "imu_sample.csv"
+RATE_HZ = 204.8
+#: Debian package of each tool the firmware tests need (scripts/debian-packages.txt installs them).
+PACKAGES = {
+    "cc": "gcc",
+    "g++": "g++",
+    "make": "make",
+    "arm-none-eabi-gcc": "gcc-arm-none-eabi (and libnewlib-arm-none-eabi)",
+    "qemu-system-arm": "qemu-system-arm",
+}
+
+
+def require_tool(name: str) -> str:
+    """Path of ``name``; fails with the Debian package to install if it is missing."""
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(
+            f"{name} not found: install the Debian package {PACKAGES.get(name, name)} "
+            "(listed in scripts/debian-packages.txt; `make setup` installs it as root)"
+        )
+    return path
+
+
+def require_data() -> Path:
+    if not IMU_CSV.is_file():
+        pytest.skip(f"gaitmap example data not found at {DATA} (set RAS_GAITMAP_DIR)")
+    return IMU_CSV
+
+
+def make(*targets: str, timeout_s: float = 120.0) -> str:
+    """Run ``make -C firmware targets``; fail with its output unless it succeeds."""
+    require_tool("make")
+    require_tool("cc")
+    proc = subprocess.run(
+        ["make", "-C", str(FIRMWARE), f"IMU_CSV={IMU_CSV}", *targets],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=False,
+    )
+    out = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        pytest.fail(f"make {' '.join(targets)} failed ({proc.returncode}):\n{out[-4000:]}")
+    return out
+
+
+def result_line(out: str) -> dict[str, int]:
+    """The ``RESULT checks=N failures=M`` line of the C test binary."""
+    m = re.findall(r"^RESULT checks=(\d+) failures=(\d+)$", out, re.M)
+    assert m, f"no RESULT line in:\n{out[-2000:]}"
+    checks, failures = m[-1]
+    return {"checks": int(checks), "failures": int(failures)}
+
+
+def gyr_columns(side: str, path: Path = IMU_CSV) -> tuple[list[str], list[int]]:
+    """Header rows of a gaitmap CSV and the gyr x, y, z column indices of ``side``."""
+    import csv
+
+    with path.open(newline="") as f:
+        rows = csv.reader(f)
+        sensors, axes = next(rows), next(rows)
+    cols = [
+        next(j for j in range(len(axes)) if sensors[j] == f"{side}_sensor" and axes[j] == a)
+        for a in ("gyr_x", "gyr_y", "gyr_z")
+    ]
+    return axes, cols
