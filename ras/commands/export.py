@@ -1,0 +1,52 @@
+"""`ras export SESSION --format csv|json|bids --out DIR`: a session's data for other tools."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["COMMAND_NAMES", "add_parser", "run"]
+
+COMMAND_NAMES = ("export",)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``ras export`` (argparse only; the work is imported in :func:`run`)."""
+    p = sub.add_parser(
+        "export",
+        help="export a session as CSV, JSON or Motion-BIDS (pseudonymous by default)",
+        description="Export one session's events, cues, tempo changes, markers, phases and "
+        "per-phase parameters (csv, json), or its raw IMU and gait events as Motion-BIDS (bids). "
+        "Files are owner-only. See docs/exports.md.",
+    )
+    p.add_argument("session", metavar="SESSION", help="session id (see `ras sessions`)")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        required=True,
+        metavar="FORMAT",
+        help="csv, json or bids",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (created 0700)")
+    p.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
+    p.add_argument(
+        "--with-names",
+        action="store_true",
+        help="include the patient's name (default: pseudonymous id only)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export; print where the files went. UserInputError for bad input (exit 2)."""
+    from ras.export.api import EXPORT_FORMATS, export_session
+    from ras.export.session_data import parse_session_id
+    from ras.store.store import Store
+    from ras.validate import check_choice
+
+    fmt = check_choice("export format", str(args.fmt).lower(), EXPORT_FORMATS)
+    session_id = parse_session_id(args.session)
+    with Store(args.db) as store:
+        files = export_session(store, session_id, fmt, args.out, with_names=args.with_names)
+        status = store.get_session(session_id).status
+    note = "" if status == "complete" else f" (session {status}: the export says so)"
+    print(f"exported session {session_id} as {fmt}: {len(files)} files in {args.out}{note}")
+    return 0

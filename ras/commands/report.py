@@ -1,0 +1,59 @@
+"""`ras report SESSION --pdf FILE` and `ras report --patient ID --pdf FILE` (progress)."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["COMMAND_NAMES", "add_parser", "run"]
+
+COMMAND_NAMES = ("report",)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``ras report`` (argparse only; the work is imported in :func:`run`)."""
+    p = sub.add_parser(
+        "report",
+        help="PDF report of a session, or of a patient's progress across sessions",
+        description="An A4 PDF: a session report (outcomes per phase, changes against baseline "
+        "and the previous session with MCID flags, figures), or with --patient a progress "
+        "report across the patient's sessions. Pseudonymous unless --with-names. "
+        "See docs/reports.md.",
+    )
+    p.add_argument("session", nargs="?", metavar="SESSION", help="session id (see `ras sessions`)")
+    p.add_argument("--patient", metavar="ID", help="progress report of this patient instead")
+    p.add_argument("--pdf", required=True, metavar="FILE", help="PDF file to write (0600)")
+    p.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
+    p.add_argument(
+        "--with-names",
+        action="store_true",
+        help="show the patient's name (default: pseudonymous id only)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the report; print its path. UserInputError for bad input (exit 2)."""
+    from ras.errors import UserInputError
+    from ras.export.files import prepare_out_file
+    from ras.export.session_data import parse_session_id
+    from ras.store.store import Store
+
+    if (args.session is None) == (args.patient is None):
+        raise UserInputError(
+            "give either a SESSION id (session report) or --patient ID (progress report)"
+        )
+    prepare_out_file(args.pdf, "the report")
+    with Store(args.db) as store:
+        if args.patient is not None:
+            from ras.report.progress import build_progress_report
+
+            report = build_progress_report(store, args.patient, with_names=args.with_names)
+            what = f"progress report of {args.patient}"
+        else:
+            from ras.report.session import build_session_report
+
+            session_id = parse_session_id(args.session)
+            report = build_session_report(store, session_id, with_names=args.with_names)
+            what = f"report of session {session_id}"
+    path = report.save(args.pdf)
+    print(f"wrote {what} to {path}")
+    return 0

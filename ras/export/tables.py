@@ -1,0 +1,210 @@
+"""The session's records as plain tables (columns with units), shared by the CSV and JSON exports.
+
+No gait maths here: the per-phase parameters come from :mod:`ras.report.outcomes`, which takes
+them from ``analysis/``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ras.export.session_data import SessionData
+from ras.protocol.messages import Side, StepKind
+
+__all__ = [
+    "EVENT_NAMES",
+    "SIDE_NAMES",
+    "Table",
+    "cues_table",
+    "markers_table",
+    "phase_of",
+    "phases_table",
+    "session_table",
+    "steps_table",
+    "tempo_changes_table",
+]
+
+SIDE_NAMES = {Side.UNKNOWN: "unknown", Side.LEFT: "left", Side.RIGHT: "right"}
+EVENT_NAMES = {
+    StepKind.INITIAL_CONTACT: "initial_contact",
+    StepKind.TOE_OFF: "toe_off",
+    StepKind.MID_SWING: "mid_swing",
+    StepKind.MID_STANCE: "mid_stance",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A named table: ``columns[i]`` has unit ``units[i]`` ("" if none); rows of plain values."""
+
+    name: str
+    columns: tuple[str, ...]
+    units: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    description: str = ""
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as dicts (NaN becomes None, so JSON stays valid)."""
+        return [dict(zip(self.columns, map(clean, r), strict=True)) for r in self.rows]
+
+
+def clean(value: Any) -> Any:
+    """A JSON/CSV-friendly value: NaN/inf -> None, numpy scalars -> Python."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def phase_of(t_s: float, phases: Sequence[tuple[str, float, float | None]]) -> str:
+    """Name of the protocol phase that holds session time ``t_s`` ("" if none)."""
+    starts = [p[1] for p in phases]
+    i = bisect.bisect_right(starts, t_s) - 1
+    if i < 0:
+        return ""
+    name, _, end = phases[i]
+    return name if end is None or t_s < end else ""
+
+
+def _side(v: int) -> str:
+    return SIDE_NAMES.get(Side(int(v)), str(int(v)))
+
+
+def _kind(v: int) -> str:
+    try:
+        return EVENT_NAMES[StepKind(int(v))]
+    except ValueError:
+        return str(int(v))
+
+
+def session_table(data: SessionData, *, with_names: bool = False) -> Table:
+    """Key/value facts about the session, including whether it is complete."""
+    info, patient = data.info, data.patient
+    rows: list[tuple[Any, ...]] = [
+        ("session_id", info.id),
+        ("patient", patient.pseudo_id),
+    ]
+    if with_names:
+        rows.append(("patient_name", patient.name or ""))
+    rows += [
+        ("diagnosis", patient.diagnosis or ""),
+        ("affected_side", patient.affected_side or ""),
+        ("session_number", data.number),
+        ("started_utc", info.started_utc),
+        ("ended_utc", info.ended_utc or ""),
+        ("status", info.status),
+        ("complete", "false" if data.incomplete else "true"),
+        ("status_note", data.status_note),
+        ("notes", info.notes or ""),
+    ]
+    rows += [(f"setting.{k}", "" if v is None else v) for k, v in sorted(info.settings.items())]
+    return Table("session", ("key", "value"), ("", ""), rows, "facts about the session")
+
+
+def steps_table(data: SessionData) -> Table:
+    """Every gait event the sensors reported, in time order."""
+    s = data.steps
+    rows = [
+        (
+            float(r["t_s"]),
+            phase_of(float(r["t_s"]), data.phases),
+            _side(r["side"]),
+            _kind(r["kind"]),
+            int(r["sensor_id"]),
+            int(r["stride_index"]),
+            float(r["stride_time_s"]),
+            float(r["stance_time_s"]),
+            float(r["stride_length_m"]),
+            float(r["clearance_m"]),
+            float(r["clock_error_s"]),
+            int(r["device_t_us"]),
+            float(r["received_t_s"]),
+            int(r["seq"]),
+        )
+        for r in s
+    ]
+    return Table(
+        "steps",
+        (
+            "t_s",
+            "phase",
+            "side",
+            "event",
+            "sensor_id",
+            "stride_index",
+            "stride_time_s",
+            "stance_time_s",
+            "stride_length_m",
+            "clearance_m",
+            "clock_error_s",
+            "device_t_us",
+            "received_t_s",
+            "seq",
+        ),
+        ("s", "", "", "", "", "", "s", "s", "m", "m", "s", "us", "s", ""),
+        rows,
+        "gait events (session clock); per-stride figures as the sensor reported them",
+    )
+
+
+def cues_table(data: SessionData) -> Table:
+    """Every cue (beat) as played."""
+    rows = [
+        (
+            float(r["t_s"]),
+            phase_of(float(r["t_s"]), data.phases),
+            int(r["beat_index"]),
+            float(r["tempo_bpm"]),
+            _side(r["side"]),
+            bool(r["accent"]),
+            None if int(r["sample_index"]) < 0 else int(r["sample_index"]),
+        )
+        for r in data.cues
+    ]
+    return Table(
+        "cues",
+        ("t_s", "phase", "beat_index", "tempo_bpm", "side", "accent", "sample_index"),
+        ("s", "", "", "1/min", "", "", "samples"),
+        rows,
+        "cue onsets at the speaker (session clock)",
+    )
+
+
+def tempo_changes_table(data: SessionData) -> Table:
+    """Every change of the cue tempo, with who made it (plan, adaptive, therapist) and why."""
+    rows = [
+        (c.t_s, phase_of(c.t_s, data.phases), c.old_bpm, c.new_bpm, c.source, c.reason)
+        for c in data.tempo_changes
+    ]
+    return Table(
+        "tempo_changes",
+        ("t_s", "phase", "old_bpm", "new_bpm", "source", "reason"),
+        ("s", "", "1/min", "1/min", "", ""),
+        rows,
+        "cue tempo changes; old_bpm empty at the first tempo",
+    )
+
+
+def markers_table(data: SessionData) -> Table:
+    """The therapist's markers and notes."""
+    rows = [(m.t_s, phase_of(m.t_s, data.phases), m.note) for m in data.markers]
+    return Table("markers", ("t_s", "phase", "note"), ("s", "", ""), rows, "therapist markers")
+
+
+def phases_table(data: SessionData) -> Table:
+    """Protocol phases (baseline, cued, probe) with start, end and duration."""
+    rows = [
+        (name, start, end, None if end is None else end - start) for name, start, end in data.phases
+    ]
+    return Table(
+        "phases",
+        ("phase", "start_t_s", "end_t_s", "duration_s"),
+        ("", "s", "s", "s"),
+        rows,
+        "protocol phases; end empty if the phase never ended (interrupted session)",
+    )

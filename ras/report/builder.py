@@ -1,0 +1,115 @@
+"""A report builder (MNE-style): add_* methods collect content, ``save`` renders the PDF."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from ras.export.files import FILE_MODE, prepare_out_file
+from ras.report.document import (
+    CellTone,
+    Document,
+    Figure,
+    FigureBlock,
+    KeyValues,
+    PageBreak,
+    TableBlock,
+    Text,
+    TextStyle,
+)
+from ras.store.paths import owner_only_umask
+
+__all__ = ["Report"]
+
+#: Module and function that draw a Document to a PDF (Qt lives in gui/, never in ras/).
+RENDERER = ("gui.report.pdf", "render_pdf")
+
+
+class Report:
+    """Collect a report's content, then :meth:`save` it as an A4 PDF.
+
+    Parameters
+    ----------
+    title : str
+        Shown at the top of the first page and in every page's header.
+    header : str
+        Small text right of the title in every page's header (e.g. the pseudonym and date).
+    footer : str
+        Small text at the bottom of every page (page numbers are added).
+    """
+
+    def __init__(self, title: str, *, header: str = "", footer: str = "") -> None:
+        self.document = Document(title=title, header=header, footer=footer)
+
+    # ---- content ------------------------------------------------------------------------
+
+    def add_heading(self, text: str, *, level: int = 1) -> Report:
+        """A section heading (level 1) or sub-heading (level 2)."""
+        self.document.blocks.append(Text(text, "heading" if level <= 1 else "subheading"))
+        return self
+
+    def add_text(self, text: str, *, style: TextStyle = "body") -> Report:
+        """A paragraph; ``style`` one of title, heading, subheading, body, small, warning."""
+        self.document.blocks.append(Text(text, style))
+        return self
+
+    def add_key_values(self, pairs: Iterable[tuple[str, str]], *, columns: int = 2) -> Report:
+        """Label/value pairs (e.g. patient, date, settings)."""
+        self.document.blocks.append(KeyValues(tuple(pairs), columns))
+        return self
+
+    def add_table(
+        self,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        *,
+        widths: Sequence[float] = (),
+        align: str = "",
+        tones: dict[tuple[int, int], CellTone] | None = None,
+        caption: str = "",
+    ) -> Report:
+        """A table of text cells (format numbers before adding them)."""
+        self.document.blocks.append(
+            TableBlock(
+                tuple(columns),
+                tuple(tuple(r) for r in rows),
+                tuple(widths),
+                align,
+                dict(tones or {}),
+                caption,
+            )
+        )
+        return self
+
+    def add_figure(self, figure: Figure, *, height_mm: float = 70.0, caption: str = "") -> Report:
+        """A chart across the text width, ``height_mm`` tall (mm)."""
+        self.document.blocks.append(FigureBlock(figure, height_mm, caption))
+        return self
+
+    def add_page_break(self) -> Report:
+        """Continue on a new page."""
+        self.document.blocks.append(PageBreak())
+        return self
+
+    # ---- output -------------------------------------------------------------------------
+
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        renderer: Callable[[Document, Path], None] | None = None,
+    ) -> Path:
+        """Render to an owner-only (0600) A4 PDF at ``path``; return the path.
+
+        The renderer (``gui.report.pdf.render_pdf``, Qt) is imported only here.
+        """
+        out = prepare_out_file(path, "the report")
+        if renderer is None:
+            module, name = RENDERER
+            renderer = getattr(importlib.import_module(module), name)
+        with owner_only_umask():
+            renderer(self.document, out)
+        os.chmod(out, FILE_MODE)
+        return out

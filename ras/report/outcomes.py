@@ -1,0 +1,264 @@
+"""Outcome measures of a session per phase, from ``analysis.phases`` (never recomputed here).
+
+This module only turns the stored session into the inputs of
+:func:`analysis.phases.summarise_phases` and keeps its results, with the reason when a figure is
+not available. NaN means "not measured" and is shown that way, never as a number.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ras.export.session_data import SessionData
+from ras.export.tables import Table
+from ras.protocol.messages import Side, StepKind
+
+__all__ = [
+    "CUED_PHASES",
+    "MEASURES",
+    "Measure",
+    "PhaseOutcome",
+    "SessionOutcomes",
+    "parameters_table",
+    "session_outcomes",
+]
+
+#: Phases in which the cue is meant to sound; synchronisation is only reported for these
+#: (beats already scheduled when a phase ends may still sound at the start of the next one).
+CUED_PHASES = ("cued",)
+_SYNC = ("sync_r", "mean_asynchrony_ms", "within_window_pct")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An outcome measure: ``key`` of ``PhaseSummary.measures()``, label, unit, number format."""
+
+    key: str
+    label: str
+    unit: str
+    fmt: str
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("gait_speed_m_per_s", "Gait speed", "m/s", ".2f"),
+    Measure("cadence_spm", "Cadence", "steps/min", ".1f"),
+    Measure("stride_length_m", "Stride length", "m", ".2f"),
+    Measure("step_time_si_pct", "Step-time symmetry index", "%", "+.1f"),
+    Measure("stride_time_cv_pct", "Stride-time variability (CV)", "%", ".1f"),
+    Measure("pci_pct", "Phase coordination index", "%", ".1f"),
+    Measure("sync_r", "Synchronisation R", "", ".2f"),
+    Measure("mean_asynchrony_ms", "Mean asynchrony", "ms", "+.0f"),
+    Measure("within_window_pct", "Steps within ±10 % window", "%", ".0f"),
+    Measure("n_freezing_episodes", "Freezing episodes", "", ".0f"),
+)
+MEASURE_BY_KEY = {m.key: m for m in MEASURES}
+
+
+@dataclass(frozen=True, eq=False)
+class PhaseOutcome:
+    """Outcomes of one phase: ``summary`` is analysis' PhaseSummary (None if the phase had no
+    events); ``values[key]`` NaN = not measured and ``reasons[key]`` says why."""
+
+    phase: str
+    start_t_s: float
+    end_t_s: float
+    n_steps: int
+    values: dict[str, float]
+    reasons: dict[str, str] = field(default_factory=dict)
+    summary: Any = None
+
+    def value(self, key: str) -> float:
+        """The value of measure ``key`` (NaN if not measured)."""
+        return float(self.values.get(key, math.nan))
+
+
+@dataclass(frozen=True, eq=False)
+class SessionOutcomes:
+    """Per-phase outcomes and the per-step series the report's figures show.
+
+    ``steps_*``: the valid steps of each phase (analysis/spatiotemporal: end time s, step time
+    s, side code 1 left / 2 right); ``sync_*``: each cued step's time (s) and relative phase to
+    its beat (°, analysis/synchronisation).
+    """
+
+    phases: list[PhaseOutcome]
+    si_basis: str
+    steps_end_t_s: np.ndarray
+    steps_time_s: np.ndarray
+    steps_side: np.ndarray
+    sync_steps_t_s: np.ndarray
+    sync_phases_deg: np.ndarray
+    notes: list[str] = field(default_factory=list)
+
+    def phase(self, name: str) -> PhaseOutcome | None:
+        """The outcome of phase ``name`` (None if the session did not have it)."""
+        return next((p for p in self.phases if p.phase == name), None)
+
+
+def _unique_sorted(t: np.ndarray) -> np.ndarray:
+    """Indices of ``t`` in time order, dropping repeated times (analysis needs strict order)."""
+    order = np.argsort(t, kind="stable")
+    ts = t[order]
+    keep = np.ones(ts.size, dtype=bool)
+    keep[1:] = np.diff(ts) > 0
+    return order[keep]
+
+
+def _events(data: SessionData, kind: StepKind, side: Side) -> np.ndarray:
+    s = data.steps
+    sel = s[(s["kind"] == int(kind)) & (s["side"] == int(side))]
+    return sel[_unique_sorted(sel["t_s"])]
+
+
+def _affected(data: SessionData) -> str | None:
+    side = (data.patient.affected_side or "").lower()
+    return side if side in ("left", "right") else None
+
+
+def _acc_signal(data: SessionData) -> tuple[np.ndarray, float, float, str]:
+    """Vertical acceleration of one foot (the affected one, else the left) for the freeze index.
+
+    Returns (acc m/s², rate Hz, first sample time s, note). Only the first stretch of contiguous
+    chunks is used (a gap would break the even sampling analysis needs); the note says so.
+    """
+    if not data.imu:
+        return np.zeros(0), math.nan, math.nan, ""
+    want = Side.RIGHT if _affected(data) == "right" else Side.LEFT
+    chunks = [c for c in data.imu if int(c.side) == int(want)] or list(data.imu)
+    rate = float(chunks[0].sample_rate_hz)
+    parts, expected, note = [], chunks[0].first_t_s, ""
+    for c in chunks:
+        if c.sample_rate_hz != rate or abs(c.first_t_s - expected) > 1.5 / rate:
+            note = f"raw IMU has a gap at {expected:.1f} s; freezing analysed up to there"
+            break
+        parts.append(np.asarray(c.samples_si, dtype=float)[:, 2])
+        expected = c.first_t_s + len(c.samples_si) / rate
+    return np.concatenate(parts), rate, float(chunks[0].first_t_s), note
+
+
+def _intervals(data: SessionData) -> list[tuple[str, float, float]]:
+    """Phase intervals; a phase that never ended (interrupted session) ends at the last event."""
+    last = float(data.steps["t_s"].max()) + 1e-3 if len(data.steps) else 0.0
+    out = []
+    for name, start, end in data.phases:
+        stop = last if end is None else end
+        if stop > start:
+            out.append((name, float(start), float(stop)))
+    return out
+
+
+def _reasons(summary: Any, values: dict[str, float], name: str, has_imu: bool) -> dict[str, str]:
+    st = summary.spatiotemporal
+    why: dict[str, str] = {}
+    if not math.isfinite(values["stride_length_m"]):
+        why["stride_length_m"] = why["gait_speed_m_per_s"] = "no stride length from the sensors"
+    for key, reason in (
+        ("cadence_spm", st.reason),
+        ("step_time_si_pct", summary.symmetry.reason),
+        ("stride_time_cv_pct", summary.variability.reason),
+        ("pci_pct", summary.pci.reason),
+    ):
+        if reason:
+            why[key] = reason
+    if name not in CUED_PHASES:
+        why.update(dict.fromkeys(_SYNC, "uncued phase"))
+    elif summary.synchronisation is None or summary.synchronisation.reason:
+        r = summary.synchronisation.reason if summary.synchronisation else "no beats recorded"
+        why.update(dict.fromkeys(_SYNC, r))
+    if summary.freezing is None:
+        why["n_freezing_episodes"] = (
+            "needs raw IMU (not recorded in this session)"
+            if not has_imu
+            else "no IMU in this phase"
+        )
+    elif summary.freezing.reason:
+        why["n_freezing_episodes"] = summary.freezing.reason
+    return {k: v for k, v in why.items() if not math.isfinite(values.get(k, math.nan))}
+
+
+def session_outcomes(data: SessionData) -> SessionOutcomes:
+    """Outcomes per phase (as recorded) and the figures' series, from analysis.phases."""
+    from analysis.phases import summarise_phases
+
+    ic = {s: _events(data, StepKind.INITIAL_CONTACT, s) for s in (Side.LEFT, Side.RIGHT)}
+    to = {s: _events(data, StepKind.TOE_OFF, s)["t_s"] for s in (Side.LEFT, Side.RIGHT)}
+    beats = data.cues["t_s"][_unique_sorted(data.cues["t_s"])] if len(data.cues) else None
+    acc, rate, first, acc_note = _acc_signal(data)
+    kwargs: dict[str, Any] = {}
+    if acc.size:
+        kwargs = {"acc_m_s2": acc, "sampling_rate_hz": rate, "acc_first_t_s": first}
+    intervals = _intervals(data)
+    summaries = summarise_phases(
+        intervals,
+        ic_left_t_s=ic[Side.LEFT]["t_s"],
+        ic_right_t_s=ic[Side.RIGHT]["t_s"],
+        to_left_t_s=to[Side.LEFT],
+        to_right_t_s=to[Side.RIGHT],
+        stride_length_left_m=ic[Side.LEFT]["stride_length_m"],
+        stride_length_right_m=ic[Side.RIGHT]["stride_length_m"],
+        beat_t_s=beats if beats is not None and beats.size else None,
+        affected_side=_affected(data),
+        **kwargs,
+    )
+    phases, st_t, st_time, st_side, sy_t, sy_ph = [], [], [], [], [], []
+    basis = "right vs left (no affected side recorded)"
+    for summary in summaries:
+        measures = summary.measures()
+        values = {m.key: float(measures[m.key]) for m in MEASURES}
+        if summary.name not in CUED_PHASES:
+            values.update(dict.fromkeys(_SYNC, math.nan))
+        reasons = _reasons(summary, values, summary.name, bool(data.imu))
+        st = summary.spatiotemporal
+        phases.append(
+            PhaseOutcome(
+                summary.name, summary.start_s, summary.end_s, st.n_steps, values, reasons, summary
+            )
+        )
+        st_t.append(st.steps_end_t_s)
+        st_time.append(st.steps_time_s)
+        st_side.append(st.steps_side)
+        if summary.name in CUED_PHASES and summary.synchronisation is not None:
+            sy_t.append(summary.synchronisation.steps_t_s)
+            sy_ph.append(summary.synchronisation.phases_deg)
+        if summary.symmetry.paretic_side:
+            basis = f"non-paretic vs paretic ({summary.symmetry.paretic_side}) side"
+    notes = [] if intervals else ["no protocol phases were recorded"]
+    if acc_note:
+        notes.append(acc_note)
+
+    def cat(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    return SessionOutcomes(
+        phases=phases,
+        si_basis=basis,
+        steps_end_t_s=cat(st_t),
+        steps_time_s=cat(st_time),
+        steps_side=cat(st_side),
+        sync_steps_t_s=cat(sy_t),
+        sync_phases_deg=cat(sy_ph),
+        notes=notes,
+    )
+
+
+def parameters_table(data: SessionData, outcomes: SessionOutcomes | None = None) -> Table:
+    """Per-phase parameters in long form: phase, measure, value, unit, note (why not measured)."""
+    outcomes = outcomes or session_outcomes(data)
+    rows = []
+    for p in outcomes.phases:
+        for m in MEASURES:
+            v = p.value(m.key)
+            note = "" if np.isfinite(v) else p.reasons.get(m.key, "not measured")
+            rows.append((p.phase, m.key, v if np.isfinite(v) else None, m.unit, note))
+    return Table(
+        "parameters",
+        ("phase", "measure", "value", "unit", "note"),
+        ("", "", "", "", ""),
+        rows,
+        "outcome measures per phase from analysis/phases; empty value = not measured (see "
+        f"note); step-time symmetry index: {outcomes.si_basis}",
+    )

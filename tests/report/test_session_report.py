@@ -1,0 +1,330 @@
+"""Session and progress reports: rendered, looked at as PNG pages, numbers equal analysis/'s."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from report_helpers import pdf_pages, pdf_text, requires_poppler
+
+from ras.cli import main
+from ras.events import StepEvent
+from ras.protocol.messages import Side, StepKind
+from ras.store.records import PhaseEvent
+from ras.store.store import Store
+
+pytestmark = requires_poppler
+
+
+def _report(db: Path, *args: str) -> int:
+    return main(["report", *args, "--db", str(db)])
+
+
+@pytest.fixture(scope="module")
+def rendered(sessions_db, tmp_path_factory):
+    """One session report per patient (their last session), as PDF and pdftotext text."""
+    db, ids = sessions_db
+    out = tmp_path_factory.mktemp("pdf")
+    texts = {}
+    for patient, sids in ids.items():
+        pdf = out / f"{patient}.pdf"
+        assert _report(db, str(sids[-1]), "--pdf", str(pdf)) == 0
+        texts[patient] = (pdf, pdf_text(pdf))
+    return texts
+
+
+def test_each_preset_renders_a_readable_a4_report(rendered, tmp_path):
+    for patient, (pdf, text) in rendered.items():
+        assert os.stat(pdf).st_mode & 0o077 == 0, "reports hold patient data: owner-only"
+        pages = pdf_pages(
+            pdf,
+            tmp_path / patient.lower()
+            if (tmp_path / patient.lower()).mkdir() is None
+            else tmp_path,
+        )
+        assert 2 <= len(pages) <= 4, pages
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert "595 x 842 pts (A4)" in info or "595.276 x 841.89 pts (A4)" in info, info
+        for needle in (
+            "Session report",
+            patient,
+            "Outcome measures per phase",
+            "Gait speed",
+            "Cadence",
+            "Phase coordination index",
+            "Synchronisation R",
+            "Freezing episodes",
+            "Cadence and cue tempo",
+            "Step times",
+            "Relative phase",
+            "Markers and notes",
+            "baseline",
+            "cued",
+            "probe",
+            "plan",
+        ):
+            assert needle in text, (patient, needle)
+        # no raw IMU was recorded: freezing cannot be measured, and says so
+        assert "not measured" in text and "needs raw IMU" in text
+
+
+def _analysis_summaries(db: Path, session_id: int, affected: str | None):
+    """analysis.phases' own summaries of a stored session (independent of ras.report)."""
+    from analysis.phases import summarise_phases
+
+    with Store(db) as store:
+        s = store.steps(session_id)
+        cues = store.cues(session_id)
+        phases = store.phases(session_id)
+
+    def ev(kind, side):
+        return s[(s["kind"] == int(kind)) & (s["side"] == int(side))]
+
+    ic_l, ic_r = ev(StepKind.INITIAL_CONTACT, Side.LEFT), ev(StepKind.INITIAL_CONTACT, Side.RIGHT)
+    return {
+        p.name: p.measures()
+        for p in summarise_phases(
+            [(n, a, b) for n, a, b in phases],
+            ic_left_t_s=ic_l["t_s"],
+            ic_right_t_s=ic_r["t_s"],
+            to_left_t_s=ev(StepKind.TOE_OFF, Side.LEFT)["t_s"],
+            to_right_t_s=ev(StepKind.TOE_OFF, Side.RIGHT)["t_s"],
+            stride_length_left_m=ic_l["stride_length_m"],
+            stride_length_right_m=ic_r["stride_length_m"],
+            beat_t_s=cues["t_s"],
+            affected_side=affected,
+        )
+    }
+
+
+def _row(text: str, label: str) -> list[str]:
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith(label))
+    return re.split(r"\s{2,}", line.strip())[1:]
+
+
+@pytest.mark.parametrize("patient", ["P-HE", "P-PD", "P-ST"])
+def test_pdf_numbers_equal_analysis(rendered, sessions_db, patient):
+    db, ids = sessions_db
+    affected = "left" if patient == "P-ST" else None
+    want = _analysis_summaries(db, ids[patient][-1], affected)
+    text = rendered[patient][1]
+    checks = [
+        ("Gait speed (m/s)", "gait_speed_m_per_s", ".2f", ("baseline", "cued", "probe")),
+        ("Cadence (steps/min)", "cadence_spm", ".1f", ("baseline", "cued", "probe")),
+        ("Stride length (m)", "stride_length_m", ".2f", ("baseline", "cued", "probe")),
+        ("Step-time symmetry index (%)", "step_time_si_pct", "+.1f", ("baseline", "cued", "probe")),
+        (
+            "Stride-time variability (CV) (%)",
+            "stride_time_cv_pct",
+            ".1f",
+            ("baseline", "cued", "probe"),
+        ),
+        ("Phase coordination index (%)", "pci_pct", ".1f", ("baseline", "cued", "probe")),
+        ("Synchronisation R", "sync_r", ".2f", ("cued",)),
+        ("Mean asynchrony (ms)", "mean_asynchrony_ms", "+.0f", ("cued",)),
+        ("Steps within ±10 % window (%)", "within_window_pct", ".0f", ("cued",)),
+    ]
+    order = ["baseline", "cued", "probe"]
+    for label, key, fmt, phases in checks:
+        cells = _row(text, label)
+        for ph in phases:
+            value = want[ph][key]
+            assert math.isfinite(value), (patient, key, ph)
+            assert cells[order.index(ph)] == format(value, fmt), (patient, label, ph, cells)
+        # Δ probe vs baseline is analysis' change, shown with a sign
+        if phases == tuple(order):
+            delta = want["probe"][key] - want["baseline"][key]
+            assert cells[4].split()[0].lstrip("±+-") == format(abs(delta), fmt.lstrip("+")), (
+                label,
+                cells,
+            )
+
+
+def test_progress_report_across_sessions(sessions_db, tmp_path):
+    db, ids = sessions_db
+    pdf = tmp_path / "progress.pdf"
+    assert _report(db, "--patient", "P-PD", "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    for needle in (
+        "Progress report",
+        "P-PD",
+        "Trends",
+        "Gait speed",
+        "Cadence",
+        "Step-time symmetry index",
+        "Synchronisation to the cue",
+        "MCID",
+        "0.06 m/s",
+        "Hass",
+    ):
+        assert needle in text, needle
+    for sid in ids["P-PD"]:
+        assert f"#{sid}" in text
+    assert len(pdf_pages(pdf, tmp_path)) >= 1
+    # the session report of the second session compares with the first
+    pdf2 = tmp_path / "second.pdf"
+    assert _report(db, str(ids["P-PD"][1]), "--pdf", str(pdf2)) == 0
+    text2 = pdf_text(pdf2)
+    assert "previous" in text2 and f"Previous session: #{ids['P-PD'][0]}" in text2
+
+
+def test_reports_are_pseudonymous_unless_asked(sessions_db, tmp_path):
+    db, ids = sessions_db
+    plain, named = tmp_path / "plain.pdf", tmp_path / "named.pdf"
+    assert _report(db, str(ids["P-ST"][0]), "--pdf", str(plain)) == 0
+    assert _report(db, str(ids["P-ST"][0]), "--pdf", str(named), "--with-names") == 0
+    assert "Stella" not in pdf_text(plain)
+    assert "Stella Stroke" in pdf_text(named)
+    prog = tmp_path / "prog.pdf"
+    assert _report(db, "--patient", "P-ST", "--pdf", str(prog)) == 0
+    assert "Stella" not in pdf_text(prog)
+
+
+def test_interrupted_session_report_says_incomplete(tmp_path):
+    db = tmp_path / "i.sqlite3"
+    with Store(db) as store:
+        store.add_patient("P-X", diagnosis="stroke", affected_side="right")
+        sid = store.begin_session("P-X", {"plan": "fixed"})
+        events: list[object] = [PhaseEvent(0.0, "baseline")]
+        t = np.arange(0.5, 40.0, 0.55)
+        for i, ti in enumerate(t):
+            side = Side.LEFT if i % 2 == 0 else Side.RIGHT
+            events.append(
+                StepEvent(
+                    1 + i % 2,
+                    side,
+                    StepKind.INITIAL_CONTACT,
+                    float(ti),
+                    int(ti * 1e6),
+                    float(ti),
+                    i,
+                    i // 2,
+                )
+            )
+        store.record(sid, events)  # never ended: the writer is "still running"
+    pdf = tmp_path / "i.pdf"
+    assert _report(db, str(sid), "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    assert "INCOMPLETE" in text and "not ended" in text
+    assert "not measured" in text  # no stride length, no cue, no IMU
+
+
+def _one_line_error(capsys, argv: list[str], *needles: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ras: error:"), err
+    for n in needles:
+        assert n in err[0], err[0]
+
+
+def test_bad_input_gives_one_line_errors(sessions_db, tmp_path, capsys):
+    db, ids = sessions_db
+    pdf = str(tmp_path / "x.pdf")
+    _one_line_error(capsys, ["report", "999", "--pdf", pdf, "--db", str(db)], "no session 999")
+    _one_line_error(capsys, ["report", "abc", "--pdf", pdf, "--db", str(db)], "'abc'")
+    _one_line_error(
+        capsys, ["report", "--patient", "nobody", "--pdf", pdf, "--db", str(db)], "nobody"
+    )
+    _one_line_error(capsys, ["report", "--pdf", pdf, "--db", str(db)], "SESSION", "--patient")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    _one_line_error(
+        capsys,
+        ["report", str(ids["P-HE"][0]), "--pdf", str(blocker / "r.pdf"), "--db", str(db)],
+        str(blocker),
+    )
+    _one_line_error(
+        capsys,
+        ["report", str(ids["P-HE"][0]), "--pdf", str(tmp_path), "--db", str(db)],
+        "directory",
+    )
+    empty_db = tmp_path / "e.sqlite3"
+    with Store(empty_db) as store:
+        store.add_patient("P-E")
+        sid = store.begin_session("P-E")
+        store.end_session(sid)
+    _one_line_error(capsys, ["report", str(sid), "--pdf", pdf, "--db", str(empty_db)], "empty")
+    _one_line_error(
+        capsys,
+        ["report", "--patient", "P-E", "--pdf", pdf, "--db", str(empty_db)],
+        "no session with recorded steps",
+    )
+
+
+def test_ras_report_and_export_do_not_import_qt():
+    code = (
+        "import sys, ras.report.session, ras.report.progress, ras.export.api, "
+        "ras.commands.report, ras.commands.export; "
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _walk(store: Store, patient: str, stride_length_m: float, cadence_spm: float) -> int:
+    """A closed session of regular steps (baseline, cued with beats, probe) written directly."""
+    from ras.store.records import CueEvent
+
+    sid = store.begin_session(patient, {"plan": "fixed"})
+    step_s = 60.0 / cadence_spm
+    events: list[object] = []
+    for name, t0 in (("baseline", 0.0), ("cued", 30.0), ("probe", 60.0)):
+        events.append(PhaseEvent(t0, name))  # type: ignore[arg-type]
+    events.append(PhaseEvent(90.0, "probe", "end"))
+    for i, t in enumerate(np.arange(0.3, 89.7, step_s)):
+        side = Side.LEFT if i % 2 == 0 else Side.RIGHT
+        events.append(
+            StepEvent(
+                1 + i % 2,
+                side,
+                StepKind.INITIAL_CONTACT,
+                float(t),
+                int(t * 1e6),
+                float(t),
+                i,
+                i // 2,
+                stride_time_s=2 * step_s,
+                stride_length_m=stride_length_m,
+            )
+        )
+    for k, t in enumerate(np.arange(30.3, 60.0, step_s)):
+        events.append(CueEvent(float(t), k, cadence_spm))
+    store.record(sid, events)
+    store.end_session(sid)
+    return sid
+
+
+def test_gait_speed_change_reaching_the_mcid_is_flagged(tmp_path):
+    db = tmp_path / "m.sqlite3"
+    with Store(db) as store:
+        store.add_patient("P-M", diagnosis="stroke", affected_side="left")
+        _walk(store, "P-M", 0.80, 100.0)  # 0.80 m per 1.2 s stride: 0.67 m/s
+        second = _walk(store, "P-M", 1.10, 100.0)  # 0.92 m/s: +0.25 m/s >= 0.16 (stroke)
+    pdf = tmp_path / "m.pdf"
+    assert _report(db, str(second), "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    speed = _row(text, "Gait speed (m/s)")
+    assert speed[:3] == ["0.92", "0.92", "0.92"]
+    # the flagged cell wraps over three lines: "+0.25 ▲", "MCID", "important"
+    assert speed[-1] == "MCID" and "+0.25 ▲" in text and "important" in text
+    prog = tmp_path / "p.pdf"
+    assert _report(db, "--patient", "P-M", "--pdf", str(prog)) == 0
+    assert "▲" in pdf_text(prog) and "0.16 m/s" in pdf_text(prog)
+
+
+def test_gui_exporter_writes_the_same_report(sessions_db, tmp_path):
+    """``gui.report.export_session_report`` is what the GUI's summary screen calls."""
+    from gui.report import export_progress_report, export_session_report
+    from gui.report_hook import find_report_exporter
+
+    db, ids = sessions_db
+    assert find_report_exporter() is export_session_report
+    pdf = export_session_report(str(db), ids["P-HE"][0], str(tmp_path / "gui.pdf"))
+    assert "Session report" in pdf_text(pdf)
+    prog = export_progress_report(str(db), "P-HE", tmp_path / "prog.pdf")
+    assert "Progress report" in pdf_text(prog)
