@@ -140,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a virtual-patient parameter",
     )
     run.add_argument("--seed", type=int, default=None, help="seed of the virtual patient")
+    run.add_argument(
+        "--imu-rate",
+        type=int,
+        default=0,
+        metavar="HZ",
+        help="virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
+        "and Motion-BIDS export (0 = off, the default)",
+    )
     run.add_argument("--patient", metavar="ID", help="pseudonymous patient id (see ras patients)")
     run.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
     run.add_argument("--plan", default="iso-ramp", help="fixed, iso-ramp or adaptive")

@@ -21,6 +21,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 GUARD_S = 60.0
 
 
+IMU = ("--probe", "10", "--imu-rate", "100")  # raw IMU recorded, for the motion files
+
+
 def run_args(db: Path, preset: str, *extra: str) -> list[str]:
     """Arguments of a fast simulated ``ras run`` (no audio, 20x speed)."""
     return [
@@ -64,11 +67,8 @@ def imu_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         == 0
     )
     args = build_parser().parse_args(
-        run_args(
-            db, "stroke", "--patient", "P-ST", "--baseline", "10", "--cued", "20", "--probe", "10"
-        )
+        run_args(db, "stroke", "--patient", "P-ST", "--baseline", "10", "--cued", "20", *IMU)
     )
-    args.imu_rate = 100  # `ras run` has no --imu-rate option yet; the sensors support it
     stdin, sys.stdin = sys.stdin, io.StringIO("")  # `ras run` reads live commands
     try:
         assert run_session(args) == 0
