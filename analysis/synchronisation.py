@@ -30,11 +30,23 @@ __all__ = [
     "DEFAULT_WINDOW_FRACTION",
     "CueSynchronisation",
     "SynchronisationResult",
+    "mean_resultant_length",
     "synchronisation",
 ]
 
 DEFAULT_WINDOW_FRACTION = 0.10  # clinical.md: "e.g. ± 10 % of the interval"
 DEFAULT_MAX_IBI_S = 2.0  # 30 beats/min; a longer gap between beats is a pause of the cue
+
+
+def mean_resultant_length(phases_rad: Any) -> float:
+    """``R = |mean(exp(iφ))|`` of relative phases (rad), 0–1; NaN for none.
+
+    The one implementation: the live engine (:mod:`ras.tempo.sync`) calls it too.
+    """
+    phases = np.asarray(phases_rad, dtype=float)
+    if phases.size == 0:
+        return math.nan
+    return float(np.abs(np.mean(np.exp(1j * phases))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,7 +122,7 @@ def synchronisation(
             r = mean_phase = mean_a = sd_a = within = nan
         else:
             z = np.exp(1j * np.deg2rad(phases)).mean()
-            r = float(abs(z))
+            r = mean_resultant_length(np.deg2rad(phases))
             mean_phase = float(np.rad2deg(np.angle(z))) if r > 1e-12 else math.nan
             mean_a = float(d.mean() * 1000.0)
             sd_a = float(d.std(ddof=1) * 1000.0) if n >= 2 else math.nan

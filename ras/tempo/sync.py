@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.synchronisation import mean_resultant_length
+
 __all__ = [
     "PhaseSample",
     "SyncTracker",
@@ -23,14 +25,6 @@ __all__ = [
     "relative_phase",
     "span_cadence_spm",
 ]
-
-
-def mean_resultant_length(phases_rad: Sequence[float] | np.ndarray) -> float:
-    """``R = |mean(exp(iφ))|`` of relative phases (rad); NaN for none."""
-    phases = np.asarray(phases_rad, dtype=float)
-    if phases.size == 0:
-        return float("nan")
-    return float(np.abs(np.mean(np.exp(1j * phases))))
 
 
 def relative_phase(
