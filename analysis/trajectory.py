@@ -1,21 +1,54 @@
 """Stride trajectory of a foot IMU: stride length, gait speed and sensor clearance.
 
-Each stride runs from one mid-stance (MS, zero velocity) to the next of the same foot and is
-integrated on its own (Rampp 2014; Skog 2010 for the zero-velocity update):
+Each stride runs from one mid-stance (MS) to the next of the same foot and is integrated on its
+own (Rampp 2014; zero-velocity updates after Skog 2010), using the whole still phase of the foot
+around each MS, not a single sample:
 
-1. orientation at the start from gravity: the mean acc over the ``W`` samples around MS is
-   rotated onto +z (heading arbitrary, it does not change a length);
-2. orientation over the stride by integrating gyr (body-frame rate, midpoint rule): a cumulative
-   quaternion product, one loop over time for many strides at once;
-3. acc rotated into that level frame, gravity (the magnitude measured at the start) removed;
-4. velocity = cumulative trapezoid of acc; zero-velocity update: v = 0 at the start, and the
-   velocity left at the end is removed as a linear drift over the stride;
-5. position = cumulative trapezoid of velocity; the vertical position is de-trended the same way
-   (level walking: the foot ends at the height it started).
+1. **still phases**: a sample is still when ``|gyr| < 15 deg/s`` (the zero-velocity threshold of
+   Hannink et al. 2017, gaitmap's default for piece-wise linear de-drifting) and
+   ``9 <= |acc| <= 11 m/s²`` (Jiménez et al. 2009, condition C1); the still phase of an MS is the
+   run of still samples containing it, at most ``max_still_s`` either side (memory bound when the
+   person stands). An MS that is not still (no still sample) is its own one-sample phase;
+2. **initial orientation** from gravity: the mean acc over the whole first still phase is rotated
+   onto +z (heading arbitrary, it does not change a length); it is the orientation at the centre
+   of that phase, and the local gravity magnitude is that mean's norm. (An MS with no still phase
+   uses the ``ms_window_s`` window around it, as before.);
+3. **orientation** over the stride by integrating gyr (body-frame rate, midpoint rule) from that
+   centre: a cumulative quaternion product, one loop over time for many strides at once;
+4. acc rotated into that level frame, gravity removed in the world frame;
+5. **velocity** = cumulative trapezoid of acc from the *end* of the first still phase (v = 0: the
+   last still sample before the swing), through the swing, the landing and the whole next still
+   phase;
+6. **zero-velocity update as a step at the impact**: over the next still phase the integrated
+   velocity should be zero; it is in fact constant there, at a value v_err that differs from
+   stride to stride (up to ±0.5 m/s on the validation data), so nothing drifts while the foot
+   is still (a tilt or bias error would keep the velocity growing there) and the error came in
+   before; the model assumes at the landing rather than evenly over the swing. The likely
+   cause: the heel-strike impact is an acceleration transient of a few ms that 100-200 Hz
+   sampling does not resolve, so its integral (the velocity it removes) is mis-measured. v_err
+   is therefore removed as a step at the impact: the largest ``|acc|`` from the landing (the
+   first rise of the sagittal rate ``gyr_y`` through zero after its swing minimum, the IC of
+   analysis.gait_events) to the next still phase. (The classical choices, a linear drift over
+   the swing or a point ZUPT at each MS, spread that step over the stride.);
+7. position = cumulative trapezoid of velocity; the vertical position is de-trended linearly to
+   end at the start height (level walking).
 
-Outputs per stride: ``stride_length_m`` = horizontal distance between the two mid-stance
-positions; ``clearance_m`` = largest height of the sensor above its mid-stance height during the
-swing (the sensor's, not the toe's). Gait speed = stride length / stride time (IC to IC).
+Outputs per stride: ``stride_length_m`` = horizontal distance between the two given MS samples
+(the foot is still around both, so this is the foot's displacement over the stride);
+``clearance_m`` = largest height of the sensor above its mid-stance height during the swing (the
+sensor's, not the toe's). Gait speed = stride length / stride time (IC to IC).
+
+**Where the parameters come from.** No parameter was fitted to the motion-capture reference.
+The still thresholds are from the literature (above); ``max_still_s`` = 1 s only bounds memory
+(longer than any walking stance; 0.5 s or no bound give the same figures); the impact is the
+physical landing (IC of analysis.gait_events, then the largest acc). The step model (6) comes
+from an observation on the IMU data alone (the integrated velocity is constant over each still
+phase, i.e. no drift while still); the alternatives tried and their figures on the reference
+are listed in docs/gait-events.md (trajectory section); choosing among them on one foot and
+scoring the other (left/right cross-validation) selects the step model either way. On the
+gaitmap example data (heel marker, straight strides) the MAE is 1.5 cm (left) / 1.1 cm (right),
+1.0-1.4 cm resampled to 51.2-409.6 Hz; the previous method (one zero-velocity sample at MS,
+linear drift over the stride) gave 3.5 / 3.6 cm.
 """
 
 from __future__ import annotations
@@ -32,9 +65,13 @@ __all__ = [
     "quat_from_rotvec",
     "quat_mul",
     "quat_rotate",
+    "still_mask",
 ]
 
 _CHUNK_STRIDES = 256  # strides integrated together: bounds memory on long recordings
+STILL_GYR_DPS = 15.0  # Hannink et al. 2017 / gaitmap zero-velocity threshold, deg/s
+STILL_ACC_MPS2 = (9.0, 11.0)  # Jiménez et al. 2009 (C1): |acc| of a still foot, m/s²
+MAX_STILL_S = 1.0  # still phase used at most this far either side of an MS (memory bound), s
 
 
 def quat_mul(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -92,56 +129,113 @@ def _prefix_product(dq: np.ndarray) -> np.ndarray:
     return np.stack((w.T, x.T, y.T, z.T), axis=-1)
 
 
+def still_mask(
+    acc_mps2: np.ndarray,
+    gyr_dps: np.ndarray,
+    still_gyr_dps: float = STILL_GYR_DPS,
+    still_acc_mps2: tuple[float, float] = STILL_ACC_MPS2,
+) -> np.ndarray:
+    """Per sample, is the foot still: ``|gyr| < still_gyr_dps`` and ``|acc|`` within bounds.
+
+    A per-sample test (no window, hence no dependence on the sampling rate); thresholds from the
+    literature (module docstring).
+    """
+    gyr = np.asarray(gyr_dps, dtype=np.float64)
+    acc = np.asarray(acc_mps2, dtype=np.float64)
+    gyr_sq = np.einsum("ij,ij->i", gyr, gyr)
+    acc_norm = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+    lo, hi = still_acc_mps2
+    return (gyr_sq < still_gyr_dps**2) & (acc_norm >= lo) & (acc_norm <= hi)
+
+
+def _still_phase(still: np.ndarray, idx: np.ndarray, max_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """First and last sample of the run of still samples containing each ``idx``, each at most
+    ``max_n`` samples from it; ``(idx, idx)`` where ``idx`` is not still."""
+    edge = np.diff(np.concatenate(([0], still.astype(np.int8), [0])))
+    run_lo = np.flatnonzero(edge == 1)
+    run_hi = np.flatnonzero(edge == -1) - 1
+    lo, hi = idx.copy(), idx.copy()
+    if run_lo.size:
+        k = np.maximum(np.searchsorted(run_lo, idx, side="right") - 1, 0)
+        inside = (run_lo[k] <= idx) & (idx <= run_hi[k])
+        lo = np.where(inside, np.maximum(run_lo[k], idx - max_n), idx)
+        hi = np.where(inside, np.minimum(run_hi[k], idx + max_n), idx)
+    return lo, hi
+
+
+def _window_mean(cum: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Mean of the rows ``lo..hi`` (inclusive) of the array whose cumulative sum (with a leading
+    zero row) is ``cum``."""
+    return (cum[hi + 1] - cum[lo]) / (hi - lo + 1)[:, None]
+
+
 def _integrate_chunk(
     acc: np.ndarray,
+    acc_norm: np.ndarray,
     gyr_rad: np.ndarray,
     fs: float,
-    starts: np.ndarray,
-    lengths: np.ndarray,
-    w: int,
+    g_vec: np.ndarray,
+    ref: np.ndarray,
+    offsets: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per stride: end position (k, 3) in the start's level frame, and sensor clearance (k,)."""
-    n_total = acc.shape[0]
+    """Per stride: end position (k, 3) in the start's level frame, and sensor clearance (k,).
+
+    ``ref`` (k,) is the sample where the orientation ``g_vec`` (k, 3) holds; ``offsets`` (k, 4)
+    are, relative to it, the end of the first still phase (v = 0), the first and last sample of
+    the last still phase and the stride's end sample.
+    """
+    o_a1, o_b0, o_b1, o_e = offsets.T
+    lengths = o_b1
     m = int(lengths.max()) + 1
-    idx = starts[:, None] + np.arange(m)[None, :]
-    valid = np.arange(m)[None, :] <= lengths[:, None]
-    idx = np.where(valid, idx, starts[:, None])
+    t = np.arange(m)[None, :]
+    valid = t <= lengths[:, None]
+    idx = np.where(valid, ref[:, None] + t, ref[:, None])
     a = acc[idx]  # (k, m, 3)
     g = gyr_rad[idx]
-    # 1. initial orientation from gravity around MS
-    half = w // 2
-    win = np.clip(starts[:, None] + np.arange(-half, w - half)[None, :], 0, n_total - 1)
-    g_vec = acc[win].mean(axis=1)
+    rows = np.arange(a.shape[0])
+    # 2. orientation at ``ref`` from gravity; 3. then q_t = q0 ⊗ dq_1 ⊗ ... ⊗ dq_t (midpoint)
     g_mag = np.linalg.norm(g_vec, axis=1)
     q0 = _quat_to_z(g_vec)
-    # 2. orientation: q_t = q0 ⊗ dq_1 ⊗ ... ⊗ dq_t with midpoint body rates
     rv = 0.5 * (g[:, 1:] + g[:, :-1]) / fs
     rv[~valid[:, 1:]] = 0.0
     dq = _prefix_product(quat_from_rotvec(rv))
     q = np.concatenate(
         (np.broadcast_to(q0[:, None, :], (q0.shape[0], 1, 4)), quat_mul(q0[:, None, :], dq)), axis=1
     )
-    rows = np.arange(a.shape[0])
-    frac = np.minimum(np.arange(m)[None, :] / lengths[:, None], 1.0)
-    # 3. level-frame acceleration without gravity
+    # 4. level-frame acceleration without gravity
     a_w = quat_rotate(q, a)
     a_w[..., 2] -= g_mag[:, None]
     a_w[~valid] = 0.0
-    # 4. velocity with ZUPT at both ends (linear drift removal)
+    # 5. velocity from the end of the first still phase (v = 0 there and before)
     dt = 1.0 / fs
     v = np.concatenate(
         (np.zeros((a_w.shape[0], 1, 3)), np.cumsum(0.5 * (a_w[:, 1:] + a_w[:, :-1]) * dt, axis=1)),
         axis=1,
     )
-    v = v - v[rows, lengths][:, None, :] * frac[..., None]
-    # 5. position; vertical de-trended to end at the start height
+    moving = t >= o_a1[:, None]
+    v = np.where(moving[..., None], v - v[rows, o_a1][:, None, :], 0.0)
+    # 6. ZUPT: the mean velocity over the last still phase is removed as a step at the impact
+    in_b = (t >= o_b0[:, None]) & valid
+    v_err = (v * in_b[..., None]).sum(axis=1) / in_b.sum(axis=1)[:, None]
+    #    impact: the largest |acc| from the landing (the first rise of the sagittal rate gyr_y
+    #    through zero after its swing minimum, the IC of analysis.gait_events) to that phase
+    swing = moving & (t <= np.maximum(o_b0, o_a1)[:, None])
+    s = np.where(swing, g[..., 1], np.inf)
+    msw = np.argmin(s, axis=1)
+    rise = swing & (t > msw[:, None]) & (s >= 0.0)
+    land = np.where(rise.any(axis=1), np.argmax(rise, axis=1), msw)
+    search = swing & (t >= land[:, None])
+    impact = np.argmax(np.where(search, acc_norm[idx], -np.inf), axis=1)
+    v = v - v_err[:, None, :] * (t >= impact[:, None])[..., None]
+    # 7. position; vertical de-trended to end at the start height
     p = np.concatenate(
         (np.zeros((a_w.shape[0], 1, 3)), np.cumsum(0.5 * (v[:, 1:] + v[:, :-1]) * dt, axis=1)),
         axis=1,
     )
-    end = p[rows, lengths]
+    end = p[rows, o_e]
+    frac = np.clip((t - o_a1[:, None]) / np.maximum(o_e - o_a1, 1)[:, None], 0.0, 1.0)
     z = p[..., 2] - end[:, 2:3] * frac
-    z[~valid] = -np.inf
+    z[~(moving & (t <= o_e[:, None]))] = -np.inf
     return end, z.max(axis=1)
 
 
@@ -152,6 +246,9 @@ def integrate_strides(
     start_idx: np.ndarray,
     end_idx: np.ndarray,
     ms_window_s: float = 0.1,
+    still_gyr_dps: float = STILL_GYR_DPS,
+    still_acc_mps2: tuple[float, float] = STILL_ACC_MPS2,
+    max_still_s: float = MAX_STILL_S,
 ) -> dict[str, np.ndarray]:
     """Stride length and sensor clearance of each stride ``[start_idx, end_idx]`` (MS to MS).
 
@@ -164,7 +261,12 @@ def integrate_strides(
     start_idx, end_idx : ndarray of int
         Sample indices of the mid-stance at each stride's start and end (end > start).
     ms_window_s : float
-        Window around the start MS averaged for the initial gravity direction, s.
+        Gravity window around a start MS that has no still phase (no still sample), s.
+    still_gyr_dps, still_acc_mps2 : float, (float, float)
+        Still-sample thresholds: ``|gyr|`` below (deg/s), ``|acc|`` within (m/s²); see
+        :func:`still_mask`.
+    max_still_s : float
+        A still phase is used at most this far either side of its MS, s.
 
     Returns
     -------
@@ -180,16 +282,35 @@ def integrate_strides(
     if starts.size and ends.max() >= acc_mps2.shape[0]:
         raise AnalysisInputError("a stride ends after the last sample")
     acc = np.asarray(acc_mps2, dtype=np.float64)
-    gyr_rad = np.deg2rad(np.asarray(gyr_dps, dtype=np.float64))
-    w = max(2, round(ms_window_s * sampling_rate_hz))
+    gyr = np.asarray(gyr_dps, dtype=np.float64)
+    gyr_rad = np.deg2rad(gyr)
+    fs = float(sampling_rate_hz)
+    n = acc.shape[0]
+    # 1. still phases around each start and end
+    still = still_mask(acc, gyr, still_gyr_dps, still_acc_mps2)
+    max_n = max(0, round(max_still_s * fs))
+    a0, a1 = _still_phase(still, starts, max_n)
+    b0, b1 = _still_phase(still, ends, max_n)
+    same = a1 >= b0  # no motion found between them: fall back to the MS samples themselves
+    a0, a1 = np.where(same, starts, a0), np.where(same, starts, a1)
+    b0, b1 = np.where(same, ends, b0), np.where(same, ends, b1)
+    # 2. gravity: mean acc over the first still phase (or the MS window), at its centre
+    w = max(2, round(ms_window_s * fs))
+    point = a0 == a1
+    g_lo = np.where(point, np.clip(starts - w // 2, 0, n - 1), a0)
+    g_hi = np.where(point, np.clip(starts - w // 2 + w - 1, 0, n - 1), a1)
+    ref = np.where(point, starts, (a0 + a1) // 2)
+    cum = np.concatenate((np.zeros((1, 3)), np.cumsum(acc, axis=0)))
+    g_vec = _window_mean(cum, g_lo, g_hi)
+    offsets = np.column_stack((a1 - ref, b0 - ref, b1 - ref, ends - ref))
+    acc_norm = np.sqrt(np.einsum("ij,ij->i", acc, acc))
     end = np.empty((starts.size, 3))
     clearance = np.empty(starts.size)
-    lengths = ends - starts
-    order = np.argsort(lengths, kind="stable")  # similar lengths together: less padding
+    order = np.argsort(b1 - ref, kind="stable")  # similar lengths together: less padding
     for c in range(0, starts.size, _CHUNK_STRIDES):
         sel = order[c : c + _CHUNK_STRIDES]
         end[sel], clearance[sel] = _integrate_chunk(
-            acc, gyr_rad, float(sampling_rate_hz), starts[sel], lengths[sel], w
+            acc, acc_norm, gyr_rad, fs, g_vec[sel], ref[sel], offsets[sel]
         )
     return {
         "stride_length_m": np.hypot(end[:, 0], end[:, 1]),
@@ -206,7 +327,7 @@ class StrideTrajectory:
     max_stride_s : float
         Longer MS-to-MS intervals (stops) are not integrated, s.
     ms_window_s : float
-        Gravity window around MS, s.
+        Gravity window around an MS that has no still phase, s (see :func:`integrate_strides`).
 
     Attributes
     ----------
