@@ -30,7 +30,7 @@ from ras.tempo.commands import Marker, parse_command
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler, TempoChange
 
-__all__ = ["CueSink", "SessionRunner", "SessionSummary", "StatusSnapshot"]
+__all__ = ["CueSink", "LiveDetail", "SessionRunner", "SessionSummary", "StatusSnapshot"]
 
 
 class CueSink(Protocol):
@@ -53,6 +53,39 @@ class StatusSnapshot:
     step_time_si_pct: float
     cues_on: bool
     si_basis: str = "right vs left"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveDetail:
+    """More of the live state, for a screen (see :meth:`SessionRunner.detail`).
+
+    Attributes
+    ----------
+    step_time_left_s, step_time_right_s : float
+        Median recent step time per foot (cadence estimator), s; NaN until known.
+    phases_rad : tuple of float
+        Relative phase of the recent ICs to their nearest beat (rad, 0 = on the beat).
+    mean_asynchrony_ms : float
+        Mean step-minus-beat time of those ICs, ms (negative = before the beat); NaN if none.
+    sync_n : int
+        Number of ICs in ``phases_rad``.
+    cues_on, paused : bool
+        The scheduler's cue and pause state (False before the cued phase).
+    ramp : str
+        ``""`` without a ramp, ``"held"`` while held, else the ramp plan's status.
+    target_bpm : float
+        Ramp target, bpm; NaN without a ramp.
+    """
+
+    step_time_left_s: float
+    step_time_right_s: float
+    phases_rad: tuple[float, ...]
+    mean_asynchrony_ms: float
+    sync_n: int
+    cues_on: bool
+    paused: bool
+    ramp: str
+    target_bpm: float
 
 
 @dataclass(slots=True)
@@ -164,6 +197,68 @@ class SessionRunner:
             cues_on=sched is not None and sched.cues_on_ and self.phase == "cued",
             si_basis="right vs left" if self.affected_side == Side.UNKNOWN else "paretic",
         )
+
+    def detail(self, n_recent: int = 20) -> LiveDetail:
+        """Per-foot step times, recent phases and ramp state (engine thread, e.g. ``on_tick``)."""
+        est, sched = self.estimator, self.scheduler
+        recent = [] if sched is None else sched.sync_.recent(n_recent)
+        asyn = [s.asynchrony_s for s in recent]
+        plan = None if sched is None else sched.plan
+        held = getattr(self, "_held_ramp", None)
+        if isinstance(plan, IsoRampPlan):
+            ramp, target = plan.status_, plan.target_bpm
+        elif held is not None:
+            ramp, target = "held", held.target_bpm
+        else:
+            ramp, target = "", math.nan
+        return LiveDetail(
+            step_time_left_s=est.step_time_left_s_,
+            step_time_right_s=est.step_time_right_s_,
+            phases_rad=tuple(s.phase_rad for s in recent),
+            mean_asynchrony_ms=1000.0 * sum(asyn) / len(asyn) if asyn else math.nan,
+            sync_n=len(recent),
+            cues_on=sched is not None and sched.cues_on_,
+            paused=sched is not None and sched.paused_,
+            ramp=ramp,
+            target_bpm=target,
+        )
+
+    def set_ramp(self, on: bool) -> None:
+        """Hold (False) or start/continue (True) the iso-ramp; engine thread (e.g. ``on_tick``).
+
+        Holding keeps the tempo in force; starting again resumes the held ramp, or (for a fixed
+        or adaptive plan) starts one toward the settings' target. Errors go to :attr:`messages`.
+        """
+        sched, s = self.scheduler, self.settings
+        if sched is None or self.phase != "cued":
+            self.messages.put(f"error: the ramp applies in the cued phase (now: {self.phase})")
+            return
+        held = getattr(self, "_held_ramp", None)
+        if not on:
+            if isinstance(sched.plan, IsoRampPlan):
+                self._held_ramp = sched.plan
+                sched.plan = FixedPlan(sched.tempo_bpm_)
+                self.messages.put(f"ramp held at {sched.tempo_bpm_:.1f} bpm")
+            return
+        if isinstance(sched.plan, IsoRampPlan):
+            return
+        if held is None:
+            base = self.summary.baseline_spm
+            if not math.isfinite(base):
+                base = sched.tempo_bpm_
+            try:
+                held = IsoRampPlan(
+                    base,
+                    target_bpm=s.target_bpm,
+                    target_pct=None if s.target_bpm is not None else (s.target_pct or 10.0),
+                    step_pct=s.step_pct,
+                )
+            except UserInputError as err:
+                self.messages.put(f"error: {err}")
+                return
+        self._held_ramp = None
+        sched.plan = held
+        self.messages.put(f"ramp on toward {held.target_bpm:.1f} bpm")
 
     # --- the engine loop ------------------------------------------------------------------
 

@@ -1,0 +1,228 @@
+"""Therapist controls: big buttons and keyboard shortcuts, usable mid-walk."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.widgets import BigButton
+from ras.audio.mixer import DEFAULT_CEILING_DBFS
+from ras.session.runner import LiveDetail
+
+__all__ = ["SHORTCUTS", "ControlsPanel"]
+
+#: Key -> what it does (also listed in docs/gui.md and the buttons' second lines).
+SHORTCUTS = {
+    "Up": "+1 bpm",
+    "Down": "−1 bpm",
+    "PgUp": "+N %",
+    "PgDown": "−N %",
+    "T": "type an exact tempo (Enter sets it)",
+    "M": "match the patient's cadence now",
+    "R": "start / hold the ramp",
+    "C": "cues off / on (probe)",
+    "P": "pause / resume the cue",
+    "N": "write a marker note (Enter saves it)",
+    "]": "volume +3 dB",
+    "[": "volume −3 dB",
+    "Ctrl+E": "end the session",
+}
+
+
+class ControlsPanel(QtWidgets.QWidget):
+    """Posts commands; every action is also shown in the tempo plot and the log.
+
+    Signals
+    -------
+    command(text, label)
+        A live command in the :mod:`ras.tempo.commands` grammar.
+    ramp(on)
+        Start (True) or hold (False) the ramp.
+    volume(level_dbfs)
+        New cue level.
+    end_session()
+        The therapist asked to end the session.
+    """
+
+    command = QtCore.Signal(str, str)
+    ramp = QtCore.Signal(bool)
+    volume = QtCore.Signal(float)
+    end_session = QtCore.Signal()
+
+    def __init__(
+        self,
+        ceiling_dbfs: float = DEFAULT_CEILING_DBFS,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ceiling_dbfs = ceiling_dbfs
+        self.minus = BigButton("−1 bpm", "↓")
+        self.plus = BigButton("+1 bpm", "↑")
+        self.minus_pct = BigButton("−N %", "PgDn")
+        self.plus_pct = BigButton("+N %", "PgUp")
+        self.pct = QtWidgets.QDoubleSpinBox(
+            minimum=0.5, maximum=12.0, singleStep=0.5, value=5.0, suffix=" %", decimals=1
+        )
+        self.pct.setToolTip("N: the step of the % buttons (changes above ~12 % are noticed)")
+        self.bpm = QtWidgets.QDoubleSpinBox(
+            minimum=30.0, maximum=200.0, singleStep=1.0, value=100.0, suffix=" bpm", decimals=1
+        )
+        self.bpm.setKeyboardTracking(False)
+        self.set_bpm = BigButton("Set tempo", "T, Enter")
+        self.match = BigButton("Match patient", "M")
+        self.ramp_btn = BigButton("Hold ramp", "R", checkable=True)
+        self.cues_btn = BigButton("Cues OFF (probe)", "C", checkable=True)
+        self.pause_btn = BigButton("Pause cue", "P", checkable=True)
+        self.note = QtWidgets.QLineEdit(placeholderText="marker note, e.g. freezing at the turn")
+        self.note.setMinimumHeight(52)
+        self.mark = BigButton("Add marker", "N, Enter")
+        self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.vol.setRange(-60, int(ceiling_dbfs))
+        self.vol.setValue(int(ceiling_dbfs))
+        self.vol.setMinimumWidth(160)
+        self.vol_label = QtWidgets.QLabel()
+        self.end = BigButton("End session", "Ctrl+E", name="danger")
+        self._vol_timer = QtCore.QTimer(self, singleShot=True, interval=250)
+        self._vol_timer.timeout.connect(lambda: self.volume.emit(float(self.vol.value())))
+        self._layout()
+        self._wire()
+        self._update_vol_label()
+        self.set_state("", None, None)  # tempo controls apply in the cued phase only
+
+    def _layout(self) -> None:
+        row1 = QtWidgets.QHBoxLayout()
+        for w in (
+            self.minus,
+            self.plus,
+            self.minus_pct,
+            self.plus_pct,
+            self.pct,
+            self.bpm,
+            self.set_bpm,
+            self.match,
+        ):
+            row1.addWidget(w)
+        row2 = QtWidgets.QHBoxLayout()
+        for w in (self.ramp_btn, self.cues_btn, self.pause_btn, self.note, self.mark):
+            row2.addWidget(w)
+        row2.setStretch(3, 1)
+        self.note.setMinimumWidth(260)
+        self.sound_box = QtWidgets.QGroupBox("Cue volume  [ / ]")
+        vol_box = QtWidgets.QHBoxLayout(self.sound_box)
+        vol_box.addWidget(self.vol_label)
+        vol_box.addWidget(self.vol)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+
+    def _wire(self) -> None:
+        self.minus.clicked.connect(lambda: self.command.emit("-", "−1 bpm"))
+        self.plus.clicked.connect(lambda: self.command.emit("+", "+1 bpm"))
+        self.minus_pct.clicked.connect(lambda: self._pct(-1))
+        self.plus_pct.clicked.connect(lambda: self._pct(+1))
+        self.set_bpm.clicked.connect(self._set)
+        self.bpm.editingFinished.connect(self._set_if_focused)
+        self.match.clicked.connect(lambda: self.command.emit("match", "match patient"))
+        self.ramp_btn.clicked.connect(lambda checked: self.ramp.emit(not checked))
+        self.cues_btn.clicked.connect(
+            lambda checked: self.command.emit(
+                "off" if checked else "on", "cues off" if checked else "cues on"
+            )
+        )
+        self.pause_btn.clicked.connect(
+            lambda checked: self.command.emit(
+                "pause" if checked else "resume", "pause" if checked else "resume"
+            )
+        )
+        self.mark.clicked.connect(self._marker)
+        self.note.returnPressed.connect(self._marker)
+        self.vol.valueChanged.connect(self._update_vol_label)
+        self.vol.valueChanged.connect(lambda _: self._vol_timer.start())
+        self.end.clicked.connect(self._end)
+        keys = {
+            "Up": self.plus.click,
+            "Down": self.minus.click,
+            "PgUp": self.plus_pct.click,
+            "PgDown": self.minus_pct.click,
+            "T": self._focus_bpm,
+            "M": self.match.click,
+            "R": self.ramp_btn.click,
+            "C": self.cues_btn.click,
+            "P": self.pause_btn.click,
+            "N": self.note.setFocus,
+            "]": lambda: self.vol.setValue(self.vol.value() + 3),
+            "[": lambda: self.vol.setValue(self.vol.value() - 3),
+            "Ctrl+E": self.end.click,
+        }
+        self.shortcuts = []
+        for key, slot in keys.items():
+            sc = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            sc.setContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+
+    def _pct(self, sign: int) -> None:
+        n = self.pct.value()
+        self.command.emit(f"{'+' if sign > 0 else '-'}{n:g}%", f"{'+' if sign > 0 else '−'}{n:g} %")
+
+    def _set(self) -> None:
+        bpm = self.bpm.value()
+        self.command.emit(f"set {bpm:g}", f"set {bpm:g} bpm")
+
+    def _focus_bpm(self) -> None:
+        self.bpm.setFocus()
+        self.bpm.selectAll()
+
+    def _set_if_focused(self) -> None:
+        if self.bpm.hasFocus():
+            self._set()
+            self.bpm.clearFocus()
+
+    def _marker(self) -> None:
+        text = " ".join(self.note.text().split())
+        if text:
+            self.command.emit(f"marker {text}", f"marker: {text}")
+            self.note.clear()
+        self.note.clearFocus()
+
+    def _update_vol_label(self) -> None:
+        self.vol_label.setText(f"Volume {self.vol.value()} dBFS (max {self.ceiling_dbfs:g})")
+
+    def set_level(self, level_dbfs: float) -> None:
+        """Show the level chosen in set-up (no signal)."""
+        self.vol.blockSignals(True)
+        self.vol.setValue(round(min(level_dbfs, self.ceiling_dbfs)))
+        self.vol.blockSignals(False)
+        self._update_vol_label()
+
+    def set_state(self, phase: str, tempo_bpm: float | None, detail: LiveDetail | None) -> None:
+        """Reflect the engine's state: which controls apply, toggles' positions."""
+        cued = phase == "cued" and detail is not None
+        for w in (
+            self.minus,
+            self.plus,
+            self.minus_pct,
+            self.plus_pct,
+            self.set_bpm,
+            self.match,
+            self.cues_btn,
+            self.pause_btn,
+            self.ramp_btn,
+        ):
+            w.setEnabled(cued)
+        if not cued:
+            return
+        self.cues_btn.setChecked(not detail.cues_on)
+        self.cues_btn.set_label("Cues ON" if not detail.cues_on else "Cues OFF (probe)")
+        self.pause_btn.setChecked(detail.paused)
+        self.pause_btn.set_label("Resume cue" if detail.paused else "Pause cue")
+        held = detail.ramp == "held"
+        self.ramp_btn.setChecked(held or not detail.ramp)
+        self.ramp_btn.set_label("Start ramp" if held or not detail.ramp else "Hold ramp")
+        if tempo_bpm is not None and not self.bpm.hasFocus():
+            self.bpm.blockSignals(True)
+            self.bpm.setValue(round(tempo_bpm))
+            self.bpm.blockSignals(False)
+
+    def _end(self) -> None:
+        self.end_session.emit()

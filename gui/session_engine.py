@@ -1,0 +1,368 @@
+"""The session side of the GUI: runs one session and talks to the GUI through two queues.
+
+It assembles the session exactly as ``ras run`` does (:mod:`ras.commands.run`): store and
+patient, recorder, session clock and bus, sensors (virtual patient or ports), the
+:class:`~ras.session.runner.SessionRunner` and the cue engine. It normally runs in a child
+process (:class:`gui.session_controller.SessionController` starts it), so the GUI's redraws
+never hold the GIL the engine needs. No Qt here.
+
+Messages out (tuples): ``("started", session_id, db_path)``, ``("snap", Snapshot)`` every
+``SNAPSHOT_S`` real seconds, ``("done", Outcome)``. Commands in: ``("command", text)``,
+``("ramp", on)``, ``("volume", dbfs)``, ``("unplug", side)``, ``("replug", side)``, ``("stop",)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ras.audio.mixer import DEFAULT_CEILING_DBFS
+from ras.bus import SessionBus
+from ras.errors import RasError, UserInputError
+from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
+from ras.protocol.messages import Side
+from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
+from ras.session.settings import SessionSettings
+from ras.session_clock import SessionClock
+from ras.store.recorder import Recorder, RecorderStats
+from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
+from ras.store.store import Store
+
+__all__ = [
+    "AUDIO_HELP",
+    "Outcome",
+    "SensorView",
+    "SessionConfig",
+    "SessionEngine",
+    "Snapshot",
+    "run_engine",
+]
+
+SNAPSHOT_S = 0.05
+_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
+AUDIO_HELP = (
+    "Check that the speaker or headphones are plugged in and switched on and that no other"
+    " program holds the sound card, then start again; or choose another output in set-up, or"
+    " 'none' to run without sound (the cue is then not heard)."
+)
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """What the set-up screen chose.
+
+    Parameters
+    ----------
+    patient_id : str
+        Pseudonymous id of an existing patient.
+    settings : SessionSettings
+        Plan and phase durations.
+    simulate : str or None
+        Virtual patient preset, or None for real sensors on ``ports``.
+    ports : tuple of str
+        Sensor ports (with ``simulate`` None).
+    audio : str
+        ``default``, ``device:NAME``, ``wav:PATH`` or ``none``.
+    level_dbfs : float
+        Cue level, clamped to the ceiling (dBFS).
+    speed : float
+        Simulated session seconds per real second (virtual patient with wav/none audio only).
+    seed : int
+        Seed of the virtual patient.
+    db : str or None
+        Database file (None: ``$RAS_DB`` or the per-user default).
+    """
+
+    patient_id: str
+    settings: SessionSettings = field(default_factory=SessionSettings)
+    simulate: str | None = "healthy"
+    ports: tuple[str, ...] = ()
+    audio: str = "default"
+    level_dbfs: float = DEFAULT_CEILING_DBFS
+    speed: float = 1.0
+    seed: int = 0
+    db: str | None = None
+
+
+@dataclass(frozen=True)
+class SensorView:
+    """One sensor as the status panel shows it."""
+
+    name: str
+    port: str
+    state: str
+    connected: bool
+    battery_pct: int | None
+    lost_frames: int
+    frames_ok: int
+    clock_synced: bool
+    clock_residual_ms: float
+    reconnects: int
+
+
+@dataclass
+class Snapshot:
+    """The session now, and what happened since the previous snapshot."""
+
+    t_s: float
+    status: StatusSnapshot | None
+    detail: LiveDetail | None
+    sensors: tuple[SensorView, ...]
+    stride_length_m: float
+    audio_problem: str
+    records: list[object]
+    messages: list[str]
+    link_events: list[LinkEvent]
+
+
+@dataclass
+class Outcome:
+    """How the session ended."""
+
+    state: str  # finished or failed
+    error: str = ""
+    error_is_audio: bool = False
+    summary: SessionSummary | None = None
+    recorder_stats: RecorderStats | None = None
+
+
+def _drain(q: Any) -> list:
+    out = []
+    while True:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            return out
+
+
+class SessionEngine:
+    """One session: reads commands from ``inbox``, puts messages on ``outbox``."""
+
+    def __init__(self, config: SessionConfig, inbox: Any, outbox: Any) -> None:
+        self.config = config
+        self.inbox = inbox
+        self.outbox = outbox
+        self.runner: SessionRunner | None = None
+        self.engine: Any = None
+        self.rig: Any = None
+        self.links: Any = None
+        self.clock: SessionClock | None = None
+        self._latest: tuple[StatusSnapshot, LiveDetail] | None = None
+        self._last_tick = 0.0
+        self._records: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[tuple] = queue.SimpleQueue()
+        self._sub: Any = None
+        self._battery: dict[int, int | None] = {}
+        self._stride_length_m = math.nan
+        self._stop = threading.Event()
+        self._ended = threading.Event()
+
+    # --- the whole session --------------------------------------------------------------
+
+    def run(self) -> None:
+        """Run the session to its end; always finishes with a ``done`` message."""
+        outcome = Outcome("finished")
+        listener = threading.Thread(target=self._listen, name="ras-gui-commands", daemon=True)
+        listener.start()
+        publisher = threading.Thread(target=self._publish, name="ras-gui-snapshots", daemon=True)
+        publisher.start()
+        try:
+            outcome = self._run()
+        except RasError as err:
+            outcome = Outcome("failed", str(err), getattr(err, "is_audio", False))
+        except Exception as err:  # shown to the user; the data recorded so far is kept
+            outcome = Outcome("failed", f"{type(err).__name__}: {err}")
+        finally:
+            self._ended.set()
+            publisher.join()
+            self.outbox.put(("done", outcome))
+
+    def _listen(self) -> None:
+        """Commands from the GUI: thread-safe ones at once, the ramp on the engine thread."""
+        while not self._ended.is_set():
+            try:
+                msg = self.inbox.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError):
+                return
+            what = msg[0]
+            if what == "stop":
+                self._stop.set()
+                if self.runner is not None:
+                    self.runner.stop()
+            elif what == "command" and self.runner is not None:
+                self.runner.command(msg[1])
+            elif what == "volume" and self.engine is not None:
+                self.engine.set_level_dbfs(msg[1])
+            elif what in ("unplug", "replug") and self.rig is not None:
+                getattr(getattr(self.rig, msg[1]), what)()
+            elif what == "ramp":
+                self._calls.put(msg)
+
+    def _publish(self) -> None:
+        while not self._ended.wait(SNAPSHOT_S):
+            self.outbox.put(("snap", self._snapshot()))
+        self.outbox.put(("snap", self._snapshot()))
+
+    def _snapshot(self) -> Snapshot:
+        latest = self._latest
+        runner = self.runner
+        links: list[LinkEvent] = []
+        if self._sub is not None:
+            for event in self._sub.drain():
+                if isinstance(event, StepEvent):
+                    if event.stride_length_m is not None:
+                        self._stride_length_m = event.stride_length_m
+                elif isinstance(event, SensorStatusEvent):
+                    self._battery[event.sensor_id] = event.battery_pct
+                elif isinstance(event, LinkEvent):
+                    links.append(event)
+        return Snapshot(
+            t_s=self.clock.now_s() if self.clock is not None else math.nan,
+            status=latest[0] if latest else None,
+            detail=latest[1] if latest else None,
+            sensors=self._sensor_views(),
+            stride_length_m=self._stride_length_m,
+            audio_problem=self._audio_problem(),
+            records=_drain(self._records),
+            messages=_drain(runner.messages) if runner is not None else [],
+            link_events=links,
+        )
+
+    def _sensor_views(self) -> tuple[SensorView, ...]:
+        if self.links is None:
+            return ()
+        views = []
+        for i, st in enumerate(self.links.stats()):
+            side = st.hello.side.name.lower() if st.hello is not None else f"sensor {i + 1}"
+            views.append(
+                SensorView(
+                    name=side,
+                    port=st.port,
+                    state=st.state.value if st.state is not None else "connecting",
+                    connected=st.state is LinkState.CONNECTED,
+                    battery_pct=self._battery.get(st.sensor_id) if st.sensor_id else None,
+                    lost_frames=st.lost_frames,
+                    frames_ok=st.frames_ok,
+                    clock_synced=st.clock_synced,
+                    clock_residual_ms=st.clock_residual_s * 1e3,
+                    reconnects=st.reconnects,
+                )
+            )
+        return tuple(views)
+
+    def _audio_problem(self) -> str:
+        errors = getattr(self.engine, "callback_errors", 0) if self.engine is not None else 0
+        return f"the sound output failed {errors} times. {AUDIO_HELP}" if errors else ""
+
+    def _begin(self) -> tuple[str, int, Side]:
+        cfg = self.config
+        with Store(cfg.db) as store:
+            info = store.get_patient(cfg.patient_id)
+            affected = _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
+            settings = {
+                **cfg.settings.as_dict(),
+                "audio": cfg.audio,
+                "simulate": cfg.simulate,
+                "level_dbfs": cfg.level_dbfs,
+                "speed": cfg.speed,
+                "via": "gui",
+            }
+            return str(store.path), store.begin_session(cfg.patient_id, settings), affected
+
+    def _sensor_args(self) -> argparse.Namespace:
+        cfg = self.config
+        return argparse.Namespace(
+            simulate=cfg.simulate,
+            port=list(cfg.ports),
+            set=[],
+            seed=cfg.seed,
+            speed=cfg.speed,
+            imu_rate=0,
+        )
+
+    def _run(self) -> Outcome:
+        from ras.audio.backends import make_backend, parse_audio_spec
+        from ras.audio.engine import CueEngine
+        from ras.commands.sensors import open_sensors
+
+        cfg = self.config
+        audio = parse_audio_spec(cfg.audio)
+        if cfg.speed != 1.0 and (audio.kind not in ("wav", "none") or cfg.simulate is None):
+            raise UserInputError("a fast simulation needs a virtual patient and wav or no audio")
+        if cfg.simulate is None and not cfg.ports:
+            raise UserInputError("choose at least one sensor port, or a virtual patient")
+        db_path, session_id, affected = self._begin()
+        self.outbox.put(("started", session_id, db_path))
+        recorder = Recorder(db_path, session_id)
+        clock = SessionClock(speed=cfg.speed)
+        bus = SessionBus()
+        bus.add_listener(recorder.put)
+        self._sub = bus.subscribe(
+            "gui", accept=lambda e: isinstance(e, (StepEvent, SensorStatusEvent, LinkEvent))
+        )
+        outcome = Outcome("finished")
+        status = "incomplete"
+
+        def record(event: object) -> None:
+            recorder.put(event)
+            if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent)):
+                self._records.put(event)
+
+        try:
+            with open_sensors(self._sensor_args(), clock, bus) as (rig, links):
+                self.rig, self.links, self.clock = rig, links, clock
+                runner = SessionRunner(
+                    cfg.settings,
+                    clock=clock,
+                    bus=bus,
+                    record=record,
+                    affected_side=affected,
+                    hear=None if rig is None else rig.on_cue,
+                )
+                try:
+                    engine = CueEngine(
+                        make_backend(audio),
+                        clock=clock,
+                        level_dbfs=cfg.level_dbfs,
+                        on_onset=runner.cue_played,
+                    )
+                    engine.start()
+                except Exception as err:  # any failure to open the device: say what to do
+                    return Outcome(
+                        "failed",
+                        f"the sound output could not start: {err}. {AUDIO_HELP}",
+                        error_is_audio=True,
+                    )
+                runner.cues = engine
+                self.engine, self.runner = engine, runner
+                if self._stop.is_set():
+                    runner.stop()
+                try:
+                    outcome.summary = runner.run(on_tick=self._tick)
+                finally:
+                    engine.stop()
+                status = "complete" if outcome.summary.completed else "incomplete"
+        finally:
+            outcome.recorder_stats = recorder.close(status=status)
+        return outcome
+
+    def _tick(self, runner: SessionRunner) -> None:
+        """Engine thread: the ramp commands, and a snapshot of the runner now and then."""
+        for _, on in _drain(self._calls):
+            runner.set_ramp(bool(on))
+        now = time.perf_counter()
+        if now - self._last_tick >= SNAPSHOT_S:
+            self._last_tick = now
+            self._latest = (runner.status(), runner.detail())
+
+
+def run_engine(config: SessionConfig, inbox: Any, outbox: Any) -> None:
+    """Child-process entry point: run one session."""
+    SessionEngine(config, inbox, outbox).run()

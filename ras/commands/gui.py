@@ -1,0 +1,104 @@
+"""`ras gui`: the therapist's live session screen (needs the gui extra: PySide6, pyqtgraph)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+
+from ras.errors import UserInputError
+
+__all__ = ["COMMAND_NAMES", "add_parser", "run"]
+
+COMMAND_NAMES = ("gui",)
+
+INSTALL_HINT = "install the GUI extra: pip install 'ras[gui]' (PySide6-Essentials and pyqtgraph)"
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `ras gui` (argparse only; Qt is imported when the command runs)."""
+    p = sub.add_parser("gui", help="open the live session screen (set-up, live view, history)")
+    p.add_argument(
+        "--simulate",
+        metavar="PRESET",
+        default=None,
+        help="preselect a virtual patient: healthy, parkinson or stroke (default: healthy)",
+    )
+    p.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
+    p.add_argument(
+        "--audio", default="default", metavar="SPEC", help="default, device:NAME, wav:PATH or none"
+    )
+    p.add_argument(
+        "--speed",
+        type=_positive,
+        default=1.0,
+        help="simulated session seconds per real second (virtual patient with wav/none audio)",
+    )
+
+
+def _check_qt_version() -> None:
+    """PySide6 6.12.0 drops a reference to None on every void call under Python < 3.12.
+
+    A live screen makes thousands of such calls a second, so the process aborts within minutes
+    ("Fatal Python error: none_dealloc"); 6.11.3 is fine.
+    """
+    from importlib import metadata
+
+    try:
+        version = metadata.version("PySide6-Essentials")
+    except metadata.PackageNotFoundError:
+        try:
+            version = metadata.version("PySide6")
+        except metadata.PackageNotFoundError:
+            return
+    if sys.version_info < (3, 12) and version.startswith("6.12."):
+        raise UserInputError(
+            f"PySide6 {version} crashes on Python {sys.version_info.major}."
+            f"{sys.version_info.minor} (a reference-count bug); install an earlier one:"
+            " pip install 'PySide6-Essentials<6.12'"
+        )
+
+
+def _check_display() -> None:
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise UserInputError(
+            "no display to open the window on (DISPLAY is not set); run it on the desktop,"
+            " or use `ras run` for a session without a screen"
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the GUI; returns when its window is closed."""
+    missing = [m for m in ("PySide6", "pyqtgraph") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
+    if args.speed != 1.0 and args.audio not in ("none",) and not args.audio.startswith("wav:"):
+        raise UserInputError("--speed needs --audio none or --audio wav:PATH")
+    from ras.sim.presets import PRESETS
+
+    if args.simulate is not None and args.simulate.lower() not in PRESETS:
+        raise UserInputError(
+            f"--simulate {args.simulate!r}: unknown preset; choose {', '.join(sorted(PRESETS))}"
+        )
+    _check_qt_version()
+    _check_display()
+    from gui.app import main
+
+    return main(
+        args.db, simulate=(args.simulate or "healthy").lower(), audio=args.audio, speed=args.speed
+    )

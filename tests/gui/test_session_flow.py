@@ -1,0 +1,159 @@
+"""A whole simulated session driven through the widgets, as a therapist would."""
+
+from __future__ import annotations
+
+from gui_helpers import Key, click, log_text, set_up, therapist_changes
+from PySide6 import QtCore, QtWidgets
+
+from gui.report_hook import find_progress_exporter, find_report_exporter
+from ras.events import LinkState
+from ras.protocol.messages import Side
+from ras.store.store import Store
+
+
+def export_report(qtbot, w, tmp_path, monkeypatch):
+    """The report button: wired to gui.report when it has an exporter, else disabled."""
+    button = w.summary.report_btn
+    if find_report_exporter() is None:
+        assert not button.isEnabled() and "not available" in button.toolTip()
+        return
+    pdf = tmp_path / "report.pdf"
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)")
+    )
+    warnings = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+    click(qtbot, button)
+    # either the report is written, or the failure is shown (never a crash)
+    assert (pdf.exists() and "Report saved" in w.summary.status.text()) or warnings
+
+
+def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypatch):
+    w = window
+    live, controls = window.live, window.live.controls
+    set_up(qtbot, w)
+
+    # baseline: uncued, tempo controls do not apply yet, cadence appears
+    qtbot.waitUntil(
+        lambda: bool(live.series.phases) and live.series.phases[0][0] == "baseline", timeout=10000
+    )
+    assert not controls.plus.isEnabled()
+    qtbot.waitUntil(lambda: live.m_cadence.value.text() != "—", timeout=10000)
+    assert live.m_tempo.value.text() == "no cue"
+
+    # cued with the ramp: the plan's first tempo is marked, tempo shown
+    qtbot.waitUntil(controls.plus.isEnabled, timeout=15000)
+    qtbot.waitUntil(lambda: any(c.source == "plan" for c in live.series.changes), timeout=5000)
+    assert "phase cued starts" in log_text(w)
+    qtbot.waitUntil(lambda: live.m_tempo.value.text() not in ("—", "no cue"), timeout=5000)
+
+    # therapist nudges: a click and the keyboard (+1 bpm, +N %)
+    click(qtbot, controls.plus)
+    qtbot.waitUntil(lambda: len(therapist_changes(w)) == 1, timeout=5000)
+    first = therapist_changes(w)[0]
+    assert abs(first.new_bpm - first.old_bpm - 1.0) < 1e-9
+    qtbot.keyClick(w, Key.Key_PageUp)
+    qtbot.waitUntil(lambda: len(therapist_changes(w)) == 2, timeout=5000)
+    second = therapist_changes(w)[1]
+    assert abs(second.new_bpm / second.old_bpm - 1.05) < 1e-6  # N = 5 % by default
+    # set an exact tempo with the keyboard: T, type, Enter
+    qtbot.keyClick(w, Key.Key_T)
+    assert controls.bpm.hasFocus()
+    controls.bpm.selectAll()
+    qtbot.keyClicks(controls.bpm, "90")
+    qtbot.keyClick(controls.bpm, Key.Key_Return)
+    qtbot.waitUntil(lambda: len(therapist_changes(w)) == 3, timeout=5000)
+    assert therapist_changes(w)[2].new_bpm == 90.0
+    # each shows in the tempo plot (therapist marks) and in the log
+    qtbot.waitUntil(lambda: len(live.plots.change_marks["therapist"].data) == 3, timeout=3000)
+    assert "you: +1 bpm" in log_text(w) and "you: +5 %" in log_text(w)
+
+    # hold the ramp and start it again (R)
+    qtbot.keyClick(w, Key.Key_R)
+    qtbot.waitUntil(lambda: controls.ramp_btn.base_text == "Start ramp", timeout=5000)
+    assert "ramp held at 90.0 bpm" in log_text(w)
+    qtbot.keyClick(w, Key.Key_R)
+    qtbot.waitUntil(lambda: controls.ramp_btn.base_text == "Hold ramp", timeout=5000)
+
+    # a marker with a note
+    qtbot.keyClick(w, Key.Key_N)
+    assert controls.note.hasFocus()
+    qtbot.keyClicks(controls.note, "freezing at the turn")
+    qtbot.keyClick(controls.note, Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: [m.note for m in live.series.markers] == ["freezing at the turn"], timeout=5000
+    )
+
+    # a probe: cues off, then on again
+    click(qtbot, controls.cues_btn)
+    qtbot.waitUntil(lambda: live.m_tempo.value.text().startswith("off"), timeout=5000)
+    qtbot.keyClick(w, Key.Key_C)
+    qtbot.waitUntil(lambda: live.m_tempo.value.text()[0].isdigit(), timeout=5000)
+
+    # volume: the key lowers it by 3 dB and the action is logged
+    level = controls.vol.value()
+    qtbot.keyClick(w, Key.Key_BracketLeft)
+    assert controls.vol.value() == level - 3
+    qtbot.waitUntil(lambda: f"volume {level - 3} dBFS" in log_text(w), timeout=3000)
+
+    # unplug the left sensor: unmissable warning; replug: it goes away
+    assert live.banner.isHidden()
+    click(qtbot, live.sim_buttons["unplug_left"])
+    qtbot.waitUntil(live.banner.isVisible, timeout=10000)
+    assert "LEFT SENSOR DISCONNECTED" in live.banner.text()
+    assert "disconnected" in live.sensors.rows[0][1].text()
+    click(qtbot, live.sim_buttons["replug_left"])
+    qtbot.waitUntil(live.banner.isHidden, timeout=15000)
+    assert "connected" in live.sensors.rows[0][1].text()
+
+    # stop the session (it asks first); the summary shows, the data is kept
+    asked = []
+
+    def yes(*args):
+        asked.append(args[2])
+        return QtWidgets.QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", yes)
+    qtbot.keyClick(w, Key.Key_E, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert asked and "kept" in asked[0]
+    qtbot.waitUntil(lambda: w.current_page() is w.summary, timeout=20000)
+    assert "Incomplete" in w.summary.status.text()
+    assert w.summary.values["steps"].text() not in ("—", "0")
+    export_report(qtbot, w, tmp_path, monkeypatch)
+
+    with Store(db) as store:
+        (session,) = store.list_sessions("P-017")
+        assert session.status == "incomplete" and session.settings["via"] == "gui"
+        changes = store.tempo_changes(session.id)
+        assert [c.new_bpm for c in changes if c.source == "therapist"][-1] == 90.0
+        assert [m.note for m in store.markers(session.id)] == ["freezing at the turn"]
+        left = [e.state for e in store.link_events(session.id) if e.side == Side.LEFT]
+        assert LinkState.DISCONNECTED in left
+        assert left[left.index(LinkState.DISCONNECTED) :].count(LinkState.CONNECTED) >= 1
+        assert len(store.steps(session.id)) > 50
+
+    # history: the session is listed with its figures, and the trends are drawn
+    click(qtbot, w.summary.history_btn)
+    assert w.current_page() is w.history
+    h = w.history
+    assert h.patient.currentData() == "P-017"
+    assert h.table.rowCount() == 1
+    assert h.table.item(0, 0).text() == str(session.id)
+    assert h.table.item(0, 5).text() != "—"  # cadence at the end of the baseline
+    # stopped in the cued phase: no probe, so its figures are "—" with the reason on hover
+    assert h.table.item(0, 6).text() == "—" and h.table.item(0, 9).toolTip()
+    assert 0.2 < h.rows[0].baseline.gait_speed_mps < 2.0  # from analysis/, stride lengths
+    assert len(h.base_curve.getData()[0]) == 1
+    if find_progress_exporter() is None:
+        assert not h.report_btn.isEnabled()
+    else:  # the progress report is written, or its failure shown
+        pdf = tmp_path / "progress.pdf"
+        monkeypatch.setattr(
+            QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)")
+        )
+        warnings = []
+        monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
+        click(qtbot, h.report_btn)
+        assert (pdf.exists() and "saved" in h.note.text()) or warnings
+    click(qtbot, h.back_btn)
+    assert w.current_page() is w.summary
