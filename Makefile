@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/debian-packages.txt
 	bash scripts/setup.sh "$(VENV)"
 	touch $(STAMP)
 
-## run: set up, then run the main job (live monitor on a virtual patient)
+## run: set up, then the main job (ras gui with a display, else a headless session + reports)
 run: setup
 	bash scripts/run.sh "$(VENV)"
 
@@ -21,7 +21,7 @@ test: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
-## test-audio: the cue-timing loopback through a PulseAudio null sink (2 minutes per run)
+## test-audio: only the cue-timing loopback through a PulseAudio null sink (2 minutes per run)
 test-audio: setup
 	$(PY) -m pytest -m loopback tests/audio -s
 
