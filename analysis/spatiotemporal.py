@@ -49,6 +49,7 @@ __all__ = [
     "nan_mean",
     "pair_initial_contacts",
     "spatiotemporal_parameters",
+    "stride_speeds_m_per_s",
 ]
 
 SIDE_LEFT = 1  # the same codes as ras.protocol.messages.Side
@@ -355,6 +356,18 @@ def _one_between(events: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarr
     return out
 
 
+def stride_speeds_m_per_s(stride_length_m: Any, stride_time_s: Any) -> np.ndarray:
+    """Gait speed of each stride (m/s) = stride length (m) / stride time (s).
+
+    NaN where either is missing or the time is not positive. The live screen and the reports
+    both use this one formula.
+    """
+    length = np.asarray(stride_length_m, dtype=float)
+    time_s = np.asarray(stride_time_s, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(time_s > 0, length / time_s, np.nan)
+
+
 def spatiotemporal_parameters(
     *,
     ic_left_t_s: Any,
@@ -456,7 +469,7 @@ def spatiotemporal_parameters(
             own_after = np.where(to_own > tb[m], to_own, np.nan)
             ds = (to_oth - t0[m]) + (own_after - tb[m])
             ds_pct[m] = ds / strides_time[m] * 100.0
-    speed = length / strides_time if i.size else np.zeros(0)
+    speed = stride_speeds_m_per_s(length, strides_time) if i.size else np.zeros(0)
     if i.size == 0:
         reasons.append("no valid stride (need two consecutive valid steps)")
     else:

@@ -17,8 +17,7 @@ from ras.store.store import SessionInfo, Store
 __all__ = ["GAIT_SPEED_MISSING", "PhaseFigures", "SessionRow", "patient_history"]
 
 GAIT_SPEED_MISSING = (
-    "Gait speed needs stride lengths from the sensors; it comes from analysis/ over a whole"
-    " phase, so it is shown after the session (summary report, history), not live."
+    "Gait speed needs stride lengths and stride times from the sensors; none reported yet."
 )
 
 

@@ -204,5 +204,14 @@ class LivePage(QtWidgets.QWidget):
         self.m_left.set(fmt(d.step_time_left_s, ".2f"), COLORS["left"])
         self.m_right.set(fmt(d.step_time_right_s, ".2f"), COLORS["right"])
         self.m_stride.set(
-            fmt(live.stride_length_m, ".2f"), None, "latest stride length reported by the sensors"
+            fmt(live.stride_length_m, ".2f"),
+            None,
+            "median of the last strides' lengths reported by the sensors",
+        )
+        self.m_speed.set(
+            fmt(live.gait_speed_m_per_s, ".2f"),
+            None,
+            "median of the last strides' speeds (stride length / stride time, from the sensors)"
+            if math.isfinite(live.gait_speed_m_per_s)
+            else GAIT_SPEED_MISSING,
         )

@@ -56,6 +56,7 @@ class LiveState:
     detail: LiveDetail | None = None
     sensors: tuple[SensorView, ...] = ()
     stride_length_m: float = math.nan
+    gait_speed_m_per_s: float = math.nan
     audio_problem: str = ""
     records: list[object] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
@@ -214,5 +215,6 @@ class SessionController:
         if snap is not None:
             live.t_s, live.status, live.detail = snap.t_s, snap.status, snap.detail
             live.sensors, live.stride_length_m = snap.sensors, snap.stride_length_m
+            live.gait_speed_m_per_s = snap.gait_speed_m_per_s
             live.audio_problem = snap.audio_problem
         return live

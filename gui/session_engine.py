@@ -25,6 +25,7 @@ from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
 from ras.errors import RasError, UserInputError
 from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
+from ras.live_strides import RecentStrides
 from ras.protocol.messages import Side
 from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
 from ras.session.settings import SessionSettings
@@ -114,6 +115,7 @@ class Snapshot:
     detail: LiveDetail | None
     sensors: tuple[SensorView, ...]
     stride_length_m: float
+    gait_speed_m_per_s: float
     audio_problem: str
     records: list[object]
     messages: list[str]
@@ -158,7 +160,7 @@ class SessionEngine:
         self._calls: queue.SimpleQueue[tuple] = queue.SimpleQueue()
         self._sub: Any = None
         self._battery: dict[int, int | None] = {}
-        self._stride_length_m = math.nan
+        self._strides = RecentStrides()
         self._stop = threading.Event()
         self._ended = threading.Event()
 
@@ -217,8 +219,7 @@ class SessionEngine:
         if self._sub is not None:
             for event in self._sub.drain():
                 if isinstance(event, StepEvent):
-                    if event.stride_length_m is not None:
-                        self._stride_length_m = event.stride_length_m
+                    self._strides.update(event=event)
                 elif isinstance(event, SensorStatusEvent):
                     self._battery[event.sensor_id] = event.battery_pct
                 elif isinstance(event, LinkEvent):
@@ -228,7 +229,8 @@ class SessionEngine:
             status=latest[0] if latest else None,
             detail=latest[1] if latest else None,
             sensors=self._sensor_views(),
-            stride_length_m=self._stride_length_m,
+            stride_length_m=self._strides.stride_length_m_,
+            gait_speed_m_per_s=self._strides.gait_speed_m_per_s_,
             audio_problem=self._audio_problem(),
             records=_drain(self._records),
             messages=_drain(runner.messages) if runner is not None else [],
