@@ -136,7 +136,11 @@ def test_pdf_numbers_equal_analysis(rendered, sessions_db, patient):
         for ph in phases:
             value = want[ph][key]
             assert math.isfinite(value), (patient, key, ph)
-            assert cells[order.index(ph)] == format(value, fmt), (patient, label, ph, cells)
+            # the report prints zero without a sign ("0.0", never "+0.0" or "-0.0")
+            want_text = format(value, fmt)
+            if float(want_text) == 0:
+                want_text = format(0.0, fmt.lstrip("+"))
+            assert cells[order.index(ph)] == want_text, (patient, label, ph, cells)
         # Δ probe vs baseline is analysis' change, shown with a sign
         if phases == tuple(order):
             delta = want["probe"][key] - want["baseline"][key]
