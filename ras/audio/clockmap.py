@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["ClockMap", "StreamClockOffset", "envelope_drift_ppm"]
+__all__ = ["ClockMap", "StreamClockOffset", "envelope_drift_ppm", "fits_agree"]
 
 
 class StreamClockOffset:
@@ -79,6 +79,16 @@ class ClockMap:
         Agreement needed of those first points (s).
     envelope_bin_s : float
         Width of the bins whose earliest callback forms the lower envelope (s).
+    intercept_span_s : float
+        The intercept is the median over the points of the last ``intercept_span_s`` of audio
+        only: the DAC latency creeps while a stream is young, and a median over the whole
+        window would lag behind it.
+    stable_span_s : float
+        The map is :attr:`settled` once every fit of the last ``stable_span_s`` of audio, with
+        the drift measured, predicts the newest point's time within ``stable_tol_s`` (s).
+    stable_tol_s : float
+        Agreement needed of those fits (s). Measured here: the intercept still creeps by about
+        1 ms during the first tens of seconds of a stream, after the drift is measured.
     """
 
     def __init__(
@@ -91,6 +101,9 @@ class ClockMap:
         min_points: int = 8,
         settle_s: float = 0.002,
         envelope_bin_s: float = 2.0,
+        intercept_span_s: float = 20.0,
+        stable_span_s: float = 10.0,
+        stable_tol_s: float = 0.15e-3,
     ) -> None:
         self.sample_rate_hz = float(sample_rate_hz)
         self.max_drift_ppm = float(max_drift_ppm)
@@ -99,6 +112,10 @@ class ClockMap:
         self.min_points = int(min_points)
         self.settle_s = float(settle_s)
         self.envelope_bin_s = float(envelope_bin_s)
+        self.intercept_span_s = float(intercept_span_s)
+        self.stable_span_s = float(stable_span_s)
+        self.stable_tol_s = float(stable_tol_s)
+        self._fits: deque[tuple[int, float, float]] = deque()
         self._points: deque[tuple[int, float]] = deque(maxlen=window)
         self._calls: deque[tuple[int, float]] = deque(maxlen=window)
         self.rejected = 0
@@ -108,6 +125,7 @@ class ClockMap:
         self.drift_ppm = 0.0
         self.ready = False
         self.drift_measured = False  # True once the slope comes from a measurement
+        self.settled = False  # True (for good) once the fits agree over stable_span_s
 
     @property
     def s_per_sample(self) -> float:
@@ -191,9 +209,43 @@ class ClockMap:
             drift_ppm = 0.0
         self.drift_measured = measured
         s_per_sample = (1.0 + drift_ppm * 1e-6) * nominal
-        t_ref_s = float(np.median(t[inlier] - dn[inlier] * s_per_sample))
+        recent = inlier & (dn >= -self.intercept_span_s * self.sample_rate_hz)
+        if not recent.any():
+            recent = inlier
+        t_ref_s = float(np.median(t[recent] - dn[recent] * s_per_sample))
         self.n_ref, self.t_ref_s, self.drift_ppm = n_ref, t_ref_s, float(drift_ppm)
         self.ready = True
+        if measured and not self.settled:
+            self._fits.append((n_ref, t_ref_s, s_per_sample))
+            self.settled = fits_agree(
+                self._fits, self.stable_span_s * self.sample_rate_hz, self.stable_tol_s
+            )
+            if self.settled:
+                self._fits.clear()
+
+
+def fits_agree(
+    fits: deque[tuple[int, float, float]], span_samples: float, tolerance_s: float
+) -> bool:
+    """Whether all fits of the last ``span_samples`` predict the newest one's reference time.
+
+    Parameters
+    ----------
+    fits : deque of (int, float, float)
+        ``(n_ref, t_ref_s, s_per_sample)`` of successive fits, oldest first; fits older than
+        the span are removed from it.
+    span_samples : float
+        How far back (in samples) the fits must reach and agree.
+    tolerance_s : float
+        Largest allowed disagreement (s).
+    """
+    n_new, t_new_s, _ = fits[-1]
+    while len(fits) > 1 and n_new - fits[1][0] >= span_samples:
+        fits.popleft()  # fits[1] alone still covers the span
+    if n_new - fits[0][0] < span_samples:
+        return False
+    predicted_s = np.array([t + (n_new - n) * sps for n, t, sps in fits])
+    return bool(np.abs(predicted_s - t_new_s).max() <= tolerance_s)
 
 
 def envelope_drift_ppm(

@@ -206,12 +206,13 @@ class CueEngine:
 
     @property
     def clock_settled(self) -> bool:
-        """True once the audio clock's drift is measured (about 20 s after start).
+        """True once the audio clock's drift is measured and its map stable (about 30 s in).
 
-        Before that, onsets are mapped with the nominal rate: a session's baseline walk (uncued)
-        gives the engine this time before the first cue.
+        Before that, onsets are mapped with the nominal rate, or with a map whose intercept may
+        still move by about a millisecond: a session's baseline walk (uncued) gives the engine
+        this time before the first cue.
         """
-        return self.clock_map.drift_measured
+        return self.clock_map.settled
 
     @property
     def drift_ppm(self) -> float:

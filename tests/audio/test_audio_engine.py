@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import wave
+from collections import deque
 
 import numpy as np
 import pytest
 
 from ras.audio import CueEngine, LateCueError, Sound, make_backend
-from ras.audio.clockmap import ClockMap, envelope_drift_ppm
+from ras.audio.clockmap import ClockMap, envelope_drift_ppm, fits_agree
 from ras.session_clock import SessionClock
 
 FS_HZ = 48000
@@ -158,3 +159,44 @@ def test_clock_map_waits_for_the_stream_to_settle():
             assert not cmap.ready, f"fitted at point {k} before the latency settled"
     assert cmap.ready
     assert cmap.time_of(0) == pytest.approx(1.170, abs=1e-6)
+
+
+def test_fits_agree_needs_the_whole_span_and_agreement():
+    sps = 1.0 / FS_HZ
+    span = 10 * FS_HZ
+    # 10 s of fits 1 s apart, all on one line: agree once they cover the span
+    line = deque((k * FS_HZ, 2.0 + k, sps) for k in range(10))
+    assert not fits_agree(line, span, 0.25e-3)  # 9 s covered
+    line.append((10 * FS_HZ, 12.0, sps))
+    assert fits_agree(line, span, 0.25e-3)
+    # an intercept that still creeps (0.1 ms per second) does not agree within 0.25 ms
+    creep = deque((k * FS_HZ, 2.0 + k + 1e-4 * k, sps) for k in range(11))
+    assert not fits_agree(creep, span, 0.25e-3)
+    # old fits beyond the span are dropped, so a creep that has stopped is forgotten
+    creep.extend((k * FS_HZ, 2.0 + k + 1e-3, sps) for k in range(11, 22))
+    assert fits_agree(creep, span, 0.25e-3)
+    assert creep[0][0] >= creep[-1][0] - span - FS_HZ
+
+
+def test_clock_map_settles_only_once_its_intercept_stops_moving():
+    """The drift is measured after about 16 s; settled waits until the fits also agree."""
+    cmap = ClockMap(FS_HZ, stable_span_s=10.0)
+    drift_ppm = -16.0
+    block = 4096
+    settled_at_s = None
+    for k in range(int(60 * FS_HZ / block)):
+        n = k * block
+        x_s = n / FS_HZ
+        t_s = 1.0 + x_s * (1 + drift_ppm * 1e-6)
+        creep_s = 1e-3 * min(x_s, 30.0) / 30.0  # latency creeps by 1 ms over 30 s, then stays
+        cmap.add(n, t_s + 0.1 + creep_s)  # DAC time
+        cmap.add_callback(n, t_s)  # callback: on time
+        if k % 8 == 0:
+            cmap.fit()
+        if cmap.settled and settled_at_s is None:
+            settled_at_s = x_s
+            # once settled, the map plays where the DAC really is
+            assert cmap.time_of(n) == pytest.approx(t_s + 0.1 + creep_s, abs=0.3e-3)
+    assert cmap.drift_measured
+    assert settled_at_s is not None and settled_at_s > 30.0
+    assert cmap.drift_ppm == pytest.approx(drift_ppm, abs=1.0)
