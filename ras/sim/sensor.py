@@ -12,6 +12,8 @@ Device clock: ``device_t_us = round((t_s · (1 + drift_ppm·1e-6) + boot_offset_
 
 from __future__ import annotations
 
+import array
+import fcntl
 import heapq
 import itertools
 import math
@@ -20,6 +22,7 @@ import queue
 import select
 import shutil
 import tempfile
+import termios
 import threading
 import time
 import tty
@@ -55,8 +58,10 @@ from ras.validate import check_range
 __all__ = ["TruthRecord", "VirtualFootSensor", "device_t_us", "imu_to_raw"]
 
 _U32 = 0xFFFFFFFF
-#: Real time the host gets to drain bytes in flight when the sensor is unplugged, s.
+#: Real time the host gets to drain bytes in flight when the sensor is unplugged, s: at least
+#: the first, and until the pty's input queue is empty, at most the second (a busy host).
 UNPLUG_DRAIN_REAL_S = 0.05
+UNPLUG_DRAIN_MAX_REAL_S = 3.0
 #: Device time just after a reboot, s.
 REBOOT_DEVICE_T_S = 0.002
 ACC_RANGE_G = 16
@@ -311,7 +316,23 @@ class VirtualFootSensor:
         with self._lock:
             self._writing = False
         time.sleep(UNPLUG_DRAIN_REAL_S)
+        deadline = time.monotonic() + UNPLUG_DRAIN_MAX_REAL_S
+        while time.monotonic() < deadline and self._unread_bytes() > 0:
+            time.sleep(0.005)
         self._call(self._close_port)
+
+    def _unread_bytes(self) -> int:
+        """Bytes written to the pty that the host has not read yet (0 if closed)."""
+        with self._lock:
+            slave = self._slave
+            if slave is None:
+                return 0
+            count = array.array("i", [0])
+            try:
+                fcntl.ioctl(slave, termios.FIONREAD, count, True)
+            except OSError:
+                return 0
+            return count[0]
 
     def replug(self, new_path: bool = False) -> None:
         """Plug in again on a new pty; the stable :attr:`port` link points at it (or, with
