@@ -1,7 +1,7 @@
 """The session side of the GUI: runs one session and talks to the GUI through two queues.
 
-It assembles the session exactly as ``ras run`` does (:mod:`ras.commands.run`): store and
-patient, recorder, session clock and bus, sensors (virtual patient or ports), the
+It runs the session through :func:`ras.session.live.run_live_session`, as ``ras run`` does:
+store and patient, recorder, session clock and bus, sensors (virtual patient or ports), the
 :class:`~ras.session.runner.SessionRunner` and the cue engine. It normally runs in a child
 process (:class:`gui.session_controller.SessionController` starts it), so the GUI's redraws
 never hold the GIL the engine needs. No Qt here.
@@ -27,12 +27,12 @@ from ras.errors import RasError, UserInputError
 from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
 from ras.live_strides import RecentStrides
 from ras.protocol.messages import Side
+from ras.session.live import LiveParts, begin_session
 from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
-from ras.store.recorder import Recorder, RecorderStats
+from ras.store.recorder import RecorderStats
 from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
-from ras.store.store import Store
 
 __all__ = [
     "AUDIO_HELP",
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 SNAPSHOT_S = 0.05
-_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
 AUDIO_HELP = (
     "Check that the speaker or headphones are plugged in and switched on and that no other"
     " program holds the sound card, then start again; or choose another output in set-up, or"
@@ -265,18 +264,15 @@ class SessionEngine:
 
     def _begin(self) -> tuple[str, int, Side]:
         cfg = self.config
-        with Store(cfg.db) as store:
-            info = store.get_patient(cfg.patient_id)
-            affected = _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
-            settings = {
-                **cfg.settings.as_dict(),
-                "audio": cfg.audio,
-                "simulate": cfg.simulate,
-                "level_dbfs": cfg.level_dbfs,
-                "speed": cfg.speed,
-                "via": "gui",
-            }
-            return str(store.path), store.begin_session(cfg.patient_id, settings), affected
+        settings = {
+            **cfg.settings.as_dict(),
+            "audio": cfg.audio,
+            "simulate": cfg.simulate,
+            "level_dbfs": cfg.level_dbfs,
+            "speed": cfg.speed,
+            "via": "gui",
+        }
+        return begin_session(cfg.db, cfg.patient_id, settings)
 
     def _sensor_args(self) -> argparse.Namespace:
         cfg = self.config
@@ -290,9 +286,8 @@ class SessionEngine:
         )
 
     def _run(self) -> Outcome:
-        from ras.audio.backends import make_backend, parse_audio_spec
-        from ras.audio.engine import CueEngine
-        from ras.commands.sensors import open_sensors
+        from ras.audio.backends import AudioUnavailableError, parse_audio_spec
+        from ras.session.live import run_live_session
 
         cfg = self.config
         audio = parse_audio_spec(cfg.audio)
@@ -302,58 +297,43 @@ class SessionEngine:
             raise UserInputError("choose at least one sensor port, or a virtual patient")
         db_path, session_id, affected = self._begin()
         self.outbox.put(("started", session_id, db_path))
-        recorder = Recorder(db_path, session_id)
         clock = SessionClock(speed=cfg.speed)
         bus = SessionBus()
-        bus.add_listener(recorder.put)
         self._sub = bus.subscribe(
             "gui", accept=lambda e: isinstance(e, (StepEvent, SensorStatusEvent, LinkEvent))
         )
-        outcome = Outcome("finished")
-        status = "incomplete"
 
         def record(event: object) -> None:
-            recorder.put(event)
             if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent)):
                 self._records.put(event)
 
+        def started(parts: LiveParts) -> None:
+            self.rig, self.links, self.clock = parts.rig, parts.links, parts.clock
+            self.engine, self.runner = parts.engine, parts.runner
+            if self._stop.is_set():
+                parts.runner.stop()
+
         try:
-            with open_sensors(self._sensor_args(), clock, bus) as (rig, links):
-                self.rig, self.links, self.clock = rig, links, clock
-                runner = SessionRunner(
-                    cfg.settings,
-                    clock=clock,
-                    bus=bus,
-                    record=record,
-                    affected_side=affected,
-                    hear=None if rig is None else rig.on_cue,
-                )
-                try:
-                    engine = CueEngine(
-                        make_backend(audio),
-                        clock=clock,
-                        level_dbfs=cfg.level_dbfs,
-                        on_onset=runner.cue_played,
-                    )
-                    engine.start()
-                except Exception as err:  # any failure to open the device: say what to do
-                    return Outcome(
-                        "failed",
-                        f"the sound output could not start: {err}. {AUDIO_HELP}",
-                        error_is_audio=True,
-                    )
-                runner.cues = engine
-                self.engine, self.runner = engine, runner
-                if self._stop.is_set():
-                    runner.stop()
-                try:
-                    outcome.summary = runner.run(on_tick=self._tick)
-                finally:
-                    engine.stop()
-                status = "complete" if outcome.summary.completed else "incomplete"
-        finally:
-            outcome.recorder_stats = recorder.close(status=status)
-        return outcome
+            result = run_live_session(
+                db_path=db_path,
+                session_id=session_id,
+                settings=cfg.settings,
+                sensor_args=self._sensor_args(),
+                audio=audio,
+                clock=clock,
+                bus=bus,
+                affected_side=affected,
+                level_dbfs=cfg.level_dbfs,
+                record=record,
+                on_started=started,
+                on_tick=self._tick,
+            )
+        except AudioUnavailableError as err:  # say what to do in the GUI's words
+            text, prefix = str(err), "the sound output could not start: "
+            if not text.startswith(prefix):
+                text = prefix + text
+            return Outcome("failed", f"{text}. {AUDIO_HELP}", error_is_audio=True)
+        return Outcome("finished", summary=result.summary, recorder_stats=result.recorder_stats)
 
     def _tick(self, runner: SessionRunner) -> None:
         """Engine thread: the ramp commands, and a snapshot of the runner now and then."""

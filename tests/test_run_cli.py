@@ -93,6 +93,15 @@ def test_bad_input_gives_one_line_errors(tmp_path):
     one_line_error(ras("sessions", "--db", db, "--patient", "nobody"), "nobody")
 
 
+def test_a_sound_device_that_fails_is_one_line_and_the_session_is_kept(tmp_path):
+    db = str(tmp_path / "x.sqlite3")
+    proc = ras("run", "--simulate", "healthy", "--audio", "device:no-such-device-xyz", "--db", db)
+    one_line_error(proc, "--audio none")
+    with Store(db) as store:
+        [session] = store.list_sessions()
+    assert session.status == "incomplete"  # the session row stays, and says it did not run
+
+
 def test_patients_add_and_list(tmp_path):
     db = str(tmp_path / "p.sqlite3")
     assert (

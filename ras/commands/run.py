@@ -9,18 +9,15 @@ import threading
 import time
 
 from ras.bus import SessionBus
-from ras.commands.sensors import open_sensors, simulated_params
+from ras.commands.sensors import simulated_params
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
-from ras.store.recorder import Recorder
 from ras.store.store import Store
 
 __all__ = ["format_status", "run_session"]
-
-_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
 
 
 def format_status(s: StatusSnapshot) -> str:
@@ -58,7 +55,8 @@ def _read_stdin(runner: SessionRunner) -> None:
 
 def run_session(args: argparse.Namespace) -> int:
     """Run one session; print a summary with the session id; exit 0 (1 if it could not run)."""
-    from ras.audio.backends import make_backend, parse_audio_spec
+    from ras.audio.backends import parse_audio_spec
+    from ras.session.live import LiveParts, affected_side_of, run_live_session
 
     audio = parse_audio_spec(args.audio)
     if args.speed != 1.0 and audio.kind not in ("wav", "none"):
@@ -66,79 +64,65 @@ def run_session(args: argparse.Namespace) -> int:
             "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
         )
     settings = _settings(args)
-    store = Store(args.db)
-    try:
+    with Store(args.db) as store:
         patient = args.patient
         if patient is None:
-            if args.simulate is None:
-                raise UserInputError("give --patient ID for a real session (see `ras patients`)")
-            params = simulated_params(args)  # an unknown preset fails here, before writing
-            side = params.affected_side
-            patient = f"sim-{args.simulate.lower()}"
-            if side != Side.UNKNOWN:
-                patient += f"-{side.name.lower()}"
-            if patient not in {p.pseudo_id for p in store.list_patients()}:
-                store.add_patient(
-                    patient,
-                    diagnosis=args.simulate.lower(),
-                    affected_side=None if side == Side.UNKNOWN else side.name.lower(),
-                )
-        info = store.get_patient(patient)
-        affected = _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
+            patient = _simulated_patient(store, args)
+        affected = affected_side_of(store, patient)
         session_id = store.begin_session(
             patient, {**settings.as_dict(), "audio": args.audio, "simulate": args.simulate}
         )
-        db_path = store.path
-    finally:
-        store.close()
-    recorder = Recorder(db_path, session_id)
-    clock = SessionClock(speed=args.speed)
-    bus = SessionBus()
-    bus.add_listener(recorder.put)
-    status = "incomplete"
-    try:
-        with open_sensors(args, clock, bus) as (rig, _):
-            runner = SessionRunner(
-                settings,
-                clock=clock,
-                bus=bus,
-                record=recorder.put,
-                affected_side=affected,
-                hear=None if rig is None else rig.on_cue,
-            )
-            from ras.audio.engine import CueEngine
+        db_path = str(store.path)
+    last_status = [0.0]
 
-            engine = CueEngine(make_backend(audio), clock=clock, on_onset=runner.cue_played)
-            engine.start()
-            runner.cues = engine
-            threading.Thread(target=_read_stdin, args=(runner,), daemon=True).start()
-            last_status = [0.0]
+    def started(parts: LiveParts) -> None:
+        threading.Thread(target=_read_stdin, args=(parts.runner,), daemon=True).start()
 
-            def tick(r: SessionRunner) -> None:
-                while not r.messages.empty():
-                    print(f"\n{r.messages.get()}", file=sys.stderr)
-                now = time.monotonic()
-                if now - last_status[0] >= 1.0:
-                    last_status[0] = now
-                    print(format_status(r.status()), flush=True)
+    def tick(r: SessionRunner) -> None:
+        while not r.messages.empty():
+            print(f"\n{r.messages.get()}", file=sys.stderr)
+        now = time.monotonic()
+        if now - last_status[0] >= 1.0:
+            last_status[0] = now
+            print(format_status(r.status()), flush=True)
 
-            try:
-                summary = runner.run(on_tick=tick)
-            except KeyboardInterrupt:
-                runner.stop()
-                summary = runner.summary
-                summary.reason = "stopped with Ctrl-C"
-            finally:
-                engine.stop()
-            status = "complete" if summary.completed else "incomplete"
-    finally:
-        stats = recorder.close(status=status)
+    result = run_live_session(
+        db_path=db_path,
+        session_id=session_id,
+        settings=settings,
+        sensor_args=args,
+        audio=audio,
+        clock=SessionClock(speed=args.speed),
+        bus=SessionBus(),
+        affected_side=affected,
+        on_started=started,
+        on_tick=tick,
+    )
+    summary = result.summary
     print(
-        f"session {session_id} {status}: baseline {summary.baseline_spm:.1f} spm,"
+        f"session {session_id} {result.status}: baseline {summary.baseline_spm:.1f} spm,"
         f" final tempo {summary.final_tempo_bpm:.1f} bpm,"
         f" final cadence {summary.final_cadence_spm:.1f} spm,"
         f" {summary.n_steps} step events, {len(summary.changes)} tempo changes,"
-        f" {stats.events_written} records written"
+        f" {result.recorder_stats.events_written} records written"
         + (f" ({summary.reason})" if summary.reason else "")
     )
     return 0 if summary.completed else 1
+
+
+def _simulated_patient(store: Store, args: argparse.Namespace) -> str:
+    """The virtual patient's pseudonym (``sim-PRESET[-SIDE]``), created on first use."""
+    if args.simulate is None:
+        raise UserInputError("give --patient ID for a real session (see `ras patients`)")
+    params = simulated_params(args)  # an unknown preset fails here, before writing
+    side = params.affected_side
+    patient = f"sim-{args.simulate.lower()}"
+    if side != Side.UNKNOWN:
+        patient += f"-{side.name.lower()}"
+    if patient not in {p.pseudo_id for p in store.list_patients()}:
+        store.add_patient(
+            patient,
+            diagnosis=args.simulate.lower(),
+            affected_side=None if side == Side.UNKNOWN else side.name.lower(),
+        )
+    return patient
