@@ -19,6 +19,7 @@ The arithmetic is in plain functions; :class:`ClockSync` keeps a sliding history
 from __future__ import annotations
 
 import itertools
+import math
 from collections import deque
 from dataclasses import dataclass
 
@@ -103,6 +104,16 @@ class LineFit:
     inliers: np.ndarray
 
 
+def _median(a: np.ndarray) -> float:
+    """Median of a non-empty 1-d array (``np.median`` without its overhead)."""
+    n = a.size
+    k = n // 2
+    if n % 2:
+        return float(np.partition(a, k)[k])
+    part = np.partition(a, (k - 1, k))
+    return 0.5 * float(part[k - 1] + part[k])
+
+
 def _weighted_line(
     x: np.ndarray,
     y: np.ndarray,
@@ -165,13 +176,17 @@ def robust_line_fit(
     for _ in range(n_iter):
         a, b = _weighted_line(x, y, w, fixed, slope_prior)
         r = y - (a + b * x)
-        r -= np.median(r)  # an intercept pulled by outliers must not reject the inliers
-        scale = max(1.4826 * float(np.median(np.abs(r))), min_scale)
+        r -= _median(r)  # an intercept pulled by outliers must not reject the inliers
+        scale = max(1.4826 * _median(np.abs(r)), min_scale)
         u = r / (tuning * scale)
         bw = np.where(np.abs(u) < 1, (1 - u**2) ** 2, 0.0)
         if not np.any(bw > 0):
             break
-        w = w0 * bw
+        w_new = w0 * bw
+        converged = np.abs(w_new - w).max() <= 1e-9 * w0.max()
+        w = w_new
+        if converged:  # the reader thread refits on every PONG: stop as soon as it is done
+            break
     a, b = _weighted_line(x, y, w, fixed, slope_prior)
     r = y - (a + b * x)
     inliers = w > 0
@@ -238,6 +253,9 @@ class ClockSync:
     ----------
     slope, intercept_s, pivot_us
         The current mapping.
+    n_fits : int
+        Round-trip refits so far: a round trip slower than the kept ones of its window changes
+        nothing and is not refitted.
     """
 
     def __init__(
@@ -274,6 +292,7 @@ class ClockSync:
         self._residual_s = float("nan")
         self._min_rtt_s = float("nan")
         self._n_used = 0
+        self.n_fits = 0  # round-trip refits so far (each costs about a millisecond)
 
     # -- samples -------------------------------------------------------------------------------
 
@@ -302,14 +321,28 @@ class ClockSync:
         self._trips.append(sample)
         while self._trips[0][0] < sample[0] - self.history_s * 1e6:
             self._trips.popleft()
+        if self.is_synced and not self._kept(sample):
+            return  # the fit would not change: the reader thread is spared a refit
         self._fit_round_trips()
+
+    def _kept(self, sample: tuple[float, float, float]) -> bool:
+        """Whether ``sample`` is among the fastest ``keep_per_window`` of its window."""
+        window_us = self.window_s * 1e6
+        window = math.floor(sample[0] / window_us)
+        faster = 0
+        for trip in reversed(self._trips):
+            if math.floor(trip[0] / window_us) != window:
+                break
+            if trip is not sample and trip[2] <= sample[2]:
+                faster += 1
+        return faster < self.keep_per_window
 
     # -- results -------------------------------------------------------------------------------
 
     @property
     def is_synced(self) -> bool:
         """Whether the mapping comes from round trips (not only from arrivals)."""
-        return len(self._trips) >= self.min_round_trips and np.isfinite(self.intercept_s)
+        return len(self._trips) >= self.min_round_trips and math.isfinite(self.intercept_s)
 
     @property
     def n_samples(self) -> int:
@@ -359,6 +392,8 @@ class ClockSync:
             a, b, pivot = self.intercept_s, self.slope, self.pivot_us
         else:
             a, b, pivot = self._current_arrival_fit()
+        if isinstance(device_us, int | float):  # one event: plain floats, no numpy dispatch
+            return float(a + b * ((device_us - pivot) * 1e-6))
         dev = np.asarray(device_us) - pivot
         out = a + b * (dev * 1e-6)
         return float(out) if np.ndim(out) == 0 else out
@@ -371,6 +406,7 @@ class ClockSync:
     def _fit_round_trips(self) -> None:
         if len(self._trips) < self.min_round_trips:
             return
+        self.n_fits += 1
         trips = np.array(self._trips)
         dev_us, ses_s, rtt_s = trips[:, 0], trips[:, 1], trips[:, 2]
         idx = best_per_window(

@@ -171,3 +171,34 @@ def test_to_session_s_accepts_arrays():
     simulate(sync, np.random.default_rng(8), duration_s=60.0)
     dev = np.array([int(device_us_at(50.0)), int(device_us_at(60.0))])
     assert np.allclose(sync.to_session_s(dev), [50.0, 60.0], atol=1e-3)
+
+
+def test_a_round_trip_slower_than_its_windows_best_does_not_refit():
+    """The reader thread refits on each PONG only when the kept set of round trips changes."""
+    sync = ClockSync(window_s=5.0, keep_per_window=3)
+    t = OFFSET_S + 1.0
+    for _ in range(10):  # one fast trip per second: synced
+        t2 = int(device_us_at(t + 0.4e-3))
+        sync.add_round_trip(t, t2, t2 + 50, t + 1.0e-3)
+        t += 1.0
+    assert sync.is_synced
+    fitted = (sync.intercept_s, sync.slope, sync.pivot_us)
+    window_start_s = OFFSET_S + 5.0 * np.ceil((t - OFFSET_S) / 5.0)
+    t = window_start_s + 0.1
+    for _ in range(3):  # three fast trips fill a new window's kept set: each one refits
+        t2 = int(device_us_at(t + 0.4e-3))
+        sync.add_round_trip(t, t2, t2 + 50, t + 1.0e-3)
+        t += 0.2
+    refitted = (sync.intercept_s, sync.slope, sync.pivot_us)
+    assert refitted != fitted
+    n_fits = sync.n_fits
+    t2 = int(device_us_at(t + 5e-3))  # slow trip (10 ms) in the same window: not kept
+    sync.add_round_trip(t, t2, t2 + 50, t + 10e-3)
+    assert sync.n_fits == n_fits
+    assert (sync.intercept_s, sync.slope, sync.pivot_us) == refitted
+    assert sync.n_round_trips == 14  # it is still in the history
+    t += 0.2
+    t2 = int(device_us_at(t + 0.1e-3))  # faster than all in its window: kept, refits
+    sync.add_round_trip(t, t2, t2 + 50, t + 0.3e-3)
+    assert sync.n_fits == n_fits + 1
+    assert (sync.intercept_s, sync.slope, sync.pivot_us) != refitted
