@@ -10,7 +10,7 @@ run on the same traffic:
   (no sequence tracking, clock sync, events or bus);
 - ``link``: ras's real path — ``SensorLink`` reader thread -> session bus -> consumer thread.
 
-Usage: python benchmarks/step_latency.py [--seconds S] [--write]
+Usage: python benchmarks/step_latency.py [--seconds S] [--rounds N] [--write]
 """
 
 from __future__ import annotations
@@ -252,14 +252,25 @@ def _row(name: str, lat_s: np.ndarray) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=1, help="alternating raw/ras rounds")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     parser.add_argument("--sensor-child", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sensor_child is not None:
         run_sensor_child(args.sensor_child)
         return 0
-    raw = measure_raw(args.seconds)
-    available, link, info = measure_link(args.seconds)
+    rounds = []  # raw and ras alternate, so that both see the same spells of a noisy machine
+    for _ in range(args.rounds):
+        raw_k = measure_raw(args.seconds)
+        rounds.append((raw_k, *measure_link(args.seconds)))
+    raw = np.concatenate([r[0] for r in rounds])
+    available = np.concatenate([r[1] for r in rounds])
+    link = np.concatenate([r[2] for r in rounds])
+    info = {k: sum(r[3][k] for r in rounds) for k in ("frames", "lost")}
+    per_round = ", ".join(
+        f"{np.percentile(r[1], 99) * 1e3:.2f} ({np.percentile(r[0], 99) * 1e3:.2f})" for r in rounds
+    )
+    n_met = sum(np.percentile(r[1], 99) < 2e-3 for r in rounds)
     ratio_med = np.median(available) / np.median(raw)
     ratio_p99 = np.percentile(available, 99) / np.percentile(raw, 99)
     p99_ms = np.percentile(available, 99) * 1e3
@@ -267,9 +278,10 @@ def main() -> int:
         [
             "One sensor (its own process) on a pty:"
             f" STEP every {STEP_EVERY_S * 1e3:.0f} ms among raw IMU ({IMU_RATE_HZ} Hz,"
-            f" {IMU_BATCH} samples a frame) and STATUS; {args.seconds:.0f} s"
-            " per host side, steady state (after the first 2 s). Latency = event out of the"
-            " consumer's queue minus the moment before the STEP frame's os.write.",
+            f" {IMU_BATCH} samples a frame) and STATUS; {args.rounds} round(s) of"
+            f" {args.seconds:.0f} s per host side, steady state (after the first 2 s), pooled."
+            " Latency = event out of the consumer's queue minus the moment before the STEP"
+            " frame's os.write.",
             "",
             "| host side | steps | median ms | p99 ms | max ms |",
             "| --- | --- | --- | --- | --- |",
@@ -280,6 +292,8 @@ def main() -> int:
             f"- ras available / raw: median {ratio_med:.2f}x, p99 {ratio_p99:.2f}x",
             f"- target p99 < 2 ms: **{'met' if p99_ms < 2 else 'NOT met'}** ({p99_ms:.3f} ms);"
             f" frames {info['frames']}, lost {info['lost']}",
+            f"- p99 of each round, ras available (raw floor) ms: {per_round};"
+            f" met in {n_met} of {len(rounds)} rounds",
             "- the raw row is the floor of this machine (pty hand-over and thread wake-up on a"
             " shared 2-core VM): when its p99 is above 2 ms, no host code can meet the target in"
             " that run; compare the ratios. The consumer row adds one more thread wake-up, which"
@@ -293,7 +307,8 @@ def main() -> int:
         write_section(
             "Step latency (pty -> consumer)",
             body,
-            f".venv/bin/python benchmarks/step_latency.py --seconds {args.seconds:g} --write",
+            f".venv/bin/python benchmarks/step_latency.py --seconds {args.seconds:g}"
+            f" --rounds {args.rounds} --write",
         )
     return 0 if p99_ms < 2 else 1
 
