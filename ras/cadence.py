@@ -38,7 +38,9 @@ an IC older than the newest by more than ``reorder_window_s`` is dropped and cou
 
 4. **Per foot**: step time left/right = median of the recent non-interpolated steps ending on
    that foot whose previous IC was the other foot; stride time = median of the recent intervals
-   between consecutive kept ICs of that foot that are between 1.5 and 2.5 reference step times.
+   between consecutive kept ICs of that foot that are between 1.5 and 2.5 reference step times;
+   "recent" is the last ``side_window_steps / 2`` of each foot (10 by default, about 12 s of
+   walking), wider than the cadence window so that the live symmetry index is steady.
 """
 
 from __future__ import annotations
@@ -285,7 +287,11 @@ class CadenceEstimator:
     Parameters
     ----------
     window_steps : int
-        Recent step times used for cadence, per-foot medians and confidence.
+        Recent step times used for cadence and confidence.
+    side_window_steps : int
+        Recent step times (both feet) behind the per-foot step and stride medians, and so the
+        live symmetry index: half of them per foot. Wider than ``window_steps``: the median of
+        4–5 steps per foot swung the Parkinson preset's SI by ±10 % from step to step.
     min_steps : int
         Steps needed in the current window before cadence is defined.
     buffer_ics : int
@@ -316,6 +322,7 @@ class CadenceEstimator:
     def __init__(
         self,
         window_steps: int = 8,
+        side_window_steps: int = 20,
         min_steps: int = 4,
         buffer_ics: int = 40,
         reorder_window_s: float = 1.0,
@@ -323,6 +330,7 @@ class CadenceEstimator:
         max_step_s: float = 2.5,
     ) -> None:
         self.window_steps = int(check_range("window_steps", window_steps, 2, 100))
+        self.side_window_steps = int(check_range("side_window_steps", side_window_steps, 2, 100))
         self.min_steps = int(check_range("min_steps", min_steps, 1, 100))
         self.buffer_ics = int(check_range("buffer_ics", buffer_ics, 4, 1000))
         self.reorder_window_s = check_range("reorder_window_s", reorder_window_s, 0.0, 10.0, "s")
@@ -392,11 +400,12 @@ class CadenceEstimator:
         self.step_time_s_ = typical_step_time_s(recent)
         self.cadence_spm_ = 60.0 / self.step_time_s_
         self.confidence_ = cadence_confidence(c.step_times_s, c.interpolated, window_steps=w)
+        per_side = max(1, self.side_window_steps // 2)
         for side, name in ((Side.LEFT, "left"), (Side.RIGHT, "right")):
             mine = [s for s, sd in zip(c.step_times_s, c.step_sides, strict=True) if sd == side]
-            setattr(self, f"step_time_{name}_s_", _median_or_nan(mine[-(w // 2 + 1) :]))
-        left = stride_times_s(c.ic_t_s, c.ic_sides, Side.LEFT, c.ref_step_s)[-(w // 2 + 1) :]
-        right = stride_times_s(c.ic_t_s, c.ic_sides, Side.RIGHT, c.ref_step_s)[-(w // 2 + 1) :]
+            setattr(self, f"step_time_{name}_s_", _median_or_nan(mine[-per_side:]))
+        left = stride_times_s(c.ic_t_s, c.ic_sides, Side.LEFT, c.ref_step_s)[-per_side:]
+        right = stride_times_s(c.ic_t_s, c.ic_sides, Side.RIGHT, c.ref_step_s)[-per_side:]
         self.stride_time_left_s_ = _median_or_nan(left)
         self.stride_time_right_s_ = _median_or_nan(right)
         self.stride_time_s_ = _median_or_nan(np.concatenate([left, right]))

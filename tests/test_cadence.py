@@ -171,3 +171,22 @@ def test_non_ic_ignored_and_bad_settings():
     assert math.isnan(est.last_ic_t_s_)
     with pytest.raises(UserInputError, match="window_steps must be between"):
         CadenceEstimator(window_steps=1)
+
+
+def test_per_foot_medians_cover_the_side_window():
+    """Per-foot step times are medians of the last side_window_steps / 2 steps of each foot."""
+    rng = np.random.default_rng(3)
+    t, pairs, left_steps = 0.0, [], []
+    for i in range(40):
+        side = L if i % 2 == 0 else R
+        step_s = 0.6 + rng.normal(0.0, 0.03)
+        t += step_s
+        pairs.append((t, side))
+        if side == L and i > 0:
+            left_steps.append(step_s)
+    wide = feed(pairs, CadenceEstimator(side_window_steps=20))
+    narrow = feed(pairs, CadenceEstimator(side_window_steps=8))
+    assert wide.step_time_left_s_ == pytest.approx(np.median(left_steps[-10:]))
+    assert narrow.step_time_left_s_ == pytest.approx(np.median(left_steps[-4:]))
+    with pytest.raises(ValueError, match="side_window_steps"):
+        CadenceEstimator(side_window_steps=1)
