@@ -22,6 +22,10 @@ an IC older than the newest by more than ``reorder_window_s`` is dropped and cou
      slow cadence.
    - otherwise an ordinary step.
 
+   Two ICs of the same foot in a row (sides known) hold an even number of steps: with no
+   reference yet the interval is one stride (two steps), so a window that starts while one
+   sensor is unplugged, or a patient with one sensor, does not read strides as steps.
+
 2. **Cadence** = 60 / (half the median of the sums of two consecutive step times) over the last
    ``window_steps`` step times of the current window: the sums are stride-like, so a steady
    left/right asymmetry (0.60 s / 0.68 s after a stroke) gives the mean step time, where the
@@ -195,6 +199,14 @@ def clean_steps(
             missed_ratio=missed_ratio,
             stop_ratio=stop_ratio,
         )
+        if kind in ("step", "missed") and side == kept_sides[-1] and side != Side.UNKNOWN:
+            # two ICs of one foot in a row: the other foot's IC between them was missed (its
+            # sensor is unplugged, or the patient has only one), so the interval is an even
+            # number of steps: a stride when there is no reference yet
+            if math.isnan(ref):
+                kind, n = "missed", 2
+            elif kind == "missed":
+                n = max(2, 2 * round(d / ref / 2))
         if kind == "stop":
             kept_t, kept_sides = [t], [side]
             steps, sides, interp = [], [], []

@@ -190,3 +190,25 @@ def test_per_foot_medians_cover_the_side_window():
     assert narrow.step_time_left_s_ == pytest.approx(np.median(left_steps[-4:]))
     with pytest.raises(ValueError, match="side_window_steps"):
         CadenceEstimator(side_window_steps=1)
+
+
+def test_a_window_that_starts_while_one_foot_is_unplugged_keeps_the_cadence():
+    """One sensor unplugged for 30 of its ICs: once the buffer starts inside that stretch,
+    same-foot intervals must still count as strides, not as slow steps (it read 40 spm)."""
+    rng = np.random.default_rng(0)
+    est = CadenceEstimator()
+    t, seen = 0.0, []
+    for i in range(160):
+        side = L if i % 2 == 0 else R
+        t += 0.75 + rng.normal(0.0, 0.02)
+        if side == L and 40 <= i < 70:
+            continue  # left sensor unplugged for about 22 s
+        est.update(event=ic(t, side))
+        if i >= 10:
+            seen.append(est.cadence_spm_)
+    assert np.nanmin(seen) > 75.0 and np.nanmax(seen) < 85.0
+
+
+def test_one_sensor_only_gives_twice_its_stride_rate():
+    est = feed([(1.2 * k, L) for k in range(30)])  # one foot, stride 1.2 s
+    assert est.cadence_spm_ == pytest.approx(100.0, rel=0.01)
