@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import queue
+import socket
 import sqlite3
 import threading
 import time
@@ -29,6 +30,7 @@ __all__ = ["Recorder", "RecorderStats"]
 MAX_COMMIT_INTERVAL_S = 0.5
 MAX_BATCH = 5000  # commit early if this many events are waiting
 MAX_RETRIES = 20  # database busy / I/O errors before a batch is given up
+HEARTBEAT_S = 5.0  # how often the session row says its recorder is alive (s)
 _STOP = object()
 
 
@@ -86,10 +88,14 @@ class Recorder:
                 raise UserInputError(f"no session {session_id} in {self.path}")
             if row[0] != "running":
                 raise UserInputError(f"session {session_id} is already {row[0]}; start a new one")
-            # Claim the session for this process (mark_interrupted checks this pid).
+            # Claim the session for this process (mark_interrupted checks this pid, and the
+            # heartbeat from other hosts).
             self._conn.execute(
-                "UPDATE sessions SET writer_pid = ? WHERE id = ?", (os.getpid(), self.session_id)
+                "UPDATE sessions SET writer_pid = ?, writer_host = ?, heartbeat_utc = ?"
+                " WHERE id = ?",
+                (os.getpid(), socket.gethostname(), utc_now_iso(), self.session_id),
             )
+            self._next_beat_t = time.monotonic() + HEARTBEAT_S
         except BaseException:
             self._conn.close()
             raise
@@ -218,6 +224,7 @@ class Recorder:
                         pending = []
                         retries = 0
             next_commit_t = time.monotonic() + self.commit_interval_s
+            self._beat()
             if stopping and not pending:
                 # Collect anything put() raced in before close() set the flag.
                 late = []
@@ -231,6 +238,20 @@ class Recorder:
                 if late and self._write(late):
                     continue
                 return
+
+    def _beat(self) -> None:
+        """Every ``HEARTBEAT_S``: say in the session row that its recorder is alive."""
+        now = time.monotonic()
+        if now < self._next_beat_t:
+            return
+        self._next_beat_t = now + HEARTBEAT_S
+        try:
+            self._conn.execute(
+                "UPDATE sessions SET heartbeat_utc = ? WHERE id = ?",
+                (utc_now_iso(), self.session_id),
+            )
+        except sqlite3.Error as exc:  # the events matter, the heartbeat can wait
+            self._note_error("heartbeat failed", exc)
 
     def _write(self, events: list[Any]) -> bool:
         """Write and commit one batch; False (batch kept) if the database refused the commit."""

@@ -142,7 +142,13 @@ CREATE TABLE imu_chunks (
 CREATE INDEX imu_chunks_session_t ON imu_chunks (session_id, first_t_s);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# v2: the recorder's heartbeat, so that a session left 'running' by a process on another host
+# (a shared database) can be recognised as interrupted when the heartbeat stops.
+_V2 = """
+ALTER TABLE sessions ADD COLUMN heartbeat_utc TEXT;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

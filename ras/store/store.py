@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import math
 import os
 import re
 import socket
@@ -27,6 +28,21 @@ __all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso
 
 AFFECTED_SIDES = ("left", "right", "both", "none")
 _PSEUDO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+#: A session from another host whose heartbeat is older than this is taken as interrupted (s).
+STALE_HEARTBEAT_S = 120.0
+
+
+def _age_s(utc_iso: str | None, now: dt.datetime) -> float:
+    """Seconds from an ISO UTC time stamp to ``now`` (infinite if missing or unreadable)."""
+    try:
+        then = dt.datetime.fromisoformat(str(utc_iso).replace("Z", "+00:00"))
+    except ValueError:
+        return math.inf
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=dt.timezone.utc)
+    return (now - then).total_seconds()
 
 
 def utc_now_iso() -> str:
@@ -254,19 +270,27 @@ class Store:
             for i, p, st, status, en, js, n in rs
         ]
 
-    def mark_interrupted(self) -> list[int]:
-        """Mark sessions left 'running' by a dead process on this host 'incomplete'.
+    def mark_interrupted(self, stale_after_s: float = STALE_HEARTBEAT_S) -> list[int]:
+        """Mark sessions left 'running' by a process that has ended as 'incomplete'.
 
-        Returns the ids marked. Sessions written from another host are left alone.
+        On this host: the writing process no longer exists. From another host (a shared
+        database): its recorder's heartbeat (every 5 s) is older than ``stale_after_s``, by
+        this host's UTC clock; the margin absorbs clock differences between hosts, and a
+        session wrongly marked is set right when its recorder closes it.
+
+        Returns the ids marked.
         """
         host = socket.gethostname()
+        now = dt.datetime.now(dt.timezone.utc)
         running = self._conn.execute(
-            "SELECT id, writer_pid, writer_host FROM sessions WHERE status = 'running'"
+            "SELECT id, writer_pid, writer_host, COALESCE(heartbeat_utc, started_utc)"
+            " FROM sessions WHERE status = 'running'"
         ).fetchall()
         dead = [
             sid
-            for sid, pid, whost in running
-            if whost == host and pid != os.getpid() and not _pid_alive(int(pid or 0))
+            for sid, pid, whost, beat in running
+            if (whost == host and pid != os.getpid() and not _pid_alive(int(pid or 0)))
+            or (whost != host and _age_s(beat, now) > stale_after_s)
         ]
         if dead:
             self._conn.execute("BEGIN IMMEDIATE")

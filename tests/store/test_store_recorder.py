@@ -176,3 +176,57 @@ def test_store_record_writes_directly(db: Path) -> None:
     with Store(db) as store:
         assert store.record(sid, [*_steps(), MarkerEvent(1.0), 3]) == 3
         assert len(store.steps(sid)) == 2
+
+
+def _session_row(db: Path, session_id: int) -> tuple:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT status, writer_host, heartbeat_utc FROM sessions WHERE id = ?",
+            (session_id,),
+        ).fetchone()
+    finally:
+        conn.close()
+
+
+def test_recorder_beats_and_another_hosts_silent_session_is_marked_incomplete(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    import sqlite3
+    import time
+
+    import ras.store.recorder as recorder_module
+
+    monkeypatch.setattr(recorder_module, "HEARTBEAT_S", 0.2)
+    sid = _begin(db)
+    rec = Recorder(db, sid, commit_interval_s=0.1)
+    status, host, first_beat = _session_row(db, sid)
+    assert (status, host) == ("running", socket.gethostname()) and first_beat
+    deadline = time.monotonic() + 10.0
+    while _session_row(db, sid)[2] == first_beat and time.monotonic() < deadline:
+        time.sleep(0.1)  # stamps have 1 s resolution
+    assert _session_row(db, sid)[2] > first_beat, "the heartbeat never moved"
+    rec.close()
+
+    # two sessions "written from another host": one beat 10 minutes ago, one just now
+    silent, alive = _begin(db), _begin(db)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "UPDATE sessions SET writer_host = 'ward-laptop', writer_pid = 1,"
+            " heartbeat_utc = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?) WHERE id = ?",
+            ("-600 seconds", silent),
+        )
+        conn.execute(
+            "UPDATE sessions SET writer_host = 'ward-laptop', writer_pid = 1,"
+            " heartbeat_utc = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
+            (alive,),
+        )
+    conn.close()
+    with Store(db) as store:  # opening the store checks
+        assert store.get_session(silent).status == "incomplete"
+        assert store.get_session(alive).status == "running"
+        assert store.get_session(sid).status == "complete"

@@ -93,3 +93,24 @@ def test_newer_schema_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(UserInputError, match="newer than this ras") as err:
         Store(db)
     assert str(db) in str(err.value)
+
+
+def test_a_version_1_database_gains_the_heartbeat_and_keeps_its_sessions(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, db, MIGRATIONS[:1])  # as the first release left it
+    conn.execute("INSERT INTO patients (pseudo_id, created_utc) VALUES ('P1', '2026-01-01')")
+    conn.execute(
+        "INSERT INTO sessions (patient_id, started_utc, status)"
+        " VALUES (1, '2026-01-01', 'complete')"
+    )
+    conn.close()
+    with Store(db) as store:
+        assert store.get_session(1).status == "complete"
+    conn, _ = connect(db)
+    try:
+        assert schema_version(conn) == SCHEMA_VERSION
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(sessions)")}
+        assert "heartbeat_utc" in cols
+    finally:
+        conn.close()
