@@ -26,7 +26,7 @@ from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.records import CueEvent, MarkerEvent, PhaseEvent, TempoChangeEvent
 from ras.tempo.adaptive import AdaptivePhaseCorrection
-from ras.tempo.commands import Marker, parse_command
+from ras.tempo.commands import Marker, NextPhase, parse_command
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler, TempoChange
 
@@ -149,6 +149,7 @@ class SessionRunner:
         self.scheduler: BeatScheduler | None = None
         self.summary = SessionSummary()
         self.phase = "baseline"
+        self._phase_end_s = math.inf  # session time the current phase ends
         self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
         self._commands: queue.SimpleQueue[str] = queue.SimpleQueue()
@@ -266,22 +267,23 @@ class SessionRunner:
         """Run the three phases (or until :meth:`stop`); return the summary."""
         s = self.settings
         t0 = self.clock.now_s()
-        t_cued = t0 + s.baseline_s
-        t_probe = t_cued + s.cued_s
-        t_end = t_probe + s.probe_s
+        self._phase_end_s = t0 + s.baseline_s
         self._start_phase("baseline", t0)
         while not self._stop.is_set():
             now = self.clock.now_s()
             self._consume_steps()
             self._apply_commands(now)
-            if self.phase == "baseline" and now >= t_cued and not self._start_cued(now):
-                break
+            if self.phase == "baseline" and now >= self._phase_end_s:
+                if not self._start_cued(now):
+                    break
+                self._phase_end_s = now + s.cued_s
             if self.phase == "cued":
                 self._decide_beats(now)
-                if now >= t_probe:
+                if now >= self._phase_end_s:
                     self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
                     self._start_phase("probe", now)
-            if self.phase == "probe" and now >= t_end:
+                    self._phase_end_s = now + s.probe_s
+            if self.phase == "probe" and now >= self._phase_end_s:
                 self.summary.completed = True
                 break
             if on_tick is not None:
@@ -399,6 +401,23 @@ class SessionRunner:
         if self.phase == "baseline":
             self.baseline_estimator.update(event=event)
 
+    def _next_phase(self, now: float) -> None:
+        """The therapist ends the current phase now; logged as a marker with its source."""
+        following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
+        if self.phase == "baseline" and self.settings.tempo_bpm is None:
+            cadence = self.baseline_estimator.cadence_spm_
+            if not math.isfinite(cadence):
+                cadence = self.estimator.cadence_spm_
+            if not math.isfinite(cadence):
+                raise UserInputError(
+                    "'next': no steady walking yet, so no cadence to start the cue at;"
+                    " let the patient walk a little longer"
+                )
+        self._phase_end_s = now
+        note = f"therapist: {self.phase} ended early, {following} next"
+        self.record(MarkerEvent(now, note))
+        self.messages.put(f"marker at {now:.1f} s: {note}")
+
     def _apply_commands(self, now: float) -> None:
         while True:
             try:
@@ -410,10 +429,12 @@ class SessionRunner:
                 if isinstance(command, Marker):
                     self.record(MarkerEvent(now, command.note))
                     self.messages.put(f"marker at {now:.1f} s: {command.note}")
+                elif isinstance(command, NextPhase):
+                    self._next_phase(now)
                 elif self.scheduler is None or self.phase != "cued":
                     raise UserInputError(
                         f"{text.strip()!r}: tempo commands apply in the cued phase"
-                        f" (now: {self.phase}); markers work at any time"
+                        f" (now: {self.phase}); markers and next work at any time"
                     )
                 else:
                     self.scheduler.apply(command, t_s=now)

@@ -28,6 +28,7 @@ __all__ = [
     "Cues",
     "Marker",
     "Match",
+    "NextPhase",
     "NudgeBpm",
     "NudgePct",
     "Pause",
@@ -37,7 +38,9 @@ __all__ = [
 ]
 
 #: The valid commands, as listed in error messages.
-COMMAND_HELP = "+, -, +N, -N, +N%, -N%, set BPM, match, off, on, pause, resume, marker TEXT"
+COMMAND_HELP = (
+    "+, -, +N, -N, +N%, -N%, set BPM, match, off, on, pause, resume, next (phase), marker TEXT"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,13 @@ class Marker:
     note: str
 
 
-Command = SetTempo | NudgeBpm | NudgePct | Match | Cues | Pause | Resume | Marker
+@dataclass(frozen=True, slots=True)
+class NextPhase:
+    """End the current phase now (baseline -> cued -> probe -> end); the later phases keep
+    their planned durations."""
+
+
+Command = SetTempo | NudgeBpm | NudgePct | Match | Cues | Pause | Resume | Marker | NextPhase
 
 _NUDGE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)?\s*(%?)$")
 _SIMPLE: dict[str, Command] = {
@@ -89,6 +98,7 @@ _SIMPLE: dict[str, Command] = {
     "on": Cues(on=True),
     "pause": Pause(),
     "resume": Resume(),
+    "next": NextPhase(),
 }
 
 

@@ -19,7 +19,17 @@ from ras.tempo import (
     ramp_step_bpm,
     relative_phase,
 )
-from ras.tempo.commands import Cues, Marker, Match, NudgeBpm, NudgePct, Pause, Resume, SetTempo
+from ras.tempo.commands import (
+    Cues,
+    Marker,
+    Match,
+    NextPhase,
+    NudgeBpm,
+    NudgePct,
+    Pause,
+    Resume,
+    SetTempo,
+)
 from ras.tempo.sync import span_cadence_spm
 
 
@@ -183,6 +193,7 @@ def test_adaptive_in_scheduler_moves_next_beat_toward_step():
         ("on", Cues(True)),
         ("pause", Pause()),
         ("resume", Resume()),
+        ("Next", NextPhase()),
         ("marker patient turned  ", Marker("patient turned")),
     ],
 )
