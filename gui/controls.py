@@ -22,10 +22,14 @@ SHORTCUTS = {
     "C": "cues off / on (probe)",
     "P": "pause / resume the cue",
     "N": "write a marker note (Enter saves it)",
+    "Ctrl+N": "end this phase now (baseline → cue, cued → probe, probe → end)",
     "]": "volume +3 dB",
     "[": "volume −3 dB",
     "Ctrl+E": "end the session",
 }
+
+
+_NEXT_LABEL = {"baseline": "Start cue now", "cued": "Start probe now", "probe": "End probe now"}
 
 
 class ControlsPanel(QtWidgets.QWidget):
@@ -75,6 +79,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.note = QtWidgets.QLineEdit(placeholderText="marker note, e.g. freezing at the turn")
         self.note.setMinimumHeight(52)
         self.mark = BigButton("Add marker", "N, Enter")
+        self.next_btn = BigButton("Start cue now", "Ctrl+N")
         self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.vol.setRange(-60, int(ceiling_dbfs))
         self.vol.setValue(int(ceiling_dbfs))
@@ -102,9 +107,16 @@ class ControlsPanel(QtWidgets.QWidget):
         ):
             row1.addWidget(w)
         row2 = QtWidgets.QHBoxLayout()
-        for w in (self.ramp_btn, self.cues_btn, self.pause_btn, self.note, self.mark):
+        for w in (
+            self.ramp_btn,
+            self.cues_btn,
+            self.pause_btn,
+            self.next_btn,
+            self.note,
+            self.mark,
+        ):
             row2.addWidget(w)
-        row2.setStretch(3, 1)
+        row2.setStretch(4, 1)
         self.note.setMinimumWidth(260)
         self.sound_box = QtWidgets.QGroupBox("Cue volume  [ / ]")
         vol_box = QtWidgets.QHBoxLayout(self.sound_box)
@@ -135,6 +147,9 @@ class ControlsPanel(QtWidgets.QWidget):
             )
         )
         self.mark.clicked.connect(self._marker)
+        self.next_btn.clicked.connect(
+            lambda: self.command.emit("next", self.next_btn.base_text.lower())
+        )
         self.note.returnPressed.connect(self._marker)
         self.vol.valueChanged.connect(self._update_vol_label)
         self.vol.valueChanged.connect(lambda _: self._vol_timer.start())
@@ -153,6 +168,7 @@ class ControlsPanel(QtWidgets.QWidget):
             "]": lambda: self.vol.setValue(self.vol.value() + 3),
             "[": lambda: self.vol.setValue(self.vol.value() - 3),
             "Ctrl+E": self.end.click,
+            "Ctrl+N": self.next_btn.click,
         }
         self.shortcuts = []
         for key, slot in keys.items():
@@ -197,6 +213,10 @@ class ControlsPanel(QtWidgets.QWidget):
 
     def set_state(self, phase: str, tempo_bpm: float | None, detail: LiveDetail | None) -> None:
         """Reflect the engine's state: which controls apply, toggles' positions."""
+        next_label = _NEXT_LABEL.get(phase)
+        self.next_btn.setEnabled(next_label is not None)
+        if next_label is not None and self.next_btn.base_text != next_label:
+            self.next_btn.set_label(next_label)
         cued = phase == "cued" and detail is not None
         for w in (
             self.minus,

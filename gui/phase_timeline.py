@@ -24,6 +24,8 @@ class PhaseTimeline(QtWidgets.QWidget):
             ("cued", 300.0),
             ("probe", 60.0),
         ]
+        self._plan = list(self.planned)
+        self._ended: dict[str, float] = {}
         self.elapsed_s = math.nan  # since the baseline started
         self.current = ""
         self.setMinimumHeight(64)
@@ -32,8 +34,19 @@ class PhaseTimeline(QtWidgets.QWidget):
         )
 
     def set_plan(self, baseline_s: float, cued_s: float, probe_s: float) -> None:
-        self.planned = [("baseline", baseline_s), ("cued", cued_s), ("probe", probe_s)]
+        self._plan = [("baseline", baseline_s), ("cued", cued_s), ("probe", probe_s)]
+        self._ended = {}
+        self.planned = list(self._plan)
         self.update()
+
+    def set_actual(self, phases: list[tuple[str, float, float]]) -> None:
+        """Phases as they ran, ``(name, start_s, end_s)`` (end inf while running): a phase
+        the therapist ended early is drawn with the duration it had."""
+        ended = {name: end - start for name, start, end in phases if math.isfinite(end)}
+        if ended != self._ended:
+            self._ended = ended
+            self.planned = [(name, ended.get(name, dur)) for name, dur in self._plan]
+            self.update()
 
     def set_now(self, elapsed_s: float, phase: str) -> None:
         if (
