@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ras import __version__
+from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import RasError, UserInputError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -42,6 +43,16 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
+
+
+def _dbfs(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of dBFS") from None
+    if not -90.0 <= value <= 0.0:
+        raise argparse.ArgumentTypeError(f"must be between -90 and 0 dBFS, got {text}")
     return value
 
 
@@ -208,6 +219,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_float,
         default=1.0,
         help="session seconds per real second (simulation with wav/none audio)",
+    )
+    run.add_argument(
+        "--level",
+        type=_dbfs,
+        default=None,
+        metavar="DBFS",
+        help="cue level in dBFS (default: the ceiling; never above it)",
+    )
+    run.add_argument(
+        "--ceiling",
+        type=_dbfs,
+        default=DEFAULT_CEILING_DBFS,
+        metavar="DBFS",
+        help=f"hard ceiling of the cue level in dBFS (default {DEFAULT_CEILING_DBFS:g})",
     )
 
     sessions = sub.add_parser("sessions", help="list stored sessions")

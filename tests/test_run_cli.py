@@ -189,3 +189,41 @@ def test_kill_9_keeps_everything_up_to_half_a_second_before(tmp_path):
     }
     assert len(expected) > 40
     assert expected <= stored, f"missing {sorted(expected - stored)[:5]}"
+
+
+def _wav_peak(path) -> float:
+    import wave
+
+    import numpy as np
+
+    with wave.open(str(path)) as w:
+        pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+    return float(np.abs(pcm).max()) / 32767.0
+
+
+@pytest.mark.slow
+def test_cue_level_and_its_ceiling(tmp_path):
+    def run(*extra):
+        wav = tmp_path / f"cues{len(list(tmp_path.glob('*.wav')))}.wav"
+        proc = ras(
+            "run", "--simulate", "healthy", "--audio", f"wav:{wav}", "--speed", "20",
+            "--db", str(tmp_path / "db.sqlite3"), "--baseline", "20", "--cued", "15",
+            "--probe", "1", *extra,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return _wav_peak(wav), proc.stderr
+
+    import numpy as np
+
+    from ras.audio import Sound
+    from ras.audio.mixer import render_sounds
+
+    bank = render_sounds(48000)  # the plain cues' own peak; the level scales a full-scale cue
+    cue_peak = max(float(np.abs(bank.frames[int(s)]).max()) for s in (Sound.LEFT, Sound.RIGHT))
+    peak, _ = run("--level", "-20")
+    assert peak == pytest.approx(cue_peak * 10 ** (-20 / 20), rel=0.02)
+    peak, err = run("--level", "-6", "--ceiling", "-18")  # asks too loud: the ceiling holds
+    assert peak == pytest.approx(cue_peak * 10 ** (-18 / 20), rel=0.02)
+    assert "above the ceiling" in err
+    one_line_error(ras("run", "--simulate", "healthy", "--ceiling", "3"), "--ceiling", "0 dBFS")
+    one_line_error(ras("run", "--simulate", "healthy", "--level", "loud"), "--level", "loud")

@@ -64,13 +64,28 @@ def run_session(args: argparse.Namespace) -> int:
             "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
         )
     settings = _settings(args)
+    level_dbfs = args.ceiling if args.level is None else args.level
+    if level_dbfs > args.ceiling:
+        print(
+            f"note: --level {level_dbfs:g} dBFS is above the ceiling; the cue plays at"
+            f" {args.ceiling:g} dBFS",
+            file=sys.stderr,
+        )
+        level_dbfs = args.ceiling
     with Store(args.db) as store:
         patient = args.patient
         if patient is None:
             patient = _simulated_patient(store, args)
         affected = affected_side_of(store, patient)
         session_id = store.begin_session(
-            patient, {**settings.as_dict(), "audio": args.audio, "simulate": args.simulate}
+            patient,
+            {
+                **settings.as_dict(),
+                "audio": args.audio,
+                "simulate": args.simulate,
+                "level_dbfs": level_dbfs,
+                "ceiling_dbfs": args.ceiling,
+            },
         )
         db_path = str(store.path)
     last_status = [0.0]
@@ -95,6 +110,8 @@ def run_session(args: argparse.Namespace) -> int:
         clock=SessionClock(speed=args.speed),
         bus=SessionBus(),
         affected_side=affected,
+        level_dbfs=level_dbfs,
+        ceiling_dbfs=args.ceiling,
         on_started=started,
         on_tick=tick,
     )

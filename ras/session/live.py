@@ -87,6 +87,7 @@ def run_live_session(
     bus: SessionBus,
     affected_side: Side = Side.UNKNOWN,
     level_dbfs: float = DEFAULT_CEILING_DBFS,
+    ceiling_dbfs: float = DEFAULT_CEILING_DBFS,
     record: Callable[[object], None] | None = None,
     on_started: Callable[[LiveParts], None] | None = None,
     on_tick: Callable[[SessionRunner], None] | None = None,
@@ -108,8 +109,8 @@ def run_live_session(
         Made by the caller, so it can subscribe to the bus before the sensors start.
     affected_side : Side
         Paretic side, for the symmetry measures.
-    level_dbfs : float
-        Cue level (dBFS), clamped to the engine's ceiling.
+    level_dbfs, ceiling_dbfs : float
+        Cue level (dBFS), clamped to the hard ceiling (dBFS) it can never exceed.
     record : callable, optional
         Called with every record the runner makes, after the recorder has it.
     on_started : callable, optional
@@ -142,7 +143,7 @@ def run_live_session(
                 affected_side=affected_side,
                 hear=None if rig is None else rig.on_cue,
             )
-            engine = _start_engine(audio, clock, level_dbfs, runner)
+            engine = _start_engine(audio, clock, level_dbfs, ceiling_dbfs, runner)
             runner.cues = engine
             try:
                 if on_started is not None:
@@ -162,12 +163,20 @@ def run_live_session(
 
 
 def _start_engine(
-    audio: AudioSpec, clock: SessionClock, level_dbfs: float, runner: SessionRunner
+    audio: AudioSpec,
+    clock: SessionClock,
+    level_dbfs: float,
+    ceiling_dbfs: float,
+    runner: SessionRunner,
 ) -> CueEngine:
     """One cue engine, started; any failure to open the output is an AudioUnavailableError."""
     try:
         engine = CueEngine(
-            make_backend(audio), clock=clock, level_dbfs=level_dbfs, on_onset=runner.cue_played
+            make_backend(audio),
+            clock=clock,
+            level_dbfs=level_dbfs,
+            ceiling_dbfs=ceiling_dbfs,
+            on_onset=runner.cue_played,
         )
         engine.start()
     except AudioUnavailableError:
