@@ -204,6 +204,13 @@ class CueEngine:
         self.schedule.push(sample, int(sound))
         return sample
 
+    def cancel_pending(self) -> int:
+        """Silence every scheduled cue from the next unrendered block on; returns that block's
+        first sample (cues already sounding, or in the block being rendered, finish: no click)."""
+        cutoff = self._next_sample + self.block_frames
+        self.schedule.cancel_from(cutoff)
+        return cutoff
+
     @property
     def clock_settled(self) -> bool:
         """True once the audio clock's drift is measured and its map stable (about 30 s in).

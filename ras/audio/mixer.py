@@ -137,9 +137,27 @@ class ScheduleRing:
         self.write_count = 0
         self.read_count = 0
         self.last_pushed_sample = -(2**62)
+        #: ``(count, sample)``: cues pushed before ``count`` that would start at or after
+        #: ``sample`` are dropped unplayed. One tuple, so the callback reads it consistently.
+        self.cutoff: tuple[int, int] = (0, 0)
 
     def __len__(self) -> int:
         return self.write_count - self.read_count
+
+    def cancel_from(self, sample_index: int) -> int:
+        """Drop every pushed cue that would start at or after ``sample_index`` (producer side).
+
+        ``sample_index`` must not be rendered yet (at least the block after the one being
+        rendered), so a cue already sounding is never cut (no click). New cues may then be
+        pushed from ``sample_index`` on. Returns how many pending cues are dropped.
+        """
+        dropped = 0
+        for count in range(self.read_count, self.write_count):
+            if self.sample_index[count % self.capacity] >= sample_index:
+                dropped += 1
+        self.cutoff = (self.write_count, int(sample_index))
+        self.last_pushed_sample = min(self.last_pushed_sample, int(sample_index))
+        return dropped
 
     def push(self, sample_index: int, sound_id: int) -> None:
         """Append a cue (producer side). Onsets must not go backwards; the ring must have room."""
@@ -280,10 +298,16 @@ def mix_block(
     cap = schedule.capacity
     count = schedule.read_count
     write_count = schedule.write_count
+    cut_count, cut_sample = schedule.cutoff
     advance = True
     while count < write_count:
         slot = count % cap
         start = int(schedule.sample_index[slot])
+        if count < cut_count and start >= cut_sample:
+            if advance:  # cancelled before it began: consumed unplayed, whenever it was due
+                schedule.read_count = count + 1
+            count += 1
+            continue
         if start >= end_sample:
             break
         sound_id = int(schedule.sound_id[slot])

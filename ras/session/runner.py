@@ -26,7 +26,7 @@ from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.records import CueEvent, MarkerEvent, PhaseEvent, TempoChangeEvent
 from ras.tempo.adaptive import AdaptivePhaseCorrection
-from ras.tempo.commands import Marker, NextPhase, parse_command
+from ras.tempo.commands import Cues, Marker, NextPhase, Pause, parse_command
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler, TempoChange
 
@@ -39,6 +39,8 @@ class CueSink(Protocol):
     def schedule_cue(self, t_s: float, sound: Any) -> int: ...
 
     def earliest_cue_s(self) -> float: ...
+
+    def cancel_pending(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +284,7 @@ class SessionRunner:
                 if now >= self._phase_end_s:
                     self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
                     self._start_phase("probe", now)
+                    self._silence_scheduled_cues()  # the probe is uncued from its first second
                     self._phase_end_s = now + s.probe_s
             if self.phase == "probe" and now >= self._phase_end_s:
                 self.summary.completed = True
@@ -401,6 +404,16 @@ class SessionRunner:
         if self.phase == "baseline":
             self.baseline_estimator.update(event=event)
 
+    def _silence_scheduled_cues(self) -> None:
+        """Beats are decided ``lookahead_s`` ahead: when the cue must stop now (probe, cues off,
+        pause), the ones already handed to the engine are taken back, so none sounds after."""
+        if self.cues is None:
+            return
+        cutoff = self.cues.cancel_pending()
+        with self._lock:
+            for sample in [k for k in self._pending_cues if k >= cutoff]:
+                del self._pending_cues[sample]
+
     def _next_phase(self, now: float) -> None:
         """The therapist ends the current phase now; logged as a marker with its source."""
         following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
@@ -438,5 +451,7 @@ class SessionRunner:
                     )
                 else:
                     self.scheduler.apply(command, t_s=now)
+                    if isinstance(command, Pause) or command == Cues(on=False):
+                        self._silence_scheduled_cues()
             except UserInputError as err:
                 self.messages.put(f"error: {err}")

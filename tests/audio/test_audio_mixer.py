@@ -141,3 +141,35 @@ def test_parse_audio_spec_rejects_with_one_line(spec):
         parse_audio_spec(spec)
     assert "\n" not in str(info.value)
     assert "wav:PATH" in str(info.value) or "wav:out.wav" in str(info.value)
+
+
+def test_cancelled_cues_never_sound_and_a_sounding_one_finishes():
+    """Probe / cues off / pause: cues handed to the mixer but not begun are taken back."""
+    sounds = render_sounds(FS_HZ)
+    ring = ScheduleRing(capacity=16)
+    gain = Gain(BLOCK, ceiling_dbfs=0.0, level_dbfs=0.0)
+    gain.current = gain.target
+    onsets = OnsetRing()
+    out = np.zeros((BLOCK, 1), np.float32)
+    sounding = 10 * BLOCK - 20  # begins just before the cut and goes on across it
+    for sample in (sounding, 14 * BLOCK, 30 * BLOCK, 34 * BLOCK):
+        ring.push(sample, Sound.LEFT)
+    audio = []
+    for k in range(50):
+        if k == 10:  # the cut at the first unrendered block
+            assert ring.cancel_from(k * BLOCK) == 3
+            ring.push(24 * BLOCK, Sound.RIGHT)  # earlier than the dropped ones: accepted
+        mix_block(out, k * BLOCK, ring, sounds, gain, onsets)
+        audio.append(out[:, 0].copy())
+    audio = np.concatenate(audio)
+    assert onsets.drain() == [(sounding, int(Sound.LEFT)), (24 * BLOCK, int(Sound.RIGHT))]
+    n = sounds.lengths[Sound.LEFT]
+    np.testing.assert_array_equal(  # the sounding cue is played to its end, no click
+        audio[sounding : sounding + n], sounds.frames[Sound.LEFT, :n]
+    )
+    m = sounds.lengths[Sound.RIGHT]
+    expected = np.zeros_like(audio)
+    expected[sounding : sounding + n] = sounds.frames[Sound.LEFT, :n]
+    expected[24 * BLOCK : 24 * BLOCK + m] = sounds.frames[Sound.RIGHT, :m]
+    np.testing.assert_array_equal(audio, expected)  # nothing else: the dropped ones are silent
+    assert len(ring) == 0
