@@ -142,6 +142,7 @@ def run_live_session(
                 record=keep,
                 affected_side=affected_side,
                 hear=None if rig is None else rig.on_cue,
+                unhear=None if rig is None else rig.retract_cues_from,
             )
             engine = _start_engine(audio, clock, level_dbfs, ceiling_dbfs, runner)
             runner.cues = engine

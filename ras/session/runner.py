@@ -118,6 +118,8 @@ class SessionRunner:
         The cue engine (None: beats are decided and recorded but not played).
     hear : callable, optional
         ``hear(beat_t_s)`` for each audible beat when it is decided (a virtual patient).
+    unhear : callable, optional
+        ``unhear(t_s)``: the beats from ``t_s`` on were taken back before they sounded.
     record : callable, optional
         ``record(event)`` for phases, tempo changes, markers and cues (the recorder's ``put``).
     affected_side : Side
@@ -134,6 +136,7 @@ class SessionRunner:
         bus: SessionBus,
         cues: CueSink | None = None,
         hear: Callable[[float], None] | None = None,
+        unhear: Callable[[float], None] | None = None,
         record: Callable[[object], None] | None = None,
         affected_side: Side = Side.UNKNOWN,
         lookahead_s: float = 1.0,
@@ -142,6 +145,7 @@ class SessionRunner:
         self.clock = clock
         self.cues = cues
         self.hear = hear
+        self.unhear = unhear
         self.record = record or (lambda event: None)
         self.affected_side = affected_side
         self.lookahead_s = lookahead_s
@@ -409,7 +413,10 @@ class SessionRunner:
         pause), the ones already handed to the engine are taken back, so none sounds after."""
         if self.cues is None:
             return
+        cut_t_s = self.cues.earliest_cue_s()
         cutoff = self.cues.cancel_pending()
+        if self.unhear is not None:
+            self.unhear(cut_t_s)
         with self._lock:
             for sample in [k for k in self._pending_cues if k >= cutoff]:
                 del self._pending_cues[sample]

@@ -169,6 +169,11 @@ class VirtualPatient:
         with self.lock:
             bisect.insort(self._beats, float(beat_t_s))
 
+    def retract_cues_from(self, t_s: float) -> None:
+        """Forget announced beats at or after session time ``t_s`` (they never sounded)."""
+        with self.lock:
+            del self._beats[bisect.bisect_left(self._beats, float(t_s)) :]
+
     def advance(self, until_t_s: float, side: Side | None = None) -> list[GaitEvent]:
         """Events with ``t_s < until_t_s`` not yet returned to this consumer, in time order.
 

@@ -111,6 +111,10 @@ class VirtualPatientRig:
         """Announce a beat at session time ``beat_t_s`` to the patient."""
         self.patient.on_cue(beat_t_s)
 
+    def retract_cues_from(self, t_s: float) -> None:
+        """Beats from session time ``t_s`` on were taken back before they sounded."""
+        self.patient.retract_cues_from(t_s)
+
     def stop_walking(self) -> None:
         """The patient stops after the step in progress."""
         self.patient.stop(self.clock.now_s())

@@ -205,3 +205,20 @@ def test_stop_and_resume():
     assert patient.is_walking
     ic = ic_times(later)
     assert ic.min() > 30 and cadence_spm(ic) == pytest.approx(HEALTHY.cadence_spm, rel=0.02)
+
+
+def test_retracted_beats_are_not_heard():
+    """Beats taken back before they sounded (probe, cues off) no longer pace the patient."""
+    params = make_params("healthy")
+    period_s = 60.0 / (params.cadence_spm * 1.1)
+    uncued = VirtualPatient(params, seed=5).advance(120)
+    patient = VirtualPatient(params, seed=5)
+    for b in beats(0.3, 60.0, params.cadence_spm * 1.1):
+        patient.on_cue(float(b))
+    patient.retract_cues_from(30.0)
+    assert patient.beats_t_s and max(patient.beats_t_s) < 30.0
+    assert min(patient.beats_t_s) < 30.0 - 10 * period_s
+    # 40-60 s: the retracted beats would have paced the patient 10 % faster here
+    late = [e for e in patient.advance(120) if 40.0 < e.t_s < 60.0]
+    free = [e for e in uncued if 40.0 < e.t_s < 60.0]
+    assert cadence_spm(ic_times(late)) == pytest.approx(cadence_spm(ic_times(free)), rel=0.03)
