@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from ras.bus import SessionBus
-from ras.commands.sensors import open_sensors
 from ras.errors import UserInputError
 from ras.events import ImuEvent
 from ras.link.serial_link import LinkStats
 from ras.monitor_view import MonitorView
 from ras.protocol.messages import StepKind
+from ras.session.sensors import open_sensors
 from ras.session_clock import SessionClock
 
 __all__ = ["parse_event_kinds", "run_monitor"]

@@ -9,10 +9,10 @@ import threading
 import time
 
 from ras.bus import SessionBus
-from ras.commands.sensors import simulated_params
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
+from ras.session.sensors import simulated_params
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.store import Store

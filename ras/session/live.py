@@ -17,9 +17,9 @@ from ras.audio.backends import AudioSpec, AudioUnavailableError, make_backend
 from ras.audio.engine import CueEngine
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
-from ras.commands.sensors import open_sensors
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, SessionSummary
+from ras.session.sensors import open_sensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
@@ -102,7 +102,7 @@ def run_live_session(
         Plan and phase durations.
     sensor_args : argparse.Namespace
         ``simulate``, ``port``, ``set``, ``seed``, ``speed``, ``imu_rate`` as for
-        :func:`ras.commands.sensors.open_sensors`.
+        :func:`ras.session.sensors.open_sensors`.
     audio : AudioSpec
         Where the cues go.
     clock, bus : SessionClock, SessionBus

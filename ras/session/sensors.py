@@ -1,4 +1,4 @@
-"""The sensors of a command: a virtual patient (--simulate) or real ports (--port), linked."""
+"""The sensors of a session: a virtual patient (--simulate) or real ports (--port), linked."""
 
 from __future__ import annotations
 
