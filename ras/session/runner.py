@@ -313,9 +313,7 @@ class SessionRunner:
 
     def _start_cued(self, now: float) -> bool:
         s = self.settings
-        baseline = self.baseline_estimator.cadence_spm_
-        if not math.isfinite(baseline):
-            baseline = self.estimator.cadence_spm_
+        baseline = self._baseline_cadence_spm()
         self.summary.baseline_spm = baseline
         if not math.isfinite(baseline) and s.tempo_bpm is None:
             self.summary.reason = (
@@ -408,6 +406,11 @@ class SessionRunner:
         if self.phase == "baseline":
             self.baseline_estimator.update(event=event)
 
+    def _baseline_cadence_spm(self) -> float:
+        """The baseline walk's cadence (the running estimate if the walk was too short)."""
+        baseline = self.baseline_estimator.cadence_spm_
+        return baseline if math.isfinite(baseline) else self.estimator.cadence_spm_
+
     def _silence_scheduled_cues(self) -> None:
         """Beats are decided ``lookahead_s`` ahead: when the cue must stop now (probe, cues off,
         pause), the ones already handed to the engine are taken back, so none sounds after."""
@@ -425,10 +428,7 @@ class SessionRunner:
         """The therapist ends the current phase now; logged as a marker with its source."""
         following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
         if self.phase == "baseline" and self.settings.tempo_bpm is None:
-            cadence = self.baseline_estimator.cadence_spm_
-            if not math.isfinite(cadence):
-                cadence = self.estimator.cadence_spm_
-            if not math.isfinite(cadence):
+            if not math.isfinite(self._baseline_cadence_spm()):
                 raise UserInputError(
                     "'next': no steady walking yet, so no cadence to start the cue at;"
                     " let the patient walk a little longer"
