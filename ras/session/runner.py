@@ -427,12 +427,14 @@ class SessionRunner:
     def _next_phase(self, now: float) -> None:
         """The therapist ends the current phase now; logged as a marker with its source."""
         following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
-        if self.phase == "baseline" and self.settings.tempo_bpm is None:
-            if not math.isfinite(self._baseline_cadence_spm()):
-                raise UserInputError(
-                    "'next': no steady walking yet, so no cadence to start the cue at;"
-                    " let the patient walk a little longer"
-                )
+        no_start_tempo = self.settings.tempo_bpm is None and not math.isfinite(
+            self._baseline_cadence_spm()
+        )
+        if self.phase == "baseline" and no_start_tempo:
+            raise UserInputError(
+                "'next': no steady walking yet, so no cadence to start the cue at;"
+                " let the patient walk a little longer"
+            )
         self._phase_end_s = now
         note = f"therapist: {self.phase} ended early, {following} next"
         self.record(MarkerEvent(now, note))
