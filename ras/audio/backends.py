@@ -31,6 +31,7 @@ __all__ = [
     "NoneBackend",
     "WavBackend",
     "make_backend",
+    "no_device_message",
     "parse_audio_spec",
 ]
 
@@ -94,6 +95,31 @@ def parse_audio_spec(spec: str) -> AudioSpec:
         return AudioSpec(kind, target)
     raise UserInputError(
         f"--audio {spec!r} not understood; use default, device:NAME, wav:PATH or none"
+    )
+
+
+def no_device_message(requested: str | int | None, outputs: list[str], reason: str) -> str:
+    """One line for an output stream that would not open.
+
+    Parameters
+    ----------
+    requested : str, int or None
+        The device asked for (None: the system default).
+    outputs : list of str
+        Names of the output devices PortAudio lists here.
+    reason : str
+        PortAudio's own words.
+    """
+    if requested is not None and outputs:
+        shown = ", ".join(repr(name) for name in outputs[:8])
+        more = f" and {len(outputs) - 8} more" if len(outputs) > 8 else ""
+        return (
+            f"cannot open output device {requested!r} ({reason}); output devices here: "
+            f"{shown}{more} (--audio device:NAME), {ALTERNATIVES}"
+        )
+    return (
+        f"no audio output device ({reason}): start PulseAudio "
+        f"(scripts/pulse-null-sink.sh for a virtual sink), {ALTERNATIVES}"
     )
 
 

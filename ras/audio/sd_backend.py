@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ras.audio.backends import ALTERNATIVES, AudioCallback, AudioUnavailableError
+from ras.audio.backends import (
+    ALTERNATIVES,
+    AudioCallback,
+    AudioUnavailableError,
+    no_device_message,
+)
 from ras.session_clock import SessionClock
 
 __all__ = ["SoundDeviceBackend"]
@@ -60,6 +65,13 @@ class SoundDeviceBackend:
             )
         except (sd.PortAudioError, ValueError) as exc:
             raise AudioUnavailableError(
-                f"no audio output device ({exc}): start PulseAudio "
-                f"(scripts/pulse-null-sink.sh for a virtual sink), {ALTERNATIVES}"
+                no_device_message(self.device, _output_names(sd), str(exc))
             ) from exc
+
+
+def _output_names(sd: Any) -> list[str]:
+    """Names of the output devices PortAudio lists (empty if it cannot list them)."""
+    try:
+        return [d["name"] for d in sd.query_devices() if d["max_output_channels"] > 0]
+    except Exception:  # listing is only for the message: never hide the real error
+        return []

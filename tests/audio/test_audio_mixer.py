@@ -173,3 +173,17 @@ def test_cancelled_cues_never_sound_and_a_sounding_one_finishes():
     expected[24 * BLOCK : 24 * BLOCK + m] = sounds.frames[Sound.RIGHT, :m]
     np.testing.assert_array_equal(audio, expected)  # nothing else: the dropped ones are silent
     assert len(ring) == 0
+
+
+def test_no_device_message_names_the_devices_there_are():
+    from ras.audio.backends import no_device_message
+
+    named = no_device_message("USB Headset", ["pulse", "default"], "No output device matching")
+    assert "'USB Headset'" in named and "'pulse', 'default'" in named
+    assert "--audio none" in named and "\n" not in named
+    many = no_device_message("x", [f"dev{k}" for k in range(11)], "nope")
+    assert "'dev7'" in many and "'dev8'" not in many and "and 3 more" in many
+    # the default device, or nothing listed: say how to get an output at all
+    for requested, outputs in ((None, ["pulse"]), ("x", [])):
+        text = no_device_message(requested, outputs, "Invalid device")
+        assert "start PulseAudio" in text and "--audio none" in text
