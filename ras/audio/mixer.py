@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "CANCELLED",
     "DEFAULT_CEILING_DBFS",
     "Gain",
     "OnsetRing",
@@ -123,6 +124,10 @@ def render_sounds(
     return SoundBank(frames, lengths, sample_rate_hz)
 
 
+#: Sound id of a scheduled cue taken back before it began (:meth:`ScheduleRing.cancel_from`).
+CANCELLED = -1
+
+
 class ScheduleRing:
     """Single-producer/single-consumer ring of ``(sample_index, sound_id)``, in onset order.
 
@@ -137,9 +142,6 @@ class ScheduleRing:
         self.write_count = 0
         self.read_count = 0
         self.last_pushed_sample = -(2**62)
-        #: ``(count, sample)``: cues pushed before ``count`` that would start at or after
-        #: ``sample`` are dropped unplayed. One tuple, so the callback reads it consistently.
-        self.cutoff: tuple[int, int] = (0, 0)
 
     def __len__(self) -> int:
         return self.write_count - self.read_count
@@ -153,9 +155,10 @@ class ScheduleRing:
         """
         dropped = 0
         for count in range(self.read_count, self.write_count):
-            if self.sample_index[count % self.capacity] >= sample_index:
+            slot = count % self.capacity
+            if self.sample_index[slot] >= sample_index and self.sound_id[slot] != CANCELLED:
+                self.sound_id[slot] = CANCELLED  # one store: the callback sees it or not
                 dropped += 1
-        self.cutoff = (self.write_count, int(sample_index))
         self.last_pushed_sample = min(self.last_pushed_sample, int(sample_index))
         return dropped
 
@@ -298,19 +301,18 @@ def mix_block(
     cap = schedule.capacity
     count = schedule.read_count
     write_count = schedule.write_count
-    cut_count, cut_sample = schedule.cutoff
     advance = True
     while count < write_count:
         slot = count % cap
         start = int(schedule.sample_index[slot])
-        if count < cut_count and start >= cut_sample:
-            if advance:  # cancelled before it began: consumed unplayed, whenever it was due
+        sound_id = int(schedule.sound_id[slot])
+        if sound_id == CANCELLED:
+            if advance:  # taken back before it began: consumed unplayed, whenever it was due
                 schedule.read_count = count + 1
             count += 1
             continue
         if start >= end_sample:
             break
-        sound_id = int(schedule.sound_id[slot])
         length = int(sounds.lengths[sound_id])
         stop = start + length
         if stop > first_sample:

@@ -187,3 +187,34 @@ def test_no_device_message_names_the_devices_there_are():
     for requested, outputs in ((None, ["pulse"]), ("x", [])):
         text = no_device_message(requested, outputs, "Invalid device")
         assert "start PulseAudio" in text and "--audio none" in text
+
+
+def test_a_second_cancel_never_revives_cues_the_first_one_dropped():
+    """Cues off, then pause a moment later: what the first cancel dropped stays dropped, even
+    while a sounding cue keeps the dropped entries in the ring."""
+    sounds = render_sounds(FS_HZ)
+    ring = ScheduleRing(capacity=16)
+    gain = Gain(BLOCK, ceiling_dbfs=0.0, level_dbfs=0.0)
+    gain.current = gain.target
+    onsets = OnsetRing()
+    out = np.zeros((BLOCK, 1), np.float32)
+    sounding = 10 * BLOCK - 20  # lasts 11 blocks: the entries behind it stay in the ring
+    for sample in (sounding, 11 * BLOCK, 13 * BLOCK):
+        ring.push(sample, Sound.LEFT)
+    for k in range(60):
+        if k == 10:
+            assert ring.cancel_from(10 * BLOCK) == 2
+        if k == 12:
+            ring.cancel_from(12 * BLOCK)  # later cut: 11 * BLOCK was dropped before it
+        mix_block(out, k * BLOCK, ring, sounds, gain, onsets)
+        if k >= 12:
+            n = sounds.lengths[Sound.LEFT]
+            expected = sounds.frames[
+                Sound.LEFT, k * BLOCK - sounding : k * BLOCK - sounding + BLOCK
+            ]
+            expected = (
+                np.pad(expected, (0, BLOCK - len(expected))) if k * BLOCK < sounding + n else 0
+            )
+            np.testing.assert_array_equal(out[:, 0], expected)
+    assert onsets.drain() == [(sounding, int(Sound.LEFT))]
+    assert len(ring) == 0
