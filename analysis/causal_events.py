@@ -161,6 +161,17 @@ class CausalGaitEventDetector:
         self.prev_s = s
         return events
 
+    def process(self, samples_si: np.ndarray) -> list[CausalEvent]:
+        """Feed a block of samples, shape (n, 6): acc x, y, z (m/s²), gyr x, y, z (deg/s).
+
+        Returns the events emitted in this block, in order; ``idx`` counts samples since the
+        detector started.
+        """
+        events: list[CausalEvent] = []
+        for row in np.asarray(samples_si, dtype=np.float64)[:, 3:6].tolist():
+            events += self.step(*row)
+        return events
+
 
 def run_causal(
     gyr_dps: np.ndarray, sampling_rate_hz: float, **settings: float
