@@ -4,8 +4,9 @@ The core is built as a shared library (``make -C firmware libcore`` ->
 ``firmware/build/libras_core.so``); :func:`load_core` finds it, building it on first use when
 the source tree and a C compiler are there. :class:`FirmwareDetector` runs the firmware's causal
 gait-event detector (docs/gait-events.md, the C port of analysis/causal_events.py) sample by
-sample, so a simulation exercises the firmware's own logic; :class:`StrideCounter` adds the
-per-stride bookkeeping of ``firmware/core/ras_sensor.c`` (stride index, stride and stance time).
+sample, so a simulation exercises the firmware's own logic; :class:`StrideCounter` (defined in
+:mod:`ras.link.strides`, which the host's own step detection shares) adds the per-stride
+bookkeeping of ``firmware/core/ras_sensor.c`` (stride index, stride and stance time).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ras.link.strides import MAX_STRIDE_US, StrideCounter, StrideFigures  # noqa: F401 (moved)
 from ras.protocol.messages import StepKind
 
 __all__ = [
@@ -31,8 +33,6 @@ __all__ = [
 ]
 
 _U32 = 0xFFFFFFFF
-#: Strides (IC to IC) and stances (IC to TO) longer than this are stops (docs/gait-events.md).
-MAX_STRIDE_US = 3_000_000
 _REPO = Path(__file__).resolve().parents[2]
 _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
@@ -219,36 +219,3 @@ class FirmwareDetector:
         """Bad-input counters of the core (non-finite, stuck, time jumps, ...)."""
         s = self._lib.ras_det_stats(self._state).contents
         return {name: int(getattr(s, name)) for name, _ in _Stats._fields_}
-
-
-@dataclass(frozen=True, slots=True)
-class StrideFigures:
-    """What a STEP frame of the firmware carries besides the event itself."""
-
-    stride_index: int
-    stride_time_us: int | None
-    stance_time_us: int | None
-
-
-class StrideCounter:
-    """Stride index and figures per event, as ``firmware/core/ras_sensor.c`` computes them."""
-
-    def __init__(self) -> None:
-        self.stride_index = 0
-        self._last_ic_us: int | None = None
-        self._stride_us: int | None = None
-        self._stance_us: int | None = None
-
-    def add(self, event: FirmwareEvent) -> StrideFigures:
-        if event.kind is StepKind.INITIAL_CONTACT:
-            if self._last_ic_us is not None:
-                stride = (event.t_us - self._last_ic_us) & _U32
-                self._stride_us = stride if stride <= MAX_STRIDE_US else None
-                if self._stride_us is None:
-                    self._stance_us = None
-                self.stride_index = (self.stride_index + 1) & 0xFFFF
-            self._last_ic_us = event.t_us
-        elif event.kind is StepKind.TOE_OFF and self._last_ic_us is not None:
-            stance = (event.t_us - self._last_ic_us) & _U32
-            self._stance_us = stance if stance <= MAX_STRIDE_US else None
-        return StrideFigures(self.stride_index, self._stride_us, self._stance_us)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ras.link.strides import StrideCounter
 from ras.protocol.decoder import StreamDecoder
 from ras.protocol.frame import encode_frame
 from ras.protocol.messages import (
@@ -50,7 +51,7 @@ from ras.protocol.messages import (
     StepFlag,
 )
 from ras.session_clock import SessionClock
-from ras.sim.firmware_core import FirmwareDetector, StrideCounter
+from ras.sim.firmware_core import FirmwareDetector
 from ras.sim.imu import GRAVITY_MPS2, IMU_LOOKAHEAD_S, IMU_LOOKBACK_S, ImuSynth
 from ras.sim.patient import GaitEvent, VirtualPatient
 from ras.validate import check_range
@@ -578,7 +579,7 @@ class VirtualFootSensor:
         now_us = self.device_t_us(now_s)
         for j, row in enumerate(gyr.tolist()):
             for ev in self._fw.update((first_us + round(j * period_us)) & _U32, row):
-                fig = self._fw_strides.add(ev)
+                fig = self._fw_strides.add(ev.kind, ev.t_us)
                 flags = 0
                 if fig.stride_time_us is not None:
                     flags |= StepFlag.STRIDE_TIME
