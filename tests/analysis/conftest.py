@@ -1,98 +1,55 @@
 """Shared fixtures for the gait-analysis tests: the gaitmap example data with its references.
 
-The data are read in place from ../shared/data/gaitmap-example (relative to the repository);
-tests that need them are skipped, with the reason, when that folder is absent.
+The data ship with the repository (tests/data/gaitmap-example); tests/datasets.py is the one
+setting that says where they are (``RAS_TEST_DATA`` overrides) and holds the readers of the
+reference files, shared with the benchmarks. Missing data fail the test with a one-line message
+naming the path and the setting; they are never a reason to skip.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from analysis.imu_io import FootImu, load_imu_csv
+from tests.datasets import (
+    GAITMAP_DIR,
+    GAITMAP_RATE_HZ,
+    GAITMAP_SLOW_RATE_HZ,
+    MOCAP_RATE_HZ,
+    MissingTestDataError,
+    in_region,
+    read_borders,
+    read_stride_events,
+    read_stride_lengths,
+    read_turn_deg,
+    require_gaitmap,
+)
 
-DATA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "gaitmap-example"
-RATE_HZ = 204.8  # imu_sample.csv and imu_sample_not_rotated.csv
-MOCAP_RATE_HZ = 100.0
+__all__ = [
+    "DATA_DIR",
+    "MOCAP_RATE_HZ",
+    "RATE_HZ",
+    "in_region",
+    "need_data",
+    "read_borders",
+    "read_stride_events",
+    "read_stride_lengths",
+    "read_turn_deg",
+]
+
+DATA_DIR = GAITMAP_DIR
+RATE_HZ = GAITMAP_RATE_HZ  # imu_sample.csv and imu_sample_not_rotated.csv
 
 
 def need_data() -> Path:
-    """The data folder, or skip the calling test with a clear reason."""
-    if not (DATA_DIR / "imu_sample.csv").is_file():
-        pytest.skip(f"gaitmap example data not found at {DATA_DIR} (shared/data/gaitmap-example)")
-    return DATA_DIR
-
-
-def read_stride_events(path: Path) -> dict[str, dict[str, np.ndarray]]:
-    """stride_events_sample.csv as ``{foot: {column: array}}`` (sample indices of imu_sample)."""
-    out: dict[str, dict[str, list[float]]] = {}
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            cols = out.setdefault(row["foot"], {})
-            for k, v in row.items():
-                if k != "foot":
-                    cols.setdefault(k, []).append(float(v))
-    return {f: {k: np.asarray(v) for k, v in cols.items()} for f, cols in out.items()}
-
-
-def read_stride_lengths(path: Path) -> dict[str, dict[int, float]]:
-    """position_sample.csv: per foot and s_id, horizontal heel displacement over the stride (m)."""
-    last: dict[tuple[str, int], tuple[float, float]] = {}
-    with path.open(newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        for sensor, s_id, _sample, x, y, _z in reader:
-            last[(sensor.removesuffix("_sensor"), int(s_id))] = (float(x), float(y))
-    out: dict[str, dict[int, float]] = {}
-    for (foot, s_id), (x, y) in last.items():
-        out.setdefault(foot, {})[s_id] = float(np.hypot(x, y))
-    return out
-
-
-def read_turn_deg(path: Path) -> dict[str, dict[int, float]]:
-    """orientation_sample.csv: per foot and s_id, heading change over the stride (deg)."""
-    first: dict[tuple[str, int], list[float]] = {}
-    last: dict[tuple[str, int], list[float]] = {}
-    with path.open(newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader)
-        for sensor, s_id, _sample, *q in reader:
-            key = (sensor.removesuffix("_sensor"), int(s_id))
-            first.setdefault(key, [float(v) for v in q])
-            last[key] = [float(v) for v in q]
-    out: dict[str, dict[int, float]] = {}
-    for key in first:
-        yaws = []
-        for x, y, z, w in (first[key], last[key]):
-            yaws.append(np.degrees(np.arctan2(2 * (w * z + x * y), 1 - 2 * (y * y + z * z))))
-        out.setdefault(key[0], {})[key[1]] = float((yaws[1] - yaws[0] + 180) % 360 - 180)
-    return out
-
-
-def read_borders(path: Path) -> dict[str, np.ndarray]:
-    """stride_borders_sample.csv: per foot, (n, 2) hand-labelled [start, end] sample indices."""
-    out: dict[str, list[tuple[float, float]]] = {}
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["foot"], []).append((float(row["start"]), float(row["end"])))
-    return {f: np.asarray(v) for f, v in out.items()}
-
-
-def in_region(t: np.ndarray, ref: np.ndarray, borders: np.ndarray, margin: float) -> np.ndarray:
-    """Which of ``t`` lie in the reference's span but not in the turn between labelled bouts.
-
-    Same rule as benchmarks/gait_accuracy.py: the span runs from the first to the last reference
-    event (widened by ``margin``); gaps between hand-labelled strides that do not touch (the
-    turn, where the reference lacks the turning steps) are left out, widened by ``margin``.
-    """
-    ok = (t >= ref.min() - margin) & (t <= ref.max() + margin)
-    for end, start in zip(borders[:-1, 1], borders[1:, 0], strict=True):
-        if start > end:
-            ok &= ~((t > end - margin) & (t < start + margin))
-    return ok
+    """The gaitmap folder, or fail the calling test with one line naming the path and setting."""
+    try:
+        return require_gaitmap()
+    except MissingTestDataError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +85,7 @@ def event_accuracy(ref_events, ref_borders):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def gaitmap_dir() -> Path:
+    """tests/data/gaitmap-example (or ``$RAS_TEST_DATA/gaitmap-example``), checked complete."""
     return need_data()
 
 
@@ -139,6 +97,20 @@ def feet(gaitmap_dir: Path) -> dict[str, FootImu]:
 @pytest.fixture(scope="session")
 def feet_raw(gaitmap_dir: Path) -> dict[str, FootImu]:
     return load_imu_csv(gaitmap_dir / "imu_sample_not_rotated.csv", RATE_HZ)
+
+
+@pytest.fixture(scope="session")
+def feet_ms(gaitmap_dir: Path) -> dict[str, FootImu]:
+    """Real walking without freezes: the MS recordings, one file per foot (68 s, 102.4 Hz).
+
+    Left and right are NOT synchronised with each other (separate files); no reference events.
+    """
+    return {
+        side: load_imu_csv(gaitmap_dir / f"imu_sample_ms_{side}.csv", GAITMAP_SLOW_RATE_HZ, side)[
+            side
+        ]
+        for side in ("left", "right")
+    }
 
 
 @pytest.fixture(scope="session")
