@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.datasets import GAITMAP_DIR, GAITMAP_RATE_HZ, MissingTestDataError, require_gaitmap
+
 REPO = Path(__file__).resolve().parents[2]
 FIRMWARE = REPO / "firmware"
 BUILD = FIRMWARE / "build"
-DATA = Path(os.environ.get("RAS_GAITMAP_DIR", REPO.parent / "shared" / "data" / "gaitmap-example"))
+#: The gaitmap example data (tests/datasets.py: tests/data/gaitmap-example, or $RAS_TEST_DATA).
+DATA = GAITMAP_DIR
 IMU_CSV = DATA / "imu_sample.csv"
-RATE_HZ = 204.8
+RATE_HZ = GAITMAP_RATE_HZ
 #: Debian package of each tool the firmware tests need (scripts/debian-packages.txt installs them).
 PACKAGES = {
     "cc": "gcc",
@@ -38,8 +40,11 @@ def require_tool(name: str) -> str:
 
 
 def require_data() -> Path:
-    if not IMU_CSV.is_file():
-        pytest.skip(f"gaitmap example data not found at {DATA} (set RAS_GAITMAP_DIR)")
+    """imu_sample.csv; fails (never skips) with one line naming the path and the setting."""
+    try:
+        require_gaitmap()
+    except MissingTestDataError as exc:
+        pytest.fail(str(exc), pytrace=False)
     return IMU_CSV
 
 
