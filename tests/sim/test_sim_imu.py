@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from scipy.signal import welch
@@ -12,9 +10,10 @@ from ras.protocol import Side, StepKind
 from ras.sim.imu import GRAVITY_MPS2, ImuSynth, render_imu, swings_from_events
 from ras.sim.patient import FreezeEpisode, VirtualPatient
 from ras.sim.presets import HEALTHY, make_params
+from tests.datasets import GAITMAP_DIR, require_gaitmap
 
 RATE_HZ = 200.0
-GAITMAP = Path(__file__).resolve().parents[3] / "shared" / "data" / "gaitmap-example"
+GAITMAP = GAITMAP_DIR  # the real recordings (tests/datasets.py: the one data-path setting)
 ACC_Z, GYR_Y = 2, 4
 
 
@@ -102,8 +101,7 @@ def test_chunked_rendering_equals_one_shot():
 
 
 def test_magnitudes_resemble_the_real_gaitmap_recording():
-    if not GAITMAP.is_dir():
-        pytest.skip(f"real IMU data not available at {GAITMAP}")
+    require_gaitmap()  # fails with one line naming the path and the setting if missing
     data = np.loadtxt(GAITMAP / "imu_sample.csv", delimiter=",", skiprows=2)
     rows = np.genfromtxt(
         GAITMAP / "stride_events_sample.csv", delimiter=",", names=True, dtype=None,
