@@ -14,11 +14,16 @@ from __future__ import annotations
 import argparse
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "gaitmap-example" / "imu_sample.csv"
+sys.path.insert(0, str(ROOT))  # this checkout's analysis and tests.datasets (the data setting)
+
+from tests.datasets import GAITMAP_IMU_CSV  # noqa: E402
+
+DATA = GAITMAP_IMU_CSV
 
 
 def build() -> str:

@@ -1,7 +1,8 @@
 """Gait-event and stride-length accuracy and run time: ras's analysis vs gaitmap, same data.
 
-Data: the gaitmap example recording (shared/data/gaitmap-example/imu_sample.csv, 204.8 Hz, two
-feet, 2 x 20 m with a turn) with its motion-capture reference. For each system:
+Data: the gaitmap example recording (tests/data/gaitmap-example/imu_sample.csv, 204.8 Hz, two
+feet, 2 x 20 m with a turn) with its motion-capture reference; tests/datasets.py says where
+(RAS_TEST_DATA overrides, --data too). For each system:
 
 - IC and TO against the reference (F1 within 50 ms, median |error|, bias), counted from the first
   to the last reference event but leaving out, on both sides, the turn between the hand-labelled
@@ -33,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's analysis, tests
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import write_section
@@ -41,9 +43,10 @@ from analysis.alignment import SensorAlignment
 from analysis.gait_events import GaitEventDetector, match_events
 from analysis.imu_io import FootImu, load_imu_csv
 from analysis.trajectory import StrideTrajectory
+from tests.datasets import GAITMAP_DIR, MissingTestDataError, require_gaitmap
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT.parent / "shared" / "data" / "gaitmap-example"
+DATA_DIR = GAITMAP_DIR
 VENV = Path(__file__).resolve().parent / ".venv-gaitmap"
 GAITMAP_PINS = ("gaitmap==2.6.0", "gaitmap_mad==2.6.0")
 RATE_HZ = 204.8
@@ -293,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gaitmap", action="store_true", help="skip the gaitmap comparison")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md section")
     args = parser.parse_args(argv)
+    try:
+        require_gaitmap(args.data)
+    except MissingTestDataError as exc:
+        parser.error(str(exc))
     csv_path = args.data / "imu_sample.csv"
     feet = load_imu_csv(csv_path, RATE_HZ)
     ref = read_reference(args.data)
