@@ -2,7 +2,7 @@
 
 Foot frame: x forward, y left, z up; acc in m/s² including gravity (standing: acc_z ≈ +9.81),
 gyr in deg/s. Shapes follow the real foot-mounted recording of the gaitmap example data
-(``/work/shared/data/gaitmap-example/imu_sample.csv``), where the sagittal rotation is about y and
+(tests/data/gaitmap-example, ``imu_sample.csv``), where the sagittal rotation is about y and
 a positive gyr_y pitches the toes down:
 
 - push-off: gyr_y rises to about +400..+500 deg/s, peaking just before toe-off (TO);

@@ -1,8 +1,8 @@
 """Parameters of a virtual patient and the named presets ``healthy``, ``parkinson``, ``stroke``.
 
-References (full list in ``/work/shared/design/clinical.md``): stride-time CV 1–3 % in healthy
-adults, higher in PD; step-time asymmetry after stroke (Patterson 2008); footfalls settle slightly
-before the beat (Buhmann 2018); linear phase and period correction (Repp 2005); IMU event
+References (full list in the project's clinical brief, clinical.md): stride-time CV 1–3 % in
+healthy adults, higher in PD; step-time asymmetry after stroke (Patterson 2008); footfalls settle
+slightly before the beat (Buhmann 2018); linear phase and period correction (Repp 2005); IMU event
 detection latency and error (Aminian 2002, Trojaniello 2014); freezing of gait as trembling in the
 3–8 Hz band (Moore 2008, Bächlin 2010).
 """
@@ -188,8 +188,8 @@ class PatientParams:
         }[StepKind(kind)]
 
 
-#: Healthy adult: about 110 steps/min and 1.4 m strides (the gaitmap example recording, README
-#: of /work/shared/data/gaitmap-example), stride-time CV 2 % (clinical.md: 1–3 %), good
+#: Healthy adult: about 110 steps/min and 1.4 m strides (the gaitmap example data, README of
+#: tests/data/gaitmap-example), stride-time CV 2 % (clinical.md: 1–3 %), good
 #: entrainment with footfalls ~30 ms before the beat (Buhmann 2018; Repp 2005 for α, β).
 HEALTHY = PatientParams()
 
