@@ -1,21 +1,47 @@
 """Gait-shaped raw IMU signals of one foot, consistent with the patient's event times.
 
 Foot frame: x forward, y left, z up; acc in m/s² including gravity (standing: acc_z ≈ +9.81),
-gyr in deg/s. Shapes follow the real foot-mounted recording of the gaitmap example data
-(tests/data/gaitmap-example, ``imu_sample.csv``), where the sagittal rotation is about y and
-a positive gyr_y pitches the toes down:
+gyr in deg/s; a positive gyr_y pitches the toes down. The shapes follow real foot-mounted
+recordings, the gaitmap example data (tests/data/gaitmap-example): ``imu_sample.csv``
+(204.8 Hz, motion-capture reference) and ``imu_sample_ic_stride.csv`` (102.4 Hz, reference
+initial contact (IC) on the heel impact), and what reviewers measured on held-back real data
+(instep IMUs, 100 Hz, 19 healthy adults).
 
-- push-off: gyr_y rises to about +400..+500 deg/s, peaking just before toe-off (TO);
-- swing: gyr_y negative with its extreme, about -340 deg/s, at mid-swing (the "mid-swing peak"
-  of clinical.md, negative in this y-left frame);
-- initial contact (IC): gyr_y crosses zero just before IC and a positive burst of about
-  +300 deg/s follows as the foot flattens, with an impact transient on acc;
-- flat stance: gyr ≈ 0, acc ≈ gravity.
+One stride of one foot, in time order:
 
-Each swing is three asymmetric Gaussian bumps of gyr_y whose areas (pitch angles) cancel over the
-stride, so the pitch angle, integrated analytically, returns to 0; gravity is projected through
-that pitch and a smooth forward / vertical foot trajectory adds linear acceleration. During a
-freeze both feet tremble at ``tremble_hz`` (3–8 Hz band, Moore 2008).
+- **push-off**: gyr_y rises to about +400..+550 deg/s, peaking just before toe-off (TO);
+- **swing**: gyr_y negative, its extreme (the mid-swing peak of clinical.md, negative in this
+  y-left frame) about -310..-370 deg/s at mid-swing in healthy walking;
+- **end of the swing rotation**: gyr_y rises through zero (the foot stops pitching toes-up) a
+  *landing delay* before the ground contact. Real data: the zero rise sits on the motion-capture
+  IC of ``imu_sample.csv`` (median -5 / +2 ms, left / right), came a median 27 ms before the
+  reference heel strike on the held-back set (subject medians 16-50 ms) and 60-80 ms before
+  the heel impact of ``imu_sample_ic_stride.csv``. Here each person draws a mean delay of
+  5-55 ms (:func:`foot_shape`) and each stride adds SD 8 ms (clipped to 0-100 ms);
+- **landing rotation**: a positive gyr_y burst (the foot flattens) that returns the toe-up pitch
+  of IC; about +300 deg/s when the zero rise and contact coincide (``imu_sample.csv``), a slower
+  +150..+200 deg/s burst when the delay is long (``imu_sample_ic_stride.csv``);
+- **ground contact = the model's true IC**: a heel-impact transient starts; the acceleration is
+  an oscillation (35-50 Hz) under an envelope that peaks 10-25 ms after contact (|acc| peak
+  +24 ms after the motion-capture IC of ``imu_sample.csv``, +20 ms on the held-back set), about
+  60-160 m/s² in healthy walking at 204.8 Hz (``imu_sample.csv``, |acc| 10th-90th percentile);
+- **impact ringing**: the sensor rings after the impact, a decaying 30-50 Hz gyro oscillation of
+  2-5 deg/s per m/s² of impact (``imu_sample.csv``: gyr_x / gyr_z swing ±300 deg/s for about
+  60 ms; ``imu_sample_ic_stride.csv``: one or two gyr_y samples of -200..-330 deg/s at impact);
+- **flat stance**: gyr ≈ 0, acc ≈ gravity.
+
+gyr_y of a swing is three asymmetric Gaussian bumps (push-off, swing, landing) whose areas
+(pitch angles) cancel over the stride, so the pitch, integrated analytically, returns to 0;
+gravity is projected through it and a smooth forward / vertical (and, for a circumducting foot,
+lateral) trajectory adds linear acceleration. During a freeze both feet tremble at
+``tremble_hz`` (3–8 Hz band, Moore 2008).
+
+Foot shapes (:class:`FootShape`, from the patient's parameters and the seed): pitch angles and
+impact scale with the stride length (vigour, 1 at 1.4 m) and with the clearance (1 at 0.12 m),
+so the ``parkinson`` preset shuffles (small swing pitch, flatter landing, small impact) and slow
+walking (0.4 m/s) has small gyro peaks; the paretic foot of ``stroke`` pushes off less, lands
+flatter (a quarter of the dorsiflexion at IC), more softly, and circumducts (the foot swings
+out and back, toes out and the sole inverted, seen in acc_y, gyr_x and gyr_z).
 """
 
 from __future__ import annotations
@@ -34,8 +60,13 @@ from ras.sim.presets import PatientParams
 __all__ = [
     "GRAVITY_MPS2",
     "IMU_LOOKAHEAD_S",
+    "IMU_LOOKBACK_S",
+    "FootShape",
     "ImuSynth",
+    "Landing",
     "Swing",
+    "foot_shape",
+    "landing",
     "render_imu",
     "swings_from_events",
 ]
@@ -43,22 +74,22 @@ __all__ = [
 GRAVITY_MPS2 = 9.80665
 #: Events up to this long after a sample shape it (push-off starts before TO), s.
 IMU_LOOKAHEAD_S = 0.3
-#: Events up to this long before a sample shape it (IC burst and impact after IC), s.
-IMU_LOOKBACK_S = 1.0
+#: Events up to this long before a sample shape it (a swing of up to 1 s, then the landing
+#: burst, the impact and its ringing after IC), s.
+IMU_LOOKBACK_S = 1.5
+#: How long after IC a swing still shapes the signal, s.
+AFTER_IC_S = 0.4
 
 _SQRT_HALF_PI = math.sqrt(math.pi / 2.0)
+#: exp(-0.5 * 2.25**2): the swing bump's value at the zero rise, relative to its extreme.
+_SWING_TAIL = math.exp(-0.5 * 2.25**2)
 _NOISE_BLOCK = 256
 _ACC_NOISE_MPS2 = 0.08
 _GYR_NOISE_DPS = 0.8
-_PUSH_OFF_DEG = 45.0  # toe-down pitch at TO for a 1.4 m stride
-_IC_TOE_UP_DEG = 20.0  # toe-up pitch at IC for a 1.4 m stride
+_REFERENCE_CLEARANCE_M = 0.12
 _PUSH_FALL_S = 0.012
-_IC_PEAK_DELAY_S = 0.03
-_IC_RISE_S = 0.012
-_IC_FALL_S = 0.04
-_IMPACT_MPS2 = 25.0
-_IMPACT_TAU_S = 0.012
-_IMPACT_HZ = 30.0
+_LANDING_RISE_S = 0.012  # plus 0.4 x the landing delay: slower when the delay is long
+_LANDING_FALL_S = 0.04
 _TREMBLE_ACC_MPS2 = (2.0, 0.3, 1.5)
 _TREMBLE_GYR_DPS = (5.0, 40.0, 5.0)
 _TREMBLE_RAMP_S = 0.2
@@ -73,6 +104,126 @@ class Swing:
     ic_t_s: float
     stride_length_m: float
     clearance_m: float
+
+
+@dataclass(frozen=True, slots=True)
+class FootShape:
+    """How one person's foot swings and lands; angles and impact are for a 1.4 m stride.
+
+    Attributes
+    ----------
+    push_off_deg : float
+        Toe-down pitch at TO, deg.
+    toe_up_deg : float
+        Toe-up pitch (dorsiflexion) at IC, deg; small = flat landing.
+    landing_delay_s, landing_delay_sd_s : float
+        Mean and stride-to-stride SD of the time from the gyr_y zero rise (end of the swing
+        rotation) to the ground contact (the true IC), s.
+    impact_mps2, impact_cv : float
+        Peak of the heel-impact acceleration (m/s²) and its stride-to-stride CV (fraction).
+    impact_peak_s : float
+        Time from contact to the peak of the impact envelope, s.
+    impact_hz : float
+        Oscillation frequency of the impact transient, Hz.
+    ring_dps_per_mps2, ring_hz, ring_tau_s : float
+        Gyro ringing after the impact: amplitude per m/s² of impact (deg/s), frequency (Hz) and
+        decay time constant (s).
+    ring_axis : tuple of float
+        Unit direction of the ringing in gyr x, y, z (left foot; x and z mirror on the right).
+    circumduction_deg : float
+        Toe-out yaw at mid-swing, deg (0 = straight swing; the sole inverts by 2/3 of it and
+        the foot swings 5 mm per degree outward).
+    """
+
+    push_off_deg: float = 45.0
+    toe_up_deg: float = 20.0
+    landing_delay_s: float = 0.027
+    landing_delay_sd_s: float = 0.008
+    impact_mps2: float = 80.0
+    impact_cv: float = 0.2
+    impact_peak_s: float = 0.018
+    impact_hz: float = 42.0
+    ring_dps_per_mps2: float = 3.5
+    ring_hz: float = 40.0
+    ring_tau_s: float = 0.015
+    ring_axis: tuple[float, float, float] = (0.6, -0.5, 0.62)
+    circumduction_deg: float = 0.0
+
+
+def foot_shape(params: PatientParams, side: Side, seed: int = 0) -> FootShape:
+    """The foot shape of ``side`` for a patient: preset-driven, with per-person draws.
+
+    The person (``seed``) draws the landing delay (mean uniform in 5-55 ms), the impact hardness
+    (log-normal, SD 0.25), where the |acc| peak falls after contact (10-25 ms), the impact and
+    ringing frequencies and the ringing gain and direction. Clearance below the 0.12 m
+    reference flattens the foot (``parkinson`` shuffling); the paretic foot of an affected side
+    lands flatter and softer and circumducts.
+    """
+    rng = np.random.default_rng([seed, 11])
+    delay_s = float(rng.uniform(0.005, 0.055))
+    hardness = float(np.exp(rng.normal(0.0, 0.25)))
+    peak_s = float(rng.uniform(0.010, 0.025))
+    impact_hz = float(rng.uniform(35.0, 50.0))
+    gain = float(rng.uniform(2.0, 5.0))
+    ring_hz = float(rng.uniform(30.0, 50.0))
+    tau_s = float(rng.uniform(0.010, 0.020))
+    axis = np.array([rng.uniform(0.4, 0.8), -rng.uniform(0.2, 0.7), rng.uniform(0.4, 0.8)])
+    axis /= np.linalg.norm(axis)
+    flat = min(max(params.clearance_m / _REFERENCE_CLEARANCE_M, 0.2), 1.0)
+    paretic = params.affected_side != Side.UNKNOWN and side == params.affected_side
+    return FootShape(
+        push_off_deg=45.0 * (0.75 + 0.25 * flat) * (0.8 if paretic else 1.0),
+        toe_up_deg=20.0 * flat**2 * (0.25 if paretic else 1.0),
+        landing_delay_s=delay_s,
+        impact_mps2=80.0 * flat * hardness * (0.5 if paretic else 1.0),
+        impact_peak_s=peak_s,
+        impact_hz=impact_hz,
+        ring_dps_per_mps2=gain,
+        ring_hz=ring_hz,
+        ring_tau_s=tau_s,
+        ring_axis=(float(axis[0]), float(axis[1]), float(axis[2])),
+        circumduction_deg=12.0 if paretic else 0.0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Landing:
+    """Where one swing lands.
+
+    Attributes
+    ----------
+    zero_rise_t_s : float
+        gyr_y rises through zero (end of the swing rotation), s.
+    contact_t_s : float
+        Ground contact: the true IC, where the impact starts, s.
+    impact_mps2 : float
+        Peak of this stride's impact acceleration, m/s².
+    """
+
+    zero_rise_t_s: float
+    contact_t_s: float
+    impact_mps2: float
+
+
+def _vigour(sw: Swing, reference_stride_m: float) -> float:
+    return min(max(sw.stride_length_m / reference_stride_m, 0.2), 1.5)
+
+
+def landing(
+    sw: Swing, shape: FootShape, side: Side, seed: int = 0, reference_stride_m: float = 1.4
+) -> Landing:
+    """This stride's landing: draws depend only on (``seed``, ``side``, the swing's IC time).
+
+    The landing delay is at most 100 ms and leaves the swing rotation at least 60 % of the
+    mid-swing-to-IC time.
+    """
+    key = round(sw.ic_t_s * 1e6) & 0x7FFFFFFF
+    rng = np.random.default_rng([seed, int(side), 13, key])
+    delay_s = shape.landing_delay_s + shape.landing_delay_sd_s * float(rng.standard_normal())
+    delay_s = min(max(delay_s, 0.0), 0.1, 0.4 * max(sw.ic_t_s - sw.mid_t_s, 0.0))
+    impact = shape.impact_mps2 * _vigour(sw, reference_stride_m) ** 1.2
+    impact *= float(np.exp(shape.impact_cv * rng.standard_normal()))
+    return Landing(sw.ic_t_s - delay_s, sw.ic_t_s, impact)
 
 
 def swings_from_events(events: Sequence[GaitEvent], side: Side) -> list[Swing]:
@@ -105,52 +256,117 @@ def _half_gauss_integral(t: np.ndarray, mu: float, amp: float, s1: float, s2: fl
     return np.where(t < mu, before, after)
 
 
+def _bell(t: np.ndarray, start_s: float, dur_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """``sin⁴(πu)`` over ``[start_s, start_s + dur_s]`` (0 outside): value and 2nd derivative.
+
+    Zero value, slope and curvature at both ends; the second derivative is per s².
+    """
+    u = (t - start_s) / dur_s
+    inside = (u >= 0.0) & (u <= 1.0)
+    sin_u, cos_u = np.sin(np.pi * u), np.cos(np.pi * u)
+    value = np.where(inside, sin_u**4, 0.0)
+    dd = np.where(inside, 4.0 * np.pi**2 * (3.0 * sin_u**2 * cos_u**2 - sin_u**4) / dur_s**2, 0.0)
+    return value, dd
+
+
+def _bell_rate(t: np.ndarray, start_s: float, dur_s: float) -> np.ndarray:
+    """First derivative of :func:`_bell`'s value, per s."""
+    u = (t - start_s) / dur_s
+    inside = (u >= 0.0) & (u <= 1.0)
+    sin_u, cos_u = np.sin(np.pi * u), np.cos(np.pi * u)
+    return np.where(inside, 4.0 * np.pi * sin_u**3 * cos_u / dur_s, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """Signals of one swing: sagittal rate and pitch, extra gyro, roll, world linear acc."""
+
+    gyr_y: np.ndarray  # deg/s, pitch rate
+    pitch_deg: np.ndarray
+    gyr_extra: np.ndarray  # (n, 3) deg/s: ringing and circumduction (left-foot signs)
+    roll_deg: np.ndarray
+    acc_fwd: np.ndarray
+    acc_lat: np.ndarray  # toward +y of the left foot (outward); mirrored by the caller
+    acc_up: np.ndarray
+
+
 def _swing_signals(
-    t: np.ndarray, sw: Swing, reference_stride_m: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """gyr_y (deg/s), pitch (deg), world forward and vertical linear acc (m/s²) of one swing."""
+    t: np.ndarray, sw: Swing, land: Landing, shape: FootShape, reference_stride_m: float
+) -> _Parts:
+    """All signal parts of one swing at times ``t`` (left-foot signs for lateral signals)."""
     swing_s = max(sw.ic_t_s - sw.to_t_s, 0.05)
-    vigour = min(max(sw.stride_length_m / reference_stride_m, 0.2), 1.5)
-    push_deg = _PUSH_OFF_DEG * vigour
-    toe_up_deg = _IC_TOE_UP_DEG * vigour
+    vigour = _vigour(sw, reference_stride_m)
+    pitch_scale = vigour**0.7  # foot pitch rates grow about as speed^0.6-0.7
+    push_deg = shape.push_off_deg * pitch_scale
+    toe_up_deg = shape.toe_up_deg * pitch_scale
     push_rise_s = min(0.2 * swing_s, 0.07)
-    mid_sigma_s = swing_s / 4.5
+    # swing bump: extreme at mid-swing, 2.25 SD on either side to TO and to the zero rise
+    zr = land.zero_rise_t_s
+    s1 = max(sw.mid_t_s - sw.to_t_s, 0.02) / 2.25
+    s2 = max(zr - sw.mid_t_s, 0.02) / 2.25
+    swing_amp = -(push_deg + toe_up_deg) / (_SQRT_HALF_PI * (s1 + s2))
+    # landing bump: area = toe-up pitch; placed so the sum crosses zero at the zero rise
+    delay_s = land.contact_t_s - zr
+    rise_s = _LANDING_RISE_S + 0.4 * delay_s
+    land_amp = toe_up_deg / (_SQRT_HALF_PI * (rise_s + _LANDING_FALL_S))
+    ratio = max(land_amp / max(-swing_amp * _SWING_TAIL, 1e-9), 1.2)
+    land_mu = zr + rise_s * math.sqrt(2.0 * math.log(ratio))
     bumps = (
         (sw.to_t_s - 0.003, push_deg / (_SQRT_HALF_PI * (push_rise_s + _PUSH_FALL_S)),
          push_rise_s, _PUSH_FALL_S),
-        (sw.mid_t_s, -(push_deg + toe_up_deg) / (2.0 * _SQRT_HALF_PI * mid_sigma_s),
-         mid_sigma_s, mid_sigma_s),
-        (sw.ic_t_s + _IC_PEAK_DELAY_S, toe_up_deg / (_SQRT_HALF_PI * (_IC_RISE_S + _IC_FALL_S)),
-         _IC_RISE_S, _IC_FALL_S),
+        (sw.mid_t_s, swing_amp, s1, s2),
+        (land_mu, land_amp, rise_s, _LANDING_FALL_S),
     )  # fmt: skip
     gyr = np.zeros_like(t)
     pitch = np.zeros_like(t)
-    for mu, amp, s1, s2 in bumps:
-        gyr += _half_gauss(t, mu, amp, s1, s2)
-        pitch += _half_gauss_integral(t, mu, amp, s1, s2)
+    for mu, amp, a, b in bumps:
+        gyr += _half_gauss(t, mu, amp, a, b)
+        pitch += _half_gauss_integral(t, mu, amp, a, b)
     # forward and vertical trajectory from heel-off to just after IC
     start_s = sw.to_t_s - min(0.3 * swing_s, 0.25)
     dur_s = sw.ic_t_s + min(0.1 * swing_s, 0.05) - start_s
     u = (t - start_s) / dur_s
     inside = (u >= 0.0) & (u <= 1.0)
-    two_pi_u = 2.0 * np.pi * u
-    acc_fwd = np.where(inside, sw.stride_length_m * 2.0 * np.pi / dur_s**2 * np.sin(two_pi_u), 0.0)
-    # clearance profile z = h sin⁴(πu): zero height, speed and acceleration at both ends
-    sin_u, cos_u = np.sin(np.pi * u), np.cos(np.pi * u)
-    z_dd = 4.0 * np.pi**2 * (3.0 * sin_u**2 * cos_u**2 - sin_u**4)
-    acc_up = np.where(inside, sw.clearance_m / dur_s**2 * z_dd, 0.0)
-    # impact transient after IC
-    dt = t - sw.ic_t_s
+    acc_fwd = np.where(
+        inside, sw.stride_length_m * 2.0 * np.pi / dur_s**2 * np.sin(2.0 * np.pi * u), 0.0
+    )
+    _, z_dd = _bell(t, start_s, dur_s)  # clearance profile h sin⁴(πu)
+    acc_up = sw.clearance_m * z_dd
+    # circumduction during the swing: out and back, toes out, sole inverted
+    extra = np.zeros((t.size, 3))
+    roll = np.zeros_like(t)
+    acc_lat = np.zeros_like(t)
+    if shape.circumduction_deg > 0.0:
+        yaw_deg = shape.circumduction_deg * pitch_scale
+        bell, lat_dd = _bell(t, sw.to_t_s, swing_s)
+        rate = _bell_rate(t, sw.to_t_s, swing_s)
+        roll = -(2.0 / 3.0) * yaw_deg * bell
+        extra[:, 0] += -(2.0 / 3.0) * yaw_deg * rate
+        extra[:, 2] += yaw_deg * rate
+        acc_lat = 0.005 * yaw_deg * lat_dd
+    # heel impact from contact: oscillation under an envelope peaking impact_peak_s later
+    dt = t - land.contact_t_s
     hit = dt >= 0.0
-    impact = np.where(
-        hit,
-        _IMPACT_MPS2 * vigour * np.exp(-np.where(hit, dt, 0.0) / _IMPACT_TAU_S)
-        * np.sin(2.0 * np.pi * _IMPACT_HZ * dt + 0.5 * np.pi),
-        0.0,
-    )  # fmt: skip
+    x = np.where(hit, dt, 0.0) / shape.impact_peak_s
+    envelope = np.where(hit, x * np.exp(1.0 - x), 0.0)
+    impact = (
+        land.impact_mps2
+        * envelope
+        * np.cos(2.0 * np.pi * shape.impact_hz * (dt - shape.impact_peak_s))
+    )
     acc_up = acc_up + impact
     acc_fwd = acc_fwd - 0.5 * impact
-    return gyr, pitch, acc_fwd, acc_up
+    # gyro ringing of the sensor after the impact
+    ring = np.where(
+        hit,
+        np.exp(-np.where(hit, dt, 0.0) / shape.ring_tau_s)
+        * np.sin(2.0 * np.pi * shape.ring_hz * dt),
+        0.0,
+    )
+    extra += (shape.ring_dps_per_mps2 * land.impact_mps2 * ring)[:, None] * np.asarray(
+        shape.ring_axis
+    )
+    return _Parts(gyr, pitch, extra, roll, acc_fwd, acc_lat, acc_up)
 
 
 def _ramp(t: np.ndarray, ep: FreezeEpisode) -> np.ndarray:
@@ -168,6 +384,8 @@ def render_imu(
     tremble_hz: float = 6.0,
     reference_stride_m: float = 1.4,
     noise: np.ndarray | None = None,
+    shape: FootShape | None = None,
+    seed: int = 0,
 ) -> np.ndarray:
     """Noise-free (unless ``noise`` is given) IMU samples at session times ``t_s``.
 
@@ -187,41 +405,53 @@ def render_imu(
         Stride length giving the nominal signal amplitudes, m.
     noise : ndarray, shape (n, 6), optional
         Added as is.
+    shape : FootShape, optional
+        How the foot swings and lands; default the nominal :class:`FootShape`.
+    seed : int
+        Seed of the per-stride draws (:func:`landing`).
 
     Returns
     -------
     ndarray, shape (n, 6)
         acc x, y, z (m/s²), gyr x, y, z (deg/s) in the foot frame.
     """
+    shape = FootShape() if shape is None else shape
     t = np.asarray(t_s, dtype=float)
     n = len(t)
     gyr_y = np.zeros(n)
     pitch_deg = np.zeros(n)
+    gyr_extra = np.zeros((n, 3))
+    roll_deg = np.zeros(n)
     acc_fwd = np.zeros(n)
+    acc_lat = np.zeros(n)
     acc_up = np.zeros(n)
     if n:
         t_lo, t_hi = t[0], t[-1]
         for sw in swings:
-            if sw.to_t_s - IMU_LOOKAHEAD_S > t_hi or sw.ic_t_s + 0.3 < t_lo:
+            if sw.to_t_s - IMU_LOOKAHEAD_S > t_hi or sw.ic_t_s + AFTER_IC_S < t_lo:
                 continue
             lo = np.searchsorted(t, sw.to_t_s - IMU_LOOKAHEAD_S)
-            hi = np.searchsorted(t, sw.ic_t_s + 0.3)
-            g, p, af, au = _swing_signals(t[lo:hi], sw, reference_stride_m)
-            gyr_y[lo:hi] += g
-            pitch_deg[lo:hi] += p
-            acc_fwd[lo:hi] += af
-            acc_up[lo:hi] += au
+            hi = np.searchsorted(t, sw.ic_t_s + AFTER_IC_S)
+            land = landing(sw, shape, side, seed, reference_stride_m)
+            p = _swing_signals(t[lo:hi], sw, land, shape, reference_stride_m)
+            gyr_y[lo:hi] += p.gyr_y
+            pitch_deg[lo:hi] += p.pitch_deg
+            gyr_extra[lo:hi] += p.gyr_extra
+            roll_deg[lo:hi] += p.roll_deg
+            acc_fwd[lo:hi] += p.acc_fwd
+            acc_lat[lo:hi] += p.acc_lat
+            acc_up[lo:hi] += p.acc_up
     mirror = 1.0 if side == Side.LEFT else -1.0
     pitch = np.deg2rad(pitch_deg)
     c, s = np.cos(pitch), np.sin(pitch)
     up = acc_up + GRAVITY_MPS2
     out = np.empty((n, 6))
     out[:, 0] = c * acc_fwd - s * up
-    out[:, 1] = 0.0
+    out[:, 1] = mirror * (acc_lat + GRAVITY_MPS2 * np.sin(np.deg2rad(roll_deg)))
     out[:, 2] = s * acc_fwd + c * up
-    out[:, 3] = mirror * 0.15 * gyr_y
-    out[:, 4] = gyr_y
-    out[:, 5] = mirror * -0.25 * gyr_y
+    out[:, 3] = mirror * (0.15 * gyr_y + gyr_extra[:, 0])
+    out[:, 4] = gyr_y + gyr_extra[:, 1]
+    out[:, 5] = mirror * (-0.25 * gyr_y + gyr_extra[:, 2])
     for ep in freezes:
         if n == 0 or ep.end_t_s <= t[0] or ep.start_t_s > t[-1]:
             continue
@@ -248,21 +478,37 @@ class ImuSynth:
     Parameters
     ----------
     params : PatientParams
-        The patient (tremble frequency, reference stride length).
+        The patient (foot shape, tremble frequency).
     side : Side
         The foot.
     rate_hz : float
         Sample rate on the session clock, Hz.
     seed : int
-        Seed of the sensor noise; the noise of sample ``k`` (time ``k / rate_hz``) depends only on
-        ``seed``, ``side`` and ``k``, so chunking does not change the signal.
+        Seed of the person's foot shape (:func:`foot_shape`), the per-stride draws and the sensor
+        noise; the noise of sample ``k`` (time ``k / rate_hz``) depends only on ``seed``,
+        ``side`` and ``k``, so chunking does not change the signal.
+    shape : FootShape, optional
+        Use this foot shape instead of drawing one.
+
+    Attributes
+    ----------
+    shape : FootShape
+        The foot shape in use.
     """
 
-    def __init__(self, params: PatientParams, side: Side, rate_hz: float, seed: int = 0) -> None:
+    def __init__(
+        self,
+        params: PatientParams,
+        side: Side,
+        rate_hz: float,
+        seed: int = 0,
+        shape: FootShape | None = None,
+    ) -> None:
         self.params = params
         self.side = side
         self.rate_hz = float(rate_hz)
         self.seed = seed
+        self.shape = foot_shape(params, side, seed) if shape is None else shape
         self._bias = np.random.default_rng([seed, int(side), 7]).normal(
             0.0, [0.05, 0.05, 0.05, 0.3, 0.3, 0.3]
         )
@@ -271,6 +517,13 @@ class ImuSynth:
     def times_s(self, t0_s: float, n: int) -> np.ndarray:
         """Session times of ``n`` samples from ``t0_s``, s."""
         return t0_s + np.arange(n) / self.rate_hz
+
+    def landings(self, events: Sequence[GaitEvent]) -> list[Landing]:
+        """Where each swing of this foot in ``events`` lands (zero rise, contact, impact)."""
+        return [
+            landing(sw, self.shape, self.side, self.seed)
+            for sw in swings_from_events(events, self.side)
+        ]
 
     def _noise(self, first_index: int, n: int) -> np.ndarray:
         out = np.empty((n, 6))
@@ -311,4 +564,6 @@ class ImuSynth:
             tremble_hz=self.params.tremble_hz,
             reference_stride_m=1.4,
             noise=self._noise(first_index, n),
+            shape=self.shape,
+            seed=self.seed,
         )
