@@ -14,6 +14,7 @@ from ras.protocol import Side, StepKind, StreamDecoder, encode_frame
 from ras.protocol.messages import HelloRequest, Step, StepFlag
 from ras.session_clock import SessionClock
 from ras.sim.firmware_core import FirmwareDetector, load_core
+from ras.sim.imu import ImuSynth
 from ras.sim.patient import VirtualPatient
 from ras.sim.presets import HEALTHY
 from ras.sim.sensor import VirtualFootSensor
@@ -91,8 +92,13 @@ def test_virtual_sensor_with_the_c_core_emits_the_patients_steps():
     assert decoder.counters.frames_rejected == 0
     assert len(ics) >= 10 and abs(len(ics) - len(model)) <= 1
     assert {m.kind for m in steps} == set(StepKind)
-    # each IC the core found sits on one of the model's ICs (the synthetic IMU is shaped by them)
-    model_us = np.array([sensor.device_t_us(e.t_s) for e in model], dtype=np.int64)
+    # each IC the core found sits on a landing of the model: the end of the swing rotation (the
+    # sagittal gyro's zero rise) or the ground contact (the model's IC); the synthetic IMU puts
+    # them a person-specific 5-55 ms apart (ras.sim.imu), like real recordings
+    synth = ImuSynth(HEALTHY, Side.LEFT, 200.0, seed=sensor.seed)  # the sensor's own draws
+    landings = synth.landings(patient.events_between(0.0, 16.0, Side.LEFT))
+    landmarks = [t for land in landings for t in (land.zero_rise_t_s, land.contact_t_s)]
+    model_us = np.array([sensor.device_t_us(t) for t in landmarks], dtype=np.int64)
     for m in ics:
         err_us = ((m.event_t_us - model_us + 2**31) % 2**32) - 2**31
         assert np.abs(err_us).min() < 10_000
