@@ -24,8 +24,16 @@ class StepEvent:
         Unwrapped device time of the event (us since the sensor booted, wrap-corrected).
     received_t_s : float
         Session time the frame was decoded on the host.
+    seq : int
+        Sequence number of the frame that brought it: the STEP frame, or, for a step the host
+        detected in an IMU-only sensor's stream, the IMU frame that completed the event.
+    stride_index : int
+        Strides of this foot since the sensor booted (u16), as the firmware counts them.
     clock_error_s : float
         Clock sync's estimate of its own error at that moment (s).
+    stride_time_s, stance_time_s, stride_length_m, clearance_m : float or None
+        The last stride's figures where the sensor (or the host, for the times of steps it
+        detected itself) knows them; None where not.
     """
 
     sensor_id: int

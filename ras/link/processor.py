@@ -2,7 +2,9 @@
 
 :class:`FrameProcessor` holds what the host knows about one sensor: its HELLO, sequence and
 loss counts, device-time unwrapping, clock sync and outstanding PINGs. The serial link feeds it
-frames with their arrival times and publishes what it returns.
+frames with their arrival times and publishes what it returns. For a sensor that streams IMU but
+sends no steps (HELLO without STEPS) it detects the steps itself (:mod:`ras.link.host_steps`)
+and publishes them like the sensor's own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections import OrderedDict, deque
 from ras.clocksync import ClockSync
 from ras.events import ImuEvent, LinkEvent, LinkState, SensorStatusEvent, StepEvent
 from ras.link.convert import imu_to_si, stride_figures_si
+from ras.link.host_steps import HostStep, HostStepDetector, StepSource, step_source
 from ras.link.sequence import DeviceTimeUnwrapper, SeqKind, SequenceTracker
 from ras.protocol.frame import Frame, encode_frame
 from ras.protocol.messages import (
@@ -55,10 +58,17 @@ class FrameProcessor:
         first round-trip clock sync (after start or reboot), so that their times are accurate;
         after that they are released with the arrival-based estimate. Nothing is dropped.
 
+    Steps come from the sensor's STEP frames, or, when its HELLO has IMU_STREAM but not STEPS,
+    from the host's own detector run on its IMU batches (:attr:`host_steps_`): such steps are
+    published as :class:`StepEvent` exactly like the sensor's (device time mapped by the same
+    clock sync; ``seq`` and ``received_t_s`` those of the IMU frame that completed the event).
+
     Attributes
     ----------
     hello_ : Hello or None
         The sensor's latest HELLO.
+    host_steps_ : HostStepDetector or None
+        The host's step detector of this boot, while the sensor's steps are detected here.
     sensor_id_ : int or None
         The sensor this processor is bound to.
     identified_ : bool
@@ -68,6 +78,8 @@ class FrameProcessor:
     frames_, pending_dropped_, unmatched_pongs_, unexpected_ : int
         Frames processed, frames dropped while waiting for HELLO (overflow, or the port was lost
         before a HELLO came), PONGs without a PING, frames of host-to-sensor types received.
+    ignored_steps_ : int
+        STEP frames of a sensor whose HELLO says it sends none (its steps are detected here).
     """
 
     def __init__(
@@ -96,10 +108,13 @@ class FrameProcessor:
         self.pending_dropped_ = 0
         self.unmatched_pongs_ = 0
         self.unexpected_ = 0
+        self.ignored_steps_ = 0
+        self.host_steps_: HostStepDetector | None = None
         #: damaged frames the link's decoder rejected (kept current by the link; for STATUS)
         self.rejected_frames = 0
         self._pending: deque[tuple[Frame, float]] = deque()
-        self._held: deque[tuple[Frame, float, int]] = deque()  # frame, arrival, device time
+        # frame, arrival, device time, and the IMU samples in SI units or a host-detected step
+        self._held: deque[tuple[Frame, float, int, object]] = deque()
         self._hold_started_s = 0.0
         self._now_s = float("-inf")  # newest arrival time seen
         self._pings: OrderedDict[int, float] = OrderedDict()
@@ -116,10 +131,17 @@ class FrameProcessor:
         self.pending_dropped_ += len(self._pending)
         self._pending.clear()
         self._pings.clear()
+        if self.host_steps_ is not None:
+            self.host_steps_.restart()  # samples were lost while the port was closed
 
     @property
     def side(self) -> Side:
         return self.hello_.side if self.hello_ is not None else Side.UNKNOWN
+
+    @property
+    def step_source(self) -> StepSource | None:
+        """Where this sensor's steps are detected (None before its HELLO)."""
+        return step_source(self.hello_)
 
     @property
     def n_pending(self) -> int:
@@ -172,7 +194,14 @@ class FrameProcessor:
         self.hello_ = msg
         self.identified_ = True
         events: list[Event] = [
-            LinkEvent(arrival_t_s, self.port, LinkState.CONNECTED, msg.sensor_id, msg.side)
+            LinkEvent(
+                arrival_t_s,
+                self.port,
+                LinkState.CONNECTED,
+                msg.sensor_id,
+                msg.side,
+                step_source(msg).description,
+            )
         ]
         while self._pending:
             events += self._handle(*self._pending.popleft())
@@ -196,6 +225,7 @@ class FrameProcessor:
             self.device_time.reset()
             self.clock.reset()
             self._pings.clear()
+            self.host_steps_ = None  # a new detector and stride count for the new boot
             detail = f"sequence {update.prev_seq} -> {frame.seq}"
             events.append(
                 LinkEvent(
@@ -205,17 +235,13 @@ class FrameProcessor:
         self.frames_ += 1
         header_us = self.device_time.update(frame.t_us)
         self.clock.add_arrival(header_us, arrival_t_s)
-        if isinstance(msg, Step | Imu | Status):
-            t_us = (
-                header_us
-                if isinstance(msg, Status)
-                else self.device_time.unwrap(
-                    msg.event_t_us if isinstance(msg, Step) else msg.first_t_us
-                )
-            )
-            if not self._held:
-                self._hold_started_s = self._now_s
-            self._held.append((frame, arrival_t_s, t_us))
+        if isinstance(msg, Step) and self.step_source is StepSource.HOST:
+            self.ignored_steps_ += 1  # its HELLO says it sends none: they are detected here
+        elif isinstance(msg, Step | Status):
+            t_us = header_us if isinstance(msg, Status) else self.device_time.unwrap(msg.event_t_us)
+            self._hold(frame, arrival_t_s, t_us, None)
+        elif isinstance(msg, Imu):
+            self._handle_imu(frame, msg, arrival_t_s)
         elif isinstance(msg, Pong):
             t1_s = self._pings.pop(msg.ping_id, None)
             if t1_s is None:
@@ -228,6 +254,29 @@ class FrameProcessor:
         if self._held and not self._holding(arrival_t_s):
             events += self.flush()
         return events
+
+    def _hold(self, frame: Frame, arrival_t_s: float, t_us: int, extra: object) -> None:
+        if not self._held:
+            self._hold_started_s = self._now_s
+        self._held.append((frame, arrival_t_s, t_us, extra))
+
+    def _handle_imu(self, frame: Frame, imu: Imu, arrival_t_s: float) -> None:
+        """Hold the batch's event; detect steps in it if this host detects the sensor's steps."""
+        hello = self.hello_
+        first_us = self.device_time.unwrap(imu.first_t_us)
+        samples_si = imu_to_si(
+            imu.samples, acc_range_g=hello.acc_range_g, gyr_range_dps=hello.gyr_range_dps
+        )
+        self._hold(frame, arrival_t_s, first_us, samples_si)
+        if self.step_source is not StepSource.HOST:
+            self.host_steps_ = None
+            return
+        if self.host_steps_ is None:
+            self.host_steps_ = HostStepDetector()
+        for found in self.host_steps_.feed(
+            first_us=first_us, sample_rate_hz=imu.sample_rate_hz, samples_si=samples_si
+        ):
+            self._hold(frame, arrival_t_s, found.device_t_us, found)
 
     def _holding(self, now_s: float) -> bool:
         """Whether data events wait for the first round-trip clock sync."""
@@ -249,12 +298,14 @@ class FrameProcessor:
         """Events of all held frames, mapped with the clock sync as it is now."""
         events: list[Event] = []
         while self._held:
-            frame, arrival_t_s, t_us = self._held.popleft()
+            frame, arrival_t_s, t_us, extra = self._held.popleft()
             msg = frame.message
-            if isinstance(msg, Step):
+            if isinstance(extra, HostStep):
+                events.append(self._step_event(frame, extra.step, arrival_t_s, t_us))
+            elif isinstance(msg, Step):
                 events.append(self._step_event(frame, msg, arrival_t_s, t_us))
             elif isinstance(msg, Imu):
-                events.append(self._imu_event(msg, t_us))
+                events.append(self._imu_event(msg, t_us, extra))
             else:
                 events.append(self._status_event(msg, t_us))
         return events
@@ -273,17 +324,14 @@ class FrameProcessor:
             **stride_figures_si(step),
         )
 
-    def _imu_event(self, imu: Imu, first_us: int) -> ImuEvent:
-        hello = self.hello_
+    def _imu_event(self, imu: Imu, first_us: int, samples_si: object) -> ImuEvent:
         return ImuEvent(
             sensor_id=self.sensor_id_,
             side=self.side,
             first_t_s=self.clock.to_session_s(first_us),
             sample_rate_hz=float(imu.sample_rate_hz),
             device_first_t_us=first_us,
-            samples_si=imu_to_si(
-                imu.samples, acc_range_g=hello.acc_range_g, gyr_range_dps=hello.gyr_range_dps
-            ),
+            samples_si=samples_si,
         )
 
     def _status_event(self, status: Status, header_us: int) -> SensorStatusEvent:

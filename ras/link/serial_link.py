@@ -20,6 +20,7 @@ from ras.bus import SessionBus
 from ras.clocksync import ClockSync
 from ras.errors import UserInputError
 from ras.events import LinkEvent, LinkState
+from ras.link.host_steps import StepSource
 from ras.link.ports import DEFAULT_BAUDRATE, open_port
 from ras.link.processor import FrameProcessor
 from ras.protocol.decoder import StreamDecoder
@@ -57,6 +58,8 @@ class LinkStats:
     clock_samples: int
     decoder: dict[str, int] = field(default_factory=dict)
     last_error: str = ""
+    #: where the sensor's steps are detected (from its HELLO; None before one)
+    step_source: StepSource | None = None
 
     @property
     def sensor_id(self) -> int | None:
@@ -205,6 +208,7 @@ class SensorLink:
             clock_samples=sync.n_samples,
             decoder=self.decoder.counters.as_dict(),
             last_error=self.last_error,
+            step_source=proc.step_source,
         )
 
     def __enter__(self) -> SensorLink:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ras.protocol.messages import StepKind
+from ras.protocol.messages import Step, StepFlag, StepKind
 
-__all__ = ["MAX_STRIDE_US", "StrideCounter", "StrideFigures"]
+__all__ = ["MAX_STRIDE_US", "StrideCounter", "StrideFigures", "step_message"]
 
 _U32 = 0xFFFFFFFF
 #: Strides (IC to IC) and stances (IC to TO) longer than this are stops (docs/gait-events.md).
@@ -72,3 +72,33 @@ class StrideCounter:
         self._last_ic_us = None
         self._stride_us = None
         self._stance_us = None
+
+
+def step_message(kind: int, event_t_us: int, latency_us: int, figures: StrideFigures) -> Step:
+    """The STEP message the firmware sends for one event and its stride figures.
+
+    Parameters
+    ----------
+    kind : int
+        StepKind value of the event.
+    event_t_us : int
+        Device time of the event, us (sent mod 2**32).
+    latency_us : int
+        From the event to its detection, us.
+    figures : StrideFigures
+        From :meth:`StrideCounter.add` for this event; unknown figures are flagged not valid.
+    """
+    flags = 0
+    if figures.stride_time_us is not None:
+        flags |= StepFlag.STRIDE_TIME
+    if figures.stance_time_us is not None:
+        flags |= StepFlag.STANCE_TIME
+    return Step(
+        kind=StepKind(kind),
+        event_t_us=event_t_us & _U32,
+        latency_us=max(latency_us, 0) & _U32,
+        stride_index=figures.stride_index,
+        flags=flags,
+        stride_time_us=figures.stride_time_us or 0,
+        stance_time_us=figures.stance_time_us or 0,
+    )
