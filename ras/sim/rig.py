@@ -40,6 +40,9 @@ class VirtualPatientRig:
         u32 ids (left, right); None: derived from ``seed``.
     start_t_s : float
         Session time the patient starts walking, s.
+    on_device_steps : bool
+        The sensors detect the steps and send STEP frames (default); False: IMU-only sensors
+        whose steps the host detects from their IMU stream (needs ``imu_rate_hz``).
 
     Attributes
     ----------
@@ -60,6 +63,7 @@ class VirtualPatientRig:
         boot_offset_s: float | tuple[float, float] | None = None,
         sensor_ids: tuple[int, int] | None = None,
         start_t_s: float = 0.0,
+        on_device_steps: bool = True,
     ) -> None:
         params = make_params(patient) if isinstance(patient, str) else patient
         self.clock = SessionClock() if clock is None else clock
@@ -84,6 +88,7 @@ class VirtualPatientRig:
                 boot_offset_s=offsets[i],
                 corrupt_byte_prob=corrupt_byte_prob,
                 drop_byte_prob=drop_byte_prob,
+                on_device_steps=on_device_steps,
             )
             for i, side in enumerate((Side.LEFT, Side.RIGHT))
         )

@@ -3,9 +3,11 @@
 The host opens :attr:`VirtualFootSensor.port` with pyserial like hardware. The sensor's own
 thread emits frames at the right session times (the :class:`~ras.session_clock.SessionClock` is
 shared with the host and may run faster than real time): HELLO at boot, on HELLO_REQUEST and
-every ``hello_interval_s``; STEP frames for its foot's events at event time + detection latency;
-STATUS every ``status_interval_s``; optional IMU batches; PONG at once on PING. Faults are
-injected at the byte level; a thread-safe truth log records every frame generated.
+every ``hello_interval_s``; STEP frames for its foot's events at event time + detection latency
+(unless on-device detection is off: an IMU-only sensor whose steps the host detects); STATUS
+every ``status_interval_s``; optional IMU batches; PONG at once on PING. Faults are injected at
+the byte level; a thread-safe truth log records every frame generated, and
+:attr:`VirtualFootSensor.true_events` the foot's true gait events.
 
 Device clock: ``device_t_us = round((t_s · (1 + drift_ppm·1e-6) + boot_offset_s) · 1e6) mod 2**32``.
 """
@@ -31,7 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ras.link.strides import StrideCounter
+from ras.errors import UserInputError
+from ras.link.strides import StrideCounter, step_message
 from ras.protocol.decoder import StreamDecoder
 from ras.protocol.frame import encode_frame
 from ras.protocol.messages import (
@@ -148,6 +151,11 @@ class VirtualFootSensor:
         shared library of ``firmware/``) run on this sensor's IMU samples, instead of reporting
         the patient model's events; needs ``imu_rate_hz``. STEP truth records then carry the
         session time of the event as the core detected it.
+    on_device_steps : bool
+        Detect steps on the sensor and send them as STEP frames (HELLO capabilities STEPS and
+        STRIDE_FIGURES). False: an IMU-only sensor (a commodity IMU board, or a ras sensor with
+        detection off) whose HELLO has neither and which sends no STEP frames, so the host
+        detects its steps from the IMU stream; needs ``imu_rate_hz``.
     wait_for_host : bool
         Like a USB CDC device that sends only while the host has its port open: after
         :meth:`start` or :meth:`replug` nothing is written (frames are logged as not delivered)
@@ -185,11 +193,22 @@ class VirtualFootSensor:
         battery_drain_pct_per_h: float = 5.0,
         wait_for_host: bool = True,
         firmware_core: bool = False,
+        on_device_steps: bool = True,
     ) -> None:
         check_range("drift_ppm", drift_ppm, -100.0, 100.0, "ppm")
         if firmware_core and imu_rate_hz is None:
             raise ValueError(
                 "firmware_core=True needs imu_rate_hz: the C core detects steps from IMU samples"
+            )
+        if not on_device_steps and imu_rate_hz is None:
+            raise UserInputError(
+                "a sensor without on-device step detection needs an IMU stream (imu_rate_hz):"
+                " the host detects its steps from the IMU samples"
+            )
+        if not on_device_steps and firmware_core:
+            raise UserInputError(
+                "firmware_core=True detects steps on the sensor; it cannot be combined with"
+                " on_device_steps=False"
             )
         check_range("corrupt_byte_prob", corrupt_byte_prob, 0.0, 1.0)
         check_range("drop_byte_prob", drop_byte_prob, 0.0, 1.0)
@@ -246,6 +265,8 @@ class VirtualFootSensor:
         self._pending: list[tuple[float, int, GaitEvent, float]] = []
         self._tie = itertools.count()
         self.firmware_core = bool(firmware_core)
+        self.on_device_steps = bool(on_device_steps)
+        self._true_events: list[GaitEvent] = []
         self._fw: FirmwareDetector | None = None
         self._fw_strides = StrideCounter()
         self._reset_boot_state(0.0)
@@ -260,6 +281,16 @@ class VirtualFootSensor:
         """Copy of every frame generated so far, in order."""
         with self._lock:
             return list(self._truth)
+
+    @property
+    def true_events(self) -> list[GaitEvent]:
+        """Copy of this foot's true gait events so far (the patient model's), in time order.
+
+        Whatever the sensor reports (STEP frames, the firmware core's detections, or nothing
+        when the host detects the steps), these are what happened.
+        """
+        with self._lock:
+            return list(self._true_events)
 
     @property
     def frames_generated(self) -> int:
@@ -457,7 +488,9 @@ class VirtualFootSensor:
                 self._send(self._hello(), self.clock.now_s())
 
     def _hello(self) -> Hello:
-        caps = Capability.STEPS | Capability.PING | Capability.STRIDE_FIGURES
+        caps = Capability.PING
+        if self.on_device_steps:
+            caps |= Capability.STEPS | Capability.STRIDE_FIGURES
         if self.imu_rate_hz:
             caps |= Capability.IMU_STREAM
         return Hello(
@@ -486,9 +519,13 @@ class VirtualFootSensor:
 
     def _emit_due(self, now_s: float) -> None:
         params = self.patient.params
-        for event in self.patient.advance(now_s, self.side):
-            if self._fw is not None:
-                continue  # the firmware core detects the steps from the IMU samples instead
+        happened = self.patient.advance(now_s, self.side)
+        if happened:
+            with self._lock:
+                self._true_events += happened
+        for event in happened:
+            if self._fw is not None or not self.on_device_steps:
+                continue  # the firmware core, or the host, detects the steps from the IMU
             due_s = event.t_s + params.detection_latency_s(event.kind)
             reported_s = event.t_s
             if params.event_time_error_sd_s > 0:
@@ -580,20 +617,7 @@ class VirtualFootSensor:
         for j, row in enumerate(gyr.tolist()):
             for ev in self._fw.update((first_us + round(j * period_us)) & _U32, row):
                 fig = self._fw_strides.add(ev.kind, ev.t_us)
-                flags = 0
-                if fig.stride_time_us is not None:
-                    flags |= StepFlag.STRIDE_TIME
-                if fig.stance_time_us is not None:
-                    flags |= StepFlag.STANCE_TIME
-                step = Step(
-                    kind=ev.kind,
-                    event_t_us=ev.t_us,
-                    latency_us=(now_us - ev.t_us) & _U32,
-                    stride_index=fig.stride_index,
-                    flags=flags,
-                    stride_time_us=fig.stride_time_us or 0,
-                    stance_time_us=fig.stance_time_us or 0,
-                )
+                step = step_message(ev.kind, ev.t_us, (now_us - ev.t_us) & _U32, fig)
                 event_t_s = self._boot_t_s + ev.idx / self._synth.rate_hz
                 self._send(step, now_s, event_t_s=event_t_s, header_t_us=now_us)
 

@@ -9,7 +9,9 @@ import time
 import pytest
 import serial
 
+from ras.errors import UserInputError
 from ras.protocol import (
+    Capability,
     MsgType,
     Ping,
     Side,
@@ -213,3 +215,25 @@ def test_frames_use_a_leading_delimiter(make_sensor, open_host):
     assert b"" in blocks[1:-1]
     frames = [decode_frame(b) for b in blocks[1:-1] if b]
     assert frames and StreamDecoder().feed(raw)
+
+
+def test_without_on_device_detection_it_streams_imu_but_sends_no_steps(make_sensor, open_host):
+    sensor = make_sensor(imu_rate_hz=100, on_device_steps=False)
+    host = open_host(sensor.port)
+    host.send(HelloRequest())
+    hello = host.read_until(lambda f: f.message.msg_type == MsgType.HELLO).message
+    assert hello.capabilities & Capability.IMU_STREAM and hello.capabilities & Capability.PING
+    assert not hello.capabilities & (Capability.STEPS | Capability.STRIDE_FIGURES)
+    host.read_until(lambda f: f.message.msg_type == MsgType.IMU)
+    wait_until(lambda: sum(e.kind == StepKind.INITIAL_CONTACT for e in sensor.true_events) >= 3)
+    host.read_until(lambda f: f.t_us > sensor.device_t_us(sensor.true_events[-1].t_s))
+    assert not [f for f in host.frames if f.message.msg_type == MsgType.STEP]
+    assert not [r for r in sensor.truth_log if r.msg_type == MsgType.STEP]
+    kinds = {e.kind for e in sensor.true_events}
+    assert kinds == set(StepKind) and all(e.side == Side.LEFT for e in sensor.true_events)
+
+
+def test_a_sensor_without_on_device_detection_needs_an_imu_stream():
+    patient = VirtualPatient(HEALTHY, seed=1)
+    with pytest.raises(UserInputError, match="IMU stream"):
+        VirtualFootSensor(patient, Side.LEFT, SessionClock(), sensor_id=1, on_device_steps=False)
