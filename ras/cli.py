@@ -63,6 +63,17 @@ def _override(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _add_sensor_steps(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sensor-steps",
+        metavar="WHERE",
+        default=None,
+        help="with --simulate: 'device' (default): the virtual sensors detect the steps; 'host':"
+        " IMU-only virtual sensors, the host detects the steps from their IMU stream (at"
+        " --imu-rate, default 100 Hz). Real sensors are handled from what they announce",
+    )
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors and exit status 2."""
 
@@ -124,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="HZ",
         help="virtual sensors also stream raw IMU at this rate (0 = off)",
     )
+    _add_sensor_steps(monitor)
     monitor.add_argument(
         "--duration",
         type=_positive_float,
@@ -159,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
         "and Motion-BIDS export (0 = off, the default)",
     )
+    _add_sensor_steps(run)
     run.add_argument("--patient", metavar="ID", help="pseudonymous patient id (see ras patients)")
     run.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
     run.add_argument("--plan", default="iso-ramp", help="fixed, iso-ramp or adaptive")

@@ -49,10 +49,11 @@ def _summary(stats: list[LinkStats], n_steps: int, t_s: float) -> str:
             if s.clock_synced
             else "clock not synced"
         )
+        steps = f", steps on the {s.step_source.value}" if s.step_source is not None else ""
         lines.append(
             f"  {s.port}: {who}, {s.frames_ok} frames, lost {s.lost_frames},"
             f" rejected {s.decoder.get('frames_rejected', 0)}, reconnects {s.reconnects},"
-            f" reboots {s.reboots}, {clock}"
+            f" reboots {s.reboots}, {clock}{steps}"
         )
     return "\n".join(lines)
 

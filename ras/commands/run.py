@@ -12,7 +12,7 @@ from ras.bus import SessionBus
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
-from ras.session.sensors import simulated_params
+from ras.session.sensors import simulated_params, virtual_sensor_options
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.store import Store
@@ -64,6 +64,7 @@ def run_session(args: argparse.Namespace) -> int:
             "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
         )
     settings = _settings(args)
+    virtual_sensor_options(args)  # a bad --sensor-steps / --imu-rate fails before the session row
     level_dbfs = args.ceiling if args.level is None else args.level
     if level_dbfs > args.ceiling:
         print(
@@ -83,6 +84,7 @@ def run_session(args: argparse.Namespace) -> int:
                 **settings.as_dict(),
                 "audio": args.audio,
                 "simulate": args.simulate,
+                "sensor_steps": getattr(args, "sensor_steps", None),
                 "level_dbfs": level_dbfs,
                 "ceiling_dbfs": args.ceiling,
             },

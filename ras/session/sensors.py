@@ -9,14 +9,29 @@ from typing import TYPE_CHECKING
 
 from ras.bus import SessionBus
 from ras.errors import UserInputError
+from ras.link.host_steps import MAX_RATE_HZ, MIN_RATE_HZ
 from ras.link.manager import LinkManager
 from ras.link.ports import probe
 from ras.session_clock import SessionClock
+from ras.validate import check_choice
 
 if TYPE_CHECKING:
     from ras.sim.presets import PatientParams
 
-__all__ = ["number_or_text", "open_sensors", "simulated_params"]
+__all__ = [
+    "HOST_STEPS_IMU_RATE_HZ",
+    "SENSOR_STEPS",
+    "number_or_text",
+    "open_sensors",
+    "simulated_params",
+    "virtual_sensor_options",
+]
+
+#: ``--sensor-steps``: where virtual sensors' steps are detected (the sensor, or the host from
+#: their IMU stream); real sensors say it in their HELLO.
+SENSOR_STEPS = ("device", "host")
+#: IMU rate of virtual sensors whose steps the host detects when no ``--imu-rate`` is given, Hz.
+HOST_STEPS_IMU_RATE_HZ = 100
 
 
 def number_or_text(value: str) -> object:
@@ -35,6 +50,35 @@ def simulated_params(args: argparse.Namespace) -> PatientParams:
     return make_params(args.simulate.lower(), **overrides)
 
 
+def virtual_sensor_options(args: argparse.Namespace) -> dict[str, object]:
+    """What ``--sensor-steps`` and ``--imu-rate`` ask of the virtual sensors (checked here only).
+
+    Returns the :class:`~ras.sim.rig.VirtualPatientRig` keywords ``imu_rate_hz`` and
+    ``on_device_steps``. ``--sensor-steps host`` makes IMU-only sensors whose steps the host
+    detects: they stream IMU at ``--imu-rate`` (default 100 Hz), which the live detector needs
+    within 50–1000 Hz. Real sensors (``--port``) are handled from their HELLO, so the option is
+    refused with them. Raises :class:`UserInputError` naming what was wrong.
+    """
+    steps = getattr(args, "sensor_steps", None)
+    if steps is not None:
+        check_choice("--sensor-steps", steps, SENSOR_STEPS)
+        if args.simulate is None:
+            raise UserInputError(
+                "--sensor-steps applies to virtual sensors (--simulate); a real sensor's HELLO"
+                " says whether it detects steps, and the host detects them itself if not"
+            )
+    on_host = steps == "host"
+    rate_hz = int(getattr(args, "imu_rate", 0) or 0)
+    if on_host and rate_hz == 0:
+        rate_hz = HOST_STEPS_IMU_RATE_HZ
+    if on_host and not MIN_RATE_HZ <= rate_hz <= MAX_RATE_HZ:
+        raise UserInputError(
+            f"--sensor-steps host needs --imu-rate between {MIN_RATE_HZ:g} and {MAX_RATE_HZ:g} Hz"
+            f" (the host detects the steps from the IMU stream), got {rate_hz}"
+        )
+    return {"imu_rate_hz": rate_hz or None, "on_device_steps": not on_host}
+
+
 @contextlib.contextmanager
 def open_sensors(
     args: argparse.Namespace, clock: SessionClock, bus: SessionBus
@@ -42,16 +86,17 @@ def open_sensors(
     """Start the sensors and one link per port; yield ``(rig or None, links)``.
 
     With ``--simulate`` a :class:`~ras.sim.rig.VirtualPatientRig` is started (its sensors are
-    found again by id if they come back on another path); with ``--port`` each port must answer
-    as a ras sensor. Both are closed on exit.
+    found again by id if they come back on another path; ``--sensor-steps`` and ``--imu-rate``
+    as :func:`virtual_sensor_options` says); with ``--port`` each port must answer as a ras
+    sensor. Both are closed on exit.
     """
     rig = None
+    options = virtual_sensor_options(args)
     if args.simulate is not None:
         from ras.sim.rig import VirtualPatientRig
 
         params = simulated_params(args)
-        imu_rate_hz = getattr(args, "imu_rate", 0) or None
-        rig = VirtualPatientRig(params, clock, seed=args.seed or 0, imu_rate_hz=imu_rate_hz)
+        rig = VirtualPatientRig(params, clock, seed=args.seed or 0, **options)
         urls = None
     else:
         if args.set:
