@@ -1,4 +1,5 @@
-"""Sensor status (connected, battery, lost frames, clock-sync quality) and the disconnect banner."""
+"""Sensor status (connected, battery, lost frames, clock-sync quality, where its steps are
+detected) and the disconnect banner."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.session_controller import SensorView
 from gui.theme import CLOCK_POOR_MS, COLORS, fmt
+from ras.link.host_steps import StepSource
 
 __all__ = ["DisconnectBanner", "SensorPanel"]
+
+_STEPS = {StepSource.SENSOR: "on sensor", StepSource.HOST: "on host", StepSource.NONE: "none"}
 
 
 class SensorPanel(QtWidgets.QGroupBox):
     """One row per sensor."""
 
-    HEADERS = ("sensor", "link", "battery", "lost frames", "clock sync")
+    HEADERS = ("sensor", "link", "battery", "lost frames", "clock sync", "steps")
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("Sensors", parent)
@@ -44,7 +48,7 @@ class SensorPanel(QtWidgets.QGroupBox):
 
     def set_sensors(self, sensors: tuple[SensorView, ...]) -> None:
         for i, s in enumerate(sensors):
-            name, link, battery, lost, clock = self._row(i)
+            name, link, battery, lost, clock, steps = self._row(i)
             name.setText(s.name.upper())
             name.setToolTip(s.port)
             color = COLORS["ok"] if s.connected else COLORS["bad"]
@@ -66,6 +70,10 @@ class SensorPanel(QtWidgets.QGroupBox):
                 "Residual of the sensor-clock fit; above "
                 f"{CLOCK_POOR_MS:g} ms the step times (and sync) are less exact."
             )
+            steps.setText(_STEPS.get(s.steps, "—"))
+            steps.setToolTip(s.steps.description if s.steps is not None else "")
+            none = s.steps is StepSource.NONE
+            steps.setStyleSheet(f"color: {COLORS['bad']};" if none else "")
 
 
 class DisconnectBanner(QtWidgets.QLabel):

@@ -25,6 +25,7 @@ from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
 from ras.errors import RasError, UserInputError
 from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
+from ras.link.host_steps import StepSource
 from ras.live_strides import RecentStrides
 from ras.protocol.messages import Side
 from ras.session.live import LiveParts, begin_session
@@ -74,6 +75,9 @@ class SessionConfig:
         Simulated session seconds per real second (virtual patient with wav/none audio only).
     seed : int
         Seed of the virtual patient.
+    sensor_steps : str
+        Virtual patient only: ``device`` (the virtual sensors detect the steps) or ``host``
+        (IMU-only virtual sensors; the host detects the steps from their IMU stream).
     db : str or None
         Database file (None: ``$RAS_DB`` or the per-user default).
     """
@@ -86,6 +90,7 @@ class SessionConfig:
     level_dbfs: float = DEFAULT_CEILING_DBFS
     speed: float = 1.0
     seed: int = 0
+    sensor_steps: str = "device"
     db: str | None = None
 
 
@@ -103,6 +108,7 @@ class SensorView:
     clock_synced: bool
     clock_residual_ms: float
     reconnects: int
+    steps: StepSource | None = None  # where its steps are detected (None before its HELLO)
 
 
 @dataclass
@@ -254,6 +260,7 @@ class SessionEngine:
                     clock_synced=st.clock_synced,
                     clock_residual_ms=st.clock_residual_s * 1e3,
                     reconnects=st.reconnects,
+                    steps=st.step_source,
                 )
             )
         return tuple(views)
@@ -270,6 +277,7 @@ class SessionEngine:
             "simulate": cfg.simulate,
             "level_dbfs": cfg.level_dbfs,
             "speed": cfg.speed,
+            "sensor_steps": cfg.sensor_steps if cfg.simulate else None,
             "via": "gui",
         }
         return begin_session(cfg.db, cfg.patient_id, settings)
@@ -283,6 +291,7 @@ class SessionEngine:
             seed=cfg.seed,
             speed=cfg.speed,
             imu_rate=0,
+            sensor_steps=cfg.sensor_steps if cfg.simulate else None,
         )
 
     def _run(self) -> Outcome:

@@ -114,10 +114,24 @@ class SetupPage(QtWidgets.QWidget):
         self.extra_port = QtWidgets.QLineEdit(placeholderText="another port, e.g. /dev/ttyACM0")
         self.detect_btn = BigButton("Detect sensors")
         self.detect_status = QtWidgets.QLabel()
+        self.sensor_steps = QtWidgets.QComboBox()
+        self.sensor_steps.addItem("detected on the virtual sensors", "device")
+        self.sensor_steps.addItem("detected here, from the sensors' IMU stream", "host")
+        self.sensor_steps.setMinimumHeight(44)
+        self.sensor_steps.setToolTip(
+            "Where the virtual patient's steps are detected: on its sensors (like ras sensors),"
+            " or on this computer from their raw IMU (like IMU-only sensors). Real sensors say"
+            " which they do, and are handled by themselves."
+        )
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.use_sim)
         row.addWidget(self.preset, 1)
         lay.addLayout(row)
+        steps_row = QtWidgets.QHBoxLayout()
+        steps_row.addSpacing(28)
+        steps_row.addWidget(QtWidgets.QLabel("Steps"))
+        steps_row.addWidget(self.sensor_steps, 1)
+        lay.addLayout(steps_row)
         lay.addWidget(self.use_ports)
         lay.addWidget(self.ports)
         lay.addWidget(self.extra_port)
@@ -126,6 +140,8 @@ class SetupPage(QtWidgets.QWidget):
         row2.addWidget(self.detect_status, 1)
         lay.addLayout(row2)
         (self.use_sim if simulate is not None else self.use_ports).setChecked(True)
+        self.sensor_steps.setEnabled(self.use_sim.isChecked())
+        self.use_sim.toggled.connect(self.sensor_steps.setEnabled)
         self.detect_btn.clicked.connect(self._detect)
         self._found: list | None = None
         return box
@@ -303,6 +319,7 @@ class SetupPage(QtWidgets.QWidget):
             audio=self.audio.currentText().strip() or "default",
             level_dbfs=float(self.volume.value()),
             speed=self.speed if simulate else 1.0,
+            sensor_steps=self.sensor_steps.currentData() if simulate else "device",
             db=self.db,
         )
 
