@@ -1,16 +1,18 @@
-"""Causal, sample-by-sample gait-event detector: the algorithm the firmware runs.
+"""Causal, sample-by-sample gait-event detector: the event model as the firmware runs it.
 
-docs/gait-events.md is its specification (ported to C from there); keep them in sync. The state has
-a fixed size (one ring buffer of ``W`` floats and a few scalars), each step is a handful of float
-operations with no numpy, and the events are exactly those of
-:func:`analysis.gait_events.detect_swings` with the same parameters (up to float rounding).
+docs/gait-events.md is its specification (ported to C from there: ``firmware/core/ras_detector.c``);
+keep the three in sync. The state has a fixed size (two ring buffers and a few scalars), each
+sample costs a handful of float operations with no numpy, and the events are exactly those of
+:func:`analysis.gait_events.detect_swings` with the same settings (up to float rounding).
 
-Events and when they are known (latency = detection sample minus event time):
+The detector works one sample behind the input: the centred 3-sample median of the sagittal
+gyro needs the next sample. Events and when they are emitted (``detected_idx``):
 
-- MS and TO are emitted at arming (``gyr_y`` falls below ``-arm_dps``): TO typically 25–30 ms
-  late (up to 0.5 s after a slow push-off), MS 0.3–0.8 s late;
-- MSW and IC are emitted at the zero rise of ``gyr_y``: IC less than one sample late, MSW
-  0.1–0.3 s late (medians and maxima on the gaitmap example data, docs/gait-events.md).
+- MS and TO at the confirmation of the swing (``min_swing_s`` after arming);
+- MSW at the landing (zero rise of ``s``);
+- IC at the end of the impact search window (``impact_after_s`` after the landing), or at the
+  landing with ``ic_landmark="gyro_zero"``;
+each plus the one sample of the median.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.errors import AnalysisInputError
-from analysis.gait_events import window_samples
+from analysis.gait_events import (
+    IMPACT_ONSET_SHARE,
+    IMPACT_PROMINENCE,
+    STRIDE_HISTORY,
+    EventSettings,
+    lockout_samples,
+)
 
 __all__ = [
     "EVENT_IC",
@@ -36,6 +44,8 @@ __all__ = [
 #: Event kinds, numbered as STEP ``kind`` in docs/protocol.md.
 EVENT_IC, EVENT_TO, EVENT_MSW, EVENT_MS = 1, 2, 3, 4
 
+_STANCE, _TENTATIVE, _SWING, _LANDING = 0, 1, 2, 3
+
 
 @dataclass(frozen=True)
 class CausalEvent:
@@ -48,7 +58,7 @@ class CausalEvent:
     idx : float
         When the event happened, in (fractional) samples since the detector started.
     detected_idx : int
-        The sample at which it was emitted; latency = (detected_idx - idx) / sampling rate.
+        The input sample at which it was emitted; latency = (detected_idx - idx) / rate.
     """
 
     kind: int
@@ -57,49 +67,61 @@ class CausalEvent:
 
 
 class CausalGaitEventDetector:
-    """Per-sample detector with bounded state (see docs/gait-events.md for the exact steps).
+    """Per-sample detector with bounded state (docs/gait-events.md gives the exact steps).
 
     Parameters
     ----------
     sampling_rate_hz : float
         Fixed sampling rate, 50–1000 Hz.
-    arm_dps : float
-        Swing threshold on ``gyr_y`` (deg/s): falling below ``-arm_dps`` arms a swing.
-    ms_window_s : float
-        Mid-stance least-energy window, s (``W = max(2, round(ms_window_s * fs))`` samples).
-    max_swing_s : float
-        Arming with no zero rise within this time is dropped, s.
-    ic_refractory_s : float
-        No arming within this time after an IC, s.
+    **settings
+        Any :class:`~analysis.gait_events.EventSettings` field.
     """
 
-    def __init__(
-        self,
-        sampling_rate_hz: float,
-        arm_dps: float = 50.0,
-        ms_window_s: float = 0.1,
-        max_swing_s: float = 1.5,
-        ic_refractory_s: float = 0.2,
-    ) -> None:
+    def __init__(self, sampling_rate_hz: float, **settings: object) -> None:
         if not 50.0 <= sampling_rate_hz <= 1000.0:
             raise AnalysisInputError(
                 f"sampling rate {sampling_rate_hz} Hz is not allowed; use 50–1000 Hz"
             )
+        unknown = [k for k in settings if k not in EventSettings.names()]
+        if unknown:
+            raise AnalysisInputError(
+                f"unknown event setting {unknown[0]!r}; allowed: {', '.join(EventSettings.names())}"
+            )
+        self.settings = EventSettings(**settings)  # type: ignore[arg-type]
         self.sampling_rate_hz = float(sampling_rate_hz)
-        self.arm_dps = float(arm_dps)
-        self.w = window_samples(ms_window_s, sampling_rate_hz)
-        self.max_swing_n = round(max_swing_s * sampling_rate_hz)
-        self.refractory_n = round(ic_refractory_s * sampling_rate_hz)
-        self.ic_i = -self.refractory_n  # sample at which the last IC was emitted
-        self.ring = [0.0] * self.w
+        c = self.settings.counts(sampling_rate_hz)
+        self.counts = c
+        self.arm_dps = float(self.settings.arm_dps)
+        self.impact = self.settings.ic_landmark == "impact"
+        self.to_zero = self.settings.to_landmark == "gyro_zero"
+        self.lockout_pct = int(self.settings.lockout_stride_pct)
+        # input, one sample ahead of the analysis
+        self.i = -1  # index of the last input sample
+        self.s_prev2 = 0.0  # raw gyr_y of the sample before the analysed one
+        self.s_prev1 = 0.0  # raw gyr_y of the analysed sample
+        self.g_prev1 = (0.0, 0.0, 0.0)  # gyr of the analysed sample
+        self.a_prev1 = (0.0, 0.0, 0.0)  # acc of the analysed sample
+        self.a_prev2 = (0.0, 0.0, 0.0)  # acc of the sample before it
+        # analysis of sample p = i - 1
+        self.ring = [0.0] * c.w  # gyro energies of the last W samples
         self.ring_pos = 0
         self.run_sum = 0.0
-        self.i = -1  # index of the last sample processed
-        self.prev_s = 0.0
-        self.armed = False
+        # jerk² of the last samples: the impact window, and the swing's own before it
+        self.jring = [0.0] * (c.impact_before_n + c.impact_after_n + 1)
+        self.sm_prev = 0.0
+        self.state = _STANCE
+        self.fell = False
+        self.earliest = 0
         self.arm_i = 0
         self.msw_min = 0.0
         self.msw_i = 0
+        self.zero_j = 0
+        self.zero = 0.0
+        self.w1 = 0
+        self.peak_j2 = 0.0  # largest jerk² in the impact window so far
+        self.swing_j2 = 0.0  # largest jerk² of the swing before the window
+        self.history: list[int] = []
+        self.last_k: int | None = None
         self._reset_stance()
 
     def _reset_stance(self) -> None:
@@ -108,58 +130,160 @@ class CausalGaitEventDetector:
         self.ms_end = -1
         self.to_max = -math.inf
         self.to_i = -1
+        self.to_fall = -1.0  # the first fall of s through zero after the push-off peak
 
-    def step(self, gx_dps: float, gy_dps: float, gz_dps: float) -> list[CausalEvent]:
-        """Process one sample (foot frame, deg/s); returns the events emitted at this sample."""
+    def update(self, acc_mps2: tuple[float, ...], gyr_dps: tuple[float, ...]) -> list[CausalEvent]:
+        """One input sample (foot frame: acc m/s², gyr deg/s); the events emitted at it."""
         self.i += 1
-        i = self.i
-        s = gy_dps
+        ax, ay, az = acc_mps2
+        gx, gy, gz = gyr_dps
+        if self.i == 0:
+            self.s_prev2 = self.s_prev1 = gy
+            self.g_prev1 = (gx, gy, gz)
+            self.a_prev2 = self.a_prev1 = (ax, ay, az)
+            return []
+        a, b, c = self.s_prev2, self.s_prev1, gy
+        s = max(min(a, b), min(max(a, b), c))  # median of three
+        events = self._analyse(self.i - 1, s, (a, b, c))
+        self.s_prev2, self.s_prev1 = self.s_prev1, gy
+        self.g_prev1 = (gx, gy, gz)
+        self.a_prev2, self.a_prev1 = self.a_prev1, (ax, ay, az)
+        return events
+
+    def _analyse(self, p: int, s: float, raw: tuple[float, float, float]) -> list[CausalEvent]:
+        """Analyse sample ``p``: median ``s``, raw gyr_y of ``p - 1, p, p + 1``; its gyr and acc
+        are the ``*_prev1`` fields."""
+        c = self.counts
+        detected = p + 1
         events: list[CausalEvent] = []
-        # 1. energy of the last W samples (sum recomputed once per lap against float drift)
-        en = gx_dps * gx_dps + gy_dps * gy_dps + gz_dps * gz_dps
+        # 1. moving gyro energy of the last W samples (sum recomputed once per lap: no drift)
+        gx, gy, gz = self.g_prev1
+        en = gx * gx + gy * gy + gz * gz
         self.run_sum += en - self.ring[self.ring_pos]
         self.ring[self.ring_pos] = en
         self.ring_pos += 1
-        if self.ring_pos == self.w:
+        if self.ring_pos == c.w:
             self.ring_pos = 0
             self.run_sum = sum(self.ring)
-        self.n_since_reset += 1
-        if self.armed:
-            # 2a. swing: track the minimum; IC at the zero rise; drop the swing on timeout
-            if self.prev_s < 0.0 <= s:
-                ic = (i - 1) + (-self.prev_s) / (s - self.prev_s)
-                events.append(CausalEvent(EVENT_MSW, float(self.msw_i), i))
-                events.append(CausalEvent(EVENT_IC, ic, i))
-                self.armed = False
-                self.ic_i = i
-                self._reset_stance()
-            elif i - self.arm_i >= self.max_swing_n:
-                self.armed = False
-                self._reset_stance()
-            elif s < self.msw_min:
-                self.msw_min = s
-                self.msw_i = i
+        # 2. jerk² of this sample
+        if p == 0:
+            j2 = 0.0
         else:
-            # 2b. stance: least-energy window, then the push-off peak after it; arm on a swing
-            if self.n_since_reset >= self.w and self.run_sum < self.e_min:
+            (x1, y1, z1), (x0, y0, z0) = self.a_prev1, self.a_prev2
+            j2 = (x1 - x0) ** 2 + (y1 - y0) ** 2 + (z1 - z0) ** 2
+        self.jring[p % len(self.jring)] = j2
+        # 3. stance trackers (everywhere but in a confirmed swing): least energy, then push-off
+        state = self.state
+        if state != _SWING:
+            self.n_since_reset += 1
+            if self.n_since_reset >= c.w and self.run_sum < self.e_min:
                 self.e_min = self.run_sum
-                self.ms_end = i
+                self.ms_end = p
                 self.to_max = -math.inf
                 self.to_i = -1
-            elif s > self.to_max:
-                self.to_max = s
-                self.to_i = i
-            if s < -self.arm_dps <= self.prev_s and i - self.ic_i >= self.refractory_n:
-                if self.ms_end >= 0:
-                    events.append(CausalEvent(EVENT_MS, self.ms_end - (self.w - 1) / 2.0, i))
-                if self.to_i >= 0:
-                    events.append(CausalEvent(EVENT_TO, float(self.to_i), i))
-                self.armed = True
-                self.arm_i = i
+                self.to_fall = -1.0
+            elif raw[1] > self.to_max:  # the push-off peak on the raw gyr_y
+                self.to_max = raw[1]
+                self.to_i = p
+                self.to_fall = -1.0
+            elif self.to_fall < 0.0 and self.to_i >= 0 and self.sm_prev >= 0.0 > s:
+                self.to_fall = (p - 1) + self.sm_prev / (self.sm_prev - s)
+        # 4. the swing's state machine
+        if state == _STANCE:
+            if s >= -self.arm_dps:
+                self.fell = True
+            elif self.fell and p >= self.earliest:
+                self.state = _TENTATIVE
+                self.arm_i = p
                 self.msw_min = s
-                self.msw_i = i
-        self.prev_s = s
+                self.msw_i = p
+                self.swing_j2 = 0.0
+        elif state == _TENTATIVE:
+            if s >= 0.0:  # too short a negative lobe: not a swing, the stance goes on
+                self.state = _STANCE
+                self.fell = True
+            else:
+                self._track_swing(p, s)
+                if p - self.arm_i >= c.min_swing_n:  # a real swing: the stance is over
+                    events += self._stance_events(detected)
+                    self.state = _SWING
+        elif state == _SWING:
+            if s >= 0.0:  # landing: the zero rise of s
+                self.zero_j = p
+                self.zero = (p - 1) + (-self.sm_prev) / (s - self.sm_prev)
+                events.append(CausalEvent(EVENT_MSW, float(self.msw_i), detected))
+                self._reset_stance()
+                self.fell = True
+                if self.impact:
+                    self.state = _LANDING
+                    self.w1 = p + c.impact_after_n
+                    self.peak_j2 = max(
+                        self._ring_j2(k) for k in range(p - c.impact_before_n, p + 1)
+                    )
+                    if p == self.w1:
+                        events += self._impact(detected)
+                else:
+                    events += self._initial_contact(self.zero, p, detected)
+            elif p - self.arm_i >= c.max_swing_n:  # no landing: drop the swing
+                self.state = _STANCE
+                self.fell = False
+                self._reset_stance()
+            else:
+                self._track_swing(p, s)
+        else:  # _LANDING: the impact window
+            if j2 > self.peak_j2:
+                self.peak_j2 = j2
+            if p == self.w1:
+                events += self._impact(detected)
+        self.sm_prev = s
         return events
+
+    def _stance_events(self, detected: int) -> list[CausalEvent]:
+        """MS and TO of the stance that the confirmed swing ends."""
+        out = []
+        if self.ms_end >= 0:
+            out.append(CausalEvent(EVENT_MS, self.ms_end - (self.counts.w - 1) / 2.0, detected))
+        to = self.to_fall if self.to_zero else float(self.to_i)
+        if self.to_i >= 0 and to >= 0.0:
+            out.append(CausalEvent(EVENT_TO, to, detected))
+        return out
+
+    def _ring_j2(self, k: int) -> float:
+        return self.jring[k % len(self.jring)]
+
+    def _track_swing(self, p: int, s: float) -> None:
+        """Mid-swing minimum, and the swing's largest jerk² up to before the impact window."""
+        if s < self.msw_min:
+            self.msw_min, self.msw_i = s, p
+        k = p - self.counts.impact_before_n  # the window starts impact_before_n before landing
+        if k >= self.arm_i:
+            v = self._ring_j2(k)
+            if v > self.swing_j2:
+                self.swing_j2 = v
+
+    def _impact(self, detected: int) -> list[CausalEvent]:
+        """At the end of the window: the impact's onset, or the landing if it has none."""
+        peak = self.peak_j2
+        if peak > 0.0 and peak >= IMPACT_PROMINENCE * self.swing_j2:
+            k = self.zero_j - self.counts.impact_before_n
+            while self._ring_j2(k) < IMPACT_ONSET_SHARE * peak:
+                k += 1
+            return self._initial_contact(k - 0.5, k, detected)
+        return self._initial_contact(self.zero, self.zero_j, detected)
+
+    def _initial_contact(self, ic: float, k: int, detected: int) -> list[CausalEvent]:
+        """Emit the IC at ``ic``; the running stride and the lock-out move on (``k``: sample)."""
+        c = self.counts
+        if self.last_k is not None and k - self.last_k <= c.max_stride_n:
+            self.history = [*self.history[-(STRIDE_HISTORY - 1) :], k - self.last_k]
+        else:
+            self.history = []
+        self.last_k = k
+        self.earliest = self.zero_j + lockout_samples(
+            self.history, c.min_lockout_n, self.lockout_pct
+        )
+        self.state = _STANCE
+        return [CausalEvent(EVENT_IC, float(ic), detected)]
 
     def process(self, samples_si: np.ndarray) -> list[CausalEvent]:
         """Feed a block of samples, shape (n, 6): acc x, y, z (m/s²), gyr x, y, z (deg/s).
@@ -167,18 +291,25 @@ class CausalGaitEventDetector:
         Returns the events emitted in this block, in order; ``idx`` counts samples since the
         detector started.
         """
+        x = np.asarray(samples_si, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] != 6:
+            raise AnalysisInputError(
+                f"samples have shape {x.shape}; expected (n, 6): acc x, y, z then gyr x, y, z"
+            )
         events: list[CausalEvent] = []
-        for row in np.asarray(samples_si, dtype=np.float64)[:, 3:6].tolist():
-            events += self.step(*row)
+        update = self.update
+        for row in x.tolist():
+            events += update(row[:3], row[3:])
         return events
 
 
 def run_causal(
-    gyr_dps: np.ndarray, sampling_rate_hz: float, **settings: float
+    acc_mps2: np.ndarray, gyr_dps: np.ndarray, sampling_rate_hz: float, **settings: object
 ) -> dict[int, np.ndarray]:
-    """Feed ``gyr_dps`` (n, 3) sample by sample; returns ``{kind: (n_events, 2) array}``.
+    """Feed ``acc_mps2`` and ``gyr_dps`` ((n, 3) each) sample by sample.
 
-    Each row is (event index, detection index) in samples; settings go to the detector.
+    Returns ``{kind: (n_events, 2) array}``; each row is (event index, detection index) in
+    samples. Settings go to the detector.
     """
     det = CausalGaitEventDetector(sampling_rate_hz, **settings)
     out: dict[int, list[tuple[float, int]]] = {
@@ -187,7 +318,6 @@ def run_causal(
         EVENT_MSW: [],
         EVENT_MS: [],
     }
-    for gx, gy, gz in np.asarray(gyr_dps, dtype=np.float64).tolist():
-        for ev in det.step(gx, gy, gz):
-            out[ev.kind].append((ev.idx, ev.detected_idx))
+    for ev in det.process(np.hstack([np.asarray(acc_mps2), np.asarray(gyr_dps)])):
+        out[ev.kind].append((ev.idx, ev.detected_idx))
     return {k: np.asarray(v, dtype=np.float64).reshape(-1, 2) for k, v in out.items()}

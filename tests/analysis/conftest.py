@@ -131,3 +131,16 @@ def ref_turn_deg(gaitmap_dir: Path) -> dict[str, dict[int, float]]:
 @pytest.fixture(scope="session")
 def ref_borders(gaitmap_dir: Path) -> dict[str, np.ndarray]:
     return read_borders(gaitmap_dir / "stride_borders_sample.csv")
+
+
+@pytest.fixture(scope="session")
+def feet_ic_stride(gaitmap_dir: Path) -> tuple[dict[str, FootImu], dict[str, np.ndarray]]:
+    """imu_sample_ic_stride.csv (102.4 Hz) and its motion-capture ICs per foot (sample indices).
+
+    The sensor frame is tilted about 42° about its own y axis, which is the foot's pitch axis on
+    both feet, so gyr_y is the sagittal rate as it is; the events need no alignment (the impact
+    uses the acceleration's norm). Reference ICs: the stride borders, which start at IC.
+    """
+    feet = load_imu_csv(gaitmap_dir / "imu_sample_ic_stride.csv", GAITMAP_SLOW_RATE_HZ)
+    borders = read_borders(gaitmap_dir / "stride_borders_sample_ic_stride.csv")
+    return feet, {side: np.unique(b) for side, b in borders.items()}

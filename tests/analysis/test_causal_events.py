@@ -1,12 +1,12 @@
-"""Causal per-sample detector (analysis.causal_events): same events as the offline detector,
-bounded state, documented latency."""
+"""The live causal detector (analysis.causal_events): the same events as the offline detector,
+sample for sample, with bounded state and the documented emission delays."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from event_signals import FS, synthetic_imu
 from scipy import signal
-from test_gait_events import synthetic_gyr
 
 from analysis.causal_events import (
     EVENT_IC,
@@ -17,79 +17,133 @@ from analysis.causal_events import (
     run_causal,
 )
 from analysis.errors import AnalysisInputError
-from analysis.gait_events import detect_swings
+from analysis.gait_events import EventSettings, detect_swings
+from ras.sim.presets import make_params
+from ras.sim.recording import simulate_walk
 
 
-def _assert_same_as_offline(gyr: np.ndarray, fs: float) -> dict[int, np.ndarray]:
-    off = detect_swings(gyr, fs)
-    causal = run_causal(gyr, fs)
+def _assert_same_as_offline(acc, gyr, fs: float, **settings) -> dict[int, np.ndarray]:  # type: ignore[no-untyped-def]
+    off = detect_swings(acc, gyr, fs, EventSettings(**settings))
+    causal = run_causal(acc, gyr, fs, **settings)
     pairs = {
-        EVENT_IC: off.ic_idx,
-        EVENT_MSW: off.msw_idx,
-        EVENT_TO: off.to_idx[np.isfinite(off.to_idx)],
-        EVENT_MS: off.ms_idx[np.isfinite(off.ms_idx)],
+        EVENT_IC: (off.ic_idx, off.ic_detected_idx),
+        EVENT_MSW: (off.msw_idx, None),
+        EVENT_TO: (off.to_idx[np.isfinite(off.to_idx)], None),
+        EVENT_MS: (off.ms_idx[np.isfinite(off.ms_idx)], None),
     }
-    for kind, expected in pairs.items():
-        got = causal[kind][:, 0]
-        assert got.shape == expected.shape, kind
-        # IC is interpolated in the same float formula; allow float rounding only
-        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+    for kind, (expected, detected) in pairs.items():
+        got = causal[kind]
+        assert got.shape[0] == expected.shape[0], (kind, got.shape[0], expected.shape[0])
+        # interpolations use the same float formulas; allow float rounding only
+        np.testing.assert_allclose(got[:, 0], expected, rtol=0, atol=1e-9)
+        if detected is not None:
+            np.testing.assert_array_equal(got[:, 1], detected)
     return causal
 
 
-def test_synthetic_exact() -> None:
-    causal = _assert_same_as_offline(synthetic_gyr(), 100.0)
-    np.testing.assert_allclose(causal[EVENT_IC][:, 0], [170.25, 320.25])
-    # IC is emitted at the first sample at or above zero: less than one sample late
-    np.testing.assert_array_equal(causal[EVENT_IC][:, 1], [171, 321])
-    # MS and TO are emitted at arming (sample 143 and 293), MSW with IC
-    np.testing.assert_array_equal(causal[EVENT_TO], [[130, 143], [280, 293]])
-    np.testing.assert_array_equal(causal[EVENT_MS], [[64.5, 143], [214.5, 293]])
-    np.testing.assert_array_equal(causal[EVENT_MSW], [[155, 171], [305, 321]])
+def test_synthetic_exact_with_emission_delays() -> None:
+    causal = _assert_same_as_offline(*synthetic_imu(), FS)
+    # IC (impact onset 172.5) at the end of the impact window: landing sample 171 + 15, plus
+    # one input sample for the median
+    np.testing.assert_array_equal(causal[EVENT_IC], [[172.5, 187], [322.5, 337]])
+    # MS and TO at confirmation (arming 143 + 12, + 1), MSW at the landing (171 + 1)
+    np.testing.assert_array_equal(causal[EVENT_TO], [[129, 156], [279, 306]])
+    np.testing.assert_array_equal(causal[EVENT_MS], [[64.5, 156], [214.5, 306]])
+    np.testing.assert_array_equal(causal[EVENT_MSW], [[155, 172], [305, 322]])
 
 
-def test_events_in_time_order_with_step_api() -> None:
-    det = CausalGaitEventDetector(100.0)
+def test_gyro_zero_landmark_is_emitted_at_once() -> None:
+    causal = _assert_same_as_offline(*synthetic_imu(), FS, ic_landmark="gyro_zero")
+    np.testing.assert_allclose(causal[EVENT_IC][:, 0], [170.25, 320.25], atol=1e-12)
+    np.testing.assert_array_equal(causal[EVENT_IC][:, 1], [172, 322])
+
+
+def test_events_come_in_physiological_order_sample_by_sample() -> None:
+    det = CausalGaitEventDetector(FS)
+    acc, gyr = synthetic_imu()
     kinds = []
-    for gx, gy, gz in synthetic_gyr().tolist():
-        kinds += [ev.kind for ev in det.step(gx, gy, gz)]
+    for a, g in zip(acc.tolist(), gyr.tolist(), strict=True):
+        kinds += [ev.kind for ev in det.update(a, g)]
     assert kinds == [EVENT_MS, EVENT_TO, EVENT_MSW, EVENT_IC] * 2
 
 
+def test_blocks_give_the_same_events_as_single_samples() -> None:
+    acc, gyr = synthetic_imu()
+    x = np.hstack([acc, gyr])
+    whole = CausalGaitEventDetector(FS).process(x)
+    det = CausalGaitEventDetector(FS)
+    parts = [ev for block in np.array_split(x, 37) for ev in det.process(block)]
+    assert parts == whole
+
+
+@pytest.mark.parametrize(
+    "landmarks", [{}, {"ic_landmark": "gyro_zero"}, {"to_landmark": "gyro_zero"}]
+)
 @pytest.mark.parametrize("side", ["left", "right"])
-def test_same_as_offline_on_real_data(side, feet) -> None:  # type: ignore[no-untyped-def]
+def test_same_as_offline_on_real_data(side, landmarks, feet) -> None:  # type: ignore[no-untyped-def]
     foot = feet[side]
-    causal = _assert_same_as_offline(foot.gyr_dps, foot.sampling_rate_hz)
+    causal = _assert_same_as_offline(
+        foot.acc_mps2, foot.gyr_dps, foot.sampling_rate_hz, **landmarks
+    )
     latency_s = (causal[EVENT_IC][:, 1] - causal[EVENT_IC][:, 0]) / foot.sampling_rate_hz
-    assert latency_s.max() <= 1.0 / foot.sampling_rate_hz
     assert latency_s.min() > 0.0
+    assert latency_s.max() <= 0.15 + 0.03 + 2.0 / foot.sampling_rate_hz
 
 
-@pytest.mark.parametrize(("up", "down"), [(1, 4), (2, 1)])
+@pytest.mark.parametrize(("up", "down"), [(1, 4), (1, 2), (5, 8), (2, 1)])
 def test_same_as_offline_at_other_rates(up, down, feet) -> None:  # type: ignore[no-untyped-def]
-    fs = 204.8 * up / down
+    fs = 204.8 * up / down  # 51.2, 102.4, 128 and 409.6 Hz
     for foot in feet.values():
-        _assert_same_as_offline(signal.resample_poly(foot.gyr_dps, up, down, axis=0), fs)
+        _assert_same_as_offline(
+            signal.resample_poly(foot.acc_mps2, up, down, axis=0),
+            signal.resample_poly(foot.gyr_dps, up, down, axis=0),
+            fs,
+        )
+
+
+def test_same_as_offline_on_the_second_recording(feet_ic_stride) -> None:  # type: ignore[no-untyped-def]
+    feet, _ = feet_ic_stride
+    for foot in feet.values():
+        _assert_same_as_offline(foot.acc_mps2, foot.gyr_dps, foot.sampling_rate_hz)
+
+
+@pytest.mark.parametrize("preset", ["parkinson", "stroke"])
+def test_same_as_offline_on_simulated_walks(preset) -> None:  # type: ignore[no-untyped-def]
+    walk = simulate_walk(
+        make_params(preset, freeze_rate_per_min=0.0), duration_s=40.0, sampling_rate_hz=100.0
+    )
+    for foot in walk.feet.values():
+        _assert_same_as_offline(foot.acc_mps2, foot.gyr_dps, 100.0)
 
 
 def test_state_is_bounded(feet) -> None:  # type: ignore[no-untyped-def]
-    """After a whole recording the state is the ring buffer (W floats) plus scalars."""
+    """After a whole recording the state is two ring buffers, three strides and scalars."""
     det = CausalGaitEventDetector(204.8)
-    for gx, gy, gz in feet["left"].gyr_dps.tolist():
-        det.step(gx, gy, gz)
-    assert det.w == 20
-    assert len(det.ring) == det.w
+    det.process(np.hstack([feet["left"].acc_mps2, feet["left"].gyr_dps]))
+    c = det.counts
+    assert len(det.ring) == c.w == 20
+    assert len(det.jring) == c.impact_before_n + c.impact_after_n + 1 == 38
+    assert len(det.history) <= 3
     for name, value in vars(det).items():
-        if name != "ring":
-            assert isinstance(value, (int, float, bool)), name
+        if name in ("ring", "jring", "history"):
+            continue
+        assert isinstance(value, (int, float, bool, tuple, type(None), EventSettings, type(c))), (
+            name
+        )
+        if isinstance(value, tuple):
+            assert len(value) == 3, name
 
 
-def test_window_sizes_follow_rate() -> None:
-    assert CausalGaitEventDetector(50.0).w == 5
-    assert CausalGaitEventDetector(1000.0).w == 100
-    assert CausalGaitEventDetector(1000.0).max_swing_n == 1500
+def test_window_sizes_follow_the_rate() -> None:
+    assert CausalGaitEventDetector(50.0).counts.w == 5
+    c = CausalGaitEventDetector(1000.0).counts
+    assert (c.w, c.max_swing_n, c.impact_before_n + c.impact_after_n + 1) == (100, 1500, 181)
 
 
-def test_bad_rate() -> None:
+def test_bad_input() -> None:
     with pytest.raises(AnalysisInputError, match="50–1000 Hz"):
         CausalGaitEventDetector(20.0)
+    with pytest.raises(AnalysisInputError, match="unknown event setting 'arm'"):
+        CausalGaitEventDetector(100.0, arm=3)
+    with pytest.raises(AnalysisInputError, match=r"expected \(n, 6\)"):
+        CausalGaitEventDetector(100.0).process(np.zeros((10, 3)))
