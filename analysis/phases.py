@@ -4,8 +4,9 @@ A session has phases (clinical.md RAS protocol): ``baseline`` (uncued), ``cued``
 (uncued carry-over check). Given phase intervals ``[(name, start_s, end_s), ...]`` each phase is
 summarised from the events with ``start_s <= t < end_s`` only — a step or stride spanning a
 phase boundary belongs to neither. Per phase: spatio-temporal parameters, symmetry, variability,
-PCI, synchronisation to the audible beats (when beats are given) and the freeze index (when an
-acceleration signal is given). :func:`compare_summaries` gives the change of every headline
+PCI, synchronisation to the audible beats (when beats are given) and freezing of gait (when an
+acceleration signal is given: detected once over the recording, episodes counted in the phase
+where they start). :func:`compare_summaries` gives the change of every headline
 measure versus a reference summary (the baseline phase, or a previous session's) and flags the
 gait-speed change against the MCIDs of :mod:`analysis.mcid`.
 """
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from analysis.errors import AnalysisInputError
-from analysis.freezing import FreezingResult, freezing_of_gait
+from analysis.freezing import FreezingResult, clip_freezing, freezing_of_gait
 from analysis.mcid import (
     COMMUNITY_AMBULATION_M_PER_S,
     RESPONDER_GAIN_M_PER_S,
@@ -100,8 +101,10 @@ class PhaseSummary:
             "sync_r": sync.resultant_length_r if sync is not None else nan,
             "mean_asynchrony_ms": sync.mean_asynchrony_ms if sync is not None else nan,
             "within_window_pct": sync.within_window_pct if sync is not None else nan,
-            "frozen_pct": frz.frozen_pct if frz is not None else nan,
-            "n_freezing_episodes": float(frz.n_episodes) if frz is not None else nan,
+            "frozen_pct": frz.frozen_pct if frz is not None and not frz.reason else nan,
+            "n_freezing_episodes": (
+                float(frz.n_episodes) if frz is not None and not frz.reason else nan
+            ),
         }
 
 
@@ -160,7 +163,11 @@ def summarise_phases(
     beat_t_s, beat_audible : array_like, optional
         Beat onsets (s) and audibility, as :func:`~analysis.synchronisation.synchronisation`.
     acc_m_s2, sampling_rate_hz, acc_first_t_s : optional
-        One acceleration axis for the freeze index (:func:`~analysis.freezing.freezing_of_gait`).
+        One acceleration axis of one foot (the forward axis for a foot sensor), m/s², its rate
+        (Hz) and first sample time (s), for freezing of gait
+        (:func:`~analysis.freezing.freezing_of_gait`, analysed once over the whole recording
+        with the ICs of both feet, then counted per phase by episode start; a phase the signal
+        does not cover gets NaN and a reason).
     affected_side : {"left", "right", None}
         Paretic side for the symmetry measures.
     """
@@ -198,15 +205,18 @@ def summarise_phases(
             raise AnalysisInputError(
                 f"beat_audible must be {beats.size} booleans (one per beat), got {audible.shape}"
             )
-    acc = acc_t = None
+    whole_frz = None
     if acc_m_s2 is not None:
         if sampling_rate_hz is None:
             raise AnalysisInputError("sampling_rate_hz is required with acc_m_s2")
-        fs = check_setting("sampling_rate_hz", sampling_rate_hz, 1.0, 100_000.0, "Hz")
-        acc = np.asarray(acc_m_s2, dtype=float)
-        if acc.ndim != 1:
-            raise AnalysisInputError(f"acc_m_s2 must be 1-D (one axis), got shape {acc.shape}")
-        acc_t = float(acc_first_t_s) + np.arange(acc.size) / fs
+        # once over the whole recording (no half windows lost at phase boundaries), with the
+        # ICs of both feet so that walking is never counted as freezing; then cut per phase
+        whole_frz = freezing_of_gait(
+            acc_m_s2=acc_m_s2,
+            sampling_rate_hz=sampling_rate_hz,
+            first_t_s=acc_first_t_s,
+            ic_t_s=np.concatenate([ic["left"], ic["right"]]),
+        )
     limits = {
         "max_step_time_s": max_step_time_s,
         "max_step_factor": max_step_factor,
@@ -247,11 +257,7 @@ def summarise_phases(
                 beat_audible=audible[b],
                 window_fraction=window_fraction,
             )
-        frz = None
-        if acc is not None and acc_t is not None:
-            a = _in(acc_t, start, end)
-            first = float(acc_t[a][0]) if a.any() else start
-            frz = freezing_of_gait(acc_m_s2=acc[a], sampling_rate_hz=fs, first_t_s=first)
+        frz = None if whole_frz is None else clip_freezing(whole_frz, start, end)
         out.append(
             PhaseSummary(
                 name=name,

@@ -136,22 +136,31 @@ def test_mcid_table_is_immutable_and_cited():
 
 
 def test_freezing_per_phase():
-    fs = 100.0
+    """Detected once over the recording, counted in the phase where the episode starts."""
+    fs, window_s, step_s = 100.0, 4.0, 0.5
     t = np.arange(round(40 * fs)) / fs
     acc = 3.0 * np.sin(2 * np.pi * t)
     late = t >= 20.0
     acc[late] = np.sin(2 * np.pi * 5.0 * t[late])  # trembling in the second phase only
     s = summarise_phases(
-        [("a", 0.0, 20.0), ("b", 20.0, 40.0)],
+        [("a", 0.0, 20.0), ("b", 20.0, 40.0), ("c", 40.0, 60.0)],
         ic_left_t_s=[],
         ic_right_t_s=[],
         acc_m_s2=acc,
         sampling_rate_hz=fs,
     )
-    assert s[0].freezing.n_episodes == 0
-    assert s[1].freezing.frozen_pct == pytest.approx(100.0)
-    # the first decision covers ± step / 2 around the first window's centre
-    assert s[1].freezing.episodes_t_s[0, 0] == pytest.approx(20.0 + 4.0 / 2 - 0.5 / 2)
+    assert s[0].freezing.n_episodes == 0 and s[0].measures()["n_freezing_episodes"] == 0
+    b = s[1].freezing
+    assert b.n_episodes == 1 and s[1].measures()["n_freezing_episodes"] == 1
+    start, end = b.episodes_t_s[0]
+    assert 20.0 - window_s / 2 <= start <= 20.0 + window_s / 2
+    # the last decision covers step / 2 past the last window's centre
+    assert end == pytest.approx(40.0 - window_s / 2 + step_s / 2)
+    assert b.analysed_time_s == pytest.approx(end - 20.0)
+    assert b.frozen_pct == pytest.approx((end - max(start, 20.0)) / (end - 20.0) * 100.0)
+    # no acceleration in phase c: no count, and the reason says so
+    assert math.isnan(s[2].measures()["n_freezing_episodes"])
+    assert "no raw IMU" in s[2].freezing.reason
     assert math.isnan(s[0].spatiotemporal.cadence_spm)
 
 
