@@ -73,7 +73,7 @@ def compare(
     for key in MEASURE_BY_KEY:
         delta = result.changes[key].change
         shown = math.isfinite(current.value(key)) and math.isfinite(reference.value(key))
-        if not shown or not math.isfinite(delta):
+        if not shown or not math.isfinite(delta) or not MEASURE_BY_KEY[key].comparable:
             out[key] = Change(key, math.nan, "—")
             continue
         text, tone, level = _delta_text(key, delta), "", ""

@@ -35,12 +35,17 @@ _SYNC = ("sync_r", "mean_asynchrony_ms", "within_window_pct")
 
 @dataclass(frozen=True)
 class Measure:
-    """An outcome measure: ``key`` of ``PhaseSummary.measures()``, label, unit, number format."""
+    """An outcome measure: ``key`` of ``PhaseSummary.measures()``, label, unit, number format.
+
+    ``comparable``: False for a figure that grows with the phase's length (a count), whose
+    difference between phases of different lengths would mislead; no change is shown for it.
+    """
 
     key: str
     label: str
     unit: str
     fmt: str
+    comparable: bool = True
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -53,7 +58,8 @@ MEASURES: tuple[Measure, ...] = (
     Measure("sync_r", "Synchronisation R", "", ".2f"),
     Measure("mean_asynchrony_ms", "Mean asynchrony", "ms", "+.0f"),
     Measure("within_window_pct", "Steps within ±10 % window", "%", ".0f"),
-    Measure("n_freezing_episodes", "Freezing episodes", "", ".0f"),
+    Measure("n_freezing_episodes", "Freezing episodes", "", ".0f", comparable=False),
+    Measure("frozen_pct", "Time frozen", "%", ".1f"),
 )
 MEASURE_BY_KEY = {m.key: m for m in MEASURES}
 
@@ -120,11 +126,18 @@ def _affected(data: SessionData) -> str | None:
 
 
 def _acc_signal(data: SessionData) -> tuple[np.ndarray, float, float, str]:
-    """Vertical acceleration of one foot (the affected one, else the left) for the freeze index.
+    """Horizontal forward acceleration of one foot (the affected one, else the left) for freezing.
 
-    Returns (acc m/s², rate Hz, first sample time s, note). Only the first stretch of contiguous
-    chunks is used (a gap would break the even sampling analysis needs); the note says so.
+    The forward axis, not the vertical: on the foot the vertical axis carries the heel-strike
+    impact and gravity swinging with the foot's pitch, whose stride harmonics reach the 3–8 Hz
+    band in steady walking (analysis/freezing.py). Returns (acc m/s², rate Hz, first sample time
+    s, note). Only the first stretch of contiguous chunks is used (a gap would break the even
+    sampling analysis needs); the note says so, and phases after the gap get no freezing count
+    (analysis.freezing.clip_freezing says why).
     """
+    from analysis.errors import AnalysisInputError
+    from analysis.freezing import horizontal_forward
+
     if not data.imu:
         return np.zeros(0), math.nan, math.nan, ""
     want = Side.RIGHT if _affected(data) == "right" else Side.LEFT
@@ -135,9 +148,13 @@ def _acc_signal(data: SessionData) -> tuple[np.ndarray, float, float, str]:
         if c.sample_rate_hz != rate or abs(c.first_t_s - expected) > 1.5 / rate:
             note = f"raw IMU has a gap at {expected:.1f} s; freezing analysed up to there"
             break
-        parts.append(np.asarray(c.samples_si, dtype=float)[:, 2])
+        parts.append(np.asarray(c.samples_si, dtype=float)[:, :3])
         expected = c.first_t_s + len(c.samples_si) / rate
-    return np.concatenate(parts), rate, float(chunks[0].first_t_s), note
+    try:
+        acc = horizontal_forward(np.concatenate(parts))
+    except AnalysisInputError as exc:
+        return np.zeros(0), math.nan, math.nan, f"freezing not analysed: {exc}"
+    return acc, rate, float(chunks[0].first_t_s), note
 
 
 def _intervals(data: SessionData) -> list[tuple[str, float, float]]:
@@ -151,7 +168,7 @@ def _intervals(data: SessionData) -> list[tuple[str, float, float]]:
     return out
 
 
-def _reasons(summary: Any, values: dict[str, float], name: str, has_imu: bool) -> dict[str, str]:
+def _reasons(summary: Any, values: dict[str, float], name: str, no_acc: str) -> dict[str, str]:
     st = summary.spatiotemporal
     why: dict[str, str] = {}
     if not math.isfinite(values["stride_length_m"]):
@@ -170,13 +187,9 @@ def _reasons(summary: Any, values: dict[str, float], name: str, has_imu: bool) -
         r = summary.synchronisation.reason if summary.synchronisation else "no beats recorded"
         why.update(dict.fromkeys(_SYNC, r))
     if summary.freezing is None:
-        why["n_freezing_episodes"] = (
-            "needs raw IMU (not recorded in this session)"
-            if not has_imu
-            else "no IMU in this phase"
-        )
+        why["n_freezing_episodes"] = why["frozen_pct"] = no_acc
     elif summary.freezing.reason:
-        why["n_freezing_episodes"] = summary.freezing.reason
+        why["n_freezing_episodes"] = why["frozen_pct"] = summary.freezing.reason
     return {k: v for k, v in why.items() if not math.isfinite(values.get(k, math.nan))}
 
 
@@ -191,6 +204,7 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
     kwargs: dict[str, Any] = {}
     if acc.size:
         kwargs = {"acc_m_s2": acc, "sampling_rate_hz": rate, "acc_first_t_s": first}
+    no_acc = acc_note or "needs raw IMU (record the session with --imu-rate)"
     intervals = _intervals(data)
     summaries = summarise_phases(
         intervals,
@@ -211,7 +225,7 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
         values = {m.key: float(measures[m.key]) for m in MEASURES}
         if summary.name not in CUED_PHASES:
             values.update(dict.fromkeys(_SYNC, math.nan))
-        reasons = _reasons(summary, values, summary.name, bool(data.imu))
+        reasons = _reasons(summary, values, summary.name, no_acc)
         st = summary.spatiotemporal
         phases.append(
             PhaseOutcome(
