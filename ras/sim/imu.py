@@ -36,12 +36,13 @@ gravity is projected through it and a smooth forward / vertical (and, for a circ
 lateral) trajectory adds linear acceleration. During a freeze both feet tremble at
 ``tremble_hz`` (3–8 Hz band, Moore 2008).
 
-Foot shapes (:class:`FootShape`, from the patient's parameters and the seed): pitch angles and
-impact scale with the stride length (vigour, 1 at 1.4 m) and with the clearance (1 at 0.12 m),
-so the ``parkinson`` preset shuffles (small swing pitch, flatter landing, small impact) and slow
-walking (0.4 m/s) has small gyro peaks; the paretic foot of ``stroke`` pushes off less, lands
-flatter (a quarter of the dorsiflexion at IC), more softly, and circumducts (the foot swings
-out and back, toes out and the sole inverted, seen in acc_y, gyr_x and gyr_z).
+Foot shapes (:class:`FootShape`, from the patient's parameters and the seed): with the stride
+length as vigour v (1 at 1.4 m), pitch angles scale as sqrt(v) and the impact as v^1.2; a
+clearance below 0.12 m flattens the foot (less push-off, toe-up² and impact), so the
+``parkinson`` preset shuffles (swing peak about -165 deg/s, flat landing, small impact), slow
+walking at 0.4 m/s has small gyro peaks (about -170 deg/s) and impacts; the paretic foot of
+``stroke`` pushes off less, lands flatter (a quarter of the dorsiflexion at IC) and more softly,
+and circumducts (out and back, toes out, sole inverted: acc_y, gyr_x, gyr_z).
 """
 
 from __future__ import annotations
@@ -296,7 +297,7 @@ def _swing_signals(
     """All signal parts of one swing at times ``t`` (left-foot signs for lateral signals)."""
     swing_s = max(sw.ic_t_s - sw.to_t_s, 0.05)
     vigour = _vigour(sw, reference_stride_m)
-    pitch_scale = vigour**0.7  # foot pitch rates grow about as speed^0.6-0.7
+    pitch_scale = vigour**0.5  # slower, shorter strides: smaller but not proportionally
     push_deg = shape.push_off_deg * pitch_scale
     toe_up_deg = shape.toe_up_deg * pitch_scale
     push_rise_s = min(0.2 * swing_s, 0.07)

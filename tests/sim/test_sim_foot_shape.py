@@ -119,9 +119,9 @@ def test_presets_have_distinct_feet():
     assert 250 < healthy["swing"] < 420 and 50 < healthy["impact"] < 200
     # shuffling and slow walking: smaller swing peaks, flatter landing, softer impact
     for other in (shuffle, slow):
-        assert other["swing"] < 0.6 * healthy["swing"]
-        assert other["landing"] < 0.6 * healthy["landing"]
-        assert other["impact"] < 0.6 * healthy["impact"]
+        assert other["swing"] < 0.7 * healthy["swing"]
+        assert other["landing"] < 0.7 * healthy["landing"]
+        assert other["impact"] < 0.7 * healthy["impact"]
     # hemiparetic: the paretic foot lands flatter and softer, and circumducts
     assert paretic["landing"] < 0.5 * sound["landing"]
     assert paretic["impact"] < sound["impact"]
