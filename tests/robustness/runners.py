@@ -1,0 +1,206 @@
+"""What a detector gets from a recording, and one small adapter per detector.
+
+:func:`prepare` turns a (disturbed) :class:`~tests.robustness.cases.Recording` into what the
+sensor delivered, per foot: the signals in the sensor's axes with their gaps, then
+
+1. **gaps** (NaN rows, or rows missing from ``t_s``): the contiguous runs of samples (the live
+   detectors restart after each gap, as a host must) and, for the offline detectors, the whole
+   recording with the gaps filled by linear interpolation. *Interim*: analysis/imu_io.py is
+   getting gap filling and splitting (another engineer); :func:`fill_gaps` is the one place to
+   switch to it when it lands.
+2. **alignment** when the data are not in the foot frame (:class:`analysis.alignment.
+   SensorAlignment`, as ``ras analyse --align`` does), with the error of the estimated rotation
+   against the true mounting and whether it turned the foot around (heading error > 90 deg).
+
+The adapters (:data:`RUNNERS`) each run one detector on one foot and return event times in
+seconds from the recording's first sample. The detectors' settings and the C port's inputs are
+changing (the lead engineer's rewrite): adjust the adapters, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.alignment import SensorAlignment
+from analysis.causal_events import EVENT_IC, EVENT_TO, CausalGaitEventDetector
+from analysis.errors import AnalysisInputError
+from analysis.gait_events import GaitEventDetector
+from analysis.imu_io import FootImu
+from tests.robustness.cases import SIDES, Recording
+
+__all__ = [
+    "RUNNERS",
+    "Detected",
+    "Prepared",
+    "fill_gaps",
+    "prepare",
+    "rotation_error",
+    "run_cport",
+    "run_live",
+    "run_offline",
+]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One foot as the detectors get it (foot frame after alignment).
+
+    Attributes
+    ----------
+    side : str
+        ``"left"`` or ``"right"``.
+    sampling_rate_hz : float
+        Rate, Hz.
+    filled : FootImu
+        The whole recording on a uniform grid from ``t0_s``, gaps linearly interpolated.
+    t0_s : float
+        Time of the first sample, s.
+    segments : list of (start_t_s, ndarray (n, 6))
+        Contiguous runs without lost samples: acc x, y, z (m/s²), gyr x, y, z (deg/s).
+    rotation_error_deg : float or None
+        Angle of the estimated-vs-true mounting error (None: no alignment was needed).
+    flipped : bool or None
+        The alignment turned the foot around (heading error > 90 deg); None: not aligned.
+    alignment_failed : str
+        The alignment's error message, or empty.
+    """
+
+    side: str
+    sampling_rate_hz: float
+    filled: FootImu
+    t0_s: float
+    segments: list[tuple[float, np.ndarray]]
+    rotation_error_deg: float | None = None
+    flipped: bool | None = None
+    alignment_failed: str = ""
+
+
+@dataclass(frozen=True)
+class Detected:
+    """Events of one detector on one foot, s from the recording's first sample.
+
+    ``raw`` lists (segment, kind, idx, detected_idx) for the causal detectors (C-port check).
+    """
+
+    ic_t_s: np.ndarray
+    to_t_s: np.ndarray
+    raw: tuple[tuple[int, int, float, int], ...] = ()
+
+
+def fill_gaps(
+    t_s: np.ndarray, x: np.ndarray, sampling_rate_hz: float
+) -> tuple[float, np.ndarray, np.ndarray]:
+    """Put samples on a uniform grid and fill lost ones (NaN rows, missing times) linearly.
+
+    Returns
+    -------
+    t0_s : float
+        Time of grid sample 0.
+    filled : ndarray, shape (m, k)
+        ``x`` on the grid, gaps interpolated.
+    lost : ndarray of bool, shape (m,)
+        Grid samples that were lost.
+    """
+    t0 = float(t_s[0])
+    idx = np.round((np.asarray(t_s) - t0) * sampling_rate_hz).astype(np.int64)
+    grid = np.full((int(idx[-1]) + 1, x.shape[1]), np.nan)
+    grid[idx] = x
+    lost = np.isnan(grid).any(axis=1)
+    if lost.any():
+        good = np.flatnonzero(~lost)
+        for j in range(grid.shape[1]):
+            grid[lost, j] = np.interp(np.flatnonzero(lost), good, grid[good, j])
+    return t0, grid, lost
+
+
+def _segments(t0_s: float, x: np.ndarray, lost: np.ndarray, fs: float) -> list:
+    edges = np.flatnonzero(np.diff(np.r_[1, lost.astype(np.int8), 1]))
+    return [(t0_s + a / fs, x[a:b]) for a, b in zip(edges[0::2], edges[1::2], strict=True)]
+
+
+def rotation_error(estimated: np.ndarray, mount: np.ndarray) -> tuple[float, bool]:
+    """Angle (deg) of ``estimated @ mount`` (identity if right) and whether the heading is off
+    by more than 90 deg (the foot turned around)."""
+    c = np.asarray(estimated) @ np.asarray(mount)
+    angle = float(np.degrees(np.arccos(np.clip((np.trace(c) - 1.0) / 2.0, -1.0, 1.0))))
+    heading = float(np.degrees(np.arctan2(c[1, 0], c[0, 0])))
+    return angle, abs(heading) > 90.0
+
+
+def prepare(rec: Recording) -> dict[str, Prepared]:
+    """Each foot of ``rec`` as the sensor delivered it, gap-handled and aligned if needed."""
+    fs = rec.sampling_rate_hz
+    out = {}
+    for side in SIDES:
+        m = np.asarray(rec.mount[side])
+        sensor = np.hstack([rec.acc_mps2[side] @ m.T, rec.gyr_dps[side] @ m.T])
+        t0, grid, lost = fill_gaps(rec.times_s(), sensor, fs)
+        rot, err, flip, failed = np.eye(3), None, None, ""
+        if rec.needs_alignment:
+            try:
+                raw = FootImu(grid[:, :3], grid[:, 3:], fs, side)
+                rot = SensorAlignment().estimate(raw).rotation_
+                err, flip = rotation_error(rot, m)
+            except AnalysisInputError as exc:
+                failed = str(exc)
+        block = np.kron(np.eye(2), rot)  # acc and gyr rotated alike
+        aligned = grid @ block.T
+        out[side] = Prepared(
+            side=side,
+            sampling_rate_hz=fs,
+            filled=FootImu(aligned[:, :3], aligned[:, 3:], fs, side),
+            t0_s=t0,
+            segments=_segments(t0, aligned, lost, fs),
+            rotation_error_deg=err,
+            flipped=flip,
+            alignment_failed=failed,
+        )
+    return out
+
+
+def run_offline(p: Prepared) -> Detected:
+    """``GaitEventDetector().detect(imu)`` on the whole (gap-filled) recording."""
+    det = GaitEventDetector().detect(p.filled)
+    return Detected(np.asarray(det.ic_t_s_) + p.t0_s, np.asarray(det.to_t_s_) + p.t0_s)
+
+
+def run_live(p: Prepared) -> Detected:
+    """``CausalGaitEventDetector(rate).process(samples)``, a new detector after every gap."""
+    ic, to, raw = [], [], []
+    for k, (start, x) in enumerate(p.segments):
+        for e in CausalGaitEventDetector(p.sampling_rate_hz).process(x):
+            raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
+            t = start + e.idx / p.sampling_rate_hz
+            if e.kind == EVENT_IC:
+                ic.append(t)
+            elif e.kind == EVENT_TO:
+                to.append(t)
+    return Detected(np.asarray(ic), np.asarray(to), tuple(raw))
+
+
+def run_cport(p: Prepared) -> Detected:
+    """The firmware's C detector (ctypes, ``ras.sim.firmware_core.FirmwareDetector``), a new
+    one after every gap; sample times ``i * 1e6 / rate`` us. Today it takes the gyro only."""
+    from ras.sim.firmware_core import FirmwareDetector  # builds the library on first use
+
+    ic, to, raw = [], [], []
+    for k, (start, x) in enumerate(p.segments):
+        for e in FirmwareDetector(p.sampling_rate_hz).run(x[:, 3:]):
+            raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
+            t = start + e.idx / p.sampling_rate_hz
+            if int(e.kind) == EVENT_IC:
+                ic.append(t)
+            elif int(e.kind) == EVENT_TO:
+                to.append(t)
+    return Detected(np.asarray(ic), np.asarray(to), tuple(raw))
+
+
+#: The detectors compared, by row name.
+RUNNERS: Mapping[str, Callable[[Prepared], Detected]] = {
+    "offline": run_offline,
+    "live": run_live,
+    "C port": run_cport,
+}
