@@ -19,6 +19,7 @@ changing (the lead engineer's rewrite): adjust the adapters, nothing else.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -183,12 +184,16 @@ def run_live(p: Prepared) -> Detected:
 
 def run_cport(p: Prepared) -> Detected:
     """The firmware's C detector (ctypes, ``ras.sim.firmware_core.FirmwareDetector``), a new
-    one after every gap; sample times ``i * 1e6 / rate`` us. Today it takes the gyro only."""
+    one after every gap; sample times ``i * 1e6 / rate`` us. ``run`` takes acc and gyro (the
+    rewritten core) or the gyro alone (the core before it)."""
     from ras.sim.firmware_core import FirmwareDetector  # builds the library on first use
 
+    takes_acc = "acc_mps2" in inspect.signature(FirmwareDetector.run).parameters
     ic, to, raw = [], [], []
     for k, (start, x) in enumerate(p.segments):
-        for e in FirmwareDetector(p.sampling_rate_hz).run(x[:, 3:]):
+        det = FirmwareDetector(p.sampling_rate_hz)
+        events = det.run(x[:, :3], x[:, 3:]) if takes_acc else det.run(x[:, 3:])
+        for e in events:
             raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
             t = start + e.idx / p.sampling_rate_hz
             if int(e.kind) == EVENT_IC:
