@@ -7,6 +7,13 @@ Foot frame (both feet): x forward (toward the toes), y left, z up; acc in m/s² 
   ``{side}_acc_{axis}_mps2`` and ``{side}_gyr_{axis}_dps`` columns (optional ``t_s`` first);
 - gaitmap example data: two header rows (sensor, axis) with a sample-index first column, or one
   header row with ``acc_x .. gyr_z`` (one foot per file); the sampling rate must be given.
+
+Reading gives an :class:`ImuTable`: the rows as they are (NaN where a value is empty or NaN),
+each placed on the regular sample grid (:func:`sample_grid`: a ``t_s`` step of more than 1.5
+sample periods means rows are missing) with its time on the file's clock. Gaps are then filled
+(short) or split at (long) by analysis.segments; :func:`load_imu_csv` is the simple path for
+files whose gaps are all short (one :class:`FootImu` per foot, time base and filled-sample mask
+kept).
 """
 
 from __future__ import annotations
@@ -24,12 +31,17 @@ from analysis.errors import AnalysisInputError
 
 __all__ = [
     "AXES",
+    "MAX_GAP_STEP_PERIODS",
     "MAX_SAMPLING_RATE_HZ",
+    "MAX_T_S_RATE_ERROR",
     "MIN_DURATION_S",
     "MIN_SAMPLING_RATE_HZ",
     "SIDES",
     "FootImu",
+    "ImuTable",
     "load_imu_csv",
+    "read_imu_table",
+    "sample_grid",
     "write_imu_csv",
 ]
 
@@ -41,6 +53,10 @@ MAX_SAMPLING_RATE_HZ = 1000.0
 MIN_DURATION_S = 2.0
 #: Gravity, m/s².
 GRAVITY_MPS2 = 9.81
+#: A ``t_s`` step longer than this many sample periods means rows are missing (a gap).
+MAX_GAP_STEP_PERIODS = 1.5
+#: Largest relative difference between the rate ``t_s`` advances at and the stated rate.
+MAX_T_S_RATE_ERROR = 0.02
 _RAS_MAGIC = "# ras-imu 1"
 
 
@@ -76,12 +92,19 @@ class FootImu:
         Samples per second, 50–1000 Hz.
     side : str
         ``"left"`` or ``"right"``.
+    first_t_s : float
+        Time of sample 0 on the recording's clock, s (the file's ``t_s``; 0 without one).
+    filled : ndarray of bool, shape (n,), optional
+        True where a sample was missing and filled by linear interpolation (a short gap,
+        analysis.segments); no gait event may be placed there. Default: none filled.
     """
 
     acc_mps2: np.ndarray
     gyr_dps: np.ndarray
     sampling_rate_hz: float
     side: str
+    first_t_s: float = 0.0
+    filled: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:
@@ -105,9 +128,24 @@ class FootImu:
                 f"at least {MIN_DURATION_S:g} s ({math.ceil(MIN_DURATION_S * rate)} samples) "
                 "are needed"
             )
+        first = float(self.first_t_s)
+        if not math.isfinite(first):
+            raise AnalysisInputError(f"{self.side} first_t_s is {first}; it must be a finite time")
+        if self.filled is None:
+            filled = np.zeros(acc.shape[0], dtype=bool)
+        else:
+            filled = np.asarray(self.filled, dtype=bool).copy()
+            if filled.shape != (acc.shape[0],):
+                raise AnalysisInputError(
+                    f"{self.side} filled mask has shape {filled.shape}; expected "
+                    f"({acc.shape[0]},), one flag per sample"
+                )
+        filled.setflags(write=False)
         object.__setattr__(self, "acc_mps2", acc)
         object.__setattr__(self, "gyr_dps", gyr)
         object.__setattr__(self, "sampling_rate_hz", rate)
+        object.__setattr__(self, "first_t_s", first)
+        object.__setattr__(self, "filled", filled)
 
     @property
     def n_samples(self) -> int:
@@ -118,6 +156,11 @@ class FootImu:
     def duration_s(self) -> float:
         """Recording length, s."""
         return self.n_samples / self.sampling_rate_hz
+
+    @property
+    def t_s(self) -> np.ndarray:
+        """Time of each sample on the recording's clock: ``first_t_s + index / rate``, s."""
+        return self.first_t_s + np.arange(self.n_samples) / self.sampling_rate_hz
 
     def check_units(self) -> None:
         """Raise AnalysisInputError if acc does not look like m/s² or gyr like deg/s.
@@ -188,7 +231,148 @@ def _column_index(header: Sequence[str], name: str, path: Path) -> int:
         raise AnalysisInputError(f"{path.name}: column {name!r} is missing") from None
 
 
-def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> dict[str, FootImu]:
+def _check_rate(rate_hz: float, path: Path) -> float:
+    rate = float(rate_hz)
+    if not (MIN_SAMPLING_RATE_HZ <= rate <= MAX_SAMPLING_RATE_HZ):
+        raise AnalysisInputError(
+            f"{path.name}: sampling rate {rate_hz:g} Hz is not allowed; "
+            f"use {MIN_SAMPLING_RATE_HZ:g}–{MAX_SAMPLING_RATE_HZ:g} Hz"
+        )
+    return rate
+
+
+def sample_grid(
+    t_s: np.ndarray, sampling_rate_hz: float, what: str = "t_s", first_line: int = 1
+) -> np.ndarray:
+    """Sample index of each row on the regular grid, from the rows' times.
+
+    A step of up to :data:`MAX_GAP_STEP_PERIODS` sample periods is the next sample (jitter is
+    accepted); a longer step means ``round(step * rate) - 1`` rows are missing (a gap).
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (n,)
+        Time of each row, s, increasing (any start).
+    sampling_rate_hz : float
+        The stated sampling rate, Hz.
+    what : str
+        Name of the time column in messages (e.g. the file name and column).
+    first_line : int
+        File line of the first row, for messages.
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+        0 for the first row.
+
+    Raises
+    ------
+    AnalysisInputError
+        A time that is not a number, goes backwards or repeats, a median step longer than
+        1.5 periods, or a clock that runs more than :data:`MAX_T_S_RATE_ERROR` off the stated
+        rate.
+    """
+    t = np.asarray(t_s, dtype=np.float64)
+    fs = float(sampling_rate_hz)
+    bad = np.flatnonzero(~np.isfinite(t))
+    if bad.size:
+        raise AnalysisInputError(
+            f"{what} is empty or not finite at line {first_line + int(bad[0])}; every row needs "
+            "its time"
+        )
+    step = np.diff(t)
+    back = np.flatnonzero(step <= 0.0)
+    if back.size:
+        k = int(back[0])
+        raise AnalysisInputError(
+            f"{what} goes backwards or repeats at line {first_line + k + 1} ({t[k + 1]:.6g} s "
+            f"after {t[k]:.6g} s); times must increase"
+        )
+    periods = step * fs
+    if periods.size and np.median(periods) > MAX_GAP_STEP_PERIODS:
+        raise AnalysisInputError(
+            f"{what} steps by {np.median(step):.4g} s (median) but the sampling rate is {fs:g} Hz "
+            f"({1 / fs:.4g} s); is the rate right?"
+        )
+    grid = np.concatenate(
+        ([0], np.cumsum(np.where(periods > MAX_GAP_STEP_PERIODS, np.round(periods), 1)))
+    ).astype(np.int64)
+    span = t[-1] - t[0] if t.size else 0.0
+    if grid.size > 1 and span > 0:
+        clock = grid[-1] / span
+        if abs(clock / fs - 1.0) > MAX_T_S_RATE_ERROR:
+            raise AnalysisInputError(
+                f"{what} advances at {clock:.4g} samples/s but the sampling rate is {fs:g} Hz; "
+                f"they must agree within {MAX_T_S_RATE_ERROR:.0%} (is the rate right?)"
+            )
+    return grid
+
+
+@dataclass(frozen=True)
+class ImuTable:
+    """An IMU file as read, before gaps are handled (analysis.segments does that).
+
+    Attributes
+    ----------
+    name : str
+        File name, for messages.
+    sampling_rate_hz : float
+        Samples per second, Hz.
+    grid_idx : ndarray of int, shape (n_rows,)
+        Sample index of each row on the regular grid (first row 0; :func:`sample_grid`).
+    t_s : ndarray, shape (n_rows,)
+        Time of each row on the file's clock, s: its ``t_s`` value, or ``grid_idx / rate``.
+    has_t_s : bool
+        Whether the file had a ``t_s`` column.
+    acc_mps2, gyr_dps : dict of str to ndarray, shape (n_rows, 3)
+        Per foot, in file order; NaN where a value was empty, NaN or inf.
+    """
+
+    name: str
+    sampling_rate_hz: float
+    grid_idx: np.ndarray
+    t_s: np.ndarray
+    has_t_s: bool
+    acc_mps2: dict[str, np.ndarray]
+    gyr_dps: dict[str, np.ndarray]
+
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The feet present, left first."""
+        return tuple(s for s in SIDES if s in self.acc_mps2)
+
+    def grid_t_s(self, grid: np.ndarray) -> np.ndarray:
+        """Time on the file's clock of grid positions ``grid``, s (linear between rows)."""
+        g = np.asarray(grid, dtype=np.float64)
+        if self.grid_idx.size < 2:
+            return self.t_s[0] + g / self.sampling_rate_hz
+        return np.interp(g, self.grid_idx, self.t_s)
+
+
+def _table(
+    path: Path,
+    rate_hz: float,
+    t_s: np.ndarray | None,
+    signals: dict[str, tuple[np.ndarray, np.ndarray]],
+    first_line: int,
+) -> ImuTable:
+    rate = _check_rate(rate_hz, path)
+    n = next(iter(signals.values()))[0].shape[0]
+    if t_s is None:
+        grid = np.arange(n, dtype=np.int64)
+        times = grid / rate
+    else:
+        grid = sample_grid(t_s, rate, f"{path.name}: t_s", first_line)
+        times = np.asarray(t_s, dtype=np.float64)
+    acc, gyr = {}, {}
+    for side in SIDES:
+        if side in signals:
+            a, g = (np.where(np.isfinite(x), x, np.nan) for x in signals[side])
+            acc[side], gyr[side] = a, g
+    return ImuTable(path.name, rate, grid, times, t_s is not None, acc, gyr)
+
+
+def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> ImuTable:
     meta: dict[str, str] = {}
     i = 0
     while i < len(rows) and rows[i][0].startswith("#"):
@@ -230,32 +414,25 @@ def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> dict
             "{left,right}_acc_{x,y,z}_mps2, {left,right}_gyr_{x,y,z}_dps (acc m/s², gyr deg/s)"
         )
     data = _to_array(rows[i + 1 :], len(header), path, i + 2)
-    feet = {}
+    signals = {}
     for side in SIDES:
         present = [h for h in header if h.startswith(side + "_")]
         if not present:
             continue
         acc = data[:, [_column_index(header, f"{side}_acc_{a}_mps2", path) for a in AXES]]
         gyr = data[:, [_column_index(header, f"{side}_gyr_{a}_dps", path) for a in AXES]]
-        feet[side] = FootImu(acc, gyr, rate_hz, side)
-    if not feet:
+        signals[side] = (acc, gyr)
+    if not signals:
         raise AnalysisInputError(
             f"{path.name}: no left_* or right_* columns; one or two feet needed"
         )
-    if "t_s" in header:
-        t_s = data[:, header.index("t_s")]
-        dt = np.diff(t_s)
-        if dt.size and np.max(np.abs(dt * rate_hz - 1.0)) > 0.01:
-            raise AnalysisInputError(
-                f"{path.name}: t_s is not evenly spaced at 1/{rate_hz:g} s; "
-                "only uniformly sampled data (no gaps) are allowed"
-            )
-    return feet
+    t_s = data[:, header.index("t_s")] if "t_s" in header else None
+    return _table(path, rate_hz, t_s, signals, i + 2)
 
 
 def _parse_gaitmap(
     rows: list[list[str]], path: Path, rate_hz: float | None, side: str | None
-) -> dict[str, FootImu]:
+) -> ImuTable:
     if rate_hz is None:
         raise AnalysisInputError(
             f"{path.name}: gaitmap-style CSV has no sampling rate; give it (sampling_rate_hz; "
@@ -267,7 +444,7 @@ def _parse_gaitmap(
         sensors = [c.strip() for c in rows[0]]
         axes = [c.strip() for c in rows[1]]
         data = _to_array(rows[2:], len(axes), path, 3)
-        feet = {}
+        signals = {}
         for s in SIDES:
             cols = {
                 ax: j
@@ -279,17 +456,15 @@ def _parse_gaitmap(
             missing = [n for n in names if n not in cols]
             if missing:
                 raise AnalysisInputError(f"{path.name}: {s}_sensor has no column {missing[0]!r}")
-            feet[s] = FootImu(
+            signals[s] = (
                 data[:, [cols[n] for n in names[:3]]],
                 data[:, [cols[n] for n in names[3:]]],
-                rate_hz,
-                s,
             )
-        if not feet:
+        if not signals:
             raise AnalysisInputError(
                 f"{path.name}: first header row names no left_sensor or right_sensor"
             )
-        return feet
+        return _table(path, rate_hz, None, signals, 3)
     header = [c.strip() for c in rows[0]]
     idx = [_column_index(header, n, path) for n in names]
     if side is None:
@@ -297,8 +472,30 @@ def _parse_gaitmap(
             f"{path.name}: one-sensor file does not say which foot; give side 'left' or 'right' "
             "(ras analyse --side)"
         )
+    if side not in SIDES:
+        raise AnalysisInputError(f"side {side!r} is not allowed; use 'left' or 'right'")
     data = _to_array(rows[1:], len(header), path, 2)
-    return {side: FootImu(data[:, idx[:3]], data[:, idx[3:]], rate_hz, side)}
+    return _table(path, rate_hz, None, {side: (data[:, idx[:3]], data[:, idx[3:]])}, 2)
+
+
+def read_imu_table(
+    path: str | os.PathLike[str],
+    sampling_rate_hz: float | None = None,
+    side: str | None = None,
+) -> ImuTable:
+    """Read an IMU CSV (ras format, or gaitmap example layout) as it is, gaps and all.
+
+    Parameters are those of :func:`load_imu_csv`. Raises AnalysisInputError (one line) for
+    anything but gaps: columns, numbers, sampling rate, ``t_s`` going backwards or repeating.
+    """
+    p = Path(path)
+    rows = _read_rows(p)
+    if not rows:
+        raise AnalysisInputError(f"{p.name}: file is empty; expected a header and data rows")
+    first = rows[0][0].strip()
+    if first.startswith("#") or any(c.strip().endswith(("_mps2", "_dps")) for c in rows[0]):
+        return _parse_ras(rows, p, sampling_rate_hz)
+    return _parse_gaitmap(rows, p, sampling_rate_hz, side)
 
 
 def load_imu_csv(
@@ -306,8 +503,14 @@ def load_imu_csv(
     sampling_rate_hz: float | None = None,
     side: str | None = None,
     check_units: bool = True,
+    max_fill_s: float | None = None,
 ) -> dict[str, FootImu]:
     """Read an IMU CSV (ras format, or gaitmap example layout) into ``{side: FootImu}``.
+
+    Short gaps (NaN values, missing rows) are filled and marked in ``FootImu.filled``; a file
+    with a longer gap is refused here: analysis.segments.load_imu_segments (and ``ras
+    analyse``) split it and analyse the parts. Each FootImu's ``first_t_s`` is the file's time
+    of its first sample (0 without a ``t_s`` column).
 
     Parameters
     ----------
@@ -319,6 +522,8 @@ def load_imu_csv(
         Which foot a one-sensor gaitmap file is (``"left"`` or ``"right"``).
     check_units : bool
         Also run :meth:`FootImu.check_units` (acc m/s², gyr deg/s) on each foot.
+    max_fill_s : float, optional
+        Longest gap filled, s (default analysis.segments.MAX_FILL_S, 0.1 s).
 
     Returns
     -------
@@ -330,15 +535,26 @@ def load_imu_csv(
     AnalysisInputError
         One line naming what was wrong and what is allowed.
     """
-    p = Path(path)
-    rows = _read_rows(p)
-    if not rows:
-        raise AnalysisInputError(f"{p.name}: file is empty; expected a header and data rows")
-    first = rows[0][0].strip()
-    if first.startswith("#") or any(c.strip().endswith(("_mps2", "_dps")) for c in rows[0]):
-        feet = _parse_ras(rows, p, sampling_rate_hz)
-    else:
-        feet = _parse_gaitmap(rows, p, sampling_rate_hz, side)
+    from analysis.segments import MAX_FILL_S, segment_table  # segments builds on this module
+
+    limit = MAX_FILL_S if max_fill_s is None else max_fill_s
+    table = read_imu_table(path, sampling_rate_hz, side)
+    feet = {}
+    for s, parts in segment_table(table, limit).items():
+        split = [g for g in parts.gaps if g.action == "split"]
+        if split:
+            g = split[0]
+            raise AnalysisInputError(
+                f"{table.name}: {s} has a gap of {g.duration_s:.3g} s at t = {g.start_t_s:.6g} s, "
+                f"longer than the {limit:g} s filled; analyse the parts separately "
+                "(analysis.segments.load_imu_segments, or ras analyse)"
+            )
+        if not parts.segments:
+            raise AnalysisInputError(f"{table.name}: {s} has no sample with finite values")
+        seg = parts.segments[0]
+        if seg.imu is None:
+            raise AnalysisInputError(f"{table.name}: {s} {seg.note}")
+        feet[s] = seg.imu
     if check_units:
         for foot in feet.values():
             foot.check_units()
@@ -346,20 +562,29 @@ def load_imu_csv(
 
 
 def write_imu_csv(path: str | os.PathLike[str], feet: Mapping[str, FootImu]) -> None:
-    """Write ``feet`` (one or two FootImu of equal length and rate) in the ras CSV format."""
+    """Write ``feet`` (one or two FootImu of equal length, rate and start) in the ras CSV format.
+
+    ``t_s`` is written on the feet's clock (``first_t_s + index / rate``); the file is
+    owner-only (0600): IMU recordings are health data.
+    """
     items = [feet[s] for s in SIDES if s in feet]
     if not items:
         raise AnalysisInputError("no feet to write; give 'left' and/or 'right'")
-    rate, n = items[0].sampling_rate_hz, items[0].n_samples
+    rate, n, first = items[0].sampling_rate_hz, items[0].n_samples, items[0].first_t_s
     if any(f.sampling_rate_hz != rate or f.n_samples != n for f in items):
         raise AnalysisInputError("both feet must have the same sampling rate and length")
+    if any(f.first_t_s != first for f in items):
+        raise AnalysisInputError("both feet must start at the same time (first_t_s)")
     header = ["t_s"]
-    blocks = [(np.arange(n) / rate)[:, None]]
+    blocks = [items[0].t_s[:, None]]
     for f in items:
         header += [f"{f.side}_acc_{a}_mps2" for a in AXES] + [f"{f.side}_gyr_{a}_dps" for a in AXES]
         blocks += [f.acc_mps2, f.gyr_dps]
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(f"{_RAS_MAGIC}\n# sampling_rate_hz: {rate:g}\n")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(f"{_RAS_MAGIC}\n# sampling_rate_hz: {rate:.10g}\n")
+        fmt = ["%.6f"] + ["%.9g"] * (6 * len(items))
         np.savetxt(
-            fh, np.hstack(blocks), delimiter=",", header=",".join(header), comments="", fmt="%.9g"
+            fh, np.hstack(blocks), delimiter=",", header=",".join(header), comments="", fmt=fmt
         )

@@ -1,7 +1,9 @@
-"""Raw-IMU loading (analysis.imu_io): both CSV layouts, round trip, and one-line errors."""
+"""Raw-IMU loading (analysis.imu_io): both CSV layouts, round trip, the file's clock, short gaps
+filled, and one-line errors."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -132,17 +134,72 @@ def test_error_gyr_in_rad_per_s() -> None:
     assert "rad/s" in _one_line(err)
 
 
-def test_error_nan(tmp_path: Path) -> None:
+def test_nan_refused_by_foot_imu_but_filled_on_loading(tmp_path: Path) -> None:
     acc, gyr = _walk_like()
-    acc[17, 1] = np.nan
+    bad = acc.copy()
+    bad[17, 1] = np.nan
     with pytest.raises(AnalysisInputError) as err:
-        FootImu(acc, gyr, RATE_HZ, "left")
+        FootImu(bad, gyr, RATE_HZ, "left")
     assert "NaN" in _one_line(err) and "sample 17" in str(err.value)
-    rows = _rows(*_walk_like())
-    rows[5] = rows[5].replace(rows[5].split(",")[2], "", 1)
-    path = _ras_csv(tmp_path / "gap.csv", HEADER, rows)
-    with pytest.raises(AnalysisInputError, match="NaN"):
-        load_imu_csv(path)
+    rows = _rows(acc, gyr)
+    rows[5] = rows[5].replace(rows[5].split(",")[2], "", 1)  # one empty acc_y cell
+    foot = load_imu_csv(_ras_csv(tmp_path / "gap.csv", HEADER, rows))["left"]
+    assert np.flatnonzero(foot.filled).tolist() == [5]
+    # the whole sample of that foot is interpolated from its neighbours
+    np.testing.assert_allclose(foot.acc_mps2[5], (acc[4] + acc[6]) / 2, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(foot.gyr_dps[5], (gyr[4] + gyr[6]) / 2, rtol=1e-5, atol=1e-4)
+    assert not foot.filled.flags.writeable
+
+
+def test_t_s_starting_anywhere_is_the_time_base(tmp_path: Path) -> None:
+    acc, gyr = _walk_like()
+    foot = FootImu(acc, gyr, RATE_HZ, "left", first_t_s=100.0)
+    path = tmp_path / "late.csv"
+    write_imu_csv(path, {"left": foot})
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    back = load_imu_csv(path)["left"]
+    assert back.first_t_s == 100.0
+    np.testing.assert_allclose(back.t_s, 100.0 + np.arange(400) / RATE_HZ, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(back.gyr_dps, gyr, rtol=1e-8)
+    assert (
+        load_imu_csv(_ras_csv(tmp_path / "no_t.csv", HEADER[4:], _rows_no_t(acc, gyr)))[
+            "left"
+        ].first_t_s
+        == 0.0
+    )
+
+
+def _rows_no_t(acc: np.ndarray, gyr: np.ndarray) -> list[str]:
+    return [",".join(f"{v:.6g}" for v in (*a, *g)) for a, g in zip(acc, gyr, strict=True)]
+
+
+def test_t_s_jitter_accepted_and_missing_rows_filled(tmp_path: Path) -> None:
+    acc, gyr = _walk_like()
+    rng = np.random.default_rng(1)
+    t = 5.0 + np.arange(400) / RATE_HZ + rng.uniform(-0.002, 0.002, 400)  # ±0.2 periods
+    keep = np.ones(400, dtype=bool)
+    keep[200:204] = False  # 4 rows missing: 0.04 s, filled
+    rows = [",".join(f"{v:.9g}" for v in (t[i], *acc[i], *gyr[i])) for i in np.flatnonzero(keep)]
+    foot = load_imu_csv(_ras_csv(tmp_path / "jitter.csv", HEADER, rows))["left"]
+    assert foot.n_samples == 400 and foot.first_t_s == pytest.approx(t[0], abs=1e-8)
+    assert np.flatnonzero(foot.filled).tolist() == [200, 201, 202, 203]
+    np.testing.assert_allclose(foot.gyr_dps[keep], gyr[keep], rtol=1e-8)
+    assert foot.t_s[-1] == pytest.approx(t[-1], abs=0.0021)
+
+
+def test_error_long_gap_and_clock(tmp_path: Path) -> None:
+    acc, gyr = _walk_like(800)
+    t = np.arange(800) / RATE_HZ
+    keep = (t < 3.0) | (t >= 3.5)  # 0.5 s missing: longer than 0.1 s
+    rows = [",".join(f"{v:.6g}" for v in (t[i], *acc[i], *gyr[i])) for i in np.flatnonzero(keep)]
+    with pytest.raises(AnalysisInputError) as err:
+        load_imu_csv(_ras_csv(tmp_path / "long.csv", HEADER, rows))
+    text = _one_line(err)
+    assert "gap of 0.5 s at t = 3 s" in text and "load_imu_segments" in text
+    slow = [",".join(f"{v:.6g}" for v in (i / 95.0, *acc[i], *gyr[i])) for i in range(400)]
+    with pytest.raises(AnalysisInputError) as err:
+        load_imu_csv(_ras_csv(tmp_path / "slow.csv", HEADER, slow))
+    assert "advances at 95 samples/s" in _one_line(err)
 
 
 def test_error_too_short() -> None:
@@ -192,8 +249,12 @@ def test_error_file_problems(tmp_path: Path) -> None:
         load_imu_csv(_ras_csv(tmp_path / "text.csv", HEADER, rows))
     rows = _rows(acc, gyr)
     rows[9] = "0.05" + rows[9][rows[9].index(",") :]
-    with pytest.raises(AnalysisInputError, match="evenly spaced"):
+    with pytest.raises(AnalysisInputError, match="backwards or repeats at line 13"):
         load_imu_csv(_ras_csv(tmp_path / "jump.csv", HEADER, rows))
+    rows = _rows(acc, gyr)
+    rows[9] = rows[8]
+    with pytest.raises(AnalysisInputError, match="backwards or repeats"):
+        load_imu_csv(_ras_csv(tmp_path / "dup.csv", HEADER, rows))
 
 
 def test_error_gaitmap_without_rate(gaitmap_dir: Path) -> None:
