@@ -1,13 +1,17 @@
 """`ras analyse FILE`: gait events and per-stride parameters from a raw foot-IMU CSV.
 
-Reads docs/imu-format.md files (and the gaitmap example layout), detects events per foot
-(docs/gait-events.md), integrates each stride, and writes ``<stem>.analysis.json`` and/or
-``<stem>.events.csv`` + ``<stem>.strides.csv`` into ``--out`` (owner-only files, 0600).
+Reads docs/imu-format.md files (and the gaitmap example layout), fills short gaps and splits the
+recording at long ones (analysis.segments), brings each foot into the foot frame if asked
+(``--align``, or a fixed ``--rotation`` / ``--rotation-deg``; docs/alignment.md), detects events
+per foot and segment (docs/gait-events.md), integrates each stride (analysis.pipeline), and
+writes ``<stem>.analysis.json`` and/or ``<stem>.events.csv`` + ``<stem>.strides.csv`` into
+``--out`` (owner-only files, 0600). Every time is on the file's clock (its ``t_s`` column).
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 __all__ = ["COMMAND_NAMES", "add_parser", "run"]
 
@@ -41,10 +45,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="which foot a one-sensor file without side names is",
     )
-    p.add_argument(
+    frame = p.add_mutually_exclusive_group()
+    frame.add_argument(
         "--align",
         action="store_true",
-        help="estimate the sensor-to-foot rotation first (data in raw sensor frames)",
+        help="estimate the sensor-to-foot rotation first (data in raw sensor frames); the "
+        "rotation, its quality and any warnings go into the output (docs/alignment.md)",
+    )
+    frame.add_argument(
+        "--rotation",
+        metavar="FILE",
+        default=None,
+        help="use a fixed sensor-to-foot rotation (foot = R @ sensor): JSON or CSV 3x3, "
+        "{'left': 3x3, 'right': 3x3}, or the .analysis.json of an earlier --align run",
+    )
+    frame.add_argument(
+        "--rotation-deg",
+        metavar="YAW,PITCH,ROLL",
+        default=None,
+        help="use a fixed rotation given as the sensor's angles on the foot, degrees, for "
+        "every foot (e.g. 180,35,0; write --rotation-deg=-90,0,0 for a negative first angle)",
+    )
+    p.add_argument(
+        "--max-fill-s",
+        type=float,
+        default=None,
+        metavar="S",
+        help="longest gap (NaN values or missing t_s rows) filled by interpolation, s "
+        "(default 0.1); longer gaps split the recording",
     )
 
 
@@ -66,52 +94,59 @@ def _open_private(path):  # type: ignore[no-untyped-def]
     return os.fdopen(fd, "w", encoding="utf-8", newline="")
 
 
-def analyse_feet(feet: dict, align: bool = False) -> dict:
-    """Per foot: event times (s) and the stride table with spatial parameters."""
-    from analysis.alignment import SensorAlignment
-    from analysis.gait_events import GaitEventDetector
-    from analysis.trajectory import StrideTrajectory, add_spatial_parameters
-
-    out = {}
-    for side, imu in feet.items():
-        if align:
-            imu = SensorAlignment().estimate(imu).aligned_
-        det = GaitEventDetector().detect(imu)
-        traj = StrideTrajectory().estimate(imu, det.swings_.ms_idx)
-        strides = add_spatial_parameters(det.strides_, traj)
-        strides.pop("swing_index")
-        out[side] = {
-            "events": {
-                "ic": det.ic_t_s_,
-                "to": det.to_t_s_[~_isnan(det.to_t_s_)],
-                "msw": det.msw_t_s_,
-                "ms": det.ms_t_s_,
-            },
-            "strides": strides,
-        }
-    return out
-
-
-def _isnan(x):  # type: ignore[no-untyped-def]
-    import numpy as np
-
-    return np.isnan(x)
-
-
-def _num(v: float) -> float | None:
+def _num(v: Any) -> float | int | None:
     import math
 
+    import numpy as np
+
+    if isinstance(v, (int, np.integer)):
+        return int(v)
     return None if not math.isfinite(v) else round(float(v), 6)
 
 
+def _foot_doc(r: Any) -> dict[str, Any]:
+    """The JSON block of one foot (analysis.pipeline.FootAnalysis)."""
+    n = len(r.strides["ic_t_s"])
+    return {
+        "events_t_s": {k: [_num(v) for v in a] for k, a in r.events_t_s.items()},
+        "strides": [{k: _num(r.strides[k][i]) for k in r.strides} for i in range(n)],
+        "alignment": r.alignment,
+        "segments": [s.as_dict(r.sampling_rate_hz) for s in r.segments],
+        "gaps": [g.as_dict() for g in r.gaps],
+        "dropped_in_gaps": r.dropped_in_gaps,
+        "warnings": list(r.warnings),
+    }
+
+
+def _frame_line(side: str, alignment: dict[str, Any] | None) -> str | None:
+    if alignment is None:
+        return None
+    q = alignment.get("quality")
+    source = {"estimated": "estimated", "fixed": "fixed", "none": "as in the file (no --align)"}
+    head = f"{side}: frame {source.get(alignment['source'], alignment['source'])}"
+    if alignment["source"] != "none":
+        head += f": {alignment['text']}"
+    if q:
+        votes = q["pitch_votes"][0] + q["swing_votes"][0]
+        total = q["pitch_votes"][1] + q["swing_votes"][1]
+        head += (
+            f"; pitch axis spread {q['axis_spread_deg']:.0f}° over {q['steps']} steps, "
+            f"forward votes {votes}/{total}"
+        )
+    return head
+
+
 def run(args: argparse.Namespace) -> int:
-    """Analyse ``args.file``; prints one line per file written."""
+    """Analyse ``args.file``; prints a summary per foot and one line per file written."""
     import csv
     import json
+    import sys
     from pathlib import Path
 
     from analysis.errors import AnalysisInputError
-    from analysis.imu_io import load_imu_csv
+    from analysis.pipeline import RecordingAnalysis
+    from analysis.rotations import parse_rotation_angles, read_rotation_file
+    from analysis.segments import MAX_FILL_S, load_imu_segments
     from ras.errors import UserInputError
 
     formats = _formats(args.format)
@@ -121,30 +156,41 @@ def run(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserInputError(f"--out {args.out} is a file; give a folder")
+    max_fill_s = MAX_FILL_S if args.max_fill_s is None else args.max_fill_s
     try:
-        feet = load_imu_csv(src, args.sampling_rate_hz, args.side)
-        result = analyse_feet(feet, args.align)
+        feet = load_imu_segments(src, args.sampling_rate_hz, args.side, max_fill_s)
+        rotations = None
+        if args.rotation is not None:
+            rotations = read_rotation_file(args.rotation, feet)
+        elif args.rotation_deg is not None:
+            r = parse_rotation_angles(args.rotation_deg)
+            rotations = dict.fromkeys(feet, r)
+        result = RecordingAnalysis(align=args.align, rotations=rotations).analyse(feet).feet_
     except AnalysisInputError as err:
         raise UserInputError(str(err)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     rate = next(iter(feet.values())).sampling_rate_hz
+    first_t = min(s.start_t_s for f in feet.values() for s in f.segments)
     written = []
     if "json" in formats:
         doc = {
             "source": src.name,
             "sampling_rate_hz": rate,
-            "units": {"t_s": "s from the first sample", "length": "m", "speed": "m/s"},
-            "events_doc": "docs/gait-events.md",
-            "feet": {
-                side: {
-                    "events_t_s": {k: [_num(v) for v in a] for k, a in r["events"].items()},
-                    "strides": [
-                        {k: _num(r["strides"][k][i]) for k in r["strides"]}
-                        for i in range(len(r["strides"]["ic_t_s"]))
-                    ],
-                }
-                for side, r in result.items()
+            "units": {
+                "t_s": "s on the file's clock (its t_s column; from the first sample without one)",
+                "length": "m",
+                "speed": "m/s",
             },
+            "time_base": {
+                "clock": "file",
+                "from_t_s_column": any(f.from_t_s for f in feet.values()),
+                "first_sample_t_s": round(first_t, 6),
+            },
+            "max_fill_s": max_fill_s,
+            "events_doc": "docs/gait-events.md",
+            "alignment_doc": "docs/alignment.md",
+            "gaps_doc": "docs/imu-format.md",
+            "feet": {side: _foot_doc(r) for side, r in result.items()},
         }
         path = out_dir / f"{src.stem}.analysis.json"
         with _open_private(path) as fh:
@@ -159,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
             rows = [
                 (side, kind, float(t))
                 for side, r in result.items()
-                for kind, times in r["events"].items()
+                for kind, times in r.events_t_s.items()
                 for t in times
             ]
             for side, kind, t in sorted(rows, key=lambda row: (row[0], row[2])):
@@ -168,16 +214,34 @@ def run(args: argparse.Namespace) -> int:
         path = out_dir / f"{src.stem}.strides.csv"
         with _open_private(path) as fh:
             w = csv.writer(fh, lineterminator="\n")
-            cols = list(next(iter(result.values()))["strides"])
+            cols = list(dict.fromkeys(c for r in result.values() for c in r.strides))
             w.writerow(["foot", *cols])
             for side, r in result.items():
-                for i in range(len(r["strides"]["ic_t_s"])):
-                    vals = [_num(r["strides"][c][i]) for c in cols]
-                    w.writerow([side, *("" if v is None else f"{v:.6f}" for v in vals)])
+                for i in range(len(r.strides["ic_t_s"])):
+                    vals = [_num(r.strides[c][i]) if c in r.strides else None for c in cols]
+                    w.writerow([side, *("" if v is None else _cell(v) for v in vals)])
         written.append(path)
     for side, r in result.items():
-        n_strides = len(r["strides"]["ic_t_s"])
-        print(f"{side}: {r['events']['ic'].size} initial contacts, {n_strides} strides")
+        n_strides = len(r.strides["ic_t_s"])
+        print(f"{side}: {r.events_t_s['ic'].size} initial contacts, {n_strides} strides")
+        line = _frame_line(side, r.alignment)
+        if line:
+            print(line)
+        if r.gaps:
+            kinds = {a: sum(1 for g in r.gaps if g.action == a) for a in ("filled", "split")}
+            short = sum(1 for s in r.segments if s.imu is None)
+            print(
+                f"{side}: gaps: {kinds['filled']} filled, {kinds['split']} split "
+                f"({len(r.segments)} segments, {short} too short to analyse)"
+            )
+        for warning in r.warnings:
+            print(f"ras: warning: {side}: {warning}", file=sys.stderr)
+    if abs(first_t) > 0:
+        print(f"times are on the file's clock: first sample at {first_t:.6f} s")
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _cell(v: float | int) -> str:
+    return str(v) if isinstance(v, int) else f"{v:.6f}"

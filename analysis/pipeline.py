@@ -1,0 +1,232 @@
+"""The offline analysis of one recording: align → detect → strides, per foot and per segment.
+
+Input: each foot's recording cut at its long gaps (analysis.segments). Per foot:
+
+1. **frame**: the sensor-to-foot rotation is estimated over all the foot's segments together
+   (``align=True``), taken as given (``rotations``), or — neither — the data are taken as being
+   in the foot frame and only checked (warnings when they look otherwise); analysis.alignment;
+2. **events** per segment (analysis.gait_events.GaitEventDetector); an event that lands on a
+   sample filled in a short gap is dropped (no event is placed inside a gap);
+3. **strides** per segment: the detector's stride table plus stride length, gait speed and
+   clearance (analysis.trajectory); a stride with a dropped event is dropped. Strides never
+   span segments.
+
+Every output time (columns ending in ``_t_s``) is on the file's clock: a sample index of a
+segment is mapped through the file's ``t_s`` (Segment.time_at), so a recording whose ``t_s``
+starts at 100 s gives events from 100 s on, and jitter or a slow clock in ``t_s`` is carried
+over. Durations (``*_time_s``) are the detector's, on the sample clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from analysis.alignment import SensorAlignment
+from analysis.errors import AnalysisInputError
+from analysis.gait_events import GaitEventDetector
+from analysis.imu_io import FootImu
+from analysis.segments import FootSegments, Gap, Segment, in_filled
+from analysis.trajectory import StrideTrajectory, add_spatial_parameters
+
+__all__ = ["EVENT_KINDS", "FootAnalysis", "RecordingAnalysis", "analyse_foot"]
+
+#: Event kinds in the output, and the detector attribute each comes from.
+EVENT_KINDS: dict[str, str] = {"ic": "ic_t_s_", "to": "to_t_s_", "msw": "msw_t_s_", "ms": "ms_t_s_"}
+#: What the frame of a foot is when neither alignment nor a rotation was asked for.
+NO_ALIGNMENT = "none"
+
+
+@dataclass(frozen=True)
+class FootAnalysis:
+    """The analysis of one foot.
+
+    Attributes
+    ----------
+    side : str
+        ``"left"`` or ``"right"``.
+    sampling_rate_hz : float
+        Hz.
+    events_t_s : dict of str to ndarray
+        ``ic``, ``to``, ``msw``, ``ms``: event times on the file's clock, s, sorted.
+    strides : dict of str to ndarray
+        One row per stride: the detector's columns (analysis.gait_events.STRIDE_COLUMNS) plus
+        ``stride_length_m``, ``gait_speed_mps``, ``clearance_m`` and ``segment`` (index into
+        ``segments``); ``*_t_s`` columns on the file's clock.
+    alignment : dict or None
+        SensorAlignment.summary(), ``source`` ``"estimated"``, ``"fixed"`` or ``"none"``; None
+        when no segment could be analysed.
+    segments : tuple of Segment
+        The foot's segments (the too-short ones included).
+    gaps : tuple of Gap
+        The foot's gaps.
+    dropped_in_gaps : int
+        Events dropped because they landed on a filled sample.
+    warnings : tuple of str
+        One line each.
+    """
+
+    side: str
+    sampling_rate_hz: float
+    events_t_s: dict[str, np.ndarray]
+    strides: dict[str, np.ndarray]
+    alignment: dict[str, Any] | None
+    segments: tuple[Segment, ...]
+    gaps: tuple[Gap, ...]
+    dropped_in_gaps: int
+    warnings: tuple[str, ...]
+
+
+def _empty_strides() -> dict[str, np.ndarray]:
+    from analysis.gait_events import STRIDE_COLUMNS
+
+    cols = [*STRIDE_COLUMNS, "stride_length_m", "gait_speed_mps", "clearance_m"]
+    return {c: np.empty(0) for c in cols} | {"segment": np.empty(0, dtype=np.int64)}
+
+
+def _segment_events(
+    imu: FootImu, seg: Segment, index: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
+    """Events (file clock) and strides of one segment in the foot frame; events dropped."""
+    fs = imu.sampling_rate_hz
+    det = GaitEventDetector().detect(replace(imu, first_t_s=0.0))
+    events: dict[str, np.ndarray] = {}
+    dropped = 0
+    for kind, attr in EVENT_KINDS.items():
+        idx = np.asarray(getattr(det, attr), dtype=np.float64) * fs
+        idx = idx[np.isfinite(idx)]
+        bad = in_filled(idx, imu.filled)
+        dropped += int(bad.sum())
+        events[kind] = seg.time_at(idx[~bad])
+    traj = StrideTrajectory().estimate(imu, det.swings_.ms_idx)
+    table = add_spatial_parameters(det.strides_, traj)
+    table.pop("swing_index", None)
+    time_cols = [c for c in table if c.endswith("_t_s")]
+    keep = np.ones(len(table["ic_t_s"]), dtype=bool)
+    for c in time_cols:
+        keep &= ~in_filled(np.asarray(table[c], dtype=np.float64) * fs, imu.filled)
+    strides = {c: np.asarray(v)[keep] for c, v in table.items()}
+    for c in time_cols:
+        strides[c] = seg.time_at(strides[c] * fs)
+    strides["segment"] = np.full(int(keep.sum()), index, dtype=np.int64)
+    return events, strides, dropped
+
+
+def analyse_foot(
+    foot: FootSegments,
+    align: bool = False,
+    rotation: np.ndarray | None = None,
+) -> FootAnalysis:
+    """Analyse one foot (see the module docstring).
+
+    Parameters
+    ----------
+    foot : FootSegments
+        The foot's recording cut at its long gaps, in the sensor frame (or the foot frame when
+        neither ``align`` nor ``rotation`` is given).
+    align : bool
+        Estimate the sensor-to-foot rotation.
+    rotation : ndarray (3, 3), optional
+        A fixed rotation, ``foot = rotation @ sensor`` (takes precedence over ``align``).
+
+    Raises
+    ------
+    AnalysisInputError
+        One line, naming the foot, when alignment was asked for and is impossible.
+    """
+    usable = [(k, s) for k, s in enumerate(foot.segments) if s.imu is not None]
+    warnings = [
+        f"segment {s.start_t_s:.3f}–{s.end_t_s:.3f} s not analysed: {s.note}"
+        for s in foot.segments
+        if s.imu is None
+    ]
+    empty = {kind: np.empty(0) for kind in EVENT_KINDS}
+    if not usable:
+        warnings.append("no segment long enough to analyse; no events for this foot")
+        return FootAnalysis(
+            foot.side,
+            foot.sampling_rate_hz,
+            empty,
+            _empty_strides(),
+            None,
+            foot.segments,
+            foot.gaps,
+            0,
+            tuple(warnings),
+        )
+    imus = [s.imu for _, s in usable if s.imu is not None]
+    if rotation is not None:
+        al = SensorAlignment(rotation=rotation).estimate(imus)
+    elif align:
+        try:
+            al = SensorAlignment().estimate(imus)
+        except AnalysisInputError as err:
+            raise AnalysisInputError(f"{foot.side} foot: {err}") from None
+    else:
+        al = SensorAlignment(rotation=np.eye(3), fixed_name="the file's frame").estimate(imus)
+    summary = al.summary()
+    if rotation is None and not align:
+        summary["source"] = NO_ALIGNMENT
+    warnings = list(al.warnings_) + warnings
+    aligned = al.aligned_ if isinstance(al.aligned_, tuple) else (al.aligned_,)
+    parts = [_segment_events(imu, seg, k) for imu, (k, seg) in zip(aligned, usable, strict=True)]
+    events = {kind: np.sort(np.concatenate([p[0][kind] for p in parts])) for kind in EVENT_KINDS}
+    strides = {c: np.concatenate([p[1][c] for p in parts]) for c in parts[0][1]}
+    dropped = sum(p[2] for p in parts)
+    if dropped:
+        warnings.append(f"{dropped} events fell on samples filled in short gaps and were dropped")
+    return FootAnalysis(
+        foot.side,
+        foot.sampling_rate_hz,
+        events,
+        strides,
+        summary,
+        foot.segments,
+        foot.gaps,
+        dropped,
+        tuple(warnings),
+    )
+
+
+class RecordingAnalysis:
+    """Analyse every foot of a recording (see the module docstring).
+
+    Parameters
+    ----------
+    align : bool
+        Estimate each foot's sensor-to-foot rotation.
+    rotations : mapping of str to ndarray (3, 3), optional
+        Fixed rotations per foot (``foot = R @ sensor``); a foot missing here is aligned as
+        ``align`` says.
+
+    Attributes
+    ----------
+    feet_ : dict of str to FootAnalysis
+        Per foot, left first.
+    """
+
+    def __init__(
+        self, align: bool = False, rotations: Mapping[str, np.ndarray] | None = None
+    ) -> None:
+        self.align = align
+        self.rotations = rotations
+
+    def analyse(self, feet: Mapping[str, FootSegments]) -> RecordingAnalysis:
+        """Analyse ``feet`` (``{side: FootSegments}``); returns ``self``.
+
+        Raises AnalysisInputError when no foot has a segment long enough to analyse.
+        """
+        if not any(f.analysable for f in feet.values()):
+            raise AnalysisInputError(
+                "no foot has a stretch between gaps long enough to analyse (at least 2 s)"
+            )
+        rotations = dict(self.rotations or {})
+        self.feet_ = {
+            side: analyse_foot(feet[side], self.align, rotations.get(side))
+            for side in ("left", "right")
+            if side in feet
+        }
+        return self
