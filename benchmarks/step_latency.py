@@ -10,7 +10,13 @@ run on the same traffic:
   (no sequence tracking, clock sync, events or bus);
 - ``link``: ras's real path — ``SensorLink`` reader thread -> session bus -> consumer thread.
 
-Usage: python benchmarks/step_latency.py [--seconds S] [--rounds N] [--write]
+With ``--imu-only-neighbour HZ`` it measures instead whether an IMU-only sensor beside it (its
+own process and pty, walking IMU at HZ, HELLO without STEPS, so the host runs the live step
+detector on its reader thread) delays this sensor's STEP events: rounds alternate the link
+alone and the link with the neighbour.
+
+Usage: python benchmarks/step_latency.py [--seconds S] [--rounds N] [--imu-only-neighbour HZ]
+[--write]
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ from ras.session_clock import SessionClock
 STEP_EVERY_S = 0.02
 IMU_RATE_HZ = 400
 IMU_BATCH = 10
+SENSOR_ID = 0xBE4C0001
+NEIGHBOUR_ID = 0xBE4C0002
 
 
 class PtySensor:
@@ -83,7 +91,7 @@ class PtySensor:
 
     def hello(self) -> Hello:
         caps = Capability.STEPS | Capability.PING | Capability.IMU_STREAM
-        return Hello(0xBE4C0001, Side.LEFT, (0, 1, 0), "bench", IMU_RATE_HZ, 16, 2000, caps)
+        return Hello(SENSOR_ID, Side.LEFT, (0, 1, 0), "bench", IMU_RATE_HZ, 16, 2000, caps)
 
     def _stream(self) -> None:
         rng = np.random.default_rng(0)
@@ -133,9 +141,45 @@ class PtySensor:
         os.close(self.slave)
 
 
-def run_sensor_child(seconds: float) -> None:
+class ImuOnlySensor(PtySensor):
+    """An IMU-only sensor (HELLO without STEPS) streaming a simulated walk, looped, at a rate."""
+
+    def __init__(self, rate_hz: int) -> None:
+        super().__init__()
+        from ras.sim.presets import make_params
+        from ras.sim.recording import simulate_walk
+        from ras.sim.sensor import imu_to_raw
+
+        walk = simulate_walk(make_params("healthy"), duration_s=30.0, sampling_rate_hz=rate_hz)
+        foot = walk.feet["right"]
+        self.rate_hz = rate_hz
+        self.raw = imu_to_raw(np.hstack([foot.acc_mps2, foot.gyr_dps]), 16, 2000)
+
+    def hello(self) -> Hello:
+        caps = Capability.PING | Capability.IMU_STREAM
+        return Hello(NEIGHBOUR_ID, Side.RIGHT, (0, 1, 0), "imu-only", self.rate_hz, 16, 2000, caps)
+
+    def _stream(self) -> None:
+        k = 0
+        next_imu = next_status = time.perf_counter()
+        t0_us = self.device_us()
+        while not self._stop.is_set():
+            now = time.perf_counter()
+            if now >= next_imu:
+                start = k % (len(self.raw) - IMU_BATCH)
+                first_us = (t0_us + round(k * 1e6 / self.rate_hz)) & 0xFFFFFFFF
+                self.send(Imu(first_us, self.rate_hz, self.raw[start : start + IMU_BATCH]))
+                k += IMU_BATCH
+                next_imu += IMU_BATCH / self.rate_hz
+            if now >= next_status:
+                self.send(Status(3900, 80))
+                next_status += 1.0
+            time.sleep(max(0.0, next_imu - time.perf_counter()))
+
+
+def run_sensor_child(seconds: float, imu_only_hz: int = 0) -> None:
     """Child process: play the sensor for ``seconds``; print its path, then its write times."""
-    sensor = PtySensor()
+    sensor = ImuOnlySensor(imu_only_hz) if imu_only_hz else PtySensor()
     print(sensor.path, flush=True)
     sys.stdin.readline()  # the host has opened the port
     sensor.start()
@@ -147,9 +191,10 @@ def run_sensor_child(seconds: float) -> None:
 class SensorProcess:
     """The fake sensor in its own process, so it never competes with the host for the GIL."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, imu_only_hz: int = 0) -> None:
+        child = ["--sensor-child", str(seconds), "--child-imu-only", str(imu_only_hz)]
         self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--sensor-child", str(seconds)],
+            [sys.executable, __file__, *child],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -196,18 +241,26 @@ def measure_raw(seconds: float) -> np.ndarray:
     return _latencies(written, got)
 
 
-def measure_link(seconds: float) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Latencies (s) through SensorLink to the bus (available), and on to a consumer thread."""
+def _is_step(event: object) -> bool:
+    return isinstance(event, StepEvent) and event.sensor_id == SENSOR_ID
+
+
+def measure_link(seconds: float, neighbour_hz: int = 0) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Latencies (s) through SensorLink to the bus (available), and on to a consumer thread.
+
+    With ``neighbour_hz``, an IMU-only sensor streams beside it on its own link.
+    """
     sensor = SensorProcess(seconds)
+    neighbour = SensorProcess(seconds, neighbour_hz) if neighbour_hz else None
     clock = SessionClock()
     bus = SessionBus()
-    sub = bus.subscribe("bench", accept=lambda e: isinstance(e, StepEvent))
+    sub = bus.subscribe("bench", accept=_is_step)
     got: dict[int, float] = {}
     published: dict[int, float] = {}
     stop = threading.Event()
 
     def stamp(event: object) -> None:  # runs on the reader thread as the event is published
-        if isinstance(event, StepEvent):
+        if _is_step(event):
             published[event.seq] = time.perf_counter()
 
     bus.add_listener(stamp)
@@ -221,11 +274,22 @@ def measure_link(seconds: float) -> tuple[np.ndarray, np.ndarray, dict]:
     consumer = threading.Thread(target=consume)
     link = SensorLink(sensor.path, bus, clock)
     link.start()
+    other = None
+    if neighbour is not None:
+        other = SensorLink(neighbour.path, bus, clock)
+        other.start()
+        neighbour.go()
     consumer.start()
     sensor.go()
     written = sensor.write_times()
     stats = link.stats()
     link.close()
+    host_steps = 0
+    if other is not None:
+        neighbour.write_times()
+        detector = other.processor.host_steps_
+        host_steps = 0 if detector is None else detector.strides.stride_index
+        other.close()
     stop.set()
     consumer.join()
     # steps published before the clock was synced may wait for it; measure the steady state
@@ -235,6 +299,7 @@ def measure_link(seconds: float) -> tuple[np.ndarray, np.ndarray, dict]:
         {
             "lost": stats.lost_frames,
             "frames": stats.frames_ok,
+            "neighbour_strides": host_steps,
         },
     )
 
@@ -249,16 +314,78 @@ def _row(name: str, lat_s: np.ndarray) -> str:
     return f"| {name} | {len(lat_s)} | {med:.3f} | {p99:.3f} | {worst:.3f} |"
 
 
+def neighbour_main(args: argparse.Namespace) -> int:
+    """Step latency of one sensor with and without an IMU-only sensor beside it."""
+    hz = args.imu_only_neighbour
+    rounds = []  # alone and beside the neighbour alternate, on the same noisy machine
+    for _ in range(args.rounds):
+        rounds.append((measure_link(args.seconds), measure_link(args.seconds, hz)))
+    alone = np.concatenate([r[0][0] for r in rounds])
+    beside = np.concatenate([r[1][0] for r in rounds])
+    alone_c = np.concatenate([r[0][1] for r in rounds])
+    beside_c = np.concatenate([r[1][1] for r in rounds])
+    strides = sum(r[1][2]["neighbour_strides"] for r in rounds)
+    per_round = ", ".join(
+        f"{np.percentile(b[0], 99) * 1e3:.2f} ({np.percentile(a[0], 99) * 1e3:.2f})"
+        for a, b in rounds
+    )
+    d_med = (np.median(beside) - np.median(alone)) * 1e3
+    d_p99 = (np.percentile(beside, 99) - np.percentile(alone, 99)) * 1e3
+    body = "\n".join(
+        [
+            "The sensor of *Step latency* (STEP every"
+            f" {STEP_EVERY_S * 1e3:.0f} ms among {IMU_RATE_HZ} Hz IMU), alone and with an IMU-only"
+            f" sensor beside it (its own process and pty; simulated walking IMU at {hz} Hz,"
+            f" {IMU_BATCH} samples a frame, HELLO without STEPS, so the host runs the live step"
+            " detector on that link's reader thread). Rounds alternate the two;"
+            f" {args.rounds} round(s) of {args.seconds:.0f} s each, steady state, pooled.",
+            "",
+            "| first sensor's STEP events | steps | median ms | p99 ms | max ms |",
+            "| --- | --- | --- | --- | --- |",
+            _row("alone: published on the bus (available)", alone),
+            _row("beside the IMU-only sensor: available", beside),
+            _row("alone: a consumer thread woken by its queue", alone_c),
+            _row("beside the IMU-only sensor: consumer", beside_c),
+            "",
+            f"- added by the neighbour's host-side detection: median {d_med:+.3f} ms,"
+            f" p99 {d_p99:+.3f} ms",
+            f"- p99 of each round, available, beside (alone) ms: {per_round}",
+            f"- the host detected the neighbour's steps: {strides} strides counted",
+        ]
+    )
+    print(body)
+    if args.write:
+        from _report import write_section
+
+        write_section(
+            "Step latency beside an IMU-only sensor",
+            body,
+            f".venv/bin/python benchmarks/step_latency.py --seconds {args.seconds:g}"
+            f" --rounds {args.rounds} --imu-only-neighbour {hz} --write",
+        )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--rounds", type=int, default=1, help="alternating raw/ras rounds")
+    parser.add_argument(
+        "--imu-only-neighbour",
+        type=int,
+        default=0,
+        metavar="HZ",
+        help="measure beside an IMU-only sensor streaming at HZ (host-side step detection)",
+    )
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
     parser.add_argument("--sensor-child", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--child-imu-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sensor_child is not None:
-        run_sensor_child(args.sensor_child)
+        run_sensor_child(args.sensor_child, args.child_imu_only)
         return 0
+    if args.imu_only_neighbour:
+        return neighbour_main(args)
     rounds = []  # raw and ras alternate, so that both see the same spells of a noisy machine
     for _ in range(args.rounds):
         raw_k = measure_raw(args.seconds)
