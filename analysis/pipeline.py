@@ -20,14 +20,14 @@ over. Durations (``*_time_s``) are the detector's, on the sample clock.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from analysis.alignment import SensorAlignment
 from analysis.errors import AnalysisInputError
-from analysis.gait_events import GaitEventDetector
+from analysis.gait_events import EventSettings, GaitEventDetector
 from analysis.imu_io import FootImu
 from analysis.segments import FootSegments, Gap, Segment, in_filled
 from analysis.trajectory import StrideTrajectory, add_spatial_parameters
@@ -88,11 +88,11 @@ def _empty_strides() -> dict[str, np.ndarray]:
 
 
 def _segment_events(
-    imu: FootImu, seg: Segment, index: int
+    imu: FootImu, seg: Segment, index: int, settings: EventSettings
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
     """Events (file clock) and strides of one segment in the foot frame; events dropped."""
     fs = imu.sampling_rate_hz
-    det = GaitEventDetector().detect(replace(imu, first_t_s=0.0))
+    det = GaitEventDetector(**asdict(settings)).detect(replace(imu, first_t_s=0.0))
     events: dict[str, np.ndarray] = {}
     dropped = 0
     for kind, attr in EVENT_KINDS.items():
@@ -119,6 +119,7 @@ def analyse_foot(
     foot: FootSegments,
     align: bool = False,
     rotation: np.ndarray | None = None,
+    events: EventSettings | None = None,
 ) -> FootAnalysis:
     """Analyse one foot (see the module docstring).
 
@@ -131,6 +132,8 @@ def analyse_foot(
         Estimate the sensor-to-foot rotation.
     rotation : ndarray (3, 3), optional
         A fixed rotation, ``foot = rotation @ sensor`` (takes precedence over ``align``).
+    events : EventSettings, optional
+        The event model's settings, e.g. the IC landmark (defaults if None).
 
     Raises
     ------
@@ -172,7 +175,11 @@ def analyse_foot(
         summary["source"] = NO_ALIGNMENT
     warnings = list(al.warnings_) + warnings
     aligned = al.aligned_ if isinstance(al.aligned_, tuple) else (al.aligned_,)
-    parts = [_segment_events(imu, seg, k) for imu, (k, seg) in zip(aligned, usable, strict=True)]
+    settings = events if events is not None else EventSettings()
+    parts = [
+        _segment_events(imu, seg, k, settings)
+        for imu, (k, seg) in zip(aligned, usable, strict=True)
+    ]
     events = {kind: np.sort(np.concatenate([p[0][kind] for p in parts])) for kind in EVENT_KINDS}
     strides = {c: np.concatenate([p[1][c] for p in parts]) for c in parts[0][1]}
     dropped = sum(p[2] for p in parts)
@@ -201,6 +208,8 @@ class RecordingAnalysis:
     rotations : mapping of str to ndarray (3, 3), optional
         Fixed rotations per foot (``foot = R @ sensor``); a foot missing here is aligned as
         ``align`` says.
+    events : EventSettings, optional
+        The event model's settings (docs/gait-events.md), e.g. ``ic_landmark``.
 
     Attributes
     ----------
@@ -209,10 +218,14 @@ class RecordingAnalysis:
     """
 
     def __init__(
-        self, align: bool = False, rotations: Mapping[str, np.ndarray] | None = None
+        self,
+        align: bool = False,
+        rotations: Mapping[str, np.ndarray] | None = None,
+        events: EventSettings | None = None,
     ) -> None:
         self.align = align
         self.rotations = rotations
+        self.events = events if events is not None else EventSettings()
 
     def analyse(self, feet: Mapping[str, FootSegments]) -> RecordingAnalysis:
         """Analyse ``feet`` (``{side: FootSegments}``); returns ``self``.
@@ -225,7 +238,7 @@ class RecordingAnalysis:
             )
         rotations = dict(self.rotations or {})
         self.feet_ = {
-            side: analyse_foot(feet[side], self.align, rotations.get(side))
+            side: analyse_foot(feet[side], self.align, rotations.get(side), self.events)
             for side in ("left", "right")
             if side in feet
         }

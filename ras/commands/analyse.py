@@ -67,6 +67,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "every foot (e.g. 180,35,0; write --rotation-deg=-90,0,0 for a negative first angle)",
     )
     p.add_argument(
+        "--ic-landmark",
+        choices=("impact", "gyro_zero"),
+        default="impact",
+        help="where initial contact is placed: the onset of the heel-strike impact (default) "
+        "or the zero rise of the sagittal gyro at the end of the swing (docs/gait-events.md)",
+    )
+    p.add_argument(
+        "--to-landmark",
+        choices=("push_off", "gyro_zero"),
+        default="push_off",
+        help="where toe-off is placed: the push-off peak of the sagittal gyro (default) or "
+        "its fall through zero after it (Rampp 2015, gaitmap)",
+    )
+    p.add_argument(
         "--max-fill-s",
         type=float,
         default=None,
@@ -144,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from analysis.errors import AnalysisInputError
+    from analysis.gait_events import EventSettings
     from analysis.pipeline import RecordingAnalysis
     from analysis.rotations import parse_rotation_angles, read_rotation_file
     from analysis.segments import MAX_FILL_S, load_imu_segments
@@ -165,7 +180,12 @@ def run(args: argparse.Namespace) -> int:
         elif args.rotation_deg is not None:
             r = parse_rotation_angles(args.rotation_deg)
             rotations = dict.fromkeys(feet, r)
-        result = RecordingAnalysis(align=args.align, rotations=rotations).analyse(feet).feet_
+        events = EventSettings(ic_landmark=args.ic_landmark, to_landmark=args.to_landmark)
+        result = (
+            RecordingAnalysis(align=args.align, rotations=rotations, events=events)
+            .analyse(feet)
+            .feet_
+        )
     except AnalysisInputError as err:
         raise UserInputError(str(err)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -188,6 +208,7 @@ def run(args: argparse.Namespace) -> int:
             },
             "max_fill_s": max_fill_s,
             "events_doc": "docs/gait-events.md",
+            "event_landmarks": {"ic": events.ic_landmark, "to": events.to_landmark},
             "alignment_doc": "docs/alignment.md",
             "gaps_doc": "docs/imu-format.md",
             "feet": {side: _foot_doc(r) for side, r in result.items()},

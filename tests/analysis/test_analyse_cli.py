@@ -75,6 +75,35 @@ def test_analyse_gaitmap_file(gaitmap_dir: Path, feet, tmp_path: Path, capsys) -
     assert sum(1 for e in events if e["foot"] == "left" and e["event"] == "ic") == n_ic
 
 
+def test_landmark_options_are_used_and_recorded(
+    gaitmap_dir: Path, feet, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    src = str(gaitmap_dir / "imu_sample.csv")
+    docs = {}
+    for ic, to in (("impact", "push_off"), ("gyro_zero", "gyro_zero")):
+        out = tmp_path / ic
+        args = [src, "--sampling-rate-hz", "204.8", "--out", str(out), "--format", "json"]
+        rc, _, err = _analyse([*args, "--ic-landmark", ic, "--to-landmark", to], capsys)
+        assert rc == 0 and err == ""
+        docs[ic] = json.loads((out / "imu_sample.analysis.json").read_text())
+        assert docs[ic]["event_landmarks"] == {"ic": ic, "to": to}
+        want = GaitEventDetector(ic_landmark=ic, to_landmark=to).detect(feet["right"])
+        got = docs[ic]["feet"]["right"]["events_t_s"]
+        np.testing.assert_allclose(got["ic"], want.ic_t_s_, atol=1e-6)
+        np.testing.assert_allclose(got["to"], want.to_t_s_, atol=1e-6)
+    # the zero rise comes before the impact on this recording (docs/gait-events.md)
+    m = match_events(
+        np.asarray(docs["gyro_zero"]["feet"]["right"]["events_t_s"]["ic"]),
+        np.asarray(docs["impact"]["feet"]["right"]["events_t_s"]["ic"]),
+        0.15,
+    )
+    assert m["tp"] >= 28 and np.median(m["error"]) < -0.01
+    with pytest.raises(SystemExit) as exit_:
+        main(["analyse", src, "--sampling-rate-hz", "204.8", "--ic-landmark", "heel"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'heel'" in _one_error_line(capsys.readouterr().err)
+
+
 def test_one_foot_file_with_alignment(tmp_path: Path, feet_raw, capsys) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "walk.csv"
     write_imu_csv(src, {"right": feet_raw["right"]})
