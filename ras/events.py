@@ -75,7 +75,12 @@ class LinkState(Enum):
 
 @dataclass(frozen=True, slots=True)
 class LinkEvent:
-    """A change of a sensor link's state."""
+    """A change of a sensor link's state.
+
+    ``detail`` says why (a disconnect's error, a reboot's sequence jump) and, on CONNECTED,
+    where the sensor's steps are detected (:class:`ras.link.host_steps.StepSource`), so the
+    recorded link events keep it.
+    """
 
     t_s: float
     port: str
