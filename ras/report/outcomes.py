@@ -125,15 +125,38 @@ def _affected(data: SessionData) -> str | None:
     return side if side in ("left", "right") else None
 
 
+def _imu_stretches(chunks: list[Any]) -> list[list[Any]]:
+    """Chunks split where samples are missing: by the sensor's own clock, not the session clock.
+
+    A chunk continues the previous one when its device time is where the previous one's samples
+    end (within 1.5 samples) at the same rate. The session-clock times cannot say this: the
+    clock-sync mapping moves by tens of ms while it settles, which is no missing sample.
+    """
+    stretches: list[list[Any]] = []
+    for c in chunks:
+        if stretches:
+            last = stretches[-1][-1]
+            rate = float(last.sample_rate_hz)
+            end_us = last.device_first_t_us + len(last.samples_si) / rate * 1e6
+            if c.sample_rate_hz == last.sample_rate_hz and abs(c.device_first_t_us - end_us) <= (
+                1.5e6 / rate
+            ):
+                stretches[-1].append(c)
+                continue
+        stretches.append([c])
+    return stretches
+
+
 def _acc_signal(data: SessionData) -> tuple[np.ndarray, float, float, str]:
     """Horizontal forward acceleration of one foot (the affected one, else the left) for freezing.
 
     The forward axis, not the vertical: on the foot the vertical axis carries the heel-strike
     impact and gravity swinging with the foot's pitch, whose stride harmonics reach the 3–8 Hz
     band in steady walking (analysis/freezing.py). Returns (acc m/s², rate Hz, first sample time
-    s, note). Only the first stretch of contiguous chunks is used (a gap would break the even
-    sampling analysis needs); the note says so, and phases after the gap get no freezing count
-    (analysis.freezing.clip_freezing says why).
+    s, note). Evenly sampled data are needed, so where samples are missing (a gap in the sensor's
+    clock) only the longest stretch is analysed; the note says so, and phases it does not cover
+    get no freezing count (analysis.freezing.clip_freezing says why). Sample times follow the
+    sensor's clock, placed on the session clock by the median offset over the stretch.
     """
     from analysis.errors import AnalysisInputError
     from analysis.freezing import horizontal_forward
@@ -142,19 +165,25 @@ def _acc_signal(data: SessionData) -> tuple[np.ndarray, float, float, str]:
         return np.zeros(0), math.nan, math.nan, ""
     want = Side.RIGHT if _affected(data) == "right" else Side.LEFT
     chunks = [c for c in data.imu if int(c.side) == int(want)] or list(data.imu)
-    rate = float(chunks[0].sample_rate_hz)
-    parts, expected, note = [], chunks[0].first_t_s, ""
-    for c in chunks:
-        if c.sample_rate_hz != rate or abs(c.first_t_s - expected) > 1.5 / rate:
-            note = f"raw IMU has a gap at {expected:.1f} s; freezing analysed up to there"
-            break
-        parts.append(np.asarray(c.samples_si, dtype=float)[:, :3])
-        expected = c.first_t_s + len(c.samples_si) / rate
+    stretches = _imu_stretches(chunks)
+    best = max(stretches, key=lambda st: sum(len(c.samples_si) for c in st))
+    rate = float(best[0].sample_rate_hz)
+    offset_s = float(np.median([c.first_t_s - c.device_first_t_us * 1e-6 for c in best]))
+    first_t_s = best[0].device_first_t_us * 1e-6 + offset_s
+    note = ""
+    if len(stretches) > 1:
+        end_t_s = first_t_s + sum(len(c.samples_si) for c in best) / rate
+        note = (
+            f"raw IMU has {len(stretches) - 1} gap(s); freezing analysed on its longest stretch, "
+            f"{first_t_s:.1f}–{end_t_s:.1f} s"
+        )
     try:
-        acc = horizontal_forward(np.concatenate(parts))
+        acc = horizontal_forward(
+            np.concatenate([np.asarray(c.samples_si, dtype=float)[:, :3] for c in best])
+        )
     except AnalysisInputError as exc:
         return np.zeros(0), math.nan, math.nan, f"freezing not analysed: {exc}"
-    return acc, rate, float(chunks[0].first_t_s), note
+    return acc, rate, first_t_s, note
 
 
 def _intervals(data: SessionData) -> list[tuple[str, float, float]]:
