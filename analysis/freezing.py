@@ -7,7 +7,8 @@ Method, in this order (defaults cited at the constants below, argued in docs/gai
    MacDougall & Ondo 2008), over a moving window of 4 s stepped by 0.5 s (Bächlin et al. 2010).
    Power per window: mean removed, Hann taper, one-sided periodogram scaled so that a band power
    is the mean square acceleration in that band ((m/s²)²; a sine of amplitude A gives A²/2).
-   Bands are half-open: locomotor [0.5, 3) Hz, freeze [3, 8] Hz.
+   A frequency bin straddling a band edge is split in proportion (:func:`band_weights`), so the
+   figures do not depend on the sampling rate (50–1000 Hz, 64 Hz included).
 2. **Power gate** (Bächlin 2010): a window counts only if P(0.5–8 Hz) ≥ the gate, so standing
    still, whose FI is high (sensor noise has more bandwidth in 3–8 Hz than in 0.5–3 Hz), is not
    a freeze. A window with FI ≥ the threshold and power ≥ the gate is a *candidate*.
@@ -15,10 +16,13 @@ Method, in this order (defaults cited at the constants below, argued in docs/gai
    between two consecutive ICs (either foot) a normal step apart — within [0.5, 1.5] × the
    median IC interval and at most 2 s, the pause rule of :mod:`analysis.spatiotemporal` — is
    walking, not freezing. Freezing is the absence of effective steps; the FI alone cannot see
-   steps, and on a foot-mounted sensor it reads fast walking as trembling (see below).
+   steps, and on a foot-mounted sensor it reads fast walking as trembling (see below). A window
+   centred between steps that reaches over a step is analysed on the stretch between the two
+   ICs only (:func:`gap_band_powers`), so a freeze shorter than the window is not diluted.
 4. **Episodes**: each decision covers [c − step/2, c + step/2) around its window centre c; runs
    of candidate decisions separated by at most ``merge_gap_s`` (1 s) are merged into one
-   episode, and episodes shorter than ``min_duration_s`` (1 s) are dropped.
+   episode unless a normal step lies between them, and episodes shorter than
+   ``min_duration_s`` (1 s) are dropped.
 
 Why the plain runs of frozen windows (the previous detector) reported freezes in steady walking:
 on the foot, the vertical acceleration carries the heel-strike impact and the swing of gravity
