@@ -85,7 +85,8 @@ def test_prepare_rotates_into_the_sensor_frame_and_aligns_back():
     plain = prepare(rec)
     for side in SIDES:
         np.testing.assert_array_equal(plain[side].filled.gyr_dps, rec.gyr_dps[side])
-        assert plain[side].flipped is None and len(plain[side].segments) == 1
+        assert plain[side].flipped is None and len(plain[side].runs) == 1
+        assert len(plain[side].segments.analysable) == 1 and plain[side].rotation is None
     for p in prepare(turned).values():
         assert p.flipped is not None and p.rotation_error_deg is not None
 
@@ -153,7 +154,8 @@ def test_dropped_packets_as_nan_rows_or_missing_rows_give_the_same_gaps():
     for side in SIDES:
         a, b = prepare(nan)[side], prepare(rows)[side]
         np.testing.assert_allclose(a.filled.gyr_dps, b.filled.gyr_dps)
-        assert len(a.segments) == len(b.segments) > 1
+        assert len(a.runs) == len(b.runs) > 1
+        assert [g.action for g in a.segments.gaps] == [g.action for g in b.segments.gaps]
         region = nan.reference[side].ic_region_t_s
         assert len(region) > 1 and not in_intervals(rec.times_s()[lost], region).any()
     t0, grid, gap = fill_gaps(rows.t_s, rows.gyr_dps["left"], rows.sampling_rate_hz)

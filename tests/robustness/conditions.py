@@ -288,7 +288,8 @@ def drop_packets(rec: Recording, seed: int, missing_rows: bool = False) -> Recor
     """Lose 2 % of the 10-sample packets in bursts (mean 2 packets), the same packets on both
     feet (one radio); lost rows become NaN, or (``missing_rows``) are removed and ``t_s`` kept.
 
-    References inside a gap (half a sample either side) are no longer scored there.
+    Events inside a gap or within a sample of it are no longer scored (the analysis drops an
+    event that touches a filled sample).
     """
     if rec.t_s is not None:
         raise ValueError("packets are already missing")
@@ -298,7 +299,7 @@ def drop_packets(rec: Recording, seed: int, missing_rows: bool = False) -> Recor
                      PACKET_SAMPLES)[:n]  # fmt: skip
     t = rec.times_s()
     edges = np.flatnonzero(np.diff(np.r_[0, lost.astype(np.int8), 0]))
-    gaps_t_s = np.column_stack([t[edges[0::2]] - 0.5 / fs, t[edges[1::2] - 1] + 0.5 / fs])
+    gaps_t_s = np.column_stack([t[edges[0::2]] - 1.0 / fs, t[edges[1::2] - 1] + 1.0 / fs])
     reference = {
         s: dataclasses.replace(
             r,

@@ -3,18 +3,20 @@
 :func:`prepare` turns a (disturbed) :class:`~tests.robustness.cases.Recording` into what the
 sensor delivered, per foot: the signals in the sensor's axes with their gaps, then
 
-1. **gaps** (NaN rows, or rows missing from ``t_s``): the contiguous runs of samples (the live
-   detectors restart after each gap, as a host must) and, for the offline detectors, the whole
-   recording with the gaps filled by linear interpolation. *Interim*: analysis/imu_io.py is
-   getting gap filling and splitting (another engineer); :func:`fill_gaps` is the one place to
-   switch to it when it lands.
-2. **alignment** when the data are not in the foot frame (:class:`analysis.alignment.
-   SensorAlignment`, as ``ras analyse --align`` does), with the error of the estimated rotation
-   against the true mounting and whether it turned the foot around (heading error > 90 deg).
+1. **gaps** (NaN rows, or rows missing from ``t_s``): cut and filled as ``ras analyse`` does
+   (:func:`analysis.segments.segment_arrays`: gaps up to 0.1 s filled, longer ones split the
+   recording), and, for the live detectors, the runs of samples between any two gaps (a live
+   detector restarts after each, as a host must);
+2. **alignment** when the data are not in the foot frame: :class:`analysis.alignment.
+   SensorAlignment` over the foot's segments, as ``ras analyse --align`` does, with the error
+   of the estimated rotation against the true mounting and whether it turned the foot around
+   (heading error > 90 deg).
 
 The adapters (:data:`RUNNERS`) each run one detector on one foot and return event times in
-seconds from the recording's first sample. The detectors' settings and the C port's inputs are
-changing (the lead engineer's rewrite): adjust the adapters, nothing else.
+seconds on the recording's clock. The offline adapter is the analysis pipeline of
+``ras analyse`` (:func:`analysis.pipeline.analyse_foot`: events per segment, none on a filled
+sample). The detectors' settings and the C port's inputs are changing (the lead engineer's
+rewrite): adjust the adapters, nothing else.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ import numpy as np
 from analysis.alignment import SensorAlignment
 from analysis.causal_events import EVENT_IC, EVENT_TO, CausalGaitEventDetector
 from analysis.errors import AnalysisInputError
-from analysis.gait_events import GaitEventDetector
 from analysis.imu_io import FootImu
+from analysis.pipeline import analyse_foot
+from analysis.segments import FootSegments, segment_arrays
 from tests.robustness.cases import SIDES, Recording
 
 __all__ = [
@@ -47,7 +50,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Prepared:
-    """One foot as the detectors get it (foot frame after alignment).
+    """One foot as the detectors get it.
 
     Attributes
     ----------
@@ -55,12 +58,17 @@ class Prepared:
         ``"left"`` or ``"right"``.
     sampling_rate_hz : float
         Rate, Hz.
+    segments : FootSegments
+        The foot in the **sensor** frame, cut at long gaps and filled in short ones.
+    rotation : ndarray (3, 3) or None
+        ``foot = rotation @ sensor`` when the data needed alignment (None: already foot frame).
+    runs : list of (start_t_s, ndarray (n, 6))
+        Foot-frame runs between gaps: acc x, y, z (m/s²), gyr x, y, z (deg/s).
     filled : FootImu
-        The whole recording on a uniform grid from ``t0_s``, gaps linearly interpolated.
+        The whole recording in the foot frame on a uniform grid from ``t0_s``, every gap filled
+        linearly (for gaitmap, which has no gap handling).
     t0_s : float
-        Time of the first sample, s.
-    segments : list of (start_t_s, ndarray (n, 6))
-        Contiguous runs without lost samples: acc x, y, z (m/s²), gyr x, y, z (deg/s).
+        Time of ``filled``'s first sample, s.
     rotation_error_deg : float or None
         Angle of the estimated-vs-true mounting error (None: no alignment was needed).
     flipped : bool or None
@@ -71,9 +79,11 @@ class Prepared:
 
     side: str
     sampling_rate_hz: float
+    segments: FootSegments
+    rotation: np.ndarray | None
+    runs: list[tuple[float, np.ndarray]]
     filled: FootImu
     t0_s: float
-    segments: list[tuple[float, np.ndarray]]
     rotation_error_deg: float | None = None
     flipped: bool | None = None
     alignment_failed: str = ""
@@ -81,9 +91,9 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Detected:
-    """Events of one detector on one foot, s from the recording's first sample.
+    """Events of one detector on one foot, s on the recording's clock.
 
-    ``raw`` lists (segment, kind, idx, detected_idx) for the causal detectors (C-port check).
+    ``raw`` lists (run, kind, idx, detected_idx) for the causal detectors (C-port check).
     """
 
     ic_t_s: np.ndarray
@@ -94,7 +104,7 @@ class Detected:
 def fill_gaps(
     t_s: np.ndarray, x: np.ndarray, sampling_rate_hz: float
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """Put samples on a uniform grid and fill lost ones (NaN rows, missing times) linearly.
+    """Put samples on a uniform grid and fill every lost one (NaN rows, missing times) linearly.
 
     Returns
     -------
@@ -117,7 +127,7 @@ def fill_gaps(
     return t0, grid, lost
 
 
-def _segments(t0_s: float, x: np.ndarray, lost: np.ndarray, fs: float) -> list:
+def _runs(t0_s: float, x: np.ndarray, lost: np.ndarray, fs: float) -> list:
     edges = np.flatnonzero(np.diff(np.r_[1, lost.astype(np.int8), 1]))
     return [(t0_s + a / fs, x[a:b]) for a, b in zip(edges[0::2], edges[1::2], strict=True)]
 
@@ -137,24 +147,29 @@ def prepare(rec: Recording) -> dict[str, Prepared]:
     out = {}
     for side in SIDES:
         m = np.asarray(rec.mount[side])
-        sensor = np.hstack([rec.acc_mps2[side] @ m.T, rec.gyr_dps[side] @ m.T])
-        t0, grid, lost = fill_gaps(rec.times_s(), sensor, fs)
-        rot, err, flip, failed = np.eye(3), None, None, ""
-        if rec.needs_alignment:
+        acc, gyr = rec.acc_mps2[side] @ m.T, rec.gyr_dps[side] @ m.T
+        segments = segment_arrays(acc, gyr, fs, side, t_s=rec.t_s)
+        rot, err, flip, failed = None, None, None, ""
+        imus = [s.imu for s in segments.analysable if s.imu is not None]
+        if rec.needs_alignment and not imus:
+            failed = "no segment long enough to align"
+        elif rec.needs_alignment:
             try:
-                raw = FootImu(grid[:, :3], grid[:, 3:], fs, side)
-                rot = SensorAlignment().estimate(raw).rotation_
+                rot = SensorAlignment().estimate(imus).rotation_
                 err, flip = rotation_error(rot, m)
             except AnalysisInputError as exc:
                 failed = str(exc)
-        block = np.kron(np.eye(2), rot)  # acc and gyr rotated alike
+        t0, grid, lost = fill_gaps(rec.times_s(), np.hstack([acc, gyr]), fs)
+        block = np.kron(np.eye(2), np.eye(3) if rot is None else rot)  # acc and gyr alike
         aligned = grid @ block.T
         out[side] = Prepared(
             side=side,
             sampling_rate_hz=fs,
+            segments=segments,
+            rotation=rot,
+            runs=_runs(t0, aligned, lost, fs),
             filled=FootImu(aligned[:, :3], aligned[:, 3:], fs, side),
             t0_s=t0,
-            segments=_segments(t0, aligned, lost, fs),
             rotation_error_deg=err,
             flipped=flip,
             alignment_failed=failed,
@@ -163,15 +178,18 @@ def prepare(rec: Recording) -> dict[str, Prepared]:
 
 
 def run_offline(p: Prepared) -> Detected:
-    """``GaitEventDetector().detect(imu)`` on the whole (gap-filled) recording."""
-    det = GaitEventDetector().detect(p.filled)
-    return Detected(np.asarray(det.ic_t_s_) + p.t0_s, np.asarray(det.to_t_s_) + p.t0_s)
+    """The analysis pipeline of ``ras analyse`` (GaitEventDetector per segment, the rotation
+    found by :func:`prepare` as a fixed one)."""
+    if p.alignment_failed:
+        return Detected(np.empty(0), np.empty(0))
+    foot = analyse_foot(p.segments, rotation=p.rotation)
+    return Detected(foot.events_t_s["ic"], foot.events_t_s["to"])
 
 
 def run_live(p: Prepared) -> Detected:
     """``CausalGaitEventDetector(rate).process(samples)``, a new detector after every gap."""
     ic, to, raw = [], [], []
-    for k, (start, x) in enumerate(p.segments):
+    for k, (start, x) in enumerate(p.runs):
         for e in CausalGaitEventDetector(p.sampling_rate_hz).process(x):
             raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
             t = start + e.idx / p.sampling_rate_hz
@@ -190,7 +208,7 @@ def run_cport(p: Prepared) -> Detected:
 
     takes_acc = "acc_mps2" in inspect.signature(FirmwareDetector.run).parameters
     ic, to, raw = [], [], []
-    for k, (start, x) in enumerate(p.segments):
+    for k, (start, x) in enumerate(p.runs):
         det = FirmwareDetector(p.sampling_rate_hz)
         events = det.run(x[:, :3], x[:, 3:]) if takes_acc else det.run(x[:, 3:])
         for e in events:
