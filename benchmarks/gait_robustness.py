@@ -8,7 +8,7 @@ to 100 / 102.4 / 128 Hz, sensor rotations through alignment, MEMS noise, impact 
 one-sample spikes, dropped packets). Runners side by side: ras offline (GaitEventDetector), live
 (CausalGaitEventDetector, sample by sample), the firmware's C port (ctypes) and gaitmap's default
 pipeline (Barth DTW + Rampp, in its own venv as in benchmarks/gait_accuracy.py) on the same
-aligned, gap-filled data. Scores: IC and TO F1 within 50 ms, precision, recall, median |error|,
+aligned data, gaps filled. Scores: IC and TO F1 within 50 ms, precision, recall, median |error|,
 bias (detected - reference); recall of the first / last IC of each bout; alignment flips; whether
 the C port emitted exactly the live detector's events. Freezing rows come from
 benchmarks/freezing_accuracy.py (``freezing_rows``) when it exists.
@@ -315,9 +315,10 @@ def report(results: list[RowResult], frows, gaitmap_s: float | None, total_s: fl
         "healthy, parkinson (no freezing), stroke, slow = healthy at 0.4 m/s, stroke-slow = "
         "stroke at 64 steps/min and 0.3 m/s. Disturbances never upsample: resampling rows run "
         "on the 204.8 Hz walk, the 102.4 Hz walk (to 100 Hz) and virtual walks rendered at "
-        "200 Hz; the others on virtual walks at 100 Hz. Gaps: the live detectors restart after "
-        "each; offline and gaitmap get them filled by linear interpolation (interim, until "
-        "analysis/imu_io.py fills and splits gaps itself).",
+        "200 Hz; the others on virtual walks at 100 Hz. Offline is the pipeline of `ras analyse` "
+        "(analysis.pipeline.analyse_foot: gaps up to 0.1 s filled, longer ones split the "
+        "recording, no event on a filled sample; alignment as `--align`); the live detectors "
+        "and the C port restart after every gap; gaitmap gets every gap filled linearly.",
         "",
         "Freezing:",
         "",
