@@ -43,7 +43,7 @@ class Score:
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    error_s: np.ndarray = field(default_factory=lambda: np.empty(0))
+    error_s: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
 
     def __add__(self, other: Score) -> Score:
         return Score(

@@ -70,7 +70,7 @@ class RowResult:
     c_max_idx_gap: float = 0.0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    prepared: list[tuple[Recording, dict[str, Prepared]]] = field(default_factory=list)
+    prepared: list[tuple[Recording, dict[str, Prepared]]] = field(default_factory=list, repr=False)
 
 
 def _sum(parts: Sequence[dict[str, Score]]) -> dict[str, Score]:
