@@ -282,9 +282,15 @@ def report(results: list[RowResult], frows, gaitmap_s: float | None, total_s: fl
         f"{sum(r.c_equals_live is True for r in results)}; rows with a flip: "
         f"{sum(r.flips > 0 for r in results)}).",
     ]
-    if failing:
-        out += ["", "Misses:", ""]
-        out += [f"- {res.row.label}: {'; '.join(why)}" for res, why in failing]
+    misses = [(res, [w for w in why if not w.startswith("C port")]) for res, why in failing]
+    misses = [(res, why) for res, why in misses if why]
+    if misses:
+        out += ["", "Misses of the IC F1 / precision, flip and alignment targets:", ""]
+        out += [f"- {res.row.label}: {'; '.join(why)}" for res, why in misses]
+    differ = [res.row.label for res in results if res.c_equals_live is False]
+    if differ:
+        where = "every row" if len(differ) == len(results) else "; ".join(differ)
+        out += ["", f"The C port's events differ from the live detector's on {where}."]
     gaitmap_errors = [
         f"- {res.row.label}: {note.removeprefix('gaitmap: ')}"
         for res in results
