@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ras.errors import UserInputError
+from ras.link.convert import imu_to_si
 from ras.link.strides import StrideCounter, step_message
 from ras.protocol.decoder import StreamDecoder
 from ras.protocol.frame import encode_frame
@@ -611,11 +612,12 @@ class VirtualFootSensor:
 
     def _detect_with_firmware(self, raw: np.ndarray, first_us: int, now_s: float) -> None:
         """Run a batch of raw samples through the C core; send a STEP per detected event."""
-        gyr = raw[:, 3:].astype(np.float64) * (GYR_RANGE_DPS / 32768.0)
+        si = imu_to_si(raw, acc_range_g=ACC_RANGE_G, gyr_range_dps=GYR_RANGE_DPS)
         period_us = 1e6 / self.imu_rate_hz
         now_us = self.device_t_us(now_s)
-        for j, row in enumerate(gyr.tolist()):
-            for ev in self._fw.update((first_us + round(j * period_us)) & _U32, row):
+        for j, row in enumerate(si.tolist()):
+            t_us = (first_us + round(j * period_us)) & _U32
+            for ev in self._fw.update(t_us, row[:3], row[3:]):
                 fig = self._fw_strides.add(ev.kind, ev.t_us)
                 step = step_message(ev.kind, ev.t_us, (now_us - ev.t_us) & _U32, fig)
                 event_t_s = self._boot_t_s + ev.idx / self._synth.rate_hz
