@@ -13,7 +13,8 @@ extern "C" {
 #define RAS_COBS_MAX_ENCODED(n) ((n) + (n) / 254u + 1u)
 
 /* Encode n bytes into out (room for RAS_COBS_MAX_ENCODED(n)); returns bytes written.
- * The output holds no 0x00; no delimiter is appended. */
+ * The output holds no 0x00; no delimiter is appended. For n < 254, out == in - 1 is allowed
+ * (each byte is read before its place is written). */
 size_t ras_cobs_encode(const uint8_t *in, size_t n, uint8_t *out);
 
 /* Decode one block (delimiter removed) into out (room for n bytes; in == out is allowed).

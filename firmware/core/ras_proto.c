@@ -124,20 +124,45 @@ size_t ras_build_frame(uint8_t *frame, uint8_t type, uint16_t seq, uint32_t t_us
     return RAS_HEADER_BYTES + n + RAS_CRC_BYTES;
 }
 
+size_t ras_wire_in_place(uint8_t *wire, uint8_t type, uint16_t seq, uint32_t t_us, size_t n)
+{
+    uint8_t *frame = wire + 2; /* header, then the payload at RAS_WIRE_PAYLOAD_OFFSET */
+    size_t len, o;
+    if (n > RAS_MAX_PAYLOAD_BYTES) {
+        return 0;
+    }
+    frame[0] = RAS_PROTOCOL_VERSION;
+    frame[1] = type;
+    ras_put_u16(frame + 2, seq);
+    ras_put_u32(frame + 4, t_us);
+    len = RAS_HEADER_BYTES + n;
+    ras_put_u16(frame + len, ras_crc16(frame, len));
+    len += RAS_CRC_BYTES;
+    /* COBS one byte back onto itself: a frame (< 254 bytes) gains exactly one code byte */
+    o = ras_cobs_encode(frame, len, wire + 1);
+    wire[0] = 0;
+    wire[1 + o] = 0;
+    return o + 2;
+}
+
 size_t ras_frame_to_wire(uint8_t *wire, uint8_t type, uint16_t seq, uint32_t t_us,
                          const uint8_t *payload, size_t n, int leading_delimiter)
 {
-    uint8_t frame[RAS_MAX_FRAME_BYTES];
-    size_t len = ras_build_frame(frame, type, seq, t_us, payload, n), o = 0;
-    if (len == 0) {
+    size_t i, len;
+    if (n > RAS_MAX_PAYLOAD_BYTES) {
         return 0;
     }
-    if (leading_delimiter) {
-        wire[o++] = 0;
+    for (i = n; i > 0; i--) { /* backwards: payload may sit below its place in wire */
+        wire[RAS_WIRE_PAYLOAD_OFFSET + i - 1] = payload[i - 1];
     }
-    o += ras_cobs_encode(frame, len, wire + o);
-    wire[o++] = 0;
-    return o;
+    len = ras_wire_in_place(wire, type, seq, t_us, n);
+    if (!leading_delimiter) {
+        for (i = 1; i < len; i++) {
+            wire[i - 1] = wire[i];
+        }
+        len--;
+    }
+    return len;
 }
 
 /* Payload length and enum checks per type: RAS_RX_OK, BAD_PAYLOAD or UNKNOWN_TYPE. */

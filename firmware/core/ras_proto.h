@@ -124,6 +124,15 @@ size_t ras_build_frame(uint8_t *frame, uint8_t type, uint16_t seq, uint32_t t_us
 size_t ras_frame_to_wire(uint8_t *wire, uint8_t type, uint16_t seq, uint32_t t_us,
                          const uint8_t *payload, size_t n, int leading_delimiter);
 
+/* Where ras_wire_in_place wants the payload: after the leading 0x00, the first COBS code byte
+ * and the frame header. */
+#define RAS_WIRE_PAYLOAD_OFFSET (2u + RAS_HEADER_BYTES)
+/* The same wire bytes (with the leading 0x00) for a payload of n bytes already at
+ * wire + RAS_WIRE_PAYLOAD_OFFSET: header, CRC and COBS are done in place, with no second
+ * buffer (the sensor's stack stays small). wire needs RAS_MAX_WIRE_BYTES. Returns the wire
+ * length, 0 if n > RAS_MAX_PAYLOAD_BYTES. */
+size_t ras_wire_in_place(uint8_t *wire, uint8_t type, uint16_t seq, uint32_t t_us, size_t n);
+
 /* Why a received block was rejected (the host decoder's counter names). */
 enum ras_rx_result {
     RAS_RX_OK = 0,

@@ -61,15 +61,22 @@ size_t ras_ring_read(ras_ring_t *r, uint8_t *p, size_t n)
     return n;
 }
 
-int ras_ring_push_record(ras_ring_t *r, const uint8_t *p, size_t n)
+int ras_ring_push_record2(ras_ring_t *r, const uint8_t *a, size_t na, const uint8_t *b,
+                          size_t nb)
 {
     uint8_t len[2];
+    size_t n = na + nb;
     if (n == 0 || n > 0xFFFFu || n + 2 > r->cap - r->used) {
         return 0;
     }
     len[0] = (uint8_t)(n & 0xFFu);
     len[1] = (uint8_t)(n >> 8);
-    return ras_ring_write(r, len, 2) && ras_ring_write(r, p, n);
+    return ras_ring_write(r, len, 2) && ras_ring_write(r, a, na) && ras_ring_write(r, b, nb);
+}
+
+int ras_ring_push_record(ras_ring_t *r, const uint8_t *p, size_t n)
+{
+    return ras_ring_push_record2(r, p, n, (const uint8_t *)0, 0);
 }
 
 size_t ras_ring_pop_record(ras_ring_t *r, uint8_t *p, size_t cap)

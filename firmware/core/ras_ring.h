@@ -31,6 +31,10 @@ void ras_ring_clear(ras_ring_t *r);
 
 /* Records of 1..65535 bytes, each stored with a 2-byte length. */
 int ras_ring_push_record(ras_ring_t *r, const uint8_t *p, size_t n);
+/* One record of na + nb bytes from two parts (no copy into a temporary first); b may be NULL
+ * when nb is 0. All or nothing, like ras_ring_push_record. */
+int ras_ring_push_record2(ras_ring_t *r, const uint8_t *a, size_t na, const uint8_t *b,
+                          size_t nb);
 /* Pop the oldest record into p (cap bytes). Returns its length, 0 if empty;
  * a record longer than cap is dropped and 0 returned. */
 size_t ras_ring_pop_record(ras_ring_t *r, uint8_t *p, size_t cap);

@@ -2,6 +2,12 @@
 
 #include "ras_time.h"
 
+#if defined(__GNUC__)
+#define RAS_NOINLINE __attribute__((noinline))
+#else
+#define RAS_NOINLINE
+#endif
+
 #define DEFAULT_HELLO_US 5000000u
 #define DEFAULT_STATUS_US 1000000u
 
@@ -11,18 +17,14 @@
 static void queue_frame(ras_sensor_t *s, uint8_t type, uint32_t t_us, const uint8_t *payload,
                         size_t n)
 {
-    uint8_t rec[5 + RAS_MAX_PAYLOAD_BYTES];
-    size_t i;
+    uint8_t head[5]; /* type, time: the payload follows straight from the caller's buffer */
     if (!s->host_attached) {
         s->seq++;
         return;
     }
-    rec[0] = type;
-    ras_put_u32(rec + 1, t_us);
-    for (i = 0; i < n && i < RAS_MAX_PAYLOAD_BYTES; i++) {
-        rec[5 + i] = payload[i];
-    }
-    if (n > RAS_MAX_PAYLOAD_BYTES || !ras_ring_push_record(&s->tx, rec, 5 + n)) {
+    head[0] = type;
+    ras_put_u32(head + 1, t_us);
+    if (n > RAS_MAX_PAYLOAD_BYTES || !ras_ring_push_record2(&s->tx, head, 5, payload, n)) {
         s->dropped_frames++;
         s->seq++;
     }
@@ -144,7 +146,8 @@ void ras_sensor_rx(ras_sensor_t *s, const uint8_t *data, size_t n, uint32_t now_
     }
 }
 
-static void on_event(ras_sensor_t *s, const ras_det_event_t *e, uint32_t now_us)
+/* Not inlined: its frame (a STEP payload) then never sits under the detector's on the stack. */
+static RAS_NOINLINE void on_event(ras_sensor_t *s, const ras_det_event_t *e, uint32_t now_us)
 {
     ras_step_t st;
     uint8_t p[RAS_STEP_PAYLOAD_BYTES];
@@ -186,23 +189,16 @@ static void on_event(ras_sensor_t *s, const ras_det_event_t *e, uint32_t now_us)
 
 static void flush_batch(ras_sensor_t *s, uint32_t now_us)
 {
-    uint8_t p[RAS_MAX_PAYLOAD_BYTES];
-    ras_imu_t m;
-    size_t n;
+    uint32_t before = s->dropped_frames;
     if (s->batch_n == 0) {
         return;
     }
-    m.first_t_us = s->batch_first_us;
-    m.sample_rate_hz = s->cfg.sample_rate_hz;
-    m.n_samples = s->batch_n;
-    m.samples = (const int16_t(*)[6])s->batch;
-    n = ras_encode_imu(p, &m);
-    {
-        uint32_t before = s->dropped_frames;
-        queue_frame(s, RAS_MSG_IMU, now_us, p, n);
-        if (s->dropped_frames != before) {
-            s->dropped_samples += s->batch_n;
-        }
+    ras_put_u32(s->imu_payload, s->batch_first_us); /* IMU head (docs/protocol.md) */
+    ras_put_u16(s->imu_payload + 4, s->cfg.sample_rate_hz);
+    s->imu_payload[6] = s->batch_n;
+    queue_frame(s, RAS_MSG_IMU, now_us, s->imu_payload, RAS_IMU_HEAD_BYTES + 12u * s->batch_n);
+    if (s->dropped_frames != before) {
+        s->dropped_samples += s->batch_n;
     }
     s->batch_n = 0;
 }
@@ -239,7 +235,8 @@ void ras_sensor_sample(ras_sensor_t *s, uint32_t t_us, const int16_t raw[6], uin
             s->batch_first_us = t_us;
         }
         for (i = 0; i < 6; i++) {
-            s->batch[s->batch_n][i] = raw[i];
+            ras_put_u16(s->imu_payload + RAS_IMU_HEAD_BYTES + 12u * s->batch_n + 2u * (unsigned)i,
+                        (uint16_t)raw[i]);
         }
         if (++s->batch_n >= s->cfg.imu_batch) {
             flush_batch(s, now_us);
@@ -263,25 +260,25 @@ void ras_sensor_poll(ras_sensor_t *s, uint32_t now_us)
 
 size_t ras_sensor_tx(ras_sensor_t *s, uint8_t *out, size_t cap, uint32_t now_us)
 {
-    uint8_t rec[5 + RAS_MAX_PAYLOAD_BYTES];
+    /* payloads go straight to their place in out; the frame is built around them there */
+    uint8_t *rec = out + RAS_WIRE_PAYLOAD_OFFSET - 5; /* type, time, payload */
     size_t n;
     if (cap < RAS_MAX_WIRE_BYTES) {
         return 0;
     }
     if (s->n_pongs > 0) { /* built now, ahead of the queue */
-        uint8_t p[RAS_PONG_PAYLOAD_BYTES];
         size_t i;
-        ras_encode_pong(p, s->pong_id[0], s->pong_rx_t_us[0]);
+        ras_encode_pong(out + RAS_WIRE_PAYLOAD_OFFSET, s->pong_id[0], s->pong_rx_t_us[0]);
         for (i = 1; i < s->n_pongs; i++) {
             s->pong_id[i - 1] = s->pong_id[i];
             s->pong_rx_t_us[i - 1] = s->pong_rx_t_us[i];
         }
         s->n_pongs--;
-        return ras_frame_to_wire(out, RAS_MSG_PONG, s->seq++, now_us, p, sizeof p, 1);
+        return ras_wire_in_place(out, RAS_MSG_PONG, s->seq++, now_us, RAS_PONG_PAYLOAD_BYTES);
     }
-    n = ras_ring_pop_record(&s->tx, rec, sizeof rec);
+    n = ras_ring_pop_record(&s->tx, rec, RAS_MAX_WIRE_BYTES - (RAS_WIRE_PAYLOAD_OFFSET - 5));
     if (n < 5) {
         return 0;
     }
-    return ras_frame_to_wire(out, rec[0], s->seq++, ras_get_u32(rec + 1), rec + 5, n - 5, 1);
+    return ras_wire_in_place(out, rec[0], s->seq++, ras_get_u32(rec + 1), n - 5);
 }

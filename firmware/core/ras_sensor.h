@@ -56,8 +56,8 @@ typedef struct {
     uint16_t stride_index;
     uint8_t have_ic, have_stride, have_stance;
     uint32_t last_ic_us, stride_time_us, stance_time_us;
-    /* IMU batch */
-    int16_t batch[RAS_MAX_IMU_SAMPLES][6];
+    /* IMU batch, kept as the IMU payload it becomes (no copy when it is sent) */
+    uint8_t imu_payload[RAS_IMU_HEAD_BYTES + 12u * RAS_MAX_IMU_SAMPLES];
     uint8_t batch_n;
     uint32_t batch_first_us;
     /* health */

@@ -80,6 +80,17 @@ static void test_ring(void)
     CHECK(ras_ring_pop_record(&r, out, 3) == 0); /* too long for out: dropped */
     CHECK(ras_ring_pop_record(&r, out, 3) == 2);
     CHECK(ras_ring_pop_record(&r, out, 3) == 0 && ras_ring_used(&r) == 0);
+
+    /* a record from two parts is one record of both, in order; all or nothing */
+    for (k = 0; k < 20; k++) {
+        size_t na = k % 4, nb = 1 + k % 3;
+        CHECK(ras_ring_push_record2(&r, in + 8, na, in + k % 5, nb));
+        CHECK(ras_ring_pop_record(&r, out, sizeof out) == na + nb);
+        CHECK(memcmp(out, in + 8, na) == 0 && memcmp(out + na, in + k % 5, nb) == 0);
+    }
+    CHECK(ras_ring_push_record2(&r, in, 3, (const uint8_t *)0, 0));
+    CHECK(!ras_ring_push_record2(&r, in, 3, in, 3) && ras_ring_used(&r) == 5);
+    CHECK(!ras_ring_push_record2(&r, in, 0, (const uint8_t *)0, 0));
 }
 
 void test_time_ring_all(void)
