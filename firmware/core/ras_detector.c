@@ -1,32 +1,63 @@
+/* The live gait-event detector of docs/gait-events.md, ported from analysis/causal_events.py.
+ *
+ * Arithmetic, so that every comparison the model makes comes out as in the Python (float64):
+ * - the inputs are float32; s (the median of three raw gyr_y values) is one of them, so the
+ *   thresholds (-ARM_DPS, 0), the mid-swing minimum and the push-off peak compare the same
+ *   values; thresholds are compared in double (a configured ARM_DPS need not be a float);
+ * - the gyro energy of a sample, its window sum and the running minimum are double, formed and
+ *   updated in the Python's order (add the new minus the old, recomputed once per lap): the
+ *   same bits, so that equal windows tie as they do there (int16 samples make exact ties; a
+ *   float ring broke one in 150 000 events of the tests);
+ * - J = |acc[p] - acc[p-1]|^2 is formed in double, kept as float; the largest J values are the
+ *   largest of the same floats, the prominence test (x 4) is exact, the onset threshold (x 0.1)
+ *   is formed in double;
+ * - the zero-crossing fractions are divided in double, then rounded to float (< 1e-7 sample);
+ * - counts and the lock-out are integers as in the Python (round half to even, then // 100).
+ * Indices are u32 sample counts since init; differences are taken modulo 2^32 (wrap-safe). */
 #include "ras_detector.h"
+
+#include <math.h>
 
 #include "ras_time.h"
 
-#define STUCK_S 0.5f      /* identical gyro samples for this long: a stuck sensor */
-#define GAP_PERIODS 3.5f  /* a longer gap re-arms the detector */
+#define STUCK_S 0.5f        /* identical gyro samples for this long: a stuck sensor */
+#define LOST_PERIODS 1.5f   /* a longer step between stamps lost samples: restart */
+#define GAP_PERIODS 3.5f    /* a longer one is a jump, confirmed by the next stamp */
 #define EARLY_PERIODS 0.25f /* a time stamp closer than this to the last is dropped */
-#define RATE_BLOCK 64u    /* samples per rate check */
-#define RATE_TOL 0.1f     /* a period this far off nominal counts as off-rate */
+#define RATE_BLOCK 64u      /* samples per rate check */
+#define RATE_TOL 0.1f       /* a period this far off nominal counts as off-rate */
+#define STRIDE_HISTORY 3    /* lock-out: median of the foot's last three strides */
+#define ONSET_SHARE 0.1     /* IMPACT_ONSET_SHARE */
+#define PROMINENCE 4.0f     /* IMPACT_PROMINENCE */
+
+enum { STANCE = 0, TENTATIVE = 1, SWING = 2, LANDING = 3 };
+enum { HAVE_MS = 1, HAVE_TO = 2, HAVE_FALL = 4, HAVE_LAST_K = 8 };
 
 static int finite_f(float x)
 {
     return x == x && x - x == 0.0f; /* false for NaN and +-inf, no libm needed */
 }
 
-int32_t ras_det_round_half_even(float x)
+/* a - b for u32 sample indices (wrap-safe while |a - b| < 2^31) */
+static int32_t since(uint32_t a, uint32_t b)
 {
-    float fl, diff;
+    return (int32_t)(a - b);
+}
+
+int32_t ras_det_round_half_even(double x)
+{
+    double fl, diff;
     int32_t n;
-    if (!(x >= 0.0f)) { /* negative or NaN */
+    if (!(x >= 0.0)) { /* negative or NaN */
         return 0;
     }
-    if (x > 1.0e9f) {
+    if (x > 1.0e9) {
         return 1000000000;
     }
-    fl = (float)(int32_t)x;
+    n = (int32_t)x;
+    fl = (double)n;
     diff = x - fl;
-    n = (int32_t)fl;
-    if (diff > 0.5f || (diff == 0.5f && (n & 1))) {
+    if (diff > 0.5 || (diff == 0.5 && (n & 1))) {
         n++;
     }
     return n;
@@ -42,32 +73,133 @@ unsigned ras_det_state_bytes(void)
     return (unsigned)sizeof(ras_det_t);
 }
 
-void ras_det_default_config(ras_det_config_t *cfg, float sample_rate_hz)
+void ras_det_default_config(ras_det_config_t *cfg, double sample_rate_hz)
 {
     cfg->sample_rate_hz = sample_rate_hz;
-    cfg->arm_dps = 50.0f;
-    cfg->ms_window_s = 0.1f;
-    cfg->max_swing_s = 1.5f;
-    cfg->ic_refractory_s = 0.2f;
-    cfg->min_swing_s = 0.0f; /* off: the Python detector has no such rule */
+    cfg->arm_dps = 50.0;
+    cfg->ms_window_s = 0.1;
+    cfg->min_swing_s = 0.12;
+    cfg->max_swing_s = 1.5;
+    cfg->min_lockout_s = 0.2;
+    cfg->max_stride_s = 3.0;
+    cfg->impact_before_s = 0.03;
+    cfg->impact_after_s = 0.15;
+    cfg->lockout_stride_pct = 40;
+    cfg->ic_landmark = RAS_DET_IC_IMPACT;
+    cfg->to_landmark = RAS_DET_TO_PUSH_OFF;
     cfg->gyr_range_dps = 0.0f;
+    cfg->acc_range_mps2 = 0.0f;
 }
 
-static void reset_stance(ras_det_t *d)
+void ras_det_counts(const ras_det_config_t *cfg, double rate_hz, ras_det_counts_t *out)
 {
-    d->n_since_reset = 0;
-    d->e_min = 3.0e38f; /* +inf */
-    d->have_ms = 0;
-    d->ms_end = 0;
-    d->to_max = -3.0e38f;
-    d->have_to = 0;
-    d->to_i = 0;
+    out->w = ras_det_round_half_even(cfg->ms_window_s * rate_hz);
+    if (out->w < 2) {
+        out->w = 2;
+    }
+    out->min_swing_n = ras_det_round_half_even(cfg->min_swing_s * rate_hz);
+    if (out->min_swing_n < 1) {
+        out->min_swing_n = 1;
+    }
+    out->max_swing_n = ras_det_round_half_even(cfg->max_swing_s * rate_hz);
+    out->min_lockout_n = ras_det_round_half_even(cfg->min_lockout_s * rate_hz);
+    out->max_stride_n = ras_det_round_half_even(cfg->max_stride_s * rate_hz);
+    out->impact_before_n = ras_det_round_half_even(cfg->impact_before_s * rate_hz);
+    out->impact_after_n = ras_det_round_half_even(cfg->impact_after_s * rate_hz);
+    out->ring_j = out->impact_before_n + out->impact_after_n + 1;
 }
 
-/* W, MAX_SWING_N and the energy ring for a rate; the swing state starts afresh. */
-static void set_rate(ras_det_t *d, float rate_hz)
+static int in_range(double x, double lo, double hi)
+{
+    return x >= lo && x <= hi; /* false for NaN */
+}
+
+const char *ras_det_check_config(const ras_det_config_t *c)
+{
+    ras_det_counts_t n;
+    if (!in_range(c->sample_rate_hz, RAS_DET_MIN_RATE_HZ, RAS_DET_MAX_RATE_HZ)) {
+        return "sample_rate_hz is not allowed; use 50-1000 Hz";
+    }
+    if (!in_range(c->arm_dps, 1.0, 1000.0)) {
+        return "arm_dps is not allowed; use 1-1000 deg/s";
+    }
+    if (!in_range(c->ms_window_s, 0.01, 0.1)) {
+        return "ms_window_s is not allowed; use 0.01-0.1 s";
+    }
+    if (!in_range(c->min_swing_s, 0.02, 0.5)) {
+        return "min_swing_s is not allowed; use 0.02-0.5 s";
+    }
+    if (!in_range(c->max_swing_s, 0.5, 5.0)) {
+        return "max_swing_s is not allowed; use 0.5-5 s";
+    }
+    if (!in_range(c->min_lockout_s, 0.05, 1.0)) {
+        return "min_lockout_s is not allowed; use 0.05-1 s";
+    }
+    if (c->lockout_stride_pct < 0 || c->lockout_stride_pct > 80) {
+        return "lockout_stride_pct is not allowed; use 0-80 %";
+    }
+    if (!in_range(c->max_stride_s, 1.0, 10.0)) {
+        return "max_stride_s is not allowed; use 1-10 s";
+    }
+    if (!in_range(c->impact_before_s, 0.0, 0.1)) {
+        return "impact_before_s is not allowed; use 0-0.1 s";
+    }
+    if (!in_range(c->impact_after_s, 0.0, 0.3)) {
+        return "impact_after_s is not allowed; use 0-0.3 s";
+    }
+    if (c->ic_landmark > RAS_DET_IC_GYRO_ZERO) {
+        return "ic_landmark is not allowed; use impact (0) or gyro_zero (1)";
+    }
+    if (c->to_landmark > RAS_DET_TO_GYRO_ZERO) {
+        return "to_landmark is not allowed; use push_off (0) or gyro_zero (1)";
+    }
+    if (!(c->min_lockout_s > c->impact_after_s)) {
+        return "min_lockout_s must exceed impact_after_s";
+    }
+    if (!(c->impact_before_s < c->min_swing_s && c->min_swing_s < c->max_swing_s)) {
+        return "settings must satisfy impact_before_s < min_swing_s < max_swing_s";
+    }
+    /* the rate guard may switch to any rate up to the maximum: the rings must hold it there */
+    ras_det_counts(c, RAS_DET_MAX_RATE_HZ, &n);
+    if (n.ring_j > RAS_DET_MAX_RING_J) {
+        return "impact_before_s + impact_after_s is too long for the C port; use at most 0.18 s";
+    }
+    return (const char *)0;
+}
+
+/* A new detector from the next input sample on (analysis state as at construction). */
+static void restart(ras_det_t *d)
 {
     int32_t k;
+    d->started = 0;
+    d->state = STANCE;
+    d->fell = 0;
+    d->flags = 0;
+    d->run_sum = 0.0;
+    d->e_min = INFINITY;
+    d->ring_pos = 0;
+    d->jpos = 0;
+    d->s_prev = 0.0f;
+    d->arm_i = d->msw_i = d->zero_j = d->w1 = 0;
+    d->msw_min = d->zero_frac = d->peak_j = d->swing_j = 0.0f;
+    d->n_since_reset = 0;
+    d->ms_end = d->to_i = d->to_fall_i = d->last_k = 0;
+    d->to_max = -INFINITY;
+    d->to_fall_frac = 0.0f;
+    d->n_hist = 0;
+    d->hist[0] = d->hist[1] = d->hist[2] = 0;
+    d->earliest = 0; /* set to the first input sample by feed() */
+    for (k = 0; k < RAS_DET_MAX_W; k++) {
+        d->ring[k] = 0.0;
+    }
+    for (k = 0; k < RAS_DET_MAX_RING_J; k++) {
+        d->jring[k] = 0.0f;
+    }
+}
+
+/* Counts, period and the stuck length for a rate; the analysis starts afresh. */
+static void set_rate(ras_det_t *d, double rate_hz)
+{
     if (!(rate_hz >= RAS_DET_MIN_RATE_HZ)) { /* also NaN */
         rate_hz = RAS_DET_MIN_RATE_HZ;
     }
@@ -75,74 +207,54 @@ static void set_rate(ras_det_t *d, float rate_hz)
         rate_hz = RAS_DET_MAX_RATE_HZ;
     }
     d->rate_hz = rate_hz;
-    d->period_us = 1.0e6f / rate_hz;
-    d->w = ras_det_round_half_even(d->cfg.ms_window_s * rate_hz);
-    if (d->w < 2) {
-        d->w = 2;
-    }
-    if (d->w > RAS_DET_MAX_W) {
-        d->w = RAS_DET_MAX_W;
-    }
-    d->max_swing_n = ras_det_round_half_even(d->cfg.max_swing_s * rate_hz);
-    d->min_swing_n = ras_det_round_half_even(d->cfg.min_swing_s * rate_hz);
-    d->refractory_n = ras_det_round_half_even(d->cfg.ic_refractory_s * rate_hz);
-    d->ic_i = d->i - (uint32_t)d->refractory_n; /* as if the last IC were long ago */
-    for (k = 0; k < RAS_DET_MAX_W; k++) {
-        d->ring[k] = 0.0f;
-    }
-    d->ring_pos = 0;
-    d->run_sum = 0.0f;
-    d->prev_s = 0.0f;
-    d->armed = 0;
-    d->arm_i = 0;
-    d->msw_min = 0.0f;
-    d->msw_i = 0;
-    reset_stance(d);
-    d->stuck_n = (uint32_t)(STUCK_S * rate_hz);
+    d->period_us = (float)(1.0e6 / rate_hz);
+    ras_det_counts(&d->cfg, rate_hz, &d->n);
+    d->stuck_n = (uint32_t)(STUCK_S * (float)rate_hz);
     d->rate_n = d->rate_off_n = 0;
     d->rate_off_sum_us = 0.0f;
+    restart(d);
 }
 
-void ras_det_init(ras_det_t *d, const ras_det_config_t *cfg)
+int ras_det_init(ras_det_t *d, const ras_det_config_t *cfg)
 {
+    int rc = 0;
     d->cfg = *cfg;
+    if (ras_det_check_config(cfg) != (const char *)0) {
+        ras_det_default_config(&d->cfg, cfg->sample_rate_hz);
+        d->cfg.gyr_range_dps = cfg->gyr_range_dps;
+        d->cfg.acc_range_mps2 = cfg->acc_range_mps2;
+        rc = -1;
+    }
     d->i = 0xFFFFFFFFu; /* i = -1 */
-    d->started = 0;
-    d->quiet = 0;
-    d->prev_t_us = 0;
+    d->ever_started = 0;
     d->jump_pending = 0;
-    d->pending_t_us = 0;
-    d->last_stamp_us = 0;
+    d->prev_t_us = d->pending_t_us = d->last_stamp_us = 0;
     d->prev_g[0] = d->prev_g[1] = d->prev_g[2] = 0.0f;
     d->same_n = 0;
     d->stats.samples = d->stats.non_finite = d->stats.saturated = d->stats.stuck = 0;
-    d->stats.time_jumps = d->stats.dropped = d->stats.rate_changes = d->stats.resets = 0;
-    d->stats.short_swings = 0;
-    set_rate(d, cfg->sample_rate_hz);
+    d->stats.gaps = d->stats.time_jumps = d->stats.dropped = d->stats.rate_changes = 0;
+    d->stats.resets = 0;
+    set_rate(d, d->cfg.sample_rate_hz);
+    return rc;
 }
 
-/* Bad input: forget the current swing and stance; MS/TO stay quiet until the next IC. */
-static void fault_reset(ras_det_t *d)
-{
-    int32_t k;
-    for (k = 0; k < RAS_DET_MAX_W; k++) {
-        d->ring[k] = 0.0f;
-    }
-    d->ring_pos = 0;
-    d->run_sum = 0.0f;
-    d->prev_s = 0.0f;
-    d->armed = 0;
-    reset_stance(d);
-    d->quiet = 1;
-    d->stats.resets++;
-}
+/* --- the event model --- */
 
 static void emit(ras_det_t *d, ras_det_event_t *ev, int *n, uint8_t kind, uint32_t index,
                  float frac, uint32_t t_us)
 {
-    ras_det_event_t *e = &ev[(*n)++];
-    /* t(sample index) + frac periods, counted back from the current sample's time */
-    float back_us = ((float)(d->i - index) - frac) * d->period_us;
+    ras_det_event_t *e;
+    float back_us;
+    if (*n >= RAS_DET_MAX_EVENTS) {
+        return; /* cannot happen: one sample emits MS + TO or MSW + IC */
+    }
+    if (frac >= 1.0f) { /* keep 0 <= frac < 1 */
+        index++;
+        frac -= 1.0f;
+    }
+    e = &ev[(*n)++];
+    /* t(index + frac), counted back from the current sample at the nominal period */
+    back_us = ((float)(d->i - index) - frac) * d->period_us;
     if (back_us > 2.0e9f) { /* an MS after more than half an hour of standing */
         back_us = 2.0e9f;
     }
@@ -153,7 +265,268 @@ static void emit(ras_det_t *d, ras_det_event_t *ev, int *n, uint8_t kind, uint32
     e->t_us = t_us - (uint32_t)(back_us + 0.5f);
 }
 
-/* Sample-rate check: most periods of a block of RATE_BLOCK off nominal -> re-init there. */
+static void reset_stance(ras_det_t *d)
+{
+    d->n_since_reset = 0;
+    d->e_min = INFINITY;
+    d->flags &= (uint8_t)~(HAVE_MS | HAVE_TO | HAVE_FALL);
+    d->to_max = -INFINITY;
+}
+
+/* J of sample k (p - RING_J < k <= p) */
+static float j_at(const ras_det_t *d, uint32_t p, uint32_t k)
+{
+    int32_t slot = d->jpos - since(p, k);
+    if (slot < 0) {
+        slot += d->n.ring_j;
+    }
+    return d->jring[slot];
+}
+
+/* Mid-swing minimum, and the swing's largest J up to before the impact window. */
+static void track_swing(ras_det_t *d, uint32_t p, float s)
+{
+    if (s < d->msw_min) {
+        d->msw_min = s;
+        d->msw_i = p;
+    }
+    if (since(p, d->arm_i) >= d->n.impact_before_n) {
+        float v = j_at(d, p, p - (uint32_t)d->n.impact_before_n);
+        if (v > d->swing_j) {
+            d->swing_j = v;
+        }
+    }
+}
+
+/* The IC at index + frac; the running stride and the lock-out move on (k: its sample). */
+static void initial_contact(ras_det_t *d, ras_det_event_t *ev, int *n, uint32_t index, float frac,
+                            uint32_t k, uint32_t t_us)
+{
+    int32_t ref = 0, a, b, c;
+    uint32_t lock;
+    emit(d, ev, n, RAS_DET_IC, index, frac, t_us);
+    if ((d->flags & HAVE_LAST_K) && since(k, d->last_k) <= d->n.max_stride_n) {
+        if (d->n_hist == STRIDE_HISTORY) {
+            d->hist[0] = d->hist[1];
+            d->hist[1] = d->hist[2];
+            d->n_hist--;
+        }
+        d->hist[d->n_hist++] = since(k, d->last_k);
+    } else {
+        d->n_hist = 0;
+    }
+    d->last_k = k;
+    d->flags |= HAVE_LAST_K;
+    /* running stride: median of three, the shorter of two, none: 0 */
+    if (d->n_hist == 1) {
+        ref = d->hist[0];
+    } else if (d->n_hist == 2) {
+        ref = d->hist[0] < d->hist[1] ? d->hist[0] : d->hist[1];
+    } else if (d->n_hist == 3) {
+        a = d->hist[0];
+        b = d->hist[1];
+        c = d->hist[2];
+        ref = a > b ? (b > c ? b : (a < c ? a : c)) : (a > c ? a : (b < c ? b : c));
+    }
+    lock = (uint32_t)(ref * d->cfg.lockout_stride_pct / 100);
+    if (lock < (uint32_t)d->n.min_lockout_n) {
+        lock = (uint32_t)d->n.min_lockout_n;
+    }
+    d->earliest = d->zero_j + lock;
+    d->state = STANCE;
+}
+
+/* End of the impact window: the impact's onset, or the landing if it has none. */
+static void impact(ras_det_t *d, uint32_t p, ras_det_event_t *ev, int *n, uint32_t t_us)
+{
+    float peak = d->peak_j;
+    if (peak > 0.0f && peak >= PROMINENCE * d->swing_j) {
+        double thr = ONSET_SHARE * (double)peak;
+        uint32_t k = d->zero_j - (uint32_t)d->n.impact_before_n;
+        while ((double)j_at(d, p, k) < thr && k != p) { /* the peak itself ends it */
+            k++;
+        }
+        initial_contact(d, ev, n, k - 1u, 0.5f, k, t_us); /* IC = k - 0.5 */
+        return;
+    }
+    initial_contact(d, ev, n, d->zero_j - 1u, d->zero_frac, d->zero_j, t_us);
+}
+
+/* MS and TO of the stance that the confirmed swing ends. */
+static void stance_events(ras_det_t *d, ras_det_event_t *ev, int *n, uint32_t t_us)
+{
+    if (d->flags & HAVE_MS) { /* centre of the window: ms_end - (W - 1) / 2 */
+        uint32_t half2 = (uint32_t)(d->n.w - 1);
+        emit(d, ev, n, RAS_DET_MS, d->ms_end - (half2 + 1u) / 2u, (half2 & 1u) ? 0.5f : 0.0f,
+             t_us);
+    }
+    if (d->flags & HAVE_TO) {
+        if (d->cfg.to_landmark == RAS_DET_TO_GYRO_ZERO) {
+            if (d->flags & HAVE_FALL) {
+                emit(d, ev, n, RAS_DET_TO, d->to_fall_i - 1u, d->to_fall_frac, t_us);
+            }
+        } else {
+            emit(d, ev, n, RAS_DET_TO, d->to_i, 0.0f, t_us);
+        }
+    }
+}
+
+/* Analyse sample p: median s, raw gyr_y raw_s; its gyr and acc are g1 and a1 (a2: of p - 1). */
+static int analyse(ras_det_t *d, uint32_t p, float s, float raw_s, uint32_t t_us,
+                   ras_det_event_t *ev)
+{
+    int n = 0;
+    uint8_t state = d->state;
+    double en, dx, dy, dz;
+    float j;
+    /* 1. gyro energy of the last W samples (sum recomputed once per lap: no drift) */
+    en = (double)d->g1[0] * (double)d->g1[0] + (double)d->g1[1] * (double)d->g1[1] +
+         (double)d->g1[2] * (double)d->g1[2];
+    d->run_sum += en - d->ring[d->ring_pos];
+    d->ring[d->ring_pos] = en;
+    if (++d->ring_pos == d->n.w) {
+        int32_t k;
+        double sum = 0.0;
+        d->ring_pos = 0;
+        for (k = 0; k < d->n.w; k++) {
+            sum += d->ring[k];
+        }
+        d->run_sum = sum;
+    }
+    /* 2. J of this sample */
+    dx = (double)d->a1[0] - (double)d->a2[0];
+    dy = (double)d->a1[1] - (double)d->a2[1];
+    dz = (double)d->a1[2] - (double)d->a2[2];
+    j = p == d->p0 ? 0.0f : (float)(dx * dx + dy * dy + dz * dz);
+    if (++d->jpos == d->n.ring_j) {
+        d->jpos = 0;
+    }
+    d->jring[d->jpos] = j;
+    /* 3. stance trackers (everywhere but in a confirmed swing): least energy, then push-off */
+    if (state != SWING) {
+        if (d->n_since_reset < (uint32_t)d->n.w) {
+            d->n_since_reset++;
+        }
+        if (d->n_since_reset >= (uint32_t)d->n.w && d->run_sum < d->e_min) {
+            d->e_min = d->run_sum;
+            d->ms_end = p;
+            d->flags = (uint8_t)((d->flags | HAVE_MS) & ~(HAVE_TO | HAVE_FALL));
+            d->to_max = -INFINITY;
+        } else if (raw_s > d->to_max) { /* the push-off peak on the raw gyr_y */
+            d->to_max = raw_s;
+            d->to_i = p;
+            d->flags = (uint8_t)((d->flags | HAVE_TO) & ~HAVE_FALL);
+        } else if (!(d->flags & HAVE_FALL) && (d->flags & HAVE_TO) && d->s_prev >= 0.0f &&
+                   s < 0.0f) {
+            d->to_fall_i = p;
+            d->to_fall_frac =
+                (float)((double)d->s_prev / ((double)d->s_prev - (double)s));
+            d->flags |= HAVE_FALL;
+        }
+    }
+    /* 4. the swing's state machine */
+    if (state == STANCE) {
+        if ((double)s >= -d->cfg.arm_dps) {
+            d->fell = 1;
+        } else if (d->fell && since(p, d->earliest) >= 0) {
+            d->state = TENTATIVE;
+            d->arm_i = d->msw_i = p;
+            d->msw_min = s;
+            d->swing_j = 0.0f;
+        }
+    } else if (state == TENTATIVE) {
+        if (s >= 0.0f) { /* too short a negative lobe: not a swing, the stance goes on */
+            d->state = STANCE;
+            d->fell = 1;
+        } else {
+            track_swing(d, p, s);
+            if (since(p, d->arm_i) >= d->n.min_swing_n) { /* a real swing: the stance is over */
+                stance_events(d, ev, &n, t_us);
+                d->state = SWING;
+            }
+        }
+    } else if (state == SWING) {
+        if (s >= 0.0f) { /* landing: the zero rise of s */
+            d->zero_j = p;
+            d->zero_frac = (float)(-(double)d->s_prev / ((double)s - (double)d->s_prev));
+            emit(d, ev, &n, RAS_DET_MSW, d->msw_i, 0.0f, t_us);
+            reset_stance(d);
+            d->fell = 1;
+            if (d->cfg.ic_landmark == RAS_DET_IC_IMPACT) {
+                uint32_t k;
+                d->state = LANDING;
+                d->w1 = p + (uint32_t)d->n.impact_after_n;
+                d->peak_j = 0.0f;
+                for (k = p - (uint32_t)d->n.impact_before_n; k != p + 1u; k++) {
+                    float v = j_at(d, p, k);
+                    if (v > d->peak_j) {
+                        d->peak_j = v;
+                    }
+                }
+                if (p == d->w1) {
+                    impact(d, p, ev, &n, t_us);
+                }
+            } else {
+                initial_contact(d, ev, &n, p - 1u, d->zero_frac, p, t_us);
+            }
+        } else if (since(p, d->arm_i) >= d->n.max_swing_n) { /* no landing: drop the swing */
+            d->state = STANCE;
+            d->fell = 0;
+            reset_stance(d);
+        } else {
+            track_swing(d, p, s);
+        }
+    } else { /* LANDING: the impact window */
+        if (j > d->peak_j) {
+            d->peak_j = j;
+        }
+        if (p == d->w1) {
+            impact(d, p, ev, &n, t_us);
+        }
+    }
+    d->s_prev = s;
+    return n;
+}
+
+/* One input sample of the current (re)start: the median needs the next, so p = i - 1. */
+static int feed(ras_det_t *d, uint32_t t_us, const float acc[3], const float gyr[3],
+                ras_det_event_t *ev)
+{
+    int n = 0, k;
+    if (!d->started) { /* the first sample repeats itself */
+        d->started = 1;
+        d->p0 = d->i;
+        d->earliest = d->i;
+        d->gy2 = d->gy1 = gyr[1];
+    } else {
+        float a = d->gy2, b = d->gy1, c = gyr[1];
+        float lo = a < b ? a : b, hi = a < b ? b : a;
+        float s = hi < c ? hi : c; /* median of three: max(min(a, b), min(max(a, b), c)) */
+        if (lo > s) {
+            s = lo;
+        }
+        n = analyse(d, d->i - 1u, s, b, t_us, ev);
+        d->gy2 = d->gy1;
+        d->gy1 = gyr[1];
+    }
+    for (k = 0; k < 3; k++) {
+        d->g1[k] = gyr[k];
+        d->a2[k] = d->i == d->p0 ? acc[k] : d->a1[k];
+        d->a1[k] = acc[k];
+    }
+    return n;
+}
+
+/* --- input guards --- */
+
+/* A restart for bad input: a new detector from the next sample on. */
+static void fault_restart(ras_det_t *d)
+{
+    restart(d);
+    d->stats.resets++;
+}
+
+/* Sample-rate check: most periods of a block of RATE_BLOCK off nominal -> restart there. */
 static void check_rate(ras_det_t *d, int32_t dt)
 {
     float p = d->period_us, off = (float)dt - p;
@@ -167,10 +540,10 @@ static void check_rate(ras_det_t *d, int32_t dt)
     }
     if (d->rate_n >= RATE_BLOCK) {
         if (d->rate_off_n * 4u >= RATE_BLOCK * 3u) {
-            float rate = 1.0e6f / (d->rate_off_sum_us / (float)d->rate_off_n);
+            double rate = 1.0e6 / ((double)d->rate_off_sum_us / (double)d->rate_off_n);
             d->stats.rate_changes++;
             set_rate(d, rate);
-            fault_reset(d);
+            d->stats.resets++;
         }
         d->rate_n = d->rate_off_n = 0;
         d->rate_off_sum_us = 0.0f;
@@ -182,14 +555,15 @@ static int normal_dt(const ras_det_t *d, int32_t dt)
     return (float)dt >= EARLY_PERIODS * d->period_us && (float)dt <= GAP_PERIODS * d->period_us;
 }
 
-/* Time-stamp checks; returns 0 to use the sample, 1 to drop it. A stamp far off the last one
- * is held back one sample: if the next stamp follows it, the clock really jumped (re-arm);
- * if the next follows the old stamps, it was a lone outlier (dropped). */
+/* Time-stamp checks; returns 0 to use the sample, 1 to drop it, 2 to use it after the held one.
+ * A stamp far off the last one is held back one sample (its data too): if the next stamp follows
+ * it, the clock jumped or samples were lost (restart from the held sample); if the next follows
+ * the old stamps, it was a lone outlier (dropped). */
 static int check_time(ras_det_t *d, uint32_t t_us)
 {
     int32_t dt;
-    if (!d->started) {
-        d->started = 1;
+    if (!d->ever_started) {
+        d->ever_started = 1;
         d->prev_t_us = d->last_stamp_us = t_us;
         return 0;
     }
@@ -197,140 +571,109 @@ static int check_time(ras_det_t *d, uint32_t t_us)
     d->last_stamp_us = t_us;
     dt = ras_time_diff(t_us, d->prev_t_us);
     if (normal_dt(d, dt)) {
-        d->jump_pending = 0;
-        if ((float)dt > 1.5f * d->period_us) { /* samples lost: keep the index in step */
+        if (d->jump_pending) { /* the held sample's stamp was a lone outlier: dropped */
+            d->jump_pending = 0;
+            d->stats.dropped++;
+        }
+        if ((float)dt > LOST_PERIODS * d->period_us) { /* samples lost: restart after them */
             d->i += (uint32_t)((float)dt / d->period_us + 0.5f) - 1u;
+            d->stats.gaps++;
+            fault_restart(d);
         }
     } else if (dt >= 0 && (float)dt < EARLY_PERIODS * d->period_us) {
-        d->stats.dropped++; /* duplicate or too early */
-        return 1;
+        return 1; /* duplicate or too early: dropped */
     } else if (d->jump_pending && normal_dt(d, ras_time_diff(t_us, d->pending_t_us))) {
-        d->jump_pending = 0; /* the clock jumped: start again from here */
-        d->stats.time_jumps++;
-        fault_reset(d);
+        int32_t gap = ras_time_diff(d->pending_t_us, d->prev_t_us);
+        d->jump_pending = 0; /* samples were lost, or the clock jumped: restart there */
+        if (gap > 0 && gap <= 60000000) { /* lost samples: keep the index in time */
+            d->i += (uint32_t)((float)gap / d->period_us + 0.5f) - 1u;
+            d->stats.gaps++;
+        } else {
+            d->stats.time_jumps++;
+        }
+        fault_restart(d);
+        d->prev_t_us = t_us;
+        return 2;
     } else {
         d->jump_pending = 1;
         d->pending_t_us = t_us;
-        d->stats.dropped++;
         return 1;
     }
     d->prev_t_us = t_us;
     return 0;
 }
 
-int ras_det_update(ras_det_t *d, uint32_t t_us, const float gyr[3], ras_det_event_t *ev)
+static int at_full_scale(const float *v, float range)
 {
-    int n = 0, k;
-    float gx = gyr[0], gy = gyr[1], gz = gyr[2], s, en, sum;
-    uint32_t prev_t = d->prev_t_us;
-    d->stats.samples++;
-    if (!finite_f(gx) || !finite_f(gy) || !finite_f(gz)) {
-        d->stats.non_finite++;
-        if (!d->quiet || d->armed) {
-            fault_reset(d);
-        }
-        if (d->started) { /* its time stamp still counts: no gap after a NaN run */
-            d->prev_t_us = d->last_stamp_us = t_us;
-        }
+    float lim = 0.999f * range;
+    int k;
+    if (!(range > 0.0f)) {
         return 0;
     }
-    if (d->cfg.gyr_range_dps > 0.0f) {
-        float lim = 0.999f * d->cfg.gyr_range_dps;
-        if (gx >= lim || gx <= -lim || gy >= lim || gy <= -lim || gz >= lim || gz <= -lim) {
-            d->stats.saturated++;
+    for (k = 0; k < 3; k++) {
+        if (v[k] >= lim || v[k] <= -lim) {
+            return 1;
         }
     }
-    /* stuck: the same three values for STUCK_S; real sensors always show some noise */
-    if (gx == d->prev_g[0] && gy == d->prev_g[1] && gz == d->prev_g[2]) {
+    return 0;
+}
+
+int ras_det_update(ras_det_t *d, uint32_t t_us, const float acc[3], const float gyr[3],
+                   ras_det_event_t *ev)
+{
+    int k;
+    d->stats.samples++;
+    for (k = 0; k < 3; k++) {
+        if (!finite_f(acc[k]) || !finite_f(gyr[k])) {
+            d->stats.non_finite++;
+            if (d->started) { /* once per run of bad samples */
+                fault_restart(d);
+            }
+            if (d->ever_started) { /* its slot in time passes: no gap after a NaN run */
+                d->i++;
+                d->prev_t_us = d->last_stamp_us = t_us;
+            }
+            return 0;
+        }
+    }
+    if (at_full_scale(gyr, d->cfg.gyr_range_dps) || at_full_scale(acc, d->cfg.acc_range_mps2)) {
+        d->stats.saturated++;
+    }
+    /* stuck: the same three gyro values for STUCK_S; real sensors always show some noise */
+    if (gyr[0] == d->prev_g[0] && gyr[1] == d->prev_g[1] && gyr[2] == d->prev_g[2]) {
         if (++d->same_n >= d->stuck_n) {
             d->stats.stuck++;
             if (d->same_n == d->stuck_n) {
-                fault_reset(d);
+                fault_restart(d);
             }
+            d->i++;
             d->prev_t_us = d->last_stamp_us = t_us;
             return 0;
         }
     } else {
         d->same_n = 0;
     }
-    d->prev_g[0] = gx;
-    d->prev_g[1] = gy;
-    d->prev_g[2] = gz;
-    if (check_time(d, t_us)) {
-        return 0;
-    }
-
-    /* --- docs/gait-events.md, per-sample step --- */
-    d->i++;
-    s = gy;
-    en = gx * gx + gy * gy + gz * gz;
-    d->ring[d->ring_pos] = en;
-    if (++d->ring_pos == d->w) {
-        d->ring_pos = 0;
-    }
-    /* the window sum is recomputed every sample (W adds): no float drift at all */
-    sum = 0.0f;
-    for (k = 0; k < d->w; k++) {
-        sum += d->ring[k];
-    }
-    d->run_sum = sum;
-    d->n_since_reset++;
-    if (d->armed) {
-        if (d->prev_s < 0.0f && s >= 0.0f &&
-            (int32_t)(d->i - d->arm_i) < d->min_swing_n) { /* optional: too short a swing */
-            d->stats.short_swings++;
-            d->armed = 0;
-            d->quiet = 1;
-            reset_stance(d);
-        } else if (d->prev_s < 0.0f && s >= 0.0f) { /* zero rise: the foot lands */
-            float frac = -d->prev_s / (s - d->prev_s);
-            emit(d, ev, &n, 3, d->msw_i, 0.0f, t_us);
-            /* IC between the previous and this sample, on their real time stamps */
-            emit(d, ev, &n, 1, d->i - 1u, frac, t_us);
-            ev[n - 1].t_us = prev_t + (uint32_t)(frac * (float)(t_us - prev_t) + 0.5f);
-            d->armed = 0;
-            d->ic_i = d->i;
-            d->quiet = 0;
-            reset_stance(d);
-        } else if ((int32_t)(d->i - d->arm_i) >= d->max_swing_n) { /* timeout: no events */
-            d->armed = 0;
-            reset_stance(d);
-        } else if (s < d->msw_min) {
-            d->msw_min = s;
-            d->msw_i = d->i;
-        }
-    } else {
-        if ((int32_t)d->n_since_reset >= d->w && d->run_sum < d->e_min) {
-            d->e_min = d->run_sum;
-            d->have_ms = 1;
-            d->ms_end = d->i;
-            d->to_max = -3.0e38f;
-            d->have_to = 0;
-        } else if (s > d->to_max) {
-            d->to_max = s;
-            d->have_to = 1;
-            d->to_i = d->i;
-        }
-        /* the swing starts: s falls through -ARM_DPS, not within REFRACTORY_N of an IC */
-        if (s < -d->cfg.arm_dps && d->prev_s >= -d->cfg.arm_dps &&
-            (int32_t)(d->i - d->ic_i) >= d->refractory_n) {
-            if (!d->quiet) {
-                if (d->have_ms) {
-                    /* centre of the window: ms_end - (W - 1) / 2 */
-                    uint32_t half2 = (uint32_t)(d->w - 1);
-                    uint32_t idx = d->ms_end - (half2 + 1u) / 2u;
-                    emit(d, ev, &n, 4, idx, (half2 & 1u) ? 0.5f : 0.0f, t_us);
-                }
-                if (d->have_to) {
-                    emit(d, ev, &n, 2, d->to_i, 0.0f, t_us);
-                }
+    d->prev_g[0] = gyr[0];
+    d->prev_g[1] = gyr[1];
+    d->prev_g[2] = gyr[2];
+    switch (check_time(d, t_us)) {
+    case 1: /* dropped, or held: kept for a restart */
+        if (d->jump_pending && d->pending_t_us == t_us) {
+            for (k = 0; k < 3; k++) {
+                d->pend_acc[k] = acc[k];
+                d->pend_gyr[k] = gyr[k];
             }
-            d->armed = 1;
-            d->arm_i = d->i;
-            d->msw_min = s;
-            d->msw_i = d->i;
+        } else {
+            d->stats.dropped++;
         }
+        return 0;
+    case 2: /* a new detector from the held sample on (its first sample makes no event) */
+        d->i++;
+        (void)feed(d, d->pending_t_us, d->pend_acc, d->pend_gyr, ev);
+        break;
+    default:
+        break;
     }
-    d->prev_s = s;
-    return n;
+    d->i++;
+    return feed(d, t_us, acc, gyr, ev);
 }

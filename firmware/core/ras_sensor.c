@@ -80,10 +80,11 @@ void ras_sensor_init(ras_sensor_t *s, const ras_sensor_config_t *cfg, uint32_t n
     }
     {
         ras_det_config_t dc;
-        ras_det_default_config(&dc, s->cfg.det_rate_hz > 0.0f ? s->cfg.det_rate_hz
-                                                           : (float)s->cfg.sample_rate_hz);
+        ras_det_default_config(&dc, s->cfg.det_rate_hz > 0.0f ? (double)s->cfg.det_rate_hz
+                                                           : (double)s->cfg.sample_rate_hz);
         dc.gyr_range_dps = (float)s->cfg.gyr_range_dps;
-        ras_det_init(&s->det, &dc);
+        dc.acc_range_mps2 = (float)s->cfg.acc_range_g * RAS_GRAVITY_MPS2;
+        (void)ras_det_init(&s->det, &dc); /* the defaults are always allowed */
     }
     ras_rx_init(&s->rx);
     ras_ring_init(&s->tx, s->tx_storage, sizeof s->tx_storage);
@@ -210,14 +211,16 @@ void ras_sensor_sample_lost(ras_sensor_t *s, uint32_t n)
 
 void ras_sensor_sample(ras_sensor_t *s, uint32_t t_us, const int16_t raw[6], uint32_t now_us)
 {
-    float gyr[3];
+    float acc[3], gyr[3];
     ras_det_event_t ev[RAS_DET_MAX_EVENTS];
+    const float ka = (float)s->cfg.acc_range_g * RAS_GRAVITY_MPS2 / 32768.0f;
     const float kg = (float)s->cfg.gyr_range_dps / 32768.0f;
     int i, n;
     for (i = 0; i < 3; i++) {
-        gyr[i] = (float)raw[3 + i] * kg; /* acc is streamed, not used for events */
+        acc[i] = (float)raw[i] * ka; /* m/s^2: the impact for the initial contact */
+        gyr[i] = (float)raw[3 + i] * kg;
     }
-    n = ras_det_update(&s->det, t_us, gyr, ev);
+    n = ras_det_update(&s->det, t_us, acc, gyr, ev);
     for (i = 0; i < n; i++) {
         on_event(s, &ev[i], now_us);
     }

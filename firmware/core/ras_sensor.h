@@ -23,6 +23,7 @@ extern "C" {
 
 #define RAS_SENSOR_TX_BYTES 1024u /* queued messages: type, time, payload */
 #define RAS_SENSOR_MAX_PONGS 4u
+#define RAS_GRAVITY_MPS2 9.80665f /* 1 g: raw acc at +-acc_range_g full scale to m/s^2 */
 
 typedef struct {
     uint32_t sensor_id;
@@ -75,7 +76,8 @@ void ras_sensor_init(ras_sensor_t *s, const ras_sensor_config_t *cfg, uint32_t n
 void ras_sensor_set_host(ras_sensor_t *s, int attached);
 /* Bytes from the host that arrived at now_us. */
 void ras_sensor_rx(ras_sensor_t *s, const uint8_t *data, size_t n, uint32_t now_us);
-/* One raw IMU sample (acc x,y,z, gyr x,y,z in the foot frame) taken at t_us. */
+/* One raw IMU sample (acc x,y,z, gyr x,y,z in the foot frame, int16 at the configured full
+ * scales) taken at t_us: streamed (imu_batch) and run through the step detector. */
 void ras_sensor_sample(ras_sensor_t *s, uint32_t t_us, const int16_t raw[6], uint32_t now_us);
 /* A sample the IMU lost (FIFO overrun): counted in STATUS. */
 void ras_sensor_sample_lost(ras_sensor_t *s, uint32_t n);

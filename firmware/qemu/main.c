@@ -4,7 +4,7 @@
  * Default image: like a USB sensor, it sends nothing until the host's first frame
  * (HELLO_REQUEST); then it replays the recording in real time, paced by SysTick, answers PINGs,
  * and exits through semihosting 2 s after the last sample (summary on the semihosting console).
- * RAS_QEMU_SELFTEST image: no UART; feeds every sample at once and prints each detected IC. */
+ * RAS_QEMU_SELFTEST image: no UART; feeds every sample at once and prints every detected event. */
 #include <stdint.h>
 
 #include "board.h"
@@ -29,7 +29,7 @@
 #define HOST_WAIT_US 120000000u /* give up if no host within 2 min */
 #define TAIL_US 2000000u
 
-static ras_sensor_t g_sensor; /* static: ~2 KB, not on the stack */
+static ras_sensor_t g_sensor; /* static: ~3.6 KB, not on the stack */
 #ifndef RAS_QEMU_SELFTEST
 static ras_clock_t g_clock;
 #endif
@@ -97,39 +97,46 @@ static uint32_t sample_offset_us(uint32_t i)
 #ifdef RAS_QEMU_SELFTEST
 int main(void)
 {
+    static ras_det_t det; /* a second detector, for every event with its fraction */
     ras_sensor_config_t c;
-    ras_det_t det;
     ras_det_config_t dc;
     uint8_t wire[RAS_MAX_WIRE_BYTES];
-    uint32_t i, ics = 0, frames = 0;
+    uint32_t i, ics = 0, events = 0, frames = 0;
     char line[64];
     sensor_config(&c);
     ras_sensor_init(&g_sensor, &c, 0);
     ras_sensor_set_host(&g_sensor, 1);
-    ras_det_default_config(&dc, IMU_SLICE_RATE_HZ);
-    ras_det_init(&det, &dc);
+    ras_det_default_config(&dc, (double)IMU_SLICE_RATE_HZ);
+    if (ras_det_init(&det, &dc) != 0) {
+        return 1;
+    }
     for (i = 0; i < IMU_SLICE_N; i++) {
         uint32_t t = sample_offset_us(i);
+        const float ka = (float)IMU_SLICE_ACC_RANGE_G * RAS_GRAVITY_MPS2 / 32768.0f;
         const float kg = (float)IMU_SLICE_GYR_RANGE_DPS / 32768.0f;
-        float g[3];
+        float a[3], g[3];
         ras_det_event_t ev[RAS_DET_MAX_EVENTS];
         int n, k;
-        for (k = 0; k < 3; k++) {
+        for (k = 0; k < 3; k++) { /* as ras_sensor_sample converts them */
+            a[k] = (float)imu_slice[i][k] * ka;
             g[k] = (float)imu_slice[i][3 + k] * kg;
         }
-        n = ras_det_update(&det, t, g, ev);
-        for (k = 0; k < n; k++) {
-            if (ev[k].kind == RAS_KIND_INITIAL_CONTACT) {
-                char *p = fmt_str(line, "IC ");
-                p = fmt_u32(p, ev[k].index);
-                p = fmt_str(p, " ");
-                p = fmt_u32(p, (uint32_t)(ev[k].frac * 1000000.0f + 0.5f));
-                p = fmt_str(p, " ");
-                p = fmt_u32(p, ev[k].t_us);
-                fmt_str(p, "\n");
-                board_puts(line);
-                ics++;
-            }
+        n = ras_det_update(&det, t, a, g, ev);
+        for (k = 0; k < n; k++) { /* EV kind index frac*1e6 detected_index t_us */
+            char *p = fmt_str(line, "EV ");
+            p = fmt_u32(p, ev[k].kind);
+            p = fmt_str(p, " ");
+            p = fmt_u32(p, ev[k].index);
+            p = fmt_str(p, " ");
+            p = fmt_u32(p, (uint32_t)(ev[k].frac * 1000000.0f + 0.5f));
+            p = fmt_str(p, " ");
+            p = fmt_u32(p, ev[k].detected_index);
+            p = fmt_str(p, " ");
+            p = fmt_u32(p, ev[k].t_us);
+            fmt_str(p, "\n");
+            board_puts(line);
+            ics += ev[k].kind == RAS_KIND_INITIAL_CONTACT;
+            events++;
         }
         ras_sensor_sample(&g_sensor, t, imu_slice[i], t);
         ras_sensor_poll(&g_sensor, t);
@@ -140,6 +147,8 @@ int main(void)
     {
         char *p = fmt_str(line, "RAS-QEMU selftest ics=");
         p = fmt_u32(p, ics);
+        p = fmt_str(p, " events=");
+        p = fmt_u32(p, events);
         p = fmt_str(p, " steps=");
         p = fmt_u32(p, g_sensor.steps_sent);
         p = fmt_str(p, " frames=");

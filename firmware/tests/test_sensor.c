@@ -79,6 +79,7 @@ static const frame_vec_t *vec(const char *name)
 }
 
 static got_t g_got[256];
+static int16_t g_raw[4000][6]; /* the samples fed, to check the IMU frames against */
 
 static void test_start_and_hello(void)
 {
@@ -176,17 +177,20 @@ static void test_ping_pong(void)
     CHECK(n == 1 && g_got[0].type == RAS_MSG_PONG);
 }
 
+static int16_t to_raw(float v, float full_scale)
+{
+    float x = v / full_scale * 32768.0f;
+    return (int16_t)(x > 32767.0f ? 32767.0f : (x < -32768.0f ? -32768.0f : x));
+}
+
 static void raw_sample(double t, int16_t raw[6])
 {
-    float g[3];
+    float a[3], g[3];
     int k;
-    synth_gait(t, g);
-    raw[0] = 100;
-    raw[1] = -50;
-    raw[2] = 2048; /* +1 g at +-16 g */
+    synth_imu(t, a, g);
     for (k = 0; k < 3; k++) {
-        float v = g[k] / 2000.0f * 32768.0f;
-        raw[3 + k] = (int16_t)(v > 32767.0f ? 32767.0f : (v < -32768.0f ? -32768.0f : v));
+        raw[k] = to_raw(a[k], 16.0f * 9.80665f);
+        raw[3 + k] = to_raw(g[k], 2000.0f);
     }
 }
 
@@ -194,7 +198,7 @@ static void test_steps_and_imu(void)
 {
     ras_sensor_t s;
     ras_sensor_config_t c;
-    int i, n, k, ics = 0, imus = 0, stride_ok = 0;
+    int i, n, k, ics = 0, imus = 0, stride_ok = 0, steps = 0;
     uint32_t t0 = 0xFFFFFFFFu - 5000000u; /* device time wraps 5 s in */
     uint16_t last_index = 0;
     config(&c, 10);
@@ -203,7 +207,7 @@ static void test_steps_and_imu(void)
     for (i = 0; i < 200 * 20; i++) { /* 20 s at 200 Hz */
         double t = i / 200.0;
         uint32_t t_us = t0 + (uint32_t)(t * 1e6 + 0.5);
-        int16_t raw[6];
+        int16_t *raw = g_raw[i];
         raw_sample(t, raw);
         ras_sensor_sample(&s, t_us, raw, t_us + 100);
         ras_sensor_poll(&s, t_us + 100);
@@ -213,27 +217,44 @@ static void test_steps_and_imu(void)
             if (g->type == RAS_MSG_STEP && g->payload[0] == RAS_KIND_INITIAL_CONTACT) {
                 uint32_t ev_t = ras_get_u32(g->payload + 1), lat = ras_get_u32(g->payload + 5);
                 double ev_s = (double)(uint32_t)(ev_t - t0) * 1e-6;
-                double rel = ev_s - 1.045 - 1.1 * ics;
-                CHECK_MSG(rel > -0.006 && rel < 0.006, "IC %d at %.4f s", ics, ev_s);
-                CHECK(g->t_us == ev_t + lat && lat < 10000u); /* header = event + latency */
+                /* the impact 20 ms after the landing, within half a sample */
+                double rel = ev_s - 1.065 - 1.1 * ics;
+                CHECK_MSG(rel > -0.0026 && rel < 0.0026, "IC %d at %.4f s", ics, ev_s);
+                /* header = event + latency; emitted at the end of the impact window (0.15 s
+                 * after the landing, + 1 sample): about 0.135 s after the impact */
+                CHECK(g->t_us == ev_t + lat);
+                CHECK_MSG(lat > 125000u && lat < 145000u, "IC latency %u us", (unsigned)lat);
                 if (ics > 0) {
                     CHECK(ras_get_u16(g->payload + 9) == (uint16_t)(last_index + 1));
                     if (g->payload[11] & RAS_STEP_FLAG_STRIDE_TIME) {
                         uint32_t st = ras_get_u32(g->payload + 12);
-                        stride_ok += st > 1095000u && st < 1105000u;
+                        /* 1.1 s within one sample: the impact onset is on the sample grid */
+                        stride_ok += st >= 1095000u && st <= 1105000u;
                     }
                 }
                 last_index = ras_get_u16(g->payload + 9);
                 ics++;
+            } else if (g->type == RAS_MSG_STEP) {
+                steps++;
             } else if (g->type == RAS_MSG_IMU) {
                 CHECK(g->payload[6] == 10 && g->n == 7u + 120u);
                 CHECK(ras_get_u16(g->payload + 4) == 200);
-                CHECK((int16_t)ras_get_u16(g->payload + 7 + 4) == 2048);
+                { /* the raw samples as fed, acc and gyro */
+                    uint32_t first = (ras_get_u32(g->payload) - t0) / 5000u;
+                    int j, a;
+                    for (j = 0; j < 10 && first + (uint32_t)j < 4000u; j++) {
+                        for (a = 0; a < 6; a++) {
+                            CHECK((int16_t)ras_get_u16(g->payload + 7 + 12 * j + 2 * a) ==
+                                  g_raw[first + (uint32_t)j][a]);
+                        }
+                    }
+                }
                 imus++;
             }
         }
     }
     CHECK_MSG(ics == 18, "%d ICs in 20 s", ics);
+    CHECK_MSG(steps == 3 * 18, "%d TO/MSW/MS steps", steps); /* 18 each */
     CHECK(stride_ok == 17);
     CHECK(imus == 400);
     CHECK(s.dropped_frames == 0 && s.dropped_samples == 0);

@@ -26,7 +26,8 @@ extern int g_checks, g_failures;
         }                                                                                \
     } while (0)
 
-/* Synthetic foot gyro (deg/s) at t s: strides of 1.1 s, IC at 1.045 s + k * 1.1 s. */
-void synth_gait(double t, float g[3]);
+/* Synthetic foot IMU at t s (acc m/s^2, gyr deg/s, foot frame): strides of 1.1 s, landing
+ * (zero rise of gyr_y) at 1.045 s + k * 1.1 s, heel-strike impact 20 ms later (test_detector.c). */
+void synth_imu(double t, float acc[3], float gyr[3]);
 
 #endif

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ras.errors import UserInputError
 from ras.link.strides import MAX_STRIDE_US, StrideCounter, StrideFigures  # noqa: F401 (moved)
 from ras.protocol.messages import StepKind
 
 __all__ = [
+    "SETTING_NAMES",
     "FirmwareCoreError",
     "FirmwareDetector",
     "FirmwareEvent",
@@ -49,14 +51,41 @@ def default_library_path() -> Path:
 
 
 class _Config(ctypes.Structure):
+    """``ras_det_config_t``: the names and units of ``analysis.gait_events.EventSettings``."""
+
     _fields_ = (
-        ("sample_rate_hz", ctypes.c_float),
-        ("arm_dps", ctypes.c_float),
-        ("ms_window_s", ctypes.c_float),
-        ("max_swing_s", ctypes.c_float),
-        ("ic_refractory_s", ctypes.c_float),
-        ("min_swing_s", ctypes.c_float),
+        ("sample_rate_hz", ctypes.c_double),
+        ("arm_dps", ctypes.c_double),
+        ("ms_window_s", ctypes.c_double),
+        ("min_swing_s", ctypes.c_double),
+        ("max_swing_s", ctypes.c_double),
+        ("min_lockout_s", ctypes.c_double),
+        ("max_stride_s", ctypes.c_double),
+        ("impact_before_s", ctypes.c_double),
+        ("impact_after_s", ctypes.c_double),
+        ("lockout_stride_pct", ctypes.c_int32),
+        ("ic_landmark", ctypes.c_uint8),
+        ("to_landmark", ctypes.c_uint8),
         ("gyr_range_dps", ctypes.c_float),
+        ("acc_range_mps2", ctypes.c_float),
+    )
+
+
+class _Counts(ctypes.Structure):
+    """``ras_det_counts_t``: the settings in samples at one rate."""
+
+    _fields_ = tuple(
+        (name, ctypes.c_int32)
+        for name in (
+            "w",
+            "min_swing_n",
+            "max_swing_n",
+            "min_lockout_n",
+            "max_stride_n",
+            "impact_before_n",
+            "impact_after_n",
+            "ring_j",
+        )
     )
 
 
@@ -78,16 +107,27 @@ class _Stats(ctypes.Structure):
             "non_finite",
             "saturated",
             "stuck",
+            "gaps",
             "time_jumps",
             "dropped",
             "rate_changes",
-            "short_swings",
             "resets",
         )
     )
 
 
-_MAX_EVENTS = 4  # RAS_DET_MAX_EVENTS
+#: Landmark options as ``EventSettings`` spells them, and their C enum values.
+_LANDMARKS = {
+    "ic_landmark": {"impact": 0, "gyro_zero": 1},
+    "to_landmark": {"push_off": 0, "gyro_zero": 1},
+}
+#: Settings a :class:`FirmwareDetector` takes (``EventSettings`` names, seconds, deg/s, %).
+SETTING_NAMES: tuple[str, ...] = tuple(
+    name
+    for name, _ in _Config._fields_
+    if name not in ("sample_rate_hz", "gyr_range_dps", "acc_range_mps2")
+)
+_MAX_EVENTS = 2  # RAS_DET_MAX_EVENTS
 
 
 def _build(path: Path) -> None:
@@ -123,11 +163,20 @@ def load_core(path: str | os.PathLike[str] | None = None, *, build: bool = True)
             _build(lib_path)
         lib = ctypes.CDLL(str(lib_path))
         lib.ras_det_state_bytes.restype = ctypes.c_uint
-        lib.ras_det_default_config.argtypes = (ctypes.POINTER(_Config), ctypes.c_float)
+        lib.ras_det_default_config.argtypes = (ctypes.POINTER(_Config), ctypes.c_double)
+        lib.ras_det_check_config.argtypes = (ctypes.POINTER(_Config),)
+        lib.ras_det_check_config.restype = ctypes.c_char_p
+        lib.ras_det_counts.argtypes = (
+            ctypes.POINTER(_Config),
+            ctypes.c_double,
+            ctypes.POINTER(_Counts),
+        )
         lib.ras_det_init.argtypes = (ctypes.c_void_p, ctypes.POINTER(_Config))
+        lib.ras_det_init.restype = ctypes.c_int
         lib.ras_det_update.argtypes = (
             ctypes.c_void_p,
             ctypes.c_uint32,
+            ctypes.POINTER(ctypes.c_float),
             ctypes.POINTER(ctypes.c_float),
             ctypes.POINTER(_Event),
         )
@@ -170,10 +219,19 @@ class FirmwareDetector:
     ----------
     sampling_rate_hz : float
         Nominal IMU rate, 50–1000 Hz.
-    gyr_range_dps : float
-        Gyro full scale (only counts saturated samples); 0 if unknown.
+    gyr_range_dps, acc_range_mps2 : float
+        Full scales (only count saturated samples); 0 if unknown.
     library : str or path, optional
         Shared library to use instead of :func:`default_library_path`.
+    **settings
+        Event-model settings by their ``analysis.gait_events.EventSettings`` names (seconds,
+        deg/s, %; ``ic_landmark`` ``"impact"`` / ``"gyro_zero"``, ``to_landmark``
+        ``"push_off"`` / ``"gyro_zero"``); the firmware's defaults are the model's.
+
+    Raises
+    ------
+    UserInputError
+        An unknown setting, or a value the core does not allow (its one-line message).
     """
 
     def __init__(
@@ -181,41 +239,91 @@ class FirmwareDetector:
         sampling_rate_hz: float,
         *,
         gyr_range_dps: float = 0.0,
+        acc_range_mps2: float = 0.0,
         library: str | os.PathLike[str] | None = None,
+        **settings: object,
     ) -> None:
         self._lib = load_core(library)
         self.sampling_rate_hz = float(sampling_rate_hz)
-        # the state is C memory owned by this object (the core itself never allocates)
-        self._state = ctypes.create_string_buffer(self._lib.ras_det_state_bytes())
         cfg = _Config()
         self._lib.ras_det_default_config(ctypes.byref(cfg), self.sampling_rate_hz)
+        for name, value in settings.items():
+            _set_setting(cfg, name, value)
         cfg.gyr_range_dps = float(gyr_range_dps)
+        cfg.acc_range_mps2 = float(acc_range_mps2)
+        problem = self._lib.ras_det_check_config(ctypes.byref(cfg))
+        if problem is not None:
+            raise UserInputError(f"firmware detector: {problem.decode()}")
+        self._config = cfg
+        # the state is C memory owned by this object (the core itself never allocates)
+        self._state = ctypes.create_string_buffer(self._lib.ras_det_state_bytes())
         self._lib.ras_det_init(self._state, ctypes.byref(cfg))
+        self._acc = (ctypes.c_float * 3)()
         self._gyr = (ctypes.c_float * 3)()
         self._events = (_Event * _MAX_EVENTS)()
 
-    def update(self, t_us: int, gyr_dps) -> list[FirmwareEvent]:
-        """Feed one sample (gyr x, y, z in deg/s, foot frame) taken at u32 device time ``t_us``."""
-        g = self._gyr
+    def counts(self) -> dict[str, int]:
+        """The settings in samples at this rate (``ras_det_counts``; EventSettings.counts)."""
+        out = _Counts()
+        self._lib.ras_det_counts(ctypes.byref(self._config), self.sampling_rate_hz, out)
+        return {name: int(getattr(out, name)) for name, _ in _Counts._fields_}
+
+    def update(self, t_us: int, acc_mps2, gyr_dps) -> list[FirmwareEvent]:
+        """Feed one sample (acc m/s², gyr deg/s, x, y, z in the foot frame; float32 in the
+        core) taken at u32 device time ``t_us``; the events emitted at it."""
+        a, g = self._acc, self._gyr
+        a[0], a[1], a[2] = (float(v) for v in acc_mps2)
         g[0], g[1], g[2] = (float(v) for v in gyr_dps)
-        n = self._lib.ras_det_update(self._state, int(t_us) & _U32, g, self._events)
+        n = self._lib.ras_det_update(self._state, int(t_us) & _U32, a, g, self._events)
         return [
             FirmwareEvent(StepKind(e.kind), e.t_us, e.index + float(e.frac), e.detected_index)
             for e in self._events[:n]
         ]
 
-    def run(self, gyr_dps: np.ndarray, t_us: np.ndarray | None = None) -> list[FirmwareEvent]:
-        """Feed an (n, 3) array; sample times default to ``i * 1e6 / rate`` (rounded)."""
+    def run(
+        self, acc_mps2: np.ndarray, gyr_dps: np.ndarray, t_us: np.ndarray | None = None
+    ) -> list[FirmwareEvent]:
+        """Feed (n, 3) arrays of acc (m/s²) and gyr (deg/s); sample times default to
+        ``i * 1e6 / rate`` us (rounded)."""
+        acc = np.asarray(acc_mps2, dtype=np.float64)
         gyr = np.asarray(gyr_dps, dtype=np.float64)
+        if acc.ndim != 2 or acc.shape[1] != 3 or acc.shape != gyr.shape:
+            raise UserInputError(
+                f"acc has shape {acc.shape} and gyr {gyr.shape}; both must be (n_samples, 3)"
+            )
         if t_us is None:
             t_us = np.round(np.arange(len(gyr)) * 1e6 / self.sampling_rate_hz).astype(np.int64)
         out: list[FirmwareEvent] = []
-        for t, row in zip(np.asarray(t_us).tolist(), gyr.tolist(), strict=True):
-            out += self.update(t, row)
+        update = self.update
+        for t, a, g in zip(np.asarray(t_us).tolist(), acc.tolist(), gyr.tolist(), strict=True):
+            out += update(t, a, g)
         return out
 
     @property
     def stats(self) -> dict[str, int]:
-        """Bad-input counters of the core (non-finite, stuck, time jumps, ...)."""
+        """Bad-input counters of the core (non-finite, stuck, gaps, time jumps, ...)."""
         s = self._lib.ras_det_stats(self._state).contents
         return {name: int(getattr(s, name)) for name, _ in _Stats._fields_}
+
+
+def _set_setting(cfg: _Config, name: str, value: object) -> None:
+    """One ``EventSettings``-named setting into the C config (landmarks by name)."""
+    if name not in SETTING_NAMES:
+        raise UserInputError(
+            f"unknown detector setting {name!r}; allowed: {', '.join(SETTING_NAMES)}"
+        )
+    if name in _LANDMARKS:
+        options = _LANDMARKS[name]
+        if value not in options:
+            raise UserInputError(
+                f"{name} {value!r} is not allowed; use one of {', '.join(options)}"
+            )
+        setattr(cfg, name, options[value])
+    elif name == "lockout_stride_pct":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise UserInputError(f"lockout_stride_pct must be a whole number of %, got {value!r}")
+        setattr(cfg, name, value)
+    else:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserInputError(f"{name} must be a number, got {value!r}")
+        setattr(cfg, name, float(value))

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.datasets import GAITMAP_DIR, GAITMAP_RATE_HZ, MissingTestDataError, require_gaitmap
@@ -73,15 +74,19 @@ def result_line(out: str) -> dict[str, int]:
     return {"checks": int(checks), "failures": int(failures)}
 
 
-def gyr_columns(side: str, path: Path = IMU_CSV) -> tuple[list[str], list[int]]:
-    """Header rows of a gaitmap CSV and the gyr x, y, z column indices of ``side``."""
+def imu_columns(side: str, path: Path = IMU_CSV) -> list[int]:
+    """Column indices of acc x, y, z then gyr x, y, z of ``side`` in a gaitmap CSV."""
     import csv
 
     with path.open(newline="") as f:
         rows = csv.reader(f)
         sensors, axes = next(rows), next(rows)
-    cols = [
+    return [
         next(j for j in range(len(axes)) if sensors[j] == f"{side}_sensor" and axes[j] == a)
-        for a in ("gyr_x", "gyr_y", "gyr_z")
+        for a in ("acc_x", "acc_y", "acc_z", "gyr_x", "gyr_y", "gyr_z")
     ]
-    return axes, cols
+
+
+def as_float32(x):
+    """``x`` as the core gets it: rounded to float32 (returned as float64 for Python)."""
+    return np.asarray(x, dtype=np.float64).astype(np.float32).astype(np.float64)

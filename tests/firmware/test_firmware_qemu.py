@@ -1,7 +1,8 @@
 """Firmware in the loop: the real Cortex-M4F image on QEMU mps2-an386.
 
 1. The self-test image runs every sample of the embedded recording through the core on the
-   emulated FPU and prints each IC: the same ICs as analysis/causal_events.py.
+   emulated FPU and prints every event: the events of analysis/causal_events.py on the same
+   samples (int16, converted to float32 as the sensor application converts them).
 2. The link image streams frames on the emulated UART (``-serial pty``); ras opens the pty with
    its normal link (:class:`ras.link.SensorLink`, pyserial) and must receive every step.
 """
@@ -19,7 +20,7 @@ import pytest
 import serial
 from firmware_helpers import BUILD, FIRMWARE, RATE_HZ, make, require_data, require_tool
 
-from analysis.causal_events import EVENT_IC, run_causal
+from analysis.causal_events import EVENT_IC, CausalGaitEventDetector
 from ras.bus import SessionBus
 from ras.events import LinkEvent, LinkState, StepEvent
 from ras.link import SensorLink
@@ -49,12 +50,23 @@ def images():
 
 
 @pytest.fixture(scope="module")
-def expected_ic_idx():
-    """ICs of the embedded (int16-quantised) slice by the Python causal detector, in samples."""
+def expected_events() -> list[tuple[int, float, int]]:
+    """(kind, idx, detected_idx) of the Python causal detector on the embedded slice, its int16
+    samples converted to float32 as ras_sensor_sample does (float32 products)."""
     mod = _slice_module()
-    raw = np.asarray(mod.load_slice(str(require_data()), SLICE_S, "left", RATE_HZ), dtype=float)
-    gyr = raw[:, 3:] / 32768.0 * mod.GYR_RANGE_DPS
-    return run_causal(gyr, RATE_HZ)[EVENT_IC][:, 0]
+    raw = np.asarray(mod.load_slice(str(require_data()), SLICE_S, "left", RATE_HZ), dtype=np.int16)
+    f32 = np.float32
+    ka = f32(f32(mod.ACC_RANGE_G) * f32(9.80665)) / f32(32768.0)  # RAS_GRAVITY_MPS2, in float
+    kg = f32(mod.GYR_RANGE_DPS) / f32(32768.0)
+    samples = np.hstack([raw[:, :3].astype(f32) * ka, raw[:, 3:].astype(f32) * kg])
+    det = CausalGaitEventDetector(RATE_HZ)
+    return [(e.kind, e.idx, e.detected_idx) for e in det.process(samples.astype(np.float64))]
+
+
+@pytest.fixture(scope="module")
+def expected_ic_idx(expected_events) -> np.ndarray:
+    """ICs of the embedded slice by the Python causal detector, in samples."""
+    return np.array([idx for kind, idx, _ in expected_events if kind == EVENT_IC])
 
 
 def test_core_fits_the_budget_on_cortex_m4f(images):
@@ -67,7 +79,7 @@ def test_core_fits_the_budget_on_cortex_m4f(images):
     assert int(fw.group(2)) + int(fw.group(3)) < 4 * 1024  # all static RAM of the image
 
 
-def test_selftest_image_detects_the_python_ics_on_the_emulated_fpu(images, expected_ic_idx):
+def test_selftest_image_gives_the_python_events_on_the_emulated_fpu(images, expected_events):
     proc = subprocess.run(
         [
             *QEMU,
@@ -85,13 +97,22 @@ def test_selftest_image_detects_the_python_ics_on_the_emulated_fpu(images, expec
     )
     out = proc.stdout + proc.stderr  # the semihosting console is QEMU's stderr
     assert proc.returncode == 0, out
-    ics = [
-        int(m.group(1)) + int(m.group(2)) / 1e6
-        for m in re.finditer(r"^IC (\d+) (\d+) \d+$", out, re.M)
+    events = [
+        (int(m[1]), int(m[2]), int(m[3]) / 1e6, int(m[4]))
+        for m in re.finditer(r"^EV (\d+) (\d+) (\d+) (\d+) \d+$", out, re.M)
     ]
-    assert len(ics) == len(expected_ic_idx) >= 15
-    assert np.abs(np.asarray(ics) - expected_ic_idx).max() < 0.01  # samples
-    assert re.search(r"RAS-QEMU selftest ics=\d+ steps=\d+ frames=\d+", out)
+    # every event, in order: kind, integer index and detection sample identical, the fraction
+    # (printed in millionths) within 1e-3 sample
+    assert len(events) == len(expected_events) >= 4 * 15
+    for (kind, index, frac, det), (py_kind, py_idx, py_det) in zip(
+        events, expected_events, strict=True
+    ):
+        assert (kind, det) == (py_kind, py_det)
+        assert abs(index + frac - py_idx) < 1e-3, (index, frac, py_idx)
+    n_ic = sum(1 for e in events if e[0] == EVENT_IC)
+    assert re.search(
+        rf"RAS-QEMU selftest ics={n_ic} events={len(events)} steps=\d+ frames=\d+", out
+    )
 
 
 def _start_link_image() -> tuple[subprocess.Popen, str, list[str], threading.Thread]:
