@@ -4,7 +4,10 @@
  * Default image: like a USB sensor, it sends nothing until the host's first frame
  * (HELLO_REQUEST); then it replays the recording in real time, paced by SysTick, answers PINGs,
  * and exits through semihosting 2 s after the last sample (summary on the semihosting console).
- * RAS_QEMU_SELFTEST image: no UART; feeds every sample at once and prints every detected event. */
+ * RAS_QEMU_SELFTEST image: no UART; feeds every sample at once and prints every detected event.
+ * RAS_QEMU_BENCH image: instructions per sample of the detector and of the whole application,
+ * counted on SysTick when QEMU runs with -icount shift=0 (one instruction per ns of virtual
+ * time, SysTick at 25 MHz: one tick per 40 instructions). */
 #include <stdint.h>
 
 #include "board.h"
@@ -58,7 +61,7 @@ static char *fmt_str(char *p, const char *s)
     return p;
 }
 
-#ifndef RAS_QEMU_SELFTEST
+#if !defined(RAS_QEMU_SELFTEST) && !defined(RAS_QEMU_BENCH)
 static uint32_t now_us(void)
 {
     /* SysTick counts down from 0xFFFFFF; the clock extender wants an up-counter */
@@ -94,7 +97,83 @@ static uint32_t sample_offset_us(uint32_t i)
                       (uint64_t)(IMU_SLICE_RATE_HZ * 10.0f));
 }
 
-#ifdef RAS_QEMU_SELFTEST
+#if defined(RAS_QEMU_BENCH)
+#define BENCH_REPEATS 4u
+#define INSTRUCTIONS_PER_TICK 40u /* -icount shift=0: 1 ns per instruction, 40 ns per tick */
+
+static float g_acc[IMU_SLICE_N][3], g_gyr[IMU_SLICE_N][3];
+
+static uint64_t ticks(void)
+{
+    /* SysTick counts down 24 bits; extended like the clock of the link image */
+    (void)ras_clock_read_us(&g_clock, 0xFFFFFFu - (SYST_CVR & 0xFFFFFFu));
+    return g_clock.total_ticks;
+}
+
+static char *fmt_per_sample(char *p, const char *name, uint64_t t, uint32_t n)
+{
+    p = fmt_str(p, name);
+    return fmt_u32(p, (uint32_t)((t * INSTRUCTIONS_PER_TICK + n / 2u) / n));
+}
+
+int main(void)
+{
+    static ras_det_t det;
+    ras_sensor_config_t c;
+    ras_det_config_t dc;
+    uint8_t wire[RAS_MAX_WIRE_BYTES];
+    ras_det_event_t ev[RAS_DET_MAX_EVENTS];
+    const float ka = (float)IMU_SLICE_ACC_RANGE_G * RAS_GRAVITY_MPS2 / 32768.0f;
+    const float kg = (float)IMU_SLICE_GYR_RANGE_DPS / 32768.0f;
+    uint32_t i, r, k, events = 0, n = IMU_SLICE_N * BENCH_REPEATS;
+    uint64_t t0, t_det, t_app;
+    char line[96], *p;
+    SYST_RVR = 0xFFFFFFu;
+    SYST_CVR = 0;
+    SYST_CSR = 0x5u;
+    ras_clock_init(&g_clock, 24, CPU_HZ, 0xFFFFFFu - (SYST_CVR & 0xFFFFFFu));
+    for (i = 0; i < IMU_SLICE_N; i++) { /* as ras_sensor_sample converts them */
+        for (k = 0; k < 3; k++) {
+            g_acc[i][k] = (float)imu_slice[i][k] * ka;
+            g_gyr[i][k] = (float)imu_slice[i][3 + k] * kg;
+        }
+    }
+    ras_det_default_config(&dc, (double)IMU_SLICE_RATE_HZ);
+    t0 = ticks();
+    for (r = 0; r < BENCH_REPEATS; r++) { /* the detector alone */
+        if (ras_det_init(&det, &dc) != 0) {
+            return 1;
+        }
+        for (i = 0; i < IMU_SLICE_N; i++) {
+            events += (uint32_t)ras_det_update(&det, sample_offset_us(i), g_acc[i], g_gyr[i], ev);
+        }
+    }
+    t_det = ticks() - t0;
+    sensor_config(&c);
+    ras_sensor_init(&g_sensor, &c, 0);
+    ras_sensor_set_host(&g_sensor, 1);
+    t0 = ticks();
+    for (r = 0; r < BENCH_REPEATS; r++) { /* the whole application: detector, frames, COBS */
+        for (i = 0; i < IMU_SLICE_N; i++) {
+            uint32_t t = r * 30000000u + sample_offset_us(i);
+            ras_sensor_sample(&g_sensor, t, imu_slice[i], t);
+            ras_sensor_poll(&g_sensor, t);
+            while (ras_sensor_tx(&g_sensor, wire, sizeof wire, t) > 0) {
+            }
+        }
+    }
+    t_app = ticks() - t0;
+    p = fmt_str(line, "RAS-QEMU bench samples=");
+    p = fmt_u32(p, n);
+    p = fmt_str(p, " events=");
+    p = fmt_u32(p, events);
+    p = fmt_per_sample(p, " detector_instructions_per_sample=", t_det, n);
+    p = fmt_per_sample(p, " app_instructions_per_sample=", t_app, n);
+    fmt_str(p, "\n");
+    board_puts(line);
+    return events > 0 ? 0 : 1;
+}
+#elif defined(RAS_QEMU_SELFTEST)
 int main(void)
 {
     static ras_det_t det; /* a second detector, for every event with its fraction */
