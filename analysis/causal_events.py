@@ -92,6 +92,7 @@ class CausalGaitEventDetector:
         c = self.settings.counts(sampling_rate_hz)
         self.counts = c
         self.arm_dps = float(self.settings.arm_dps)
+        self.landed = -float(self.settings.landing_dps)
         self.impact = self.settings.ic_landmark == "impact"
         self.to_zero = self.settings.to_landmark == "gyro_zero"
         self.lockout_pct = int(self.settings.lockout_stride_pct)
@@ -107,14 +108,18 @@ class CausalGaitEventDetector:
         self.ring_pos = 0
         self.run_sum = 0.0
         # jerk² of the last samples: the impact window, and the swing's own before it
-        self.jring = [0.0] * (c.impact_before_n + c.impact_after_n + 1)
+        # (the window reaches from before the swing's end to after the zero rise, which comes
+        # at most impact_after_n after the end)
+        self.jring = [0.0] * (c.impact_before_n + 2 * c.impact_after_n + 1)
         self.sm_prev = 0.0
         self.state = _STANCE
-        self.fell = False
+        self.fell = True  # a start mid-swing may arm (without MS, TO or MSW)
         self.earliest = 0
         self.arm_i = 0
         self.msw_min = 0.0
         self.msw_i = 0
+        self.end_j = 0
+        self.end = 0.0
         self.zero_j = 0
         self.zero = 0.0
         self.w1 = 0
@@ -199,42 +204,39 @@ class CausalGaitEventDetector:
                 self.msw_i = p
                 self.swing_j2 = 0.0
         elif state == _TENTATIVE:
-            if s >= 0.0:  # too short a negative lobe: not a swing, the stance goes on
+            if s >= self.landed:  # too short a negative lobe: not a swing, the stance goes on
                 self.state = _STANCE
                 self.fell = True
             else:
                 self._track_swing(p, s)
                 if p - self.arm_i >= c.min_swing_n:  # a real swing: the stance is over
-                    events += self._stance_events(detected)
+                    if self.arm_i > 0:  # (armed at the first sample: no stance was seen)
+                        events += self._stance_events(detected)
                     self.state = _SWING
         elif state == _SWING:
-            if s >= 0.0:  # landing: the zero rise of s
-                self.zero_j = p
-                self.zero = (p - 1) + (-self.sm_prev) / (s - self.sm_prev)
-                events.append(CausalEvent(EVENT_MSW, float(self.msw_i), detected))
-                self._reset_stance()
+            if s >= self.landed:  # the swing's end: s back above -landing_dps
+                self.end_j = p
+                self.end = (p - 1) + (self.landed - self.sm_prev) / (s - self.sm_prev)
+                if self.arm_i > 0:
+                    events.append(CausalEvent(EVENT_MSW, float(self.msw_i), detected))
                 self.fell = True
+                self.zero_j = -1
+                self.state = _LANDING
                 if self.impact:
-                    self.state = _LANDING
-                    self.w1 = p + c.impact_after_n
                     self.peak_j2 = max(
                         self._ring_j2(k) for k in range(p - c.impact_before_n, p + 1)
                     )
-                    if p == self.w1:
-                        events += self._impact(detected)
-                else:
-                    events += self._initial_contact(self.zero, p, detected)
+                events += self._landing(p, s, detected)
             elif p - self.arm_i >= c.max_swing_n:  # no landing: drop the swing
                 self.state = _STANCE
                 self.fell = False
                 self._reset_stance()
             else:
                 self._track_swing(p, s)
-        else:  # _LANDING: the impact window
-            if j2 > self.peak_j2:
+        else:  # _LANDING: wait for the zero rise; the impact window
+            if self.impact and j2 > self.peak_j2:
                 self.peak_j2 = j2
-            if p == self.w1:
-                events += self._impact(detected)
+            events += self._landing(p, s, detected)
         self.sm_prev = s
         return events
 
@@ -261,11 +263,30 @@ class CausalGaitEventDetector:
             if v > self.swing_j2:
                 self.swing_j2 = v
 
+    def _landing(self, p: int, s: float, detected: int) -> list[CausalEvent]:
+        """After the swing's end: the zero rise (or, after ``impact_after_n``, the end stands in
+        for it), then the IC at once (gyro landmark) or at the end of the impact window."""
+        c = self.counts
+        if self.zero_j < 0:
+            if s >= 0.0:
+                self.zero_j = p
+                self.zero = (p - 1) + (-self.sm_prev) / (s - self.sm_prev)
+            elif p - self.end_j >= c.impact_after_n:
+                self.zero_j, self.zero = p, self.end
+            else:
+                return []
+            if not self.impact:
+                return self._initial_contact(self.zero, self.zero_j, detected)
+            self.w1 = self.zero_j + c.impact_after_n
+        if p == self.w1:
+            return self._impact(detected)
+        return []
+
     def _impact(self, detected: int) -> list[CausalEvent]:
-        """At the end of the window: the impact's onset, or the landing if it has none."""
+        """At the end of the window: the impact's onset, or the zero rise if it has none."""
         peak = self.peak_j2
         if peak > 0.0 and peak >= IMPACT_PROMINENCE * self.swing_j2:
-            k = self.zero_j - self.counts.impact_before_n
+            k = self.end_j - self.counts.impact_before_n
             while self._ring_j2(k) < IMPACT_ONSET_SHARE * peak:
                 k += 1
             return self._initial_contact(k - 0.5, k, detected)
@@ -283,6 +304,7 @@ class CausalGaitEventDetector:
             self.history, c.min_lockout_n, self.lockout_pct
         )
         self.state = _STANCE
+        self._reset_stance()  # the next stance's MS and TO come after this IC
         return [CausalEvent(EVENT_IC, float(ic), detected)]
 
     def process(self, samples_si: np.ndarray) -> list[CausalEvent]:

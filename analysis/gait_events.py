@@ -16,27 +16,30 @@ Signals (foot frame x forward, y left, z up, the same frame on both feet):
 
 Rules, per swing (the numbers are the defaults of :class:`EventSettings`):
 
-1. **arming**: ``s`` below ``-arm_dps`` (50 deg/s, Salarian 2004), once ``s`` has been above it
-   since the last swing, and not before the lock-out has passed: ``max(min_lockout_s,
-   lockout_stride_pct % of the running stride time)`` after the last landing (0.2 s and 40 % of the
-   median of the foot's last three strides; a stance lasts about 60 %). Impact ringing and the
-   wobble of a landing cannot start a swing.
-2. **confirmation**: the swing is real once ``s`` has stayed below zero for ``min_swing_s`` (0.12 s)
-   after arming; a shorter negative lobe (ringing, a spike, a shuffle) is ignored and the stance
-   goes on. At confirmation the stance's MS and TO are final: **MS**, the centre of the window of
-   least gyro energy since the last landing; **TO**, the push-off peak, the largest ``s`` after that
-   window, on the raw ``gyr_y`` (the median would flatten a sharp peak);
-   ``to_landmark="gyro_zero"``: the fall of ``s`` through zero after that peak.
-3. **mid-swing (MSW)**: the least ``s`` between arming and landing.
-4. **landing**: the first rise of ``s`` through zero (interpolated), the end of the swing's
-   toe-up rotation; no later than ``max_swing_s`` (1.5 s) after arming, else the swing is dropped.
+1. **arming**: ``s`` below ``-arm_dps`` (30 deg/s), once ``s`` has been above it since the last
+   swing was dropped, and not before the lock-out has passed: ``max(min_lockout_s,
+   lockout_stride_pct % of the running stride time)`` after the last landing (0.2 s and 40 % of
+   the median of the foot's last three strides; a stance lasts about 60 %). Impact ringing and
+   the wobble of a landing cannot start a swing.
+2. **confirmation**: the swing is real once ``s`` has stayed below ``-landing_dps`` (20 deg/s)
+   for ``min_swing_s`` (0.12 s) after arming; a shorter negative lobe (ringing, a spike, a
+   shuffle) is ignored and the stance goes on. At confirmation the stance's MS and TO are final:
+   **MS**, the centre of the window of least gyro energy since the last IC was emitted; **TO**, the
+   push-off peak, the largest raw ``gyr_y`` after that window (``to_landmark="gyro_zero"``: the
+   fall of ``s`` through zero after that peak). A swing already under way at the first sample
+   gives its IC but no MS, TO or MSW (its stance and start were not seen).
+3. **mid-swing (MSW)**: the least ``s`` between arming and the swing's end.
+4. **landing**: the swing ends where ``s`` rises back through ``-landing_dps`` (interpolated),
+   no later than ``max_swing_s`` (1.5 s) after arming, else the swing is dropped; its zero rise is
+   the first rise of ``s`` through zero after that, if it comes within ``impact_after_s``.
 5. **initial contact (IC)**: with ``ic_landmark="impact"`` (default) the onset of the heel-strike
-   impact, searched from ``impact_before_s`` (0.03 s) before to ``impact_after_s`` (0.15 s) after
-   the landing (contact comes 0–110 ms after the zero rise in real recordings): the middle of the
-   sampling interval of the first sample whose jerk² reaches a tenth of the window's largest. If
-   that largest jerk² is not at least four times the swing's own largest (no clear impact: a soft
-   landing), IC is the landing itself, as with ``ic_landmark="gyro_zero"``. One IC per swing, by
-   construction.
+   impact, searched from ``impact_before_s`` (0.03 s) before the swing's end to
+   ``impact_after_s`` (0.15 s) after its zero rise (contact comes 0–110 ms after the zero rise
+   in real recordings, and a flat landing that rings the gyro may delay the zero rise past it):
+   the middle of the sampling interval of the first sample whose jerk² reaches a tenth of the
+   window's largest. If that largest jerk² is not at least four times the swing's own largest
+   (no clear impact: a soft landing), IC is the zero rise, as with ``ic_landmark="gyro_zero"``.
+   One IC per swing, by construction.
 
 The arithmetic lives in module-level functions; :class:`GaitEventDetector` wraps them.
 """
@@ -122,7 +125,12 @@ class EventSettings:
     Attributes
     ----------
     arm_dps : float
-        ``s`` below ``-arm_dps`` arms a swing, deg/s (Salarian 2004: 50).
+        ``s`` below ``-arm_dps`` arms a swing, deg/s (30: Salarian 2004 used 50 on the shank,
+        but the first swing of a paretic foot from standing peaks at about -45 deg/s; the
+        confirmation rule, not this threshold, keeps wobbles out).
+    landing_dps : float
+        The swing ends when ``s`` rises back above ``-landing_dps``, deg/s (20: the toe-up
+        rotation has stopped; a flat landing whose impact rings the gyro may not reach zero).
     ms_window_s : float
         Mid-stance least-energy window, s (Rampp 2014: 0.1).
     min_swing_s : float
@@ -145,7 +153,8 @@ class EventSettings:
         through zero after it, Rampp 2015 / gaitmap).
     """
 
-    arm_dps: float = 50.0
+    arm_dps: float = 30.0
+    landing_dps: float = 20.0
     ms_window_s: float = 0.1
     min_swing_s: float = 0.12
     max_swing_s: float = 1.5
@@ -160,6 +169,7 @@ class EventSettings:
     def __post_init__(self) -> None:
         limits = {
             "arm_dps": (1.0, 1000.0, "deg/s"),
+            "landing_dps": (0.0, 100.0, "deg/s"),
             "ms_window_s": (0.01, 0.1, "s"),
             "min_swing_s": (0.02, 0.5, "s"),
             "max_swing_s": (0.5, 5.0, "s"),
@@ -269,9 +279,13 @@ class SwingEvents:
     to_idx : ndarray
         Toe-off (push-off peak of ``s``) of that stance.
     msw_idx : ndarray
-        Mid-swing (minimum of ``s``).
+        Mid-swing (minimum of ``s``); NaN, like MS and TO, for a swing that was under way at
+        the first sample.
+    end_idx : ndarray
+        End of the swing: ``s`` rising through ``-landing_dps`` (interpolated).
     zero_idx : ndarray
-        Landing: the interpolated zero rise of ``s`` at the end of the swing.
+        The interpolated zero rise of ``s`` after the swing's end (the swing's end where ``s``
+        does not reach zero within ``impact_after_s``).
     ic_idx : ndarray
         Initial contact at the chosen landmark.
     confirm_idx, ic_detected_idx : ndarray
@@ -284,6 +298,7 @@ class SwingEvents:
     ms_idx: np.ndarray
     to_idx: np.ndarray
     msw_idx: np.ndarray
+    end_idx: np.ndarray
     zero_idx: np.ndarray
     ic_idx: np.ndarray
     confirm_idx: np.ndarray
@@ -387,12 +402,14 @@ def detect_swings(
     j2 = jerk_sq(acc[:n])
     above_arm = _Searcher(s >= -cfg.arm_dps)
     below_arm = _Searcher(s < -cfg.arm_dps)
+    landed = -float(cfg.landing_dps)
+    swing_over = _Searcher(s >= landed)
     non_negative = _Searcher(s >= 0.0)
     out: dict[str, list[float]] = {f.name: [] for f in fields(SwingEvents)}
     reset = -1  # stance trackers cover samples after this one
     earliest = 0  # lock-out: no arming before this sample
     search = 0  # the stance branch runs from here (after a landing or a drop)
-    fell = False  # s has been above -arm_dps since the last drop
+    fell = True  # s has been above -arm_dps since the last drop (a start mid-swing may arm)
     history: list[int] = []
     last_k: int | None = None
     while True:
@@ -405,7 +422,7 @@ def detect_swings(
         a = below_arm.first(max(start, earliest))
         if a is None:
             break
-        j = non_negative.first(a + 1)
+        j = swing_over.first(a + 1)
         confirm = a + c.min_swing_n
         if j is None:
             j = n
@@ -425,12 +442,21 @@ def detect_swings(
         if j >= n:
             break
         ms, to = _stance_events(energy_w, s, gyr[:, 1], reset, confirm, w, to_zero)
-        msw = a + int(np.argmin(s[a:j]))
-        zero = (j - 1) + (-s[j - 1]) / (s[j] - s[j - 1])
-        k, ic, detected, from_impact = j, zero, j, False
+        msw = float(a + int(np.argmin(s[a:j])))
+        if a == 0:  # armed at the first sample: the swing began before the data, its stance too
+            ms = to = msw = math.nan
+        end = (j - 1) + (landed - s[j - 1]) / (s[j] - s[j - 1])
+        z = non_negative.first(j)
+        if z is not None and z <= j + c.impact_after_n:
+            zj, zero = z, (z - 1) + (-s[z - 1]) / (s[z] - s[z - 1])
+        else:  # no zero rise soon after the swing's end: the end stands in for it
+            zj, zero = j + c.impact_after_n, end
+        if zj >= n:
+            break
+        k, ic, detected, from_impact = zj, zero, zj, False
         if impact:
             w0 = j - c.impact_before_n  # > a: min_swing_s > impact_before_s
-            w1 = j + c.impact_after_n
+            w1 = zj + c.impact_after_n
             if w1 >= n:
                 break
             seg = j2[w0 : w1 + 1]
@@ -445,11 +471,12 @@ def detect_swings(
         else:
             history = []
         last_k = k
-        earliest = j + lockout_samples(history, c.min_lockout_n, cfg.lockout_stride_pct)
+        earliest = zj + lockout_samples(history, c.min_lockout_n, cfg.lockout_stride_pct)
         for name, value in (
             ("ms_idx", ms),
             ("to_idx", to),
-            ("msw_idx", float(msw)),
+            ("msw_idx", msw),
+            ("end_idx", end),
             ("zero_idx", zero),
             ("ic_idx", ic),
             ("confirm_idx", float(confirm + 1)),  # + 1: the live detector's median lag
@@ -457,7 +484,7 @@ def detect_swings(
             ("ic_from_impact", from_impact),
         ):
             out[name].append(value)
-        reset, search, fell = j, detected + 1, True
+        reset, search, fell = detected, detected + 1, True  # the next stance starts after IC
     arrays = {k: np.asarray(v, dtype=np.float64) for k, v in out.items()}
     arrays["ic_from_impact"] = arrays["ic_from_impact"].astype(bool)
     return SwingEvents(**arrays)
@@ -539,7 +566,7 @@ class GaitEventDetector:
         sw = self.swings_
         self.ic_t_s_ = t0 + sw.ic_idx / fs
         self.to_t_s_ = t0 + sw.to_idx[np.isfinite(sw.to_idx)] / fs
-        self.msw_t_s_ = t0 + sw.msw_idx / fs
+        self.msw_t_s_ = t0 + sw.msw_idx[np.isfinite(sw.msw_idx)] / fs
         self.ms_t_s_ = t0 + sw.ms_idx[np.isfinite(sw.ms_idx)] / fs
         table = stride_table(sw, fs, self.max_stride_s)
         for col in STRIDE_COLUMNS:

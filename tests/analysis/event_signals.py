@@ -10,7 +10,7 @@ import numpy as np
 
 FS = 100.0
 #: gyr_y knots of one stride relative to its offset: push-off peak +400 on 129..130 (flat, so the
-#: median keeps it; TO = 129, the first), through zero at 140, arming (below -50) at 143,
+#: median keeps it; TO = 129, the first), through zero at 140, arming (below -30) at 142,
 #: mid-swing -300 on 155..156 (MSW = 155), zero rise between 170 (-10) and 171 (+30).
 KNOTS_X = np.array([119, 129, 130, 140, 155, 156, 170, 171, 175, 185], dtype=float)
 KNOTS_Y = np.array([0, 400, 400, 0, -300, -300, -10, 30, 100, 0], dtype=float)
@@ -25,7 +25,7 @@ def synthetic_imu(
     """acc (m/s²) and gyr (deg/s), shape (n, 3), with one stride per offset.
 
     Per stride: quiet gx = 1 deg/s on samples 60..79 (least energy: the first window 60..69,
-    MS at 64.5), TO 129 (its zero fall at 140.0), arming 143, MSW 155, landing (zero rise)
+    MS at 64.5), TO 129 (its zero fall at 140.0), arming 142, MSW 155, landing (zero rise)
     170.25, impact (acc_z up by ``impact`` for two samples) from sample 173: IC = 172.5. A
     sawtooth of acc_x during the swing (0.5 m/s² steps) gives the swing a jerk of its own.
     """

@@ -66,12 +66,15 @@ def test_synthetic_events_exact() -> None:
     np.testing.assert_array_equal(sw.ms_idx, [64.5, 214.5])
     np.testing.assert_array_equal(sw.to_idx, [129.0, 279.0])
     np.testing.assert_array_equal(sw.msw_idx, [155.0, 305.0])
+    # the swing ends where s rises through -20 deg/s: between 169 (-300 + 13 x 290 / 14) and
+    # 170 (-10), 15 / 29 of the way
+    np.testing.assert_allclose(sw.end_idx, [169 + 15 / 29, 319 + 15 / 29], atol=1e-12)
     np.testing.assert_allclose(sw.zero_idx, [170.25, 320.25], atol=1e-12)
     np.testing.assert_array_equal(sw.ic_idx, [172.5, 322.5])  # the impact starts at 173
     assert sw.ic_from_impact.all()
-    # emitted at confirmation (arming 143 + 12 samples) and at the window's end (171 + 15),
-    # each one input sample later (the median needs the next sample)
-    np.testing.assert_array_equal(sw.confirm_idx, [156, 306])
+    # emitted at confirmation (arming at 142, below -30 deg/s, + 12 samples) and at the
+    # window's end (zero rise 171 + 15), each one input sample later (the median needs it)
+    np.testing.assert_array_equal(sw.confirm_idx, [155, 305])
     np.testing.assert_array_equal(sw.ic_detected_idx, [187, 337])
 
 
@@ -186,6 +189,18 @@ def test_lockout_follows_the_stride_time() -> None:
     assert np.sum((ics > 471) & (ics < 621)) == 1
 
 
+def test_a_swing_under_way_at_the_start_gives_its_ic_only() -> None:
+    """Data that begin mid-swing (a recording, or a segment after a long gap): the landing is
+    seen, so the IC counts; the swing's start and its stance were not, so no MS, TO or MSW."""
+    acc, gyr = synthetic_imu()
+    sw = _swings(acc[150:], gyr[150:])  # s is near -200 deg/s at the first sample
+    np.testing.assert_array_equal(sw.ic_idx, [172.5 - 150, 322.5 - 150])
+    assert np.isnan(sw.ms_idx[0]) and np.isnan(sw.to_idx[0]) and np.isnan(sw.msw_idx[0])
+    np.testing.assert_array_equal(sw.to_idx[1:], [279.0 - 150])
+    det = GaitEventDetector().detect(_foot(acc[150:], gyr[150:]))
+    assert det.msw_t_s_.size == det.to_t_s_.size == 1 and det.ic_t_s_.size == 2
+
+
 def test_timeout_drops_a_swing_without_landing() -> None:
     acc = np.zeros((600, 3))
     acc[:, 2] = 9.81
@@ -203,12 +218,20 @@ def test_stride_table_leaves_out_stops() -> None:
 
 
 def _assert_physiological_order(sw, fs: float) -> None:  # type: ignore[no-untyped-def]
-    """Per swing TO < MSW < landing and the IC in its window; one IC per swing; next MS after IC."""
-    to, msw, zero, ic, ms = sw.to_idx, sw.msw_idx, sw.zero_idx, sw.ic_idx, sw.ms_idx
+    """Per swing TO < MSW < swing end <= zero rise and the IC in its window; one IC per swing;
+    the next MS after the IC."""
+    to, msw, end, zero, ic, ms = (
+        sw.to_idx,
+        sw.msw_idx,
+        sw.end_idx,
+        sw.zero_idx,
+        sw.ic_idx,
+        sw.ms_idx,
+    )
     ok = np.isfinite(to)
     assert np.all(to[ok] < msw[ok])
-    assert np.all(msw < zero)
-    assert np.all(ic >= zero - 0.03 * fs - 1) and np.all(ic <= zero + 0.15 * fs + 1)
+    assert np.all(msw < end) and np.all(end <= zero) and np.all(zero <= end + 0.15 * fs + 1)
+    assert np.all(ic >= end - 0.03 * fs - 1) and np.all(ic <= zero + 0.15 * fs + 1)
     assert np.all(np.diff(ic) > 0.2 * fs)  # at most one IC per swing: never two within 0.2 s
     nxt = np.isfinite(ms[1:])
     assert np.all(ms[1:][nxt] > ic[:-1][nxt])
