@@ -8,10 +8,11 @@ firmware would have sent: event time in device time (the batch's ``first_t_us`` 
 stride index and stride/stance times by the firmware's rule (:mod:`ras.link.strides`). The frame
 processor then publishes them exactly like sensor-made steps, mapped by the same clock sync.
 
-No event spans a gap: a batch that does not continue the previous one (IMU frames lost,
-``first_t_us`` jumping ahead, a different rate) starts a new detector, and so do a reconnect
-and a reboot (:meth:`HostStepDetector.restart`). Samples already seen (a late or repeated batch)
-are skipped, so they never make an event twice.
+Gaps follow the offline analysis's rule (:class:`analysis.live_stream.LiveGaitEvents`): a few
+lost samples (up to 0.1 s) are bridged by interpolation and no event is placed on them; a longer
+gap, a different rate, a reconnect and a reboot (:meth:`HostStepDetector.restart`, a new
+instance) start a new detector, so no event spans them. Samples already seen (a late or
+repeated batch) are skipped, so they never make an event twice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ras.link.strides import StrideCounter, step_message
 from ras.protocol.messages import Capability, Hello, Step
 
 if TYPE_CHECKING:
-    from analysis.causal_events import CausalGaitEventDetector
+    from analysis.live_stream import LiveGaitEvents
 
 __all__ = [
     "MAX_RATE_HZ",
@@ -94,15 +95,20 @@ class HostStepDetector:
     Feed the batches in arrival order with :meth:`feed`; call :meth:`restart` when the samples
     stop being continuous for a reason the batches cannot show (reconnect) and make a new
     instance after a reboot (the stride index restarts with the sensor, as the firmware's does).
+    Gaps are handled by the offline analysis's rule (:class:`analysis.live_stream.
+    LiveGaitEvents`): lost samples up to 0.1 s are bridged and no event is placed on them, a
+    longer gap or a rate change starts a new detector, repeated samples are fed once.
 
     Attributes
     ----------
     detectors_started_ : int
-        Detector instances started (1 + restarts after gaps).
+        Detector instances started (1 + restarts after long gaps, rate changes, reconnects).
     gaps_ : int
-        Batches that did not continue the previous one (lost or skipped samples).
+        Batches that did not continue the previous one (lost samples), bridged or not.
     repeated_samples_ : int
         Samples skipped because they had been fed already (late or repeated batches).
+    bridged_samples_ : int
+        Lost samples interpolated into short gaps.
     unsupported_batches_ : int
         Batches at a rate outside 50–1000 Hz (not detected).
     """
@@ -111,23 +117,38 @@ class HostStepDetector:
         self.strides = StrideCounter()
         self.detectors_started_ = 0
         self.gaps_ = 0
-        self.repeated_samples_ = 0
         self.unsupported_batches_ = 0
-        self._det: CausalGaitEventDetector | None = None
+        self._stream: LiveGaitEvents | None = None
         self._rate_hz = 0.0
-        self._n = 0  # samples fed to the current detector
-        self._next_us = 0.0  # device time expected for the next batch's first sample
+        self._origin_us = 0.0  # device time of stream sample 0
+        self._next = 0  # stream index expected for the next batch's first sample
+        self._restarts_seen = 0
+        self._repeated_before = 0  # repeated samples of earlier streams
+        self._bridged_before = 0
         self._anchors: deque[tuple[int, float]] = deque(maxlen=_ANCHORS)
+        self._stream_running = False
 
     @property
     def running(self) -> bool:
         """A detector is running (the next batch may continue it)."""
-        return self._det is not None
+        return self._stream is not None and self._stream_running
+
+    @property
+    def repeated_samples_(self) -> int:
+        s = self._stream
+        return self._repeated_before + (s.repeated_samples_ if s is not None else 0)
+
+    @property
+    def bridged_samples_(self) -> int:
+        s = self._stream
+        return self._bridged_before + (s.bridged_samples_ if s is not None else 0)
 
     def restart(self) -> None:
         """Forget the running detector: the next batch starts a new one; no stride spans this."""
-        if self._det is not None:
-            self._det = None
+        if self._stream is not None and self._stream_running:
+            self._stream.restart()
+            self._restarts_seen = self._stream.restarts_  # counted when the next batch comes
+            self._stream_running = False
             self.strides.break_sequence()
 
     def feed(
@@ -150,42 +171,42 @@ class HostStepDetector:
             The events the detector emitted in this batch, in order.
         """
         samples = np.asarray(samples_si, dtype=np.float64)
-        n = len(samples)
         rate = float(sample_rate_hz)
         if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
             self.unsupported_batches_ += 1
             self.restart()
             return []
-        if n == 0:
+        if len(samples) == 0:
             return []
         period_us = 1e6 / rate
-        start_us = float(first_us)
-        if self._det is not None:
-            late_us = self._next_us - start_us
-            if rate != self._rate_hz or late_us < -period_us / 2:
-                self.gaps_ += 1
-                self.restart()
-            elif late_us > period_us / 2:  # starts with samples already fed
-                skip = min(n, round(late_us / period_us))
-                self.repeated_samples_ += skip
-                if skip == n:
-                    return []
-                samples = samples[skip:]
-                start_us += skip * period_us
-                n -= skip
-        if self._det is None:
+        if self._stream is None or rate != self._rate_hz:
+            if self._stream is not None:
+                self._repeated_before += self._stream.repeated_samples_
+                self._bridged_before += self._stream.bridged_samples_
+                self.strides.break_sequence()
             # imported here: the link (and `ras` start-up) need analysis/ only when detecting
-            from analysis.causal_events import CausalGaitEventDetector
+            from analysis.live_stream import LiveGaitEvents
 
-            self._det = CausalGaitEventDetector(rate)
+            self._stream = LiveGaitEvents(rate)
             self._rate_hz = rate
-            self._n = 0
+            self._origin_us = float(first_us)
+            self._next = 0
             self._anchors.clear()
+            self._restarts_seen = 0
+            self._stream_running = False
+        first = round((first_us - self._origin_us) / period_us)
+        if self._stream_running and first > self._next:
+            self.gaps_ += 1
+        if not self._stream_running:
             self.detectors_started_ += 1
-        self._anchors.append((self._n, start_us))
-        events = self._det.process(samples)
-        self._n += n
-        self._next_us = start_us + n * period_us
+        self._anchors.append((first, float(first_us)))
+        events = self._stream.feed(first, samples)
+        self._stream_running = True
+        self._next = max(self._next, first + len(samples))
+        if self._stream.restarts_ != self._restarts_seen:  # a long gap: a new detector
+            self.detectors_started_ += self._stream.restarts_ - self._restarts_seen
+            self._restarts_seen = self._stream.restarts_
+            self.strides.break_sequence()
         out = []
         for ev in events:
             event_us = round(self._device_us(ev.idx, period_us))
@@ -197,7 +218,7 @@ class HostStepDetector:
         return out
 
     def _device_us(self, idx: float, period_us: float) -> float:
-        """Device time (us) of fractional sample ``idx`` of the current detector."""
+        """Device time (us) of fractional stream sample ``idx``, from the batch it belongs to."""
         for start, start_us in reversed(self._anchors):
             if start <= idx:
                 return start_us + (idx - start) * period_us
