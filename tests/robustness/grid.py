@@ -98,7 +98,8 @@ def rows(quick: bool = False, conditions: list[str] | None = None) -> list[Row]:
 
 
 #: The quick version (benchmark --quick and tests/analysis/test_event_robustness.py): one row
-#: per failure the reviewers saw, plus the preset walks.
+#: per failure the reviewers saw, the preset walks, and every condition on a real and a
+#: virtual walk (acceptance pools each condition over its rows).
 QUICK: frozenset[tuple[str, str]] = frozenset(
     {
         ("gaitmap 204.8 Hz", "clean"),
@@ -116,5 +117,16 @@ QUICK: frozenset[tuple[str, str]] = frozenset(
         ("sim slow 100 Hz", "clean"),
         ("sim slow 100 Hz", "random rotation"),
         ("sim stroke-slow 100 Hz", "instep tilt"),
+        ("gaitmap 204.8 Hz", "sensor noise"),
+        ("gaitmap ic_stride 102.4 Hz", "dropped packets (NaN)"),
+        ("sim healthy 200 Hz", "100 Hz"),
+        ("sim parkinson 200 Hz", "102.4 Hz"),
+        ("sim stroke 200 Hz", "128 Hz"),
+        ("sim healthy 100 Hz", "yaw 180"),
+        ("sim parkinson 100 Hz", "spikes"),
+        ("sim healthy 100 Hz", "spikes"),
+        ("sim stroke 100 Hz", "sensor noise"),
+        ("sim slow 100 Hz", "dropped packets (NaN)"),
+        ("sim healthy 100 Hz", "impact ringing"),
     }
 )

@@ -5,8 +5,9 @@ sensor delivered, per foot: the signals in the sensor's axes with their gaps, th
 
 1. **gaps** (NaN rows, or rows missing from ``t_s``): cut and filled as ``ras analyse`` does
    (:func:`analysis.segments.segment_arrays`: gaps up to 0.1 s filled, longer ones split the
-   recording), and, for the live detectors, the runs of samples between any two gaps (a live
-   detector restarts after each, as a host must);
+   recording), and, for the live detectors, the runs of samples between any two gaps, fed to
+   :class:`analysis.live_stream.LiveGaitEvents` on the recording's sample grid (short gaps
+   bridged as the offline analysis fills them, a new detector after a long one);
 2. **alignment** when the data are not in the foot frame: :class:`analysis.alignment.
    SensorAlignment` over the foot's segments, as ``ras analyse --align`` does, with the error
    of the estimated rotation against the true mounting and whether it turned the foot around
@@ -28,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.alignment import SensorAlignment
-from analysis.causal_events import EVENT_IC, EVENT_TO, CausalGaitEventDetector
+from analysis.causal_events import EVENT_IC, EVENT_TO
 from analysis.errors import AnalysisInputError
 from analysis.imu_io import FootImu
+from analysis.live_stream import LiveGaitEvents
 from analysis.pipeline import analyse_foot
 from analysis.segments import FootSegments, segment_arrays
 from tests.robustness.cases import SIDES, Recording
@@ -186,13 +188,17 @@ def run_offline(p: Prepared) -> Detected:
     return Detected(foot.events_t_s["ic"], foot.events_t_s["to"])
 
 
-def run_live(p: Prepared) -> Detected:
-    """``CausalGaitEventDetector(rate).process(samples)``, a new detector after every gap."""
+def _stream_events(p: Prepared, factory: Callable[[], object] | None = None) -> Detected:
+    """A live detector fed run by run on the recording's sample grid: short gaps bridged and
+    events on bridged samples dropped, a new detector after a long gap
+    (:class:`analysis.live_stream.LiveGaitEvents`, as the host runs it)."""
+    fs = p.sampling_rate_hz
+    stream = LiveGaitEvents(fs, detector_factory=factory)  # type: ignore[arg-type]
     ic, to, raw = [], [], []
-    for k, (start, x) in enumerate(p.runs):
-        for e in CausalGaitEventDetector(p.sampling_rate_hz).process(x):
-            raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
-            t = start + e.idx / p.sampling_rate_hz
+    for start, x in p.runs:
+        for e in stream.feed(round((start - p.t0_s) * fs), x):
+            raw.append((0, int(e.kind), float(e.idx), int(e.detected_idx)))
+            t = p.t0_s + e.idx / fs
             if e.kind == EVENT_IC:
                 ic.append(t)
             elif e.kind == EVENT_TO:
@@ -200,25 +206,34 @@ def run_live(p: Prepared) -> Detected:
     return Detected(np.asarray(ic), np.asarray(to), tuple(raw))
 
 
-def run_cport(p: Prepared) -> Detected:
-    """The firmware's C detector (ctypes, ``ras.sim.firmware_core.FirmwareDetector``), a new
-    one after every gap; sample times ``i * 1e6 / rate`` us. ``run`` takes acc and gyro (the
-    rewritten core) or the gyro alone (the core before it)."""
-    from ras.sim.firmware_core import FirmwareDetector  # builds the library on first use
+def run_live(p: Prepared) -> Detected:
+    """The live Python detector (``CausalGaitEventDetector``) over the stream."""
+    return _stream_events(p)
 
-    takes_acc = "acc_mps2" in inspect.signature(FirmwareDetector.run).parameters
-    ic, to, raw = [], [], []
-    for k, (start, x) in enumerate(p.runs):
-        det = FirmwareDetector(p.sampling_rate_hz)
-        events = det.run(x[:, :3], x[:, 3:]) if takes_acc else det.run(x[:, 3:])
-        for e in events:
-            raw.append((k, int(e.kind), float(e.idx), int(e.detected_idx)))
-            t = start + e.idx / p.sampling_rate_hz
-            if int(e.kind) == EVENT_IC:
-                ic.append(t)
-            elif int(e.kind) == EVENT_TO:
-                to.append(t)
-    return Detected(np.asarray(ic), np.asarray(to), tuple(raw))
+
+class _CPort:
+    """The firmware's C detector behind the live detector's ``process`` interface."""
+
+    def __init__(self, sampling_rate_hz: float) -> None:
+        from ras.sim.firmware_core import FirmwareDetector  # builds the library on first use
+
+        self._det = FirmwareDetector(sampling_rate_hz)
+        self._takes_acc = "acc_mps2" in inspect.signature(FirmwareDetector.run).parameters
+        self._period_us = 1e6 / sampling_rate_hz
+        self._n = 0
+
+    def process(self, x: np.ndarray) -> list:
+        t_us = np.round((self._n + np.arange(len(x))) * self._period_us).astype(np.int64)
+        self._n += len(x)
+        if self._takes_acc:
+            return self._det.run(x[:, :3], x[:, 3:], t_us)
+        return self._det.run(x[:, 3:], t_us)
+
+
+def run_cport(p: Prepared) -> Detected:
+    """The firmware's C detector (ctypes, ``ras.sim.firmware_core.FirmwareDetector``) over the
+    same stream as :func:`run_live`; sample times ``i * 1e6 / rate`` us."""
+    return _stream_events(p, lambda: _CPort(p.sampling_rate_hz))
 
 
 #: The detectors compared, by row name.

@@ -21,8 +21,10 @@ __all__ = [
     "MIN_IC_F1",
     "MIN_IC_PRECISION",
     "RowResult",
+    "acceptance_groups",
     "add_runner",
     "check_acceptance",
+    "check_group",
     "evaluate",
 ]
 
@@ -119,6 +121,41 @@ def evaluate(
     result.c_equals_live = all(same) if same else None
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def acceptance_groups(results: Sequence[RowResult]) -> dict[str, list[RowResult]]:
+    """The issue's conditions, each pooled over every recording it was applied to: every
+    disturbance (``"condition: spikes"``: the gaitmap walks and the virtual walks together),
+    and every virtual gait (``"gait: sim parkinson"``: all its rows, both rates)."""
+    groups: dict[str, list[RowResult]] = {}
+    for res in results:
+        groups.setdefault(f"condition: {res.row.condition}", []).append(res)
+        if res.row.data.startswith("sim "):
+            gait = " ".join(res.row.data.split()[:2])
+            groups.setdefault(f"gait: {gait}", []).append(res)
+    return groups
+
+
+def check_group(results: Sequence[RowResult]) -> list[str]:
+    """What a pooled group misses: IC F1 >= 0.98 and precision >= 0.99 offline and live over
+    its rows summed, the C port equal to live on every row, no flip on any."""
+    out = []
+    for name in ("offline", "live"):
+        parts = [r.scores[name]["ic"] for r in results if name in r.scores]
+        if not parts:
+            continue
+        ic = total(parts)
+        if not ic.f1 >= MIN_IC_F1:
+            out.append(f"{name} IC F1 {ic.f1:.3f} < {MIN_IC_F1} ({ic.tp}/{ic.fp}/{ic.fn})")
+        if not ic.precision >= MIN_IC_PRECISION:
+            out.append(f"{name} IC precision {ic.precision:.3f} < {MIN_IC_PRECISION}")
+    for res in results:
+        out += [
+            f"{res.row.label}: {w}"
+            for w in check_acceptance(res)
+            if not w.startswith(("offline", "live"))
+        ]
+    return out
 
 
 def check_acceptance(result: RowResult) -> list[str]:
