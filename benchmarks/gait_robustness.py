@@ -42,7 +42,15 @@ from gait_accuracy import GAITMAP_PINS, gaitmap_python  # noqa: E402
 from tests.robustness.conditions import CONDITIONS  # noqa: E402
 from tests.robustness.grid import rows  # noqa: E402
 from tests.robustness.runners import Detected  # noqa: E402
-from tests.robustness.suite import RowResult, add_runner, check_acceptance, evaluate  # noqa: E402
+from tests.robustness.scoring import total  # noqa: E402
+from tests.robustness.suite import (  # noqa: E402
+    RowResult,
+    acceptance_groups,
+    add_runner,
+    check_acceptance,
+    check_group,
+    evaluate,
+)
 
 SECTION = "Gait-event robustness (real and virtual walks, disturbed)"
 RUNNER_ORDER = ("offline", "live", "C port", "gaitmap")
@@ -161,7 +169,7 @@ def summary_table(results: list[RowResult]) -> list[str]:
     out = [
         "| data | condition | IC F1 " + " | ".join(runners) + " | IC precision offline / live "
         "| TO F1 offline / live | first+last IC of bouts: recall offline / live | flips | "
-        "C = live | target met |",
+        "C = live | row meets the targets |",
         "| --- | --- | " + " | ".join("---" for _ in runners) + " | --- | --- | --- | --- | --- "
         "| --- |",
     ]
@@ -264,23 +272,56 @@ def _scores_met(res: RowResult) -> bool:
     return not any(w.startswith(("offline", "live")) for w in why)
 
 
+def group_table(results: list[RowResult]) -> list[str]:
+    """The acceptance: each condition pooled over its rows."""
+    out = [
+        "| condition | rows | IC tp / fp / fn offline | IC F1 offline / live | IC precision "
+        "offline / live | C = live on every row | flips | target met |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, members in acceptance_groups(results).items():
+        sc = {r: total(m.scores[r]["ic"] for m in members) for r in ("offline", "live")}
+        off = sc["offline"]
+        same = all(m.c_equals_live is True for m in members)
+        flips = sum(m.flips for m in members)
+        met = "yes" if not check_group(members) else "**no**"
+        out.append(
+            f"| {name} | {len(members)} | {off.tp} / {off.fp} / {off.fn} | "
+            f"{_f(sc['offline'].f1)} / {_f(sc['live'].f1)} | "
+            f"{_f(sc['offline'].precision)} / {_f(sc['live'].precision)} | "
+            f"{'yes' if same else '**no**'} | {flips} | {met} |"
+        )
+    return out
+
+
 def report(results: list[RowResult], frows, gaitmap_s: float | None, total_s: float) -> str:
     failing = [(res, check_acceptance(res)) for res in results]
     failing = [(res, why) for res, why in failing if why]
+    groups = acceptance_groups(results)
+    groups_failing = [name for name, members in groups.items() if check_group(members)]
     out = [
         "Every row: one recording kind under one disturbance, scored against its reference "
         "(gaitmap walks: motion capture; virtual walks: the model's true ground contact and "
         "toe-off); virtual rows sum three people (seeds 1-3). IC / TO matched within 50 ms; "
         "precision = tp / (tp + fp), recall = tp / (tp + fn); errors are detected - reference. "
-        "Acceptance: IC F1 >= 0.98 and precision >= 0.99 offline and live, C port = live, no "
-        "flip.",
+        "Acceptance (issue 11): every condition — each disturbance pooled over the recordings "
+        "it was applied to, and each virtual gait pooled over its disturbances — IC F1 >= 0.98 "
+        "and precision >= 0.99 offline and live; on every row the C port emits the live "
+        "detector's events and alignment turns no foot around.",
+        "",
+        *group_table(results),
+        "",
+        f"Conditions meeting the target: {len(groups) - len(groups_failing)} of {len(groups)}.",
+        "",
+        "Row by row (a row's own IC F1 / precision is shown for transparency; the target is "
+        "per condition):",
         "",
         *summary_table(results),
         "",
-        f"Rows meeting the target: {len(results) - len(failing)} of {len(results)} (IC F1 and "
-        f"precision offline and live: {sum(_scores_met(r) for r in results)}; C port = live: "
+        f"Rows whose own IC F1 and precision meet 0.98 / 0.99 offline and live: "
+        f"{sum(_scores_met(r) for r in results)} of {len(results)}; C port = live: "
         f"{sum(r.c_equals_live is True for r in results)}; rows with a flip: "
-        f"{sum(r.flips > 0 for r in results)}).",
+        f"{sum(r.flips > 0 for r in results)}.",
     ]
     misses = [(res, [w for w in why if not w.startswith("C port")]) for res, why in failing]
     misses = [(res, why) for res, why in misses if why]
@@ -323,8 +364,9 @@ def report(results: list[RowResult], frows, gaitmap_s: float | None, total_s: fl
         "on the 204.8 Hz walk, the 102.4 Hz walk (to 100 Hz) and virtual walks rendered at "
         "200 Hz; the others on virtual walks at 100 Hz. Offline is the pipeline of `ras analyse` "
         "(analysis.pipeline.analyse_foot: gaps up to 0.1 s filled, longer ones split the "
-        "recording, no event on a filled sample; alignment as `--align`); the live detectors "
-        "and the C port restart after every gap; gaitmap gets every gap filled linearly.",
+        "recording, no event on a filled sample; alignment as `--align`); the live detector and "
+        "the C port run over the stream as the host does (analysis.live_stream: the same gap "
+        "rule); gaitmap gets every gap filled linearly.",
         "",
         "Freezing:",
         "",
