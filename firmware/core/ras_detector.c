@@ -2,8 +2,8 @@
  *
  * Arithmetic, so that every comparison the model makes comes out as in the Python (float64):
  * - the inputs are float32; s (the median of three raw gyr_y values) is one of them, so the
- *   thresholds (-ARM_DPS, 0), the mid-swing minimum and the push-off peak compare the same
- *   values; thresholds are compared in double (a configured ARM_DPS need not be a float);
+ *   thresholds (-ARM_DPS, -LANDING_DPS, 0), the mid-swing minimum and the push-off peak compare
+ *   the same values; thresholds are compared in double (a setting need not be a float);
  * - the gyro energy of a sample, its window sum and the running minimum are double, formed and
  *   updated in the Python's order (add the new minus the old, recomputed once per lap): the
  *   same bits, so that equal windows tie as they do there (int16 samples make exact ties; a
@@ -11,7 +11,8 @@
  * - J = |acc[p] - acc[p-1]|^2 is formed in double, kept as float; the largest J values are the
  *   largest of the same floats, the prominence test (x 4) is exact, the onset threshold (x 0.1)
  *   is formed in double;
- * - the zero-crossing fractions are divided in double, then rounded to float (< 1e-7 sample);
+ * - the crossing fractions (swing end, zero rise, zero fall) are divided in double, then rounded
+ *   to float (< 1e-7 sample);
  * - counts and the lock-out are integers as in the Python (round half to even, then // 100).
  * Indices are u32 sample counts since init; differences are taken modulo 2^32 (wrap-safe). */
 #include "ras_detector.h"
@@ -31,7 +32,10 @@
 #define PROMINENCE 4.0f     /* IMPACT_PROMINENCE */
 
 enum { STANCE = 0, TENTATIVE = 1, SWING = 2, LANDING = 3 };
-enum { HAVE_MS = 1, HAVE_TO = 2, HAVE_FALL = 4, HAVE_LAST_K = 8 };
+enum { HAVE_MS = 1, HAVE_TO = 2, HAVE_FALL = 4, HAVE_LAST_K = 8, HAVE_ZERO = 16 };
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int finite_f(float x)
 {
@@ -76,7 +80,8 @@ unsigned ras_det_state_bytes(void)
 void ras_det_default_config(ras_det_config_t *cfg, double sample_rate_hz)
 {
     cfg->sample_rate_hz = sample_rate_hz;
-    cfg->arm_dps = 50.0;
+    cfg->arm_dps = 30.0;
+    cfg->landing_dps = 20.0;
     cfg->ms_window_s = 0.1;
     cfg->min_swing_s = 0.12;
     cfg->max_swing_s = 1.5;
@@ -106,7 +111,7 @@ void ras_det_counts(const ras_det_config_t *cfg, double rate_hz, ras_det_counts_
     out->max_stride_n = ras_det_round_half_even(cfg->max_stride_s * rate_hz);
     out->impact_before_n = ras_det_round_half_even(cfg->impact_before_s * rate_hz);
     out->impact_after_n = ras_det_round_half_even(cfg->impact_after_s * rate_hz);
-    out->ring_j = out->impact_before_n + out->impact_after_n + 1;
+    out->ring_j = out->impact_before_n + 2 * out->impact_after_n + 1;
 }
 
 static int in_range(double x, double lo, double hi)
@@ -118,10 +123,14 @@ const char *ras_det_check_config(const ras_det_config_t *c)
 {
     ras_det_counts_t n;
     if (!in_range(c->sample_rate_hz, RAS_DET_MIN_RATE_HZ, RAS_DET_MAX_RATE_HZ)) {
-        return "sample_rate_hz is not allowed; use 50-1000 Hz";
+        return "sample_rate_hz is not allowed; use 50-" STR(RAS_DET_MAX_RATE_HZ)
+               " Hz (this build's RAS_DET_MAX_RATE_HZ)";
     }
     if (!in_range(c->arm_dps, 1.0, 1000.0)) {
         return "arm_dps is not allowed; use 1-1000 deg/s";
+    }
+    if (!in_range(c->landing_dps, 0.0, 100.0)) {
+        return "landing_dps is not allowed; use 0-100 deg/s";
     }
     if (!in_range(c->ms_window_s, 0.01, 0.1)) {
         return "ms_window_s is not allowed; use 0.01-0.1 s";
@@ -162,7 +171,8 @@ const char *ras_det_check_config(const ras_det_config_t *c)
     /* the rate guard may switch to any rate up to the maximum: the rings must hold it there */
     ras_det_counts(c, RAS_DET_MAX_RATE_HZ, &n);
     if (n.ring_j > RAS_DET_MAX_RING_J) {
-        return "impact_before_s + impact_after_s is too long for the C port; use at most 0.18 s";
+        return "impact_before_s + 2 * impact_after_s is too long for the C port; use at most "
+               "0.33 s";
     }
     return (const char *)0;
 }
@@ -173,15 +183,15 @@ static void restart(ras_det_t *d)
     int32_t k;
     d->started = 0;
     d->state = STANCE;
-    d->fell = 0;
+    d->fell = 1; /* a start mid-swing may arm (without MS, TO or MSW) */
     d->flags = 0;
     d->run_sum = 0.0;
     d->e_min = INFINITY;
     d->ring_pos = 0;
     d->jpos = 0;
     d->s_prev = 0.0f;
-    d->arm_i = d->msw_i = d->zero_j = d->w1 = 0;
-    d->msw_min = d->zero_frac = d->peak_j = d->swing_j = 0.0f;
+    d->arm_i = d->msw_i = d->end_j = d->zero_j = d->zero_i = d->w1 = 0;
+    d->msw_min = d->end_frac = d->zero_frac = d->peak_j = d->swing_j = 0.0f;
     d->n_since_reset = 0;
     d->ms_end = d->to_i = d->to_fall_i = d->last_k = 0;
     d->to_max = -INFINITY;
@@ -334,6 +344,7 @@ static void initial_contact(ras_det_t *d, ras_det_event_t *ev, int *n, uint32_t 
     }
     d->earliest = d->zero_j + lock;
     d->state = STANCE;
+    reset_stance(d); /* the next stance's MS and TO come after this IC */
 }
 
 /* End of the impact window: the impact's onset, or the landing if it has none. */
@@ -342,14 +353,42 @@ static void impact(ras_det_t *d, uint32_t p, ras_det_event_t *ev, int *n, uint32
     float peak = d->peak_j;
     if (peak > 0.0f && peak >= PROMINENCE * d->swing_j) {
         double thr = ONSET_SHARE * (double)peak;
-        uint32_t k = d->zero_j - (uint32_t)d->n.impact_before_n;
+        uint32_t k = d->end_j - (uint32_t)d->n.impact_before_n;
         while ((double)j_at(d, p, k) < thr && k != p) { /* the peak itself ends it */
             k++;
         }
         initial_contact(d, ev, n, k - 1u, 0.5f, k, t_us); /* IC = k - 0.5 */
         return;
     }
-    initial_contact(d, ev, n, d->zero_j - 1u, d->zero_frac, d->zero_j, t_us);
+    initial_contact(d, ev, n, d->zero_i, d->zero_frac, d->zero_j, t_us);
+}
+
+/* After the swing's end: the zero rise (or, IMPACT_AFTER_N after the end, the end standing in
+ * for it), then the IC at once (gyro_zero) or at the end of the impact window. */
+static void landing(ras_det_t *d, uint32_t p, float s, ras_det_event_t *ev, int *n, uint32_t t_us)
+{
+    if (!(d->flags & HAVE_ZERO)) {
+        if (s >= 0.0f) { /* the zero rise */
+            d->zero_j = p;
+            d->zero_i = p - 1u;
+            d->zero_frac = (float)(-(double)d->s_prev / ((double)s - (double)d->s_prev));
+        } else if (since(p, d->end_j) >= d->n.impact_after_n) { /* none soon: the end */
+            d->zero_j = p;
+            d->zero_i = d->end_j - 1u;
+            d->zero_frac = d->end_frac;
+        } else {
+            return;
+        }
+        d->flags |= HAVE_ZERO;
+        if (d->cfg.ic_landmark != RAS_DET_IC_IMPACT) {
+            initial_contact(d, ev, n, d->zero_i, d->zero_frac, d->zero_j, t_us);
+            return;
+        }
+        d->w1 = d->zero_j + (uint32_t)d->n.impact_after_n;
+    }
+    if (p == d->w1) {
+        impact(d, p, ev, n, t_us);
+    }
 }
 
 /* MS and TO of the stance that the confirmed swing ends. */
@@ -435,27 +474,31 @@ static int analyse(ras_det_t *d, uint32_t p, float s, float raw_s, uint32_t t_us
             d->swing_j = 0.0f;
         }
     } else if (state == TENTATIVE) {
-        if (s >= 0.0f) { /* too short a negative lobe: not a swing, the stance goes on */
+        if ((double)s >= -d->cfg.landing_dps) { /* too short a negative lobe: not a swing */
             d->state = STANCE;
             d->fell = 1;
         } else {
             track_swing(d, p, s);
             if (since(p, d->arm_i) >= d->n.min_swing_n) { /* a real swing: the stance is over */
-                stance_events(d, ev, &n, t_us);
+                if (d->arm_i != d->p0) { /* (armed at the first sample: no stance was seen) */
+                    stance_events(d, ev, &n, t_us);
+                }
                 d->state = SWING;
             }
         }
     } else if (state == SWING) {
-        if (s >= 0.0f) { /* landing: the zero rise of s */
-            d->zero_j = p;
-            d->zero_frac = (float)(-(double)d->s_prev / ((double)s - (double)d->s_prev));
-            emit(d, ev, &n, RAS_DET_MSW, d->msw_i, 0.0f, t_us);
-            reset_stance(d);
+        if ((double)s >= -d->cfg.landing_dps) { /* the swing's end: back above -LANDING_DPS */
+            d->end_j = p;
+            d->end_frac = (float)((-d->cfg.landing_dps - (double)d->s_prev) /
+                                  ((double)s - (double)d->s_prev));
+            if (d->arm_i != d->p0) {
+                emit(d, ev, &n, RAS_DET_MSW, d->msw_i, 0.0f, t_us);
+            }
             d->fell = 1;
+            d->flags &= (uint8_t)~HAVE_ZERO;
+            d->state = LANDING;
             if (d->cfg.ic_landmark == RAS_DET_IC_IMPACT) {
                 uint32_t k;
-                d->state = LANDING;
-                d->w1 = p + (uint32_t)d->n.impact_after_n;
                 d->peak_j = 0.0f;
                 for (k = p - (uint32_t)d->n.impact_before_n; k != p + 1u; k++) {
                     float v = j_at(d, p, k);
@@ -463,26 +506,20 @@ static int analyse(ras_det_t *d, uint32_t p, float s, float raw_s, uint32_t t_us
                         d->peak_j = v;
                     }
                 }
-                if (p == d->w1) {
-                    impact(d, p, ev, &n, t_us);
-                }
-            } else {
-                initial_contact(d, ev, &n, p - 1u, d->zero_frac, p, t_us);
             }
-        } else if (since(p, d->arm_i) >= d->n.max_swing_n) { /* no landing: drop the swing */
+            landing(d, p, s, ev, &n, t_us);
+        } else if (since(p, d->arm_i) >= d->n.max_swing_n) { /* no end: drop the swing */
             d->state = STANCE;
             d->fell = 0;
             reset_stance(d);
         } else {
             track_swing(d, p, s);
         }
-    } else { /* LANDING: the impact window */
-        if (j > d->peak_j) {
+    } else { /* LANDING: wait for the zero rise; the impact window */
+        if (d->cfg.ic_landmark == RAS_DET_IC_IMPACT && j > d->peak_j) {
             d->peak_j = j;
         }
-        if (p == d->w1) {
-            impact(d, p, ev, &n, t_us);
-        }
+        landing(d, p, s, ev, &n, t_us);
     }
     d->s_prev = s;
     return n;

@@ -1,6 +1,7 @@
 /* Causal gait-event detector for one foot-mounted IMU: the C port of docs/gait-events.md
  * ("The live detector, sample by sample"; analysis/causal_events.py), event for event: the same
- * settings, signals, states (STANCE, TENTATIVE, SWING, LANDING), rules and emission order.
+ * settings, signals, states (STANCE, TENTATIVE, SWING, LANDING: the swing's end at
+ * -LANDING_DPS, then the zero rise and the impact window), rules and emission order.
  *
  * Input per sample: acc (m/s^2) and gyr (deg/s) in the foot frame (x forward, y left, z up).
  * The analysis runs one sample behind the input (centred 3-sample median of gyr_y); events carry
@@ -22,13 +23,20 @@
 extern "C" {
 #endif
 
-#define RAS_DET_MIN_RATE_HZ 50.0
-#define RAS_DET_MAX_RATE_HZ 1000.0
-/* W = max(2, round(ms_window_s * fs)) <= 100 (ms_window_s <= 0.1 s, fs <= 1000 Hz) */
-#define RAS_DET_MAX_W 100
-/* RING_J = IMPACT_BEFORE_N + IMPACT_AFTER_N + 1 <= 181: the default 0.03 s + 0.15 s at 1000 Hz.
- * The C port accepts impact_before_s + impact_after_s <= 0.18 s (ras_det_check_config). */
-#define RAS_DET_MAX_RING_J 181
+/* The highest rate this build supports, Hz (an integer): the rings are sized for it. 1000 unless
+ * the build defines less (a board whose IMU runs slower: the QEMU image and the XIAO port build
+ * with 500, which saves 0.9 KB of RAM). Every translation unit of a build must see the same. */
+#ifndef RAS_DET_MAX_RATE_HZ
+#define RAS_DET_MAX_RATE_HZ 1000
+#endif
+#define RAS_DET_MIN_RATE_HZ 50
+/* W = max(2, round(ms_window_s * fs)) <= ceil(0.1 s * max rate) (ms_window_s <= 0.1 s) */
+#define RAS_DET_MAX_W ((RAS_DET_MAX_RATE_HZ + 9) / 10)
+/* RING_J = IMPACT_BEFORE_N + 2 * IMPACT_AFTER_N + 1 at the max rate with the default 0.03 s and
+ * 0.15 s: 331 at 1000 Hz. The C port refuses settings whose ring would be longer
+ * (ras_det_check_config). */
+#define RAS_DET_MAX_RING_J \
+    ((3 * RAS_DET_MAX_RATE_HZ + 99) / 100 + 2 * ((15 * RAS_DET_MAX_RATE_HZ + 99) / 100) + 1)
 /* Most events one sample can emit: MS + TO (confirmation) or MSW + IC (landing). */
 #define RAS_DET_MAX_EVENTS 2
 
@@ -42,7 +50,8 @@ enum ras_det_to_landmark { RAS_DET_TO_PUSH_OFF = 0, RAS_DET_TO_GYRO_ZERO = 1 };
  * so the counts come out exactly as Python's round(setting * fs). */
 typedef struct {
     double sample_rate_hz;      /* nominal IMU rate, 50..1000 */
-    double arm_dps;             /* 50 */
+    double arm_dps;             /* 30 */
+    double landing_dps;         /* 20: the swing ends where s rises back above -landing_dps */
     double ms_window_s;         /* 0.1 */
     double min_swing_s;         /* 0.12 */
     double max_swing_s;         /* 1.5 */
@@ -66,7 +75,7 @@ typedef struct {
     int32_t max_stride_n;
     int32_t impact_before_n;
     int32_t impact_after_n;
-    int32_t ring_j; /* impact_before_n + impact_after_n + 1 */
+    int32_t ring_j; /* impact_before_n + 2 * impact_after_n + 1 */
 } ras_det_counts_t;
 
 typedef struct {
@@ -100,8 +109,8 @@ typedef struct {
     uint32_t p0;        /* index of the first input sample since the last (re)start */
     uint8_t started;    /* an input sample since the last (re)start */
     uint8_t state;      /* STANCE, TENTATIVE, SWING, LANDING */
-    uint8_t fell;       /* s has been at or above -ARM_DPS since the last swing ended */
-    uint8_t flags;      /* have MS, TO, TO zero fall, last IC */
+    uint8_t fell;       /* s has been at or above -ARM_DPS since a swing was dropped */
+    uint8_t flags;      /* have MS, TO, TO zero fall, last IC, zero rise */
     float gy2, gy1;     /* raw gyr_y of samples p - 1 and p */
     float g1[3];        /* gyr of p */
     float a1[3], a2[3]; /* acc of p and p - 1 */
@@ -112,9 +121,10 @@ typedef struct {
     int32_t jpos; /* slot of sample p in jring */
     float s_prev; /* s of p - 1 */
     uint32_t earliest;
-    uint32_t arm_i, msw_i, zero_j, w1;
+    uint32_t arm_i, msw_i, end_j, zero_j, zero_i, w1;
     float msw_min;
-    float zero_frac; /* landing at (zero_j - 1) + zero_frac */
+    float end_frac;  /* the swing's end at (end_j - 1) + end_frac */
+    float zero_frac; /* the zero rise (or the end standing in for it) at zero_i + zero_frac */
     float peak_j;    /* largest J in the impact window so far */
     float swing_j;   /* largest J of the swing before the window */
     uint32_t n_since_reset; /* saturates at W */

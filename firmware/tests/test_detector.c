@@ -188,7 +188,7 @@ static void test_round_and_counts(void)
     ras_det_counts(&c, 204.8, &n);
     CHECK(n.w == 20 && n.min_swing_n == 25 && n.max_swing_n == 307 && n.min_lockout_n == 41);
     CHECK(n.impact_before_n == 6 && n.impact_after_n == 31 && n.max_stride_n == 614);
-    CHECK(n.ring_j == 38);
+    CHECK(n.ring_j == 69); /* IMPACT_BEFORE_N + 2 IMPACT_AFTER_N + 1 */
     /* exact halves as Python computes them in double: 0.1 * 125 = 12.5 -> 12, 0.03 * 50 = 1.5
      * -> 2, 0.15 * 50 = 7.5 -> 8 (a float 0.1f * 125 would give 13) */
     ras_det_counts(&c, 125.0, &n);
@@ -207,11 +207,14 @@ static void test_config_checks(void)
     CHECK(ras_det_check_config(&c) == NULL);
     c.impact_after_s = 0.2; /* >= min_lockout_s */
     CHECK(ras_det_check_config(&c) != NULL);
-    c.min_lockout_s = 0.25; /* now allowed by the model, but 0.03 + 0.2 s is too long a ring */
+    c.min_lockout_s = 0.25; /* now allowed by the model, but 0.03 + 2 x 0.2 s is too long a ring */
     CHECK(ras_det_check_config(&c) != NULL);
     c.impact_before_s = 0.0;
-    c.impact_after_s = 0.18;
+    c.impact_after_s = 0.165; /* 0 + 2 x 0.165 s: the ring's length at the max rate */
     CHECK(ras_det_check_config(&c) == NULL);
+    ras_det_default_config(&c, 200.0);
+    c.landing_dps = 101.0;
+    CHECK(ras_det_check_config(&c) != NULL);
     ras_det_default_config(&c, 200.0);
     c.min_swing_s = 0.02; /* <= impact_before_s */
     CHECK(ras_det_check_config(&c) != NULL);
@@ -229,7 +232,7 @@ static void test_config_checks(void)
     ras_det_default_config(&c, 200.0);
     c.arm_dps = 0.0;
     CHECK(ras_det_init(&d, &c) == -1);
-    CHECK(d.cfg.arm_dps == 50.0 && d.n.w == 20);
+    CHECK(d.cfg.arm_dps == 30.0 && d.cfg.landing_dps == 20.0 && d.n.w == 20);
 }
 
 /* --- the event model on a clean walk --- */
@@ -376,6 +379,85 @@ static int m_no_landing(long i, double t, float acc[3], float gyr[3], uint32_t *
         gyr[1] = (float)(-100.0 + noise(1.0));
     }
     return 0;
+}
+
+/* a flat landing: after the swing gyr_y stalls at -5 deg/s for 0.3 s (an impact that rings the
+ * gyro keeps it from rising through zero), then goes on */
+static int m_no_zero(long i, double t, float acc[3], float gyr[3], uint32_t *t_us)
+{
+    double dt = fmod(t - LAND_PH * STRIDE_S + 10.0 * STRIDE_S, STRIDE_S);
+    (void)i; (void)acc; (void)t_us;
+    if (dt < 0.3 && gyr[1] > -5.0f && t > LAND_PH * STRIDE_S) {
+        gyr[1] = (float)(-5.0 + noise(1.0));
+    }
+    return 0;
+}
+
+static void test_flat_landing(double rate)
+{
+    ras_det_t d;
+    ras_det_config_t c;
+    int k, ok = 1;
+    config(&c, rate);
+    c.ic_landmark = RAS_DET_IC_GYRO_ZERO;
+    run_walk(rate, 30.0, &c, m_no_zero, 0, &g_log, &d);
+    /* no zero rise within IMPACT_AFTER_N of the swing's end: the end (gyr_y back above
+     * -LANDING_DPS, 6.6 ms before the synthetic zero rise) stands in for it, emitted
+     * IMPACT_AFTER_N after the end */
+    CHECK_MSG(g_log.per_kind[RAS_DET_IC] == N_STRIDES, "flat %g Hz: %d ICs", rate,
+              g_log.per_kind[RAS_DET_IC]);
+    CHECK_MSG(on_time(&g_log, RAS_DET_IC, rate, LAND_PH * STRIDE_S - 0.0066, 0.5 / rate + 0.001)
+                  == N_STRIDES, "flat %g Hz: ICs not at the swing's end", rate);
+    for (k = 0; k < g_log.n; k++) {
+        if (g_log.ev[k].kind == RAS_DET_IC) {
+            int32_t lat = (int32_t)(g_log.ev[k].detected - g_log.ev[k].index);
+            ok &= lat >= d.n.impact_after_n + 1 && lat <= d.n.impact_after_n + 3;
+        }
+    }
+    CHECK(ok);
+    /* the impact landmark is not moved by it: the window reaches to after the zero rise */
+    config(&c, rate);
+    run_walk(rate, 30.0, &c, m_no_zero, 0, &g_log, &d);
+    CHECK(on_time(&g_log, RAS_DET_IC, rate, LAND_PH * STRIDE_S + CONTACT_S, 0.5 / rate + 1e-6) ==
+          N_STRIDES);
+}
+
+/* Data that begin mid-swing (a recording, or a segment after a gap): that swing gives its IC but
+ * no MS, TO or MSW; the next stance's MS comes after the IC. */
+static void test_start_mid_swing(double rate)
+{
+    ras_det_t d;
+    ras_det_config_t c;
+    ras_det_event_t ev[RAS_DET_MAX_EVENTS];
+    long i, n = (long)(10.0 * rate);
+    double t0 = 0.8 * STRIDE_S; /* in the swing (0.62-0.95 of the stride) */
+    int k, first_ic = -1;
+    config(&c, rate);
+    memset(&g_log, 0, sizeof g_log);
+    g_seed = 12345;
+    CHECK(ras_det_init(&d, &c) == 0);
+    for (i = 0; i < n; i++) {
+        float acc[3], gyr[3];
+        double t = t0 + (double)i / rate;
+        int m;
+        synth_imu(t, acc, gyr);
+        m = ras_det_update(&d, (uint32_t)((double)i * 1e6 / rate + 0.5), acc, gyr, ev);
+        log_events(&g_log, ev, m, d.i);
+    }
+    for (k = 0; k < g_log.n && first_ic < 0; k++) {
+        if (g_log.ev[k].kind == RAS_DET_IC) {
+            first_ic = k;
+        }
+    }
+    CHECK_MSG(first_ic == 0, "mid-swing start %g Hz: %d events before the first IC", rate,
+              first_ic);
+    /* that IC is the impact of the swing under way */
+    CHECK(first_ic == 0 && fabs(g_log.ev[0].idx / rate + t0 - (LAND_PH * STRIDE_S + CONTACT_S)) <=
+                               0.5 / rate + 1e-6);
+    for (k = 1; k < g_log.n; k++) { /* then MS (after that IC), TO, MSW, IC, ... */
+        CHECK(g_log.ev[k].kind != RAS_DET_MS || g_log.ev[k].idx > g_log.ev[0].idx);
+    }
+    CHECK(g_log.per_kind[RAS_DET_IC] == 9 && g_log.per_kind[RAS_DET_MSW] == 8);
 }
 
 static void test_ringing(double rate)
@@ -682,6 +764,10 @@ void test_detector_all(void)
     test_soft_landing(102.4);
     test_soft_landing(409.6);
     test_swing_drop(128.0);
+    test_flat_landing(100.0);
+    test_flat_landing(409.6);
+    test_start_mid_swing(102.4);
+    test_start_mid_swing(1000.0);
     test_guards();
     test_rate_change(200.0, 400.0);
     test_rate_change(200.0, 100.0);

@@ -56,6 +56,7 @@ class _Config(ctypes.Structure):
     _fields_ = (
         ("sample_rate_hz", ctypes.c_double),
         ("arm_dps", ctypes.c_double),
+        ("landing_dps", ctypes.c_double),
         ("ms_window_s", ctypes.c_double),
         ("min_swing_s", ctypes.c_double),
         ("max_swing_s", ctypes.c_double),

@@ -247,7 +247,11 @@ def test_a_gap_restarts_the_core_like_a_new_detector(imu_table):
 
 @pytest.mark.parametrize(
     "settings",
-    [{}, {"ms_window_s": 0.05, "min_swing_s": 0.2, "impact_before_s": 0.0, "impact_after_s": 0.1}],
+    [
+        {},
+        {"ms_window_s": 0.05, "min_swing_s": 0.2, "impact_before_s": 0.0, "impact_after_s": 0.1},
+        {"arm_dps": 45.0, "landing_dps": 12.5, "ic_landmark": "gyro_zero"},
+    ],
 )
 def test_counts_are_python_s_at_every_rate(settings):
     for rate_hz in (
@@ -269,7 +273,8 @@ def test_counts_are_python_s_at_every_rate(settings):
     ):
         want = EventSettings(**settings).counts(rate_hz)
         got = FirmwareDetector(rate_hz, **settings).counts()
-        assert got == {**want.__dict__, "ring_j": want.impact_before_n + want.impact_after_n + 1}
+        ring_j = want.impact_before_n + 2 * want.impact_after_n + 1  # the impact window's J
+        assert got == {**want.__dict__, "ring_j": ring_j}
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,10 @@ cp "$fw"/core/*.c "$fw"/core/*.h "$out/src/core/"
 arduino-cli core update-index --additional-urls "$url"
 arduino-cli core install Seeeduino:mbed --additional-urls "$url"
 arduino-cli lib install "Seeed Arduino LSM6DS3"
-arduino-cli compile --fqbn "$fqbn" --build-property "compiler.cpp.extra_flags=-DRAS_SIDE=$side" \
-  --output-dir "$fw/build/xiao/out" "$out"
+# the detector's rings are sized for 500 Hz (the IMU runs at 208 Hz); C and C++ must agree
+cap="-DRAS_DET_MAX_RATE_HZ=500"
+arduino-cli compile --fqbn "$fqbn" --build-property "compiler.cpp.extra_flags=-DRAS_SIDE=$side $cap" \
+  --build-property "compiler.c.extra_flags=$cap" --output-dir "$fw/build/xiao/out" "$out"
 if [ $# -ge 1 ]; then
   arduino-cli upload --fqbn "$fqbn" -p "$1" --input-dir "$fw/build/xiao/out" "$out"
 fi
