@@ -1,4 +1,4 @@
-"""Freezing of gait (FOG): freeze index, power gate, stepping veto and episode rules (clinical.md).
+"""Freezing of gait (FOG): freeze index, power gate, stepping veto, halts and episode rules.
 
 Method, in this order (defaults cited at the constants below, argued in docs/gait-measures.md):
 
@@ -19,7 +19,18 @@ Method, in this order (defaults cited at the constants below, argued in docs/gai
    steps, and on a foot-mounted sensor it reads fast walking as trembling (see below). A window
    centred between steps that reaches over a step is analysed on the stretch between the two
    ICs only (:func:`gap_band_powers`), so a freeze shorter than the window is not diluted.
-4. **Episodes**: each decision covers [c − step/2, c + step/2) around its window centre c; runs
+4. **Halt rule** (only when initial contacts are given): freezing is the absence of effective
+   steps despite the intention to walk (Nutt et al. 2011, Lancet Neurol 10:734). Where ongoing
+   walking halts — no normal step for more than 1.5 strides (clinical.md: "a gap > 1.5 × the
+   mean cycle means the patient stopped"; one missed IC leaves only one stride) — and the legs
+   keep moving (power ≥ the gate over the halt, leaving out the landing before it and the
+   push-off and swing after it), the window is a freeze whatever its FI: small shuffling steps
+   at 2–3 per s have their power in the locomotor band and an FI below 1. A halt in which the
+   legs do not move (akinetic freezing, or a voluntary stop: the sensor cannot tell them apart)
+   is not counted, nor is anything without ICs (acceleration-only data rely on the FI alone).
+   The rule trusts the ICs: legs moving through 1.5 strides of steps the step detector missed
+   (e.g. turning on the spot) would read as a freeze.
+5. **Episodes**: each decision covers [c − step/2, c + step/2) around its window centre c; runs
    of candidate decisions separated by at most ``merge_gap_s`` (1 s) are merged into one
    episode unless a normal step lies between them, and episodes shorter than
    ``min_duration_s`` (1 s) are dropped.
@@ -59,7 +70,9 @@ from analysis.spatiotemporal import (
 __all__ = [
     "DEFAULT_FREEZE_BAND_HZ",
     "DEFAULT_FREEZE_INDEX_THRESHOLD",
+    "DEFAULT_HALT_FACTOR",
     "DEFAULT_LOCOMOTOR_BAND_HZ",
+    "DEFAULT_MAX_HALT_S",
     "DEFAULT_MERGE_GAP_S",
     "DEFAULT_MIN_DURATION_S",
     "DEFAULT_POWER_THRESHOLD_M2_S4",
@@ -73,8 +86,10 @@ __all__ = [
     "episodes_from_decisions",
     "freezing_of_gait",
     "gap_band_powers",
+    "halt_band_powers",
     "horizontal_forward",
     "stepping_mask",
+    "walking_halts",
 ]
 
 #: Moving window, s (Bächlin et al. 2010; Moore 2008 used 6 s, Moore 2013 5 s).
@@ -101,6 +116,19 @@ DEFAULT_MERGE_GAP_S = 1.0
 DEFAULT_MIN_DURATION_S = 1.0
 #: Shortest stretch between two ICs whose power is taken on its own, s: the shortest episode.
 MIN_GAP_SEGMENT_S = DEFAULT_MIN_DURATION_S
+#: A stretch of walking without a normal step longer than this many median IC intervals is a
+#: *halt*: 3 intervals = 1.5 × the median stride, clinical.md's rule of real-time detectors ("a
+#: gap > 1.5 × the mean cycle means the patient stopped"). One missed IC leaves a 2-interval
+#: stretch (a stride), which is not a halt.
+DEFAULT_HALT_FACTOR = 3.0
+#: Halts longer than this are rests, not freezes of ongoing gait, s (freezing episodes last
+#: seconds, "most < 10 s", Schaafsma et al. 2003; the longest seen in the lab are well under a
+#: minute).
+DEFAULT_MAX_HALT_S = 60.0
+#: Parts of a halt not used to judge whether the legs moved, in median IC intervals: after its
+#: first IC the landing of that step (impact, ringing, the foot flattening), before its last IC
+#: the push-off and swing of the step that ends it.
+HALT_TRIM_FACTORS = (0.5, 1.0)
 
 _EPS_S = 1e-9
 _CHUNK_WINDOWS = 512  # windows per FFT batch (bounds memory at 1000 Hz)
@@ -120,6 +148,9 @@ class FreezingResult:
         FI ≥ threshold and power ≥ gate.
     stepping : ndarray of bool, shape (k,)
         Decision inside a normal step (always False without ICs).
+    halted : ndarray of bool, shape (k,)
+        Decision inside a halt of walking while the legs move (power ≥ the gate): a freeze
+        whatever its FI (always False without ICs).
     frozen : ndarray of bool, shape (k,)
         Decision inside a reported episode.
     episodes_t_s : ndarray, shape (n, 2)
@@ -143,6 +174,7 @@ class FreezingResult:
     total_power_m2_s4: np.ndarray
     candidate: np.ndarray
     stepping: np.ndarray
+    halted: np.ndarray
     frozen: np.ndarray
     episodes_t_s: np.ndarray
     n_episodes: int
@@ -371,19 +403,93 @@ def gap_band_powers(
     todo = np.flatnonzero(consider & clipped & (b - a >= round(min_segment_s * fs)))
     if todo.size == 0:
         return None
+    p_loco, p_frz = _segment_band_powers(
+        acc_m_s2, fs, a[todo], b[todo], n_win, locomotor_band_hz, freeze_band_hz
+    )
+    return todo, p_loco, p_frz
+
+
+def _segment_band_powers(
+    acc_m_s2: np.ndarray,
+    fs: float,
+    a_idx: np.ndarray,
+    b_idx: np.ndarray,
+    n_win: int,
+    locomotor_band_hz: tuple[float, float],
+    freeze_band_hz: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Band powers, (m/s²)², of the samples ``[a, b)`` of each segment: mean removed, Hann over
+    the segment, zero-padded to ``n_win`` (the window's frequency grid)."""
     f_hz = np.fft.rfftfreq(n_win, 1.0 / fs)
     w_loco = band_weights(f_hz, locomotor_band_hz) * (fs / n_win)
     w_frz = band_weights(f_hz, freeze_band_hz) * (fs / n_win)
-    p_loco = np.empty(todo.size)
-    p_frz = np.empty(todo.size)
-    for j, k in enumerate(todo):
-        seg = acc_m_s2[a[k] : b[k]]
+    p_loco = np.empty(a_idx.size)
+    p_frz = np.empty(a_idx.size)
+    for j, (a, b) in enumerate(zip(a_idx, b_idx, strict=True)):
+        seg = acc_m_s2[a:b]
         taper = np.hanning(seg.size)
         spec = np.fft.rfft((seg - seg.mean()) * taper, n=n_win)
         psd = np.abs(spec) ** 2 * (2.0 / (fs * float((taper**2).sum())))
         p_loco[j] = psd @ w_loco
         p_frz[j] = psd @ w_frz
-    return todo, p_loco, p_frz
+    return p_loco, p_frz
+
+
+def halt_band_powers(
+    acc_m_s2: np.ndarray,
+    sampling_rate_hz: float,
+    centers_idx: np.ndarray,
+    *,
+    stretches_idx: np.ndarray,
+    window_s: float = DEFAULT_WINDOW_S,
+    locomotor_band_hz: tuple[float, float] = DEFAULT_LOCOMOTOR_BAND_HZ,
+    freeze_band_hz: tuple[float, float] = DEFAULT_FREEZE_BAND_HZ,
+    min_segment_s: float = MIN_GAP_SEGMENT_S,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Power P(0.5–8 Hz) of the windows centred in a stretch, taken on window ∩ stretch.
+
+    Parameters
+    ----------
+    acc_m_s2 : ndarray, shape (n,)
+        The acceleration axis, m/s².
+    sampling_rate_hz : float
+        Hz.
+    centers_idx : ndarray, shape (k,)
+        Window centres, fractional samples.
+    stretches_idx : ndarray, shape (m, 2)
+        Stretches (start, end) in fractional samples, disjoint.
+
+    Returns
+    -------
+    (indices, total_power_m2_s4) of the windows centred in a stretch whose part inside it is
+    at least ``min_segment_s`` long.
+    """
+    fs = float(sampling_rate_hz)
+    n_win = round(window_s * fs)
+    idx: list[np.ndarray] = []
+    a_all: list[np.ndarray] = []
+    b_all: list[np.ndarray] = []
+    for lo, hi in np.asarray(stretches_idx, dtype=float).reshape(-1, 2):
+        k = np.flatnonzero((centers_idx >= lo) & (centers_idx < hi))
+        a = np.ceil(np.maximum(centers_idx[k] - n_win / 2, lo)).astype(int)
+        b = np.floor(np.minimum(centers_idx[k] + n_win / 2, min(hi, acc_m_s2.size))).astype(int)
+        keep = b - a >= round(min_segment_s * fs)
+        idx.append(k[keep])
+        a_all.append(a[keep])
+        b_all.append(b[keep])
+    if not idx:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    k = np.concatenate(idx)
+    p_loco, p_frz = _segment_band_powers(
+        acc_m_s2,
+        fs,
+        np.concatenate(a_all),
+        np.concatenate(b_all),
+        n_win,
+        locomotor_band_hz,
+        freeze_band_hz,
+    )
+    return k, p_loco + p_frz
 
 
 def stepping_mask(
@@ -421,16 +527,72 @@ def stepping_mask(
     if ic.size < 2:
         return out
     intervals = np.diff(ic)
-    ref = float(np.median(intervals))
-    normal = (
-        (intervals >= min_step_factor * ref)
-        & (intervals <= max_step_factor * ref)
-        & (intervals <= max_step_time_s)
-    )
+    normal = _normal_steps(intervals, min_step_factor, max_step_factor, max_step_time_s)
     i = np.searchsorted(ic, t, side="right") - 1  # interval i runs from ic[i] to ic[i + 1]
     inside = (i >= 0) & (i < intervals.size)
     out[inside] = normal[i[inside]]
     return out
+
+
+def _normal_steps(
+    intervals: np.ndarray, min_factor: float, max_factor: float, max_time_s: float
+) -> np.ndarray:
+    """Which IC intervals are a normal step: within the factors of their median and the limit."""
+    ref = float(np.median(intervals))
+    shortest = intervals >= min_factor * ref
+    return shortest & (intervals <= max_factor * ref) & (intervals <= max_time_s)
+
+
+def walking_halts(
+    ic_t_s: Any,
+    *,
+    halt_factor: float = DEFAULT_HALT_FACTOR,
+    max_halt_s: float = DEFAULT_MAX_HALT_S,
+    max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
+    min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
+    max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
+) -> np.ndarray:
+    """Where walking halted: stretches without a normal step that interrupt ongoing walking.
+
+    A halt is a run of consecutive IC intervals (either foot, merged) none of which is a normal
+    step (:func:`stepping_mask`; abnormally short intervals, e.g. small shuffling steps that a
+    step detector took for steps, do not end it) that follows a normal step (walking was under
+    way), is longer than ``halt_factor`` × the median IC interval (1.5 strides: more than one
+    missed IC) and at most ``max_halt_s``. It runs from the IC that ends the last normal step to
+    the IC of the next normal step.
+
+    Parameters
+    ----------
+    ic_t_s : array_like
+        Initial contacts of one or both feet, s (any order; repeats ignored).
+    halt_factor : float
+        Shortest halt, in median IC intervals.
+    max_halt_s : float
+        Longest halt, s (longer: a rest).
+    max_step_factor, min_step_factor, max_step_time_s : float
+        What a normal step is (:func:`stepping_mask`).
+
+    Returns
+    -------
+    ndarray, shape (n, 2)
+        Halts (first IC, last IC), s.
+    """
+    ic = _check_ics(ic_t_s)
+    if ic.size < 3:
+        return np.zeros((0, 2))
+    intervals = np.diff(ic)
+    ref = float(np.median(intervals))
+    normal = _normal_steps(intervals, min_step_factor, max_step_factor, max_step_time_s)
+    # runs of consecutive non-normal intervals: interval k .. j-1 spans ic[k] .. ic[j]
+    edges = np.diff(np.concatenate([[0], (~normal).astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    out = [
+        (ic[k], ic[j])
+        for k, j in zip(starts, ends, strict=True)
+        if k > 0 and halt_factor * ref < ic[j] - ic[k] <= max_halt_s
+    ]
+    return np.asarray(out, dtype=float).reshape(-1, 2)
 
 
 def episodes_from_decisions(
@@ -481,8 +643,53 @@ def _empty(reason: str, used_ics: bool) -> FreezingResult:
     b = np.zeros(0, dtype=bool)
     nan = math.nan
     return FreezingResult(
-        e, e, e, b, b, b, np.zeros((0, 2)), 0, nan, 0.0, (nan, nan), nan, used_ics, reason
+        e, e, e, b, b, b, b, np.zeros((0, 2)), 0, nan, 0.0, (nan, nan), nan, used_ics, reason
     )
+
+
+def _moving_halts(
+    acc: np.ndarray,
+    fs: float,
+    centers_idx: np.ndarray,
+    ic: np.ndarray,
+    first_t_s: float,
+    p_thr: float,
+    *,
+    halt_factor: float,
+    max_halt_s: float,
+    window_s: float,
+    locomotor_band_hz: tuple[float, float],
+    freeze_band_hz: tuple[float, float],
+    max_step_factor: float,
+    min_step_factor: float,
+    max_step_time_s: float,
+) -> np.ndarray:
+    """Decisions inside a halt of walking (trimmed) whose part in it has power ≥ the gate."""
+    out = np.zeros(centers_idx.size, dtype=bool)
+    found = walking_halts(
+        ic,
+        halt_factor=halt_factor,
+        max_halt_s=max_halt_s,
+        max_step_factor=max_step_factor,
+        min_step_factor=min_step_factor,
+        max_step_time_s=max_step_time_s,
+    )
+    if found.size == 0:
+        return out
+    ref_s = float(np.median(np.diff(ic)))
+    trimmed = found + np.array([HALT_TRIM_FACTORS[0], -HALT_TRIM_FACTORS[1]]) * ref_s
+    trimmed = trimmed[trimmed[:, 1] > trimmed[:, 0]]
+    k, power = halt_band_powers(
+        acc,
+        fs,
+        centers_idx,
+        stretches_idx=(trimmed - first_t_s) * fs,
+        window_s=window_s,
+        locomotor_band_hz=locomotor_band_hz,
+        freeze_band_hz=freeze_band_hz,
+    )
+    out[k[power >= p_thr]] = True
+    return out
 
 
 def freezing_of_gait(
@@ -502,6 +709,9 @@ def freezing_of_gait(
     max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
     min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
     max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
+    halts: bool = True,
+    halt_factor: float = DEFAULT_HALT_FACTOR,
+    max_halt_s: float = DEFAULT_MAX_HALT_S,
 ) -> FreezingResult:
     """Freezing episodes and % time frozen from one acceleration axis (and ICs, if known).
 
@@ -529,6 +739,13 @@ def freezing_of_gait(
         Episode rules, s (default 1 and 1; 0 and 0 give plain runs of candidate windows).
     max_step_factor, min_step_factor, max_step_time_s : float
         What a normal step is for the stepping veto (defaults of analysis.spatiotemporal).
+    halts : bool
+        With ICs: a window inside a halt of walking (:func:`walking_halts`) whose part in the
+        halt (without its first half and last whole median IC interval: the landing before it,
+        the push-off and swing after) has power ≥ the gate is frozen whatever its FI — the legs
+        move but no step is made. Off: the FI alone decides.
+    halt_factor, max_halt_s : float
+        Shortest halt (median IC intervals, default 3 = 1.5 strides) and longest (s, default 60).
     """
     acc = _check_acc(acc_m_s2)
     fs = check_setting("sampling_rate_hz", sampling_rate_hz, 1.0, 100_000.0, "Hz")
@@ -546,6 +763,8 @@ def freezing_of_gait(
     max_f = check_setting("max_step_factor", max_step_factor, 1.0, 100.0)
     min_f = check_setting("min_step_factor", min_step_factor, 0.0, 1.0)
     max_t = check_setting("max_step_time_s", max_step_time_s, 0.1, 60.0, "s")
+    halt_f = check_setting("halt_factor", halt_factor, 2.0, 100.0)
+    max_halt_s = check_setting("max_halt_s", max_halt_s, 1.0, 3600.0, "s")
     ic = None if ic_t_s is None else _check_ics(ic_t_s)
     used_ics = ic is not None
 
@@ -566,6 +785,7 @@ def freezing_of_gait(
     fi, total, candidate = _classify(p_loco, p_frz, fi_thr, p_thr)
     centers = first_t_s + centers_idx / fs
     stepping = np.zeros(centers.size, dtype=bool)
+    halted = np.zeros(centers.size, dtype=bool)
     if ic is not None:
         stepping = stepping_mask(
             centers, ic, max_step_factor=max_f, min_step_factor=min_f, max_step_time_s=max_t
@@ -584,9 +804,26 @@ def freezing_of_gait(
             k, p_loco_k, p_frz_k = refined
             p_loco[k], p_frz[k] = p_loco_k, p_frz_k
             fi, total, candidate = _classify(p_loco, p_frz, fi_thr, p_thr)
+        if halts:
+            halted = _moving_halts(
+                acc,
+                fs,
+                centers_idx,
+                ic,
+                first_t_s,
+                p_thr,
+                halt_factor=halt_f,
+                max_halt_s=max_halt_s,
+                window_s=window_s,
+                locomotor_band_hz=loco,
+                freeze_band_hz=frz,
+                max_step_factor=max_f,
+                min_step_factor=min_f,
+                max_step_time_s=max_t,
+            )
     episodes = episodes_from_decisions(
         centers,
-        candidate & ~stepping,
+        (candidate | halted) & ~stepping,
         dt_s,
         merge_gap_s=merge_gap_s,
         min_duration_s=min_duration_s,
@@ -604,6 +841,7 @@ def freezing_of_gait(
         total_power_m2_s4=total,
         candidate=candidate,
         stepping=stepping,
+        halted=halted,
         frozen=frozen,
         episodes_t_s=episodes,
         n_episodes=int(episodes.shape[0]),
@@ -660,6 +898,7 @@ def clip_freezing(
         total_power_m2_s4=result.total_power_m2_s4[keep],
         candidate=result.candidate[keep],
         stepping=result.stepping[keep],
+        halted=result.halted[keep],
         frozen=result.frozen[keep],
         episodes_t_s=ep[starts_in],
         n_episodes=int(starts_in.sum()),
@@ -679,7 +918,8 @@ class FreezeIndex:
 
     Parameters are the settings of :func:`freezing_of_gait`, with the same defaults: 4 s
     window, 0.5 s step (Bächlin 2010), bands 0.5–3 / 3–8 Hz (Moore 2008), FI threshold 1.5 and
-    power gate 0.2 (m/s²)² (Bächlin 2010), merge gap 1 s, minimum episode 1 s.
+    power gate 0.2 (m/s²)² (Bächlin 2010), merge gap 1 s, minimum episode 1 s, and with ICs the
+    halt rule (halts over 3 median IC intervals, at most 60 s).
 
     Attributes
     ----------
@@ -705,6 +945,9 @@ class FreezeIndex:
         max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
         min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
         max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
+        halts: bool = True,
+        halt_factor: float = DEFAULT_HALT_FACTOR,
+        max_halt_s: float = DEFAULT_MAX_HALT_S,
     ) -> None:
         self.window_s = check_setting("window_s", window_s, 0.5, 600.0, "s")
         self.step_s = check_setting("step_s", step_s, 0.01, self.window_s, "s")
@@ -721,6 +964,9 @@ class FreezeIndex:
         self.max_step_factor = check_setting("max_step_factor", max_step_factor, 1.0, 100.0)
         self.min_step_factor = check_setting("min_step_factor", min_step_factor, 0.0, 1.0)
         self.max_step_time_s = check_setting("max_step_time_s", max_step_time_s, 0.1, 60.0, "s")
+        self.halts = bool(halts)
+        self.halt_factor = check_setting("halt_factor", halt_factor, 2.0, 100.0)
+        self.max_halt_s = check_setting("max_halt_s", max_halt_s, 1.0, 3600.0, "s")
 
     def detect(
         self,
@@ -747,6 +993,9 @@ class FreezeIndex:
             max_step_factor=self.max_step_factor,
             min_step_factor=self.min_step_factor,
             max_step_time_s=self.max_step_time_s,
+            halts=self.halts,
+            halt_factor=self.halt_factor,
+            max_halt_s=self.max_halt_s,
         )
         self.episodes_t_s_ = self.freezing_.episodes_t_s
         self.n_episodes_ = self.freezing_.n_episodes

@@ -24,6 +24,7 @@ from analysis.freezing import (
     freezing_of_gait,
     horizontal_forward,
     stepping_mask,
+    walking_halts,
 )
 from analysis.freezing_eval import episode_agreement, sample_agreement
 from analysis.gait_events import GaitEventDetector
@@ -186,6 +187,48 @@ def test_stepping_mask_is_a_normal_step_around_each_time():
     assert not stepping_mask(t, [10.0]).any()
 
 
+def test_walking_halts_are_long_stretches_without_a_normal_step_after_walking():
+    step = 0.5
+    ics = np.r_[
+        np.arange(10.0, 15.0, step),  # walking from 10 s, then 3 s without a step
+        np.arange(18.0, 22.0, step),  # one missed IC (a 1 s gap: not a halt)
+        np.arange(23.0, 26.0, step),
+        [25.6, 25.7, 25.8],  # shuffles a detector took for steps do not end a halt
+        np.arange(28.0, 30.0, step),
+        np.arange(100.0, 102.0, step),  # a 70 s rest: not a halt
+    ]
+    halts = walking_halts(ics)
+    assert halts.tolist() == [[14.5, 18.0], [25.5, 28.0]]
+    assert walking_halts(ics, max_halt_s=80.0).tolist()[-1] == [29.5, 100.0]
+    # standing before the first step, or a lone step, is not a halt of walking
+    assert walking_halts(np.r_[[1.0], np.arange(10.0, 15.0, step)]).size == 0
+    assert walking_halts([1.0, 2.0]).size == 0
+
+
+def test_a_halt_with_moving_legs_is_a_freeze_whatever_its_freeze_index():
+    """Slow small steps (2.5 Hz, in the locomotor band: FI < 1) in a halt of walking: the legs
+    move but no step is made. The same halt standing still, or judged by the FI alone, is not."""
+    t = np.arange(round(60 * FS_HZ)) / FS_HZ
+    step_s = 0.6
+    halt = (30.0, 35.0)
+    ics = np.r_[np.arange(1.0, halt[0] + 0.01, step_s), np.arange(halt[1], 59.0, step_s)]
+    walking = 3.0 * np.sin(np.pi / step_s * t) + 1.0 * np.sin(2 * np.pi / step_s * t)
+    inside = (t >= halt[0] + 0.3) & (t < halt[1] - 0.6)
+    shuffle = walking.copy()
+    shuffle[(t >= halt[0]) & (t < halt[1])] = 0.0
+    shuffle[inside] = 1.0 * np.sin(2 * np.pi * 2.5 * t[inside])
+    r = freezing_of_gait(acc_m_s2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics)
+    assert r.n_episodes == 1 and r.halted.any() and not r.candidate[r.halted].any()
+    start, end = r.episodes_t_s[0]
+    assert halt[0] <= start <= halt[0] + 1.0 and halt[1] - 1.5 <= end <= halt[1]
+    fi_only = freezing_of_gait(acc_m_s2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics, halts=False)
+    assert fi_only.n_episodes == 0 and not fi_only.halted.any()
+    still = walking.copy()
+    still[(t >= halt[0]) & (t < halt[1])] = np.random.default_rng(2).normal(0, 0.08, 500)
+    r = freezing_of_gait(acc_m_s2=still, sampling_rate_hz=FS_HZ, ic_t_s=ics)
+    assert r.n_episodes == 0 and not r.halted.any()  # standing: an akinetic freeze is not seen
+
+
 def test_episode_rules_merge_close_runs_and_drop_short_ones():
     c = np.arange(40) * 0.5 + 0.25
     d = np.zeros(40, dtype=bool)
@@ -235,6 +278,7 @@ def test_a_phase_is_counted_where_episodes_start_and_only_if_covered():
         ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "min_duration_s": -1}, "min_"),
         ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [1.0, np.inf]}, "IC"),
         ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [[1.0]]}, "ic_t_s"),
+        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "halt_factor": 1.0}, "halt_"),
     ],
 )
 def test_bad_input_is_one_line(kwargs, match):
@@ -276,14 +320,15 @@ def test_simulated_standing_between_walks_is_not_freezing():
         make_params("parkinson", freeze_rate_per_min=0.0),
         duration_s=150.0,
         sampling_rate_hz=FS_HZ,
-        bouts_s=[(1.0, 60.0), (100.0, 149.0)],
+        bouts_s=[(1.0, 60.0), (63.0, 70.0), (100.0, 149.0)],
     )
     acc = horizontal_forward(walk.feet["left"].acc_mps2)
     r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics_of(walk))
-    standing = (r.window_center_t_s > 65.0) & (r.window_center_t_s < 95.0)
+    assert len(walking_halts(ics_of(walk))) == 2  # two stops within walking, 3 s and 30 s
+    standing = (r.window_center_t_s > 72.0) & (r.window_center_t_s < 95.0)
     assert standing.sum() > 40 and not r.stepping[standing].any()
     assert (r.total_power_m2_s4[standing] < DEFAULT_POWER_THRESHOLD_M2_S4).all()
-    assert r.n_episodes == 0
+    assert r.n_episodes == 0 and not r.halted.any()
 
 
 def test_parkinson_freezes_are_found_and_nothing_else(parkinson_walk):
