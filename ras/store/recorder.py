@@ -156,6 +156,12 @@ class Recorder:
         self._queue.put(_STOP)
         self._thread.join()
         try:
+            # a put() that passed its check just before the flag was set may land after the
+            # writer's last look: write it here rather than lose it
+            late = self._take_waiting() if self._fatal is None else []
+            if late and not self._write(late):
+                with self._lock:
+                    self._events_lost += len(late)
             self._conn.execute(
                 "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes)"
                 " WHERE id = ?",
@@ -226,18 +232,23 @@ class Recorder:
             next_commit_t = time.monotonic() + self.commit_interval_s
             self._beat()
             if stopping and not pending:
-                # Collect anything put() raced in before close() set the flag.
-                late = []
-                while True:
-                    try:
-                        item = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if item is not _STOP:
-                        late.append(item)
-                if late and self._write(late):
+                # Collect anything put() raced in before close() set the flag: written (and
+                # retried) like the rest, never dropped.
+                pending = self._take_waiting()
+                if pending:
                     continue
                 return
+
+    def _take_waiting(self) -> list[Any]:
+        """Everything waiting in the queue now (without the stop mark)."""
+        waiting = []
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return waiting
+            if item is not _STOP:
+                waiting.append(item)
 
     def _beat(self) -> None:
         """Every ``HEARTBEAT_S``: say in the session row that its recorder is alive."""
