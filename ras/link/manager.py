@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ras.bus import SessionBus
-from ras.link.serial_link import LinkStats, SensorLink
+from ras.link.serial_link import (
+    DRAIN_MAX_REAL_S,
+    DRAIN_QUIET_REAL_S,
+    DrainResult,
+    LinkStats,
+    SensorLink,
+)
 from ras.session_clock import SessionClock
 
 __all__ = ["LinkManager"]
@@ -53,6 +59,21 @@ class LinkManager:
             self.close()
             raise
         return self
+
+    def drain(
+        self,
+        until_t_s: float,
+        *,
+        quiet_s: float = DRAIN_QUIET_REAL_S,
+        timeout_s: float = DRAIN_MAX_REAL_S,
+    ) -> list[DrainResult]:
+        """Wait until every sensor's data up to session time ``until_t_s`` is in (see
+        :meth:`SensorLink.drain`); one result per link, in the order of ``urls``.
+
+        The links' reader threads run side by side, so this takes about as long as the
+        slowest one.
+        """
+        return [link.drain(until_t_s, quiet_s=quiet_s, timeout_s=timeout_s) for link in self.links]
 
     def close(self) -> None:
         """Close every link (joins their threads)."""

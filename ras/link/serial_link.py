@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,14 +26,74 @@ from ras.link.host_steps import StepSource
 from ras.link.ports import DEFAULT_BAUDRATE, open_port
 from ras.link.processor import FrameProcessor
 from ras.protocol.decoder import StreamDecoder
-from ras.protocol.messages import Capability, Hello
+from ras.protocol.messages import Capability, Hello, Imu, Side
 from ras.session_clock import SessionClock
 
-__all__ = ["LinkStats", "SensorLink"]
+__all__ = ["DRAIN_MAX_REAL_S", "DRAIN_QUIET_REAL_S", "DrainResult", "LinkStats", "SensorLink"]
 
 log = logging.getLogger(__name__)
 
 _PORT_ERRORS = (OSError, serial.SerialException, UserInputError, ValueError)
+
+#: :meth:`SensorLink.drain` gives up when the sensor's data has not moved on for this long (real
+#: s: a sensor that stopped sending), and after this long in all (real s).
+DRAIN_QUIET_REAL_S = 2.0
+DRAIN_MAX_REAL_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class DrainResult:
+    """How far one sensor's data reached when the session ended (:meth:`SensorLink.drain`).
+
+    Attributes
+    ----------
+    name : str
+        The link's name.
+    sensor_id : int or None
+        The sensor (None if no HELLO came).
+    side : Side
+        Its foot.
+    until_t_s : float
+        Session time its data was waited for (the session's end), s.
+    sensor_t_s : float
+        The sensor's clock at its newest frame, on the session clock, s (NaN: no frame).
+    imu_until_t_s : float or None
+        Session time just after its newest raw IMU sample, s (NaN: none came); None if the
+        sensor streams no IMU.
+    reason : str
+        Why its data stops short of ``until_t_s``; empty when it reached it.
+    """
+
+    name: str
+    sensor_id: int | None
+    side: Side
+    until_t_s: float
+    sensor_t_s: float
+    imu_until_t_s: float | None
+    reason: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """The sensor's data reached ``until_t_s``."""
+        return not self.reason
+
+    @property
+    def data_until_t_s(self) -> float:
+        """Where this sensor's data ends, s: its raw IMU if it streams IMU, else its clock."""
+        return self.sensor_t_s if self.imu_until_t_s is None else self.imu_until_t_s
+
+    def describe(self) -> str:
+        """One line for the record: where the sensor's data ends and, if short, why."""
+        imu = self.imu_until_t_s
+        if not math.isfinite(self.sensor_t_s):
+            text = "no data received"
+        else:
+            text = f"data received to {self.sensor_t_s:.2f} s"
+            if imu is not None:
+                text += f", raw IMU to {imu:.2f} s" if math.isfinite(imu) else ", no raw IMU"
+        if self.complete:
+            return f"{text}: complete to the session's end at {self.until_t_s:.2f} s"
+        return f"{text}: short of the session's end at {self.until_t_s:.2f} s ({self.reason})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +192,7 @@ class SensorLink:
         self._serial: serial.SerialBase | None = None
         self._write_lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # ends a wait between reopen attempts (close, drain)
         self._thread: threading.Thread | None = None
         self._state: LinkState | None = None
         self._next_ping_s = 0.0
@@ -140,6 +203,14 @@ class SensorLink:
         self.reconnects = 0
         self.processing_errors = 0
         self.last_error = ""
+        # end of a session (drain): the newest IMU batch's end (unwrapped device us), IMU frames
+        # counted, the session time waited for, what the reader thread last saw of it
+        self._imu_end_us: int | None = None
+        self._imu_frames = 0
+        self._drain_until_s: float | None = None
+        self._drain_seen: tuple[float, float | None] = (math.nan, None)
+        self._drained = threading.Event()
+        self._last_drain: DrainResult | None = None
 
     # -- public --------------------------------------------------------------------------------
 
@@ -161,9 +232,97 @@ class SensorLink:
         self._thread.start()
         return self
 
+    def drain(
+        self,
+        until_t_s: float,
+        *,
+        quiet_s: float = DRAIN_QUIET_REAL_S,
+        timeout_s: float = DRAIN_MAX_REAL_S,
+    ) -> DrainResult:
+        """Wait until the sensor's data up to session time ``until_t_s`` has been received.
+
+        Call it when the session ends, before :meth:`close`. It is in when the sensor's clock
+        (its newest frame) has passed ``until_t_s`` and, if it streams IMU, its raw IMU reaches
+        ``until_t_s``: frames arrive in the order they were sent, so whatever the sensor sent
+        before is in too. A PING goes out at once, so a PING-capable sensor answers with its
+        clock. Gives up when the data has not moved on for ``quiet_s`` real seconds (a sensor
+        that stopped sending, a lost port) or after ``timeout_s`` real seconds; the result says
+        where the data ends and why. What was received is published by then (or, if it still
+        waits for the first clock sync, by :meth:`close`), and :meth:`close` records the
+        result's line in its CLOSED event.
+        """
+        self._drained.clear()
+        self._drain_seen = (math.nan, None)
+        self._next_ping_s = -math.inf  # the sensor's clock, now
+        self._drain_until_s = float(until_t_s)
+        self._wake.set()  # a link waiting to reopen its port looks at once
+        start_s = last_move_s = time.monotonic()
+        progress = self._drain_progress()
+        reason = ""
+        try:
+            while not self._drained.wait(0.01):
+                now_s = time.monotonic()
+                if self._thread is None or not self._thread.is_alive():
+                    reason = "the link was not running"
+                    break
+                moved = self._drain_progress()
+                if moved != progress:
+                    progress, last_move_s = moved, now_s
+                elif now_s - last_move_s >= quiet_s:
+                    reason = self._why_quiet(quiet_s)
+                    break
+                if now_s - start_s >= timeout_s:
+                    reason = f"still incomplete after {timeout_s:g} s"
+                    break
+        finally:
+            self._drain_until_s = None
+        sensor_t_s, imu_t_s = self._drain_seen
+        proc = self.processor
+        result = DrainResult(
+            self.name, proc.sensor_id_, proc.side, float(until_t_s), sensor_t_s, imu_t_s, reason
+        )
+        self._last_drain = result
+        return result
+
+    def _drain_progress(self) -> int:
+        """What moves while the sensor's data comes in: IMU batches if it streams IMU, else
+        frames."""
+        return self._imu_frames if self._streams_imu() else self.processor.frames_
+
+    def _streams_imu(self) -> bool:
+        hello = self.processor.hello_
+        return hello is not None and bool(hello.capabilities & Capability.IMU_STREAM)
+
+    def _why_quiet(self, quiet_s: float) -> str:
+        if self.processor.hello_ is None:
+            return "no HELLO came from the sensor"
+        if self._state is not LinkState.CONNECTED:
+            return (
+                f"its port was lost ({self.last_error})" if self.last_error else "its port was lost"
+            )
+        what = "raw IMU" if self._streams_imu() else "data"
+        return f"the sensor sent no more {what} for {quiet_s:g} s"
+
+    def _check_drain(self, until_t_s: float) -> None:
+        """Reader thread: note how far the sensor's data has come; set the event at the end."""
+        proc = self.processor
+        ref_us = proc.device_time.reference_us_
+        if proc.sensor_id_ is None or ref_us is None:
+            return
+        sensor_t_s = float(proc.clock.to_session_s(ref_us))
+        imu_t_s: float | None = None
+        if self._streams_imu():
+            end_us = self._imu_end_us
+            imu_t_s = math.nan if end_us is None else float(proc.clock.to_session_s(end_us))
+        self._drain_seen = (sensor_t_s, imu_t_s)
+        if sensor_t_s >= until_t_s and (imu_t_s is None or imu_t_s >= until_t_s):
+            self._drained.set()
+
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop the reader thread, close the port and publish CLOSED."""
+        """Stop the reader thread, close the port and publish CLOSED (with where the sensor's
+        data ended, after :meth:`drain`)."""
         self._stop.set()
+        self._wake.set()
         ser = self._serial
         if ser is not None and hasattr(ser, "cancel_read"):
             # the port may be half-closed: the thread then ends on its own
@@ -174,7 +333,8 @@ class SensorLink:
             self._thread = None
         self._close_port()
         if self._state is not LinkState.CLOSED:
-            self._set_state(LinkState.CLOSED)
+            drained = self._last_drain
+            self._set_state(LinkState.CLOSED, "" if drained is None else drained.describe())
 
     def send_bytes(self, data: bytes) -> None:
         """Write raw bytes to the port (thread-safe; ignored while disconnected)."""
@@ -222,9 +382,13 @@ class SensorLink:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
+                until_t_s = self._drain_until_s
+                if until_t_s is not None:
+                    self._check_drain(until_t_s)
                 if self._serial is None:
                     if not self._reopen():
-                        self._stop.wait(self.reconnect_interval_s / self.clock.speed)
+                        self._wake.wait(self.reconnect_interval_s / self.clock.speed)
+                        self._wake.clear()
                     continue
                 try:
                     self._service()
@@ -262,6 +426,8 @@ class SensorLink:
                     self.processing_errors += 1
                     log.exception("link %s: could not process %r", self.name, frame)
                     continue
+                if isinstance(frame.message, Imu) and self.processor.identified_:
+                    self._note_imu(frame.message)
                 for event in events:
                     self._publish(event)
             wrong = self.processor.wrong_hello_
@@ -275,6 +441,14 @@ class SensorLink:
         for event in self.processor.release_due(now_s):
             self._publish(event)
         self._send_due(self.clock.now_s())
+
+    def _note_imu(self, imu: Imu) -> None:
+        """Where the newest IMU batch ends on the sensor's clock (unwrapped us)."""
+        if imu.sample_rate_hz <= 0:
+            return
+        first_us = self.processor.device_time.unwrap(imu.first_t_us)
+        self._imu_end_us = first_us + round(len(imu.samples) * 1e6 / imu.sample_rate_hz)
+        self._imu_frames += 1
 
     def _send_due(self, now_s: float) -> None:
         proc = self.processor

@@ -4,11 +4,20 @@
 way only: the session row first (with the patient's affected side), then a recorder on the
 bus, the sensors, the :class:`~ras.session.runner.SessionRunner`, and one cue engine started
 before the first beat. Whatever fails, the recorder is closed and what it holds is kept.
+
+It is taken apart in the opposite order, so that nothing the sensors sent up to the session's
+end is lost: the runner stops, the cue engine stops, virtual sensors send everything up to the
+end (their threads may lag the clock on a loaded machine), each link waits until the sensor's
+data up to the end is in (frames in flight included), the links close, the sensors stop, and
+only then is the recorder closed. A sensor whose data stops short of the end (it stopped
+sending, its port was lost) gets a marker saying where and why.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +26,26 @@ from ras.audio.backends import AudioSpec, AudioUnavailableError, make_backend
 from ras.audio.engine import CueEngine
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
+from ras.link.serial_link import DrainResult
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, SessionSummary
 from ras.session.sensors import open_sensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
+from ras.store.records import MarkerEvent
 from ras.store.store import Store
 
-__all__ = ["LiveParts", "LiveResult", "affected_side_of", "begin_session", "run_live_session"]
+__all__ = [
+    "LiveParts",
+    "LiveResult",
+    "affected_side_of",
+    "begin_session",
+    "data_end_marker",
+    "run_live_session",
+]
+
+log = logging.getLogger(__name__)
 
 _SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
 
@@ -157,10 +177,49 @@ def run_live_session(
                     summary.reason = "stopped with Ctrl-C"
             finally:
                 engine.stop()
+                end_t_s = runner.summary.end_t_s
+                _collect_to_end(
+                    rig, links, end_t_s if math.isfinite(end_t_s) else clock.now_s(), keep
+                )
             status = "complete" if summary.completed else "incomplete"
     finally:
         stats = recorder.close(status=status)
     return LiveResult(summary, stats, status)
+
+
+def data_end_marker(drained: DrainResult) -> MarkerEvent | None:
+    """The marker for a sensor whose data stops short of the session's end (None if it did not,
+    or if it never said who it is): where its data ends and why, for the record and the report.
+    """
+    if drained.complete or drained.sensor_id is None:
+        return None
+    ends_t_s = drained.data_until_t_s
+    side = drained.side.name.lower() if drained.side is not Side.UNKNOWN else "a"
+    what = "raw IMU" if drained.imu_until_t_s is not None else "data"
+    if math.isfinite(ends_t_s):
+        where = f"ends at {ends_t_s:.1f} s, {drained.until_t_s - ends_t_s:.1f} s before"
+    else:
+        ends_t_s = drained.until_t_s
+        where = "never came before"
+    note = (
+        f"{side} sensor ({drained.sensor_id:08x}): its {what} {where} the session's end"
+        f" ({drained.reason}); figures that need it are missing after that"
+    )
+    return MarkerEvent(ends_t_s, note)
+
+
+def _collect_to_end(rig: Any, links: Any, end_t_s: float, record: Callable[[object], None]) -> None:
+    """Get every sensor's data up to ``end_t_s`` in before the links close (see the module
+    docstring); a sensor whose data stops short gets a marker. Never raises an Exception."""
+    try:
+        if rig is not None:
+            rig.finish(end_t_s)
+        for drained in links.drain(end_t_s):
+            marker = data_end_marker(drained)
+            if marker is not None:
+                record(marker)
+    except Exception:  # the session is over: keep what is in, close the rest
+        log.exception("could not collect the sensors' data to the end of the session")
 
 
 def _start_engine(

@@ -92,7 +92,7 @@ class LiveDetail:
 
 @dataclass(slots=True)
 class SessionSummary:
-    """The outcome of a run."""
+    """The outcome of a run; ``end_t_s`` is the session time it ended (NaN while running)."""
 
     baseline_spm: float = math.nan
     final_tempo_bpm: float = math.nan
@@ -103,6 +103,7 @@ class SessionSummary:
     changes: list[TempoChange] = field(default_factory=list)
     completed: bool = False
     reason: str = ""
+    end_t_s: float = math.nan
 
 
 class SessionRunner:
@@ -297,6 +298,7 @@ class SessionRunner:
                 on_tick(self)
             self._wait_for_step(0.02)
         end = self.clock.now_s()
+        self.summary.end_t_s = end
         self.record(PhaseEvent(end, self.phase, "end"))
         self.summary.final_cadence_spm = self.estimator.cadence_spm_
         if self.scheduler is not None:

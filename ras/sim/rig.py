@@ -128,6 +128,12 @@ class VirtualPatientRig:
         """The patient starts walking again now."""
         self.patient.resume(self.clock.now_s())
 
+    def finish(self, until_t_s: float) -> None:
+        """The session ends at session time ``until_t_s``: both sensors send everything up to
+        it, however far behind the clock their threads were (:meth:`VirtualFootSensor.finish`)."""
+        for sensor in self.sensors:
+            sensor.finish(until_t_s)
+
     def start(self) -> None:
         """Start both sensors."""
         self.left.start()

@@ -53,6 +53,7 @@ from ras.protocol.messages import (
     StatusFlag,
     Step,
     StepFlag,
+    StepKind,
 )
 from ras.session_clock import SessionClock
 from ras.sim.firmware_core import FirmwareDetector
@@ -67,6 +68,12 @@ _U32 = 0xFFFFFFFF
 #: the first, and until the pty's input queue is empty, at most the second (a busy host).
 UNPLUG_DRAIN_REAL_S = 0.05
 UNPLUG_DRAIN_MAX_REAL_S = 3.0
+#: A frame sent late — the sensor's thread lagging the session clock (a loaded machine at a high
+#: clock speed) renders a backlog in one burst, or :meth:`VirtualFootSensor.finish` sends the last
+#: of a session — that meets a full pty waits this long (real s) for the host to read before it
+#: is dropped; a real sensor would have sent it spread over time. A frame sent on time is dropped
+#: at once, as by a real sensor's full transmit buffer.
+LATE_WRITE_MAX_REAL_S = 2.0
 #: Device time just after a reboot, s.
 REBOOT_DEVICE_T_S = 0.002
 ACC_RANGE_G = 16
@@ -245,6 +252,8 @@ class VirtualFootSensor:
         self._master: int | None = None
         self._slave: int | None = None
         self._writing = False
+        self._late = False  # the frames being sent are late: wait for room in the pty
+        self._host_stalled = False  # a late frame waited in vain: do not wait again until one fits
         self.wait_for_host = bool(wait_for_host)
         self._host_attached = not self.wait_for_host
         self._thread: threading.Thread | None = None
@@ -332,6 +341,36 @@ class VirtualFootSensor:
         if self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
+
+    def finish(self, until_t_s: float) -> None:
+        """The session ends at session time ``until_t_s``: send everything up to it before the
+        host stops listening.
+
+        The sensor's thread renders IMU batches as the session clock passes; on a loaded machine
+        at a high clock speed it falls behind the clock, and stopping it then would lose the
+        samples it had not rendered yet. This waits (on the session clock) until the samples and
+        steps up to ``until_t_s`` are due — ``IMU_LOOKAHEAD_S`` plus one batch, and the longest
+        detection latency, after it — then has the thread emit all that is due however far
+        behind it was, and returns once it is written. A frame meeting a full pty waits up to
+        ``LATE_WRITE_MAX_REAL_S`` for the host to read instead of being dropped. The host then
+        reads what is in flight (:meth:`ras.link.serial_link.SensorLink.drain`).
+        """
+        if self._thread is None:
+            return
+        params = self.patient.params
+        due_s = max(params.detection_latency_s(kind) for kind in StepKind)
+        if self.imu_rate_hz is not None:
+            due_s = max(due_s, IMU_LOOKAHEAD_S + MAX_IMU_SAMPLES / self.imu_rate_hz)
+        self.clock.sleep_until(until_t_s + due_s)
+
+        def emit_all_due() -> None:
+            self._late = True
+            try:
+                self._emit_due(self.clock.now_s(), imu_until_s=until_t_s)
+            finally:
+                self._late = False
+
+        self._call(emit_all_due)
 
     def __enter__(self) -> VirtualFootSensor:
         self.start()
@@ -518,7 +557,9 @@ class VirtualFootSensor:
             rx_errors=self._decoder.counters.frames_rejected - self._rx_rejected_at_boot,
         )
 
-    def _emit_due(self, now_s: float) -> None:
+    def _emit_due(self, now_s: float, imu_until_s: float | None = None) -> None:
+        """Send what is due at session time ``now_s``: steps, HELLO, STATUS, then the IMU
+        batches (with ``imu_until_s``, only as far as the batch holding that time)."""
         params = self.patient.params
         happened = self.patient.advance(now_s, self.side)
         if happened:
@@ -549,7 +590,7 @@ class VirtualFootSensor:
         due.sort(key=lambda item: (item[0], item[1]))
         for _, _, emit in due:
             emit()
-        self._emit_imu(now_s)
+        self._emit_imu(now_s, imu_until_s)
 
     def _send_step(self, event: GaitEvent, reported_s: float, now_s: float) -> None:
         scale_us = 1e6 * (1.0 + self.drift_ppm * 1e-6)
@@ -582,13 +623,15 @@ class VirtualFootSensor:
         )
         self._send(step, now_s, event_t_s=event.t_s, header_t_us=now_us)
 
-    def _emit_imu(self, now_s: float) -> None:
+    def _emit_imu(self, now_s: float, until_s: float | None = None) -> None:
         if self._synth is None or self.imu_rate_hz is None:
             return
         rate_session_hz = self._synth.rate_hz
         limit_s = min(now_s, self.patient.known_until_t_s) - IMU_LOOKAHEAD_S
         n = MAX_IMU_SAMPLES
-        while True:
+        if until_s is not None:  # up to the batch that holds until_s
+            limit_s = min(limit_s, until_s + (n - 1) / rate_session_hz)
+        while not self._stop.is_set():  # a backlog is not rendered past stop()
             t0_s = self._boot_t_s + self._imu_index / rate_session_hz
             if t0_s + (n - 1) / rate_session_hz > limit_s:
                 return
@@ -603,11 +646,17 @@ class VirtualFootSensor:
             )
             raw = imu_to_raw(samples, ACC_RANGE_G, GYR_RANGE_DPS)
             dropped_before = self._dropped_frames
-            self._send(Imu(first_us, self.imu_rate_hz, raw), now_s)
-            if self._dropped_frames != dropped_before:  # the pty buffer was full
-                self._dropped_samples += n
-            if self._fw is not None:
-                self._detect_with_firmware(raw, first_us, now_s)
+            # a batch due over a batch ago is part of a backlog: it waits for room in the pty
+            was_late = self._late
+            self._late = was_late or t1_s + IMU_LOOKAHEAD_S < now_s - n / rate_session_hz
+            try:
+                self._send(Imu(first_us, self.imu_rate_hz, raw), now_s)
+                if self._dropped_frames != dropped_before:  # the pty buffer was full
+                    self._dropped_samples += n
+                if self._fw is not None:
+                    self._detect_with_firmware(raw, first_us, now_s)
+            finally:
+                self._late = was_late
             self._imu_index += n
 
     def _detect_with_firmware(self, raw: np.ndarray, first_us: int, now_s: float) -> None:
@@ -679,7 +728,33 @@ class VirtualFootSensor:
             written = 0
         except OSError:
             return False
+        if written < len(out) and self._late and not self._host_stalled:
+            written += self._write_rest(out[written:])
+            self._host_stalled = written < len(out)
+        elif written == len(out):
+            self._host_stalled = False
         if written < len(out):
             self._dropped_frames += 1
             return False
         return intact
+
+    def _write_rest(self, rest: bytes) -> int:
+        """Write ``rest`` as the host makes room in the pty, for up to
+        ``LATE_WRITE_MAX_REAL_S``; bytes written (lock held)."""
+        master = self._master
+        deadline = time.monotonic() + LATE_WRITE_MAX_REAL_S
+        done = 0
+        while done < len(rest) and not self._stop.is_set():
+            left_s = deadline - time.monotonic()
+            if left_s <= 0:
+                break
+            _, writable, _ = select.select([], [master], [], min(left_s, 0.05))
+            if not writable:
+                continue
+            try:
+                done += os.write(master, rest[done:])
+            except BlockingIOError:
+                continue
+            except OSError:
+                break
+        return done
