@@ -33,8 +33,10 @@ One stride of one foot, in time order:
 gyr_y of a swing is three asymmetric Gaussian bumps (push-off, swing, landing) whose areas
 (pitch angles) cancel over the stride, so the pitch, integrated analytically, returns to 0;
 gravity is projected through it and a smooth forward / vertical (and, for a circumducting foot,
-lateral) trajectory adds linear acceleration. During a freeze both feet tremble at
-``tremble_hz`` (3–8 Hz band, Moore 2008).
+lateral) trajectory adds linear acceleration. A freezing episode takes no step; what the legs do
+depends on its kind (:func:`freeze_motion`, after Schaafsma et al. 2003): trembling in place in
+the 3–8 Hz band (Moore et al. 2008) with weight shifting, shuffling with very small steps, or
+no movement at all (akinetic).
 
 Foot shapes (:class:`FootShape`, from the patient's parameters and the seed): with the stride
 length as vigour v (1 at 1.4 m), pitch angles scale as sqrt(v) and the impact as v^1.2; a
@@ -63,10 +65,12 @@ __all__ = [
     "IMU_LOOKAHEAD_S",
     "IMU_LOOKBACK_S",
     "FootShape",
+    "FreezeMotion",
     "ImuSynth",
     "Landing",
     "Swing",
     "foot_shape",
+    "freeze_motion",
     "landing",
     "render_imu",
     "swings_from_events",
@@ -91,9 +95,40 @@ _REFERENCE_CLEARANCE_M = 0.12
 _PUSH_FALL_S = 0.012
 _LANDING_RISE_S = 0.012  # plus 0.4 x the landing delay: slower when the delay is long
 _LANDING_FALL_S = 0.04
-_TREMBLE_ACC_MPS2 = (2.0, 0.3, 1.5)
-_TREMBLE_GYR_DPS = (5.0, 40.0, 5.0)
+# --- freezing of gait (freeze_motion) -------------------------------------------------------
+#: Onset and end ramp of trembling and weight shifting, s.
 _TREMBLE_RAMP_S = 0.2
+#: Where the sensor sits from the pivot of a heel lift (the metatarsal heads): behind it and above
+#: the ground, m. A toes-down pitch θ (heel lift) moves the sensor up by BEHIND·θ, forward by
+#: ABOVE·θ.
+_PIVOT_BEHIND_M = 0.07
+_PIVOT_ABOVE_M = 0.06
+#: Trembling in place: frequency of an episode around the patient's ``tremble_hz`` (log SD),
+#: frequency modulation depth (fraction) and rate (Hz), heel-lift pitch amplitude (deg,
+#: log-uniform), amplitude modulation depth and rate (Hz).
+_TREMBLE_HZ_LOG_SD = 0.15
+_TREMBLE_BAND_HZ = (3.0, 8.0)
+_TREMBLE_FM_DEPTH = (0.03, 0.12)
+_TREMBLE_FM_HZ = (0.15, 0.5)
+_TREMBLE_DEG = (0.5, 2.0)
+_TREMBLE_AM_DEPTH = (0.0, 0.5)
+_TREMBLE_AM_HZ = (0.2, 0.8)
+#: Weight shifting from foot to foot (Hz; heel-lift pitch of the unloaded foot, deg, log-uniform)
+#: while trembling, and the small sway of an akinetic freeze.
+_SHIFT_HZ = (0.5, 1.5)
+_SHIFT_DEG = (1.0, 4.0)
+_AKINETIC_SHIFT_HZ = (0.3, 1.0)
+_AKINETIC_SHIFT_DEG = (0.1, 0.3)
+#: Shuffling: small steps per foot per s, share of each step's cycle the foot moves, step
+#: length (m, log-uniform), clearance (m), heel-lift pitch (deg), step-to-step timing jitter
+#: (fraction of the cycle) and size variation (log SD).
+_SHUFFLE_HZ = (2.0, 4.0)
+_SHUFFLE_DUTY = (0.5, 0.8)
+_SHUFFLE_STEP_M = (0.01, 0.05)
+_SHUFFLE_CLEARANCE_M = (0.003, 0.012)
+_SHUFFLE_DEG = (1.0, 3.0)
+_SHUFFLE_JITTER = 0.1
+_SHUFFLE_SIZE_LOG_SD = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +411,189 @@ def _ramp(t: np.ndarray, ep: FreezeEpisode) -> np.ndarray:
     return np.minimum(up, down)
 
 
+def _log_uniform(rng: np.random.Generator, lo_hi: tuple[float, float]) -> float:
+    return float(np.exp(rng.uniform(math.log(lo_hi[0]), math.log(lo_hi[1]))))
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeMotion:
+    """What the legs do in one freezing episode (drawn from the episode's seed).
+
+    Attributes
+    ----------
+    tremble_hz : float
+        Mean trembling frequency, Hz (0: no trembling).
+    tremble_deg : float
+        Heel-lift pitch amplitude of the trembling, deg.
+    fm_depth, fm_hz : float
+        Trembling frequency modulation: depth (fraction of ``tremble_hz``) and rate, Hz.
+    am_depth, am_hz : float
+        Trembling amplitude modulation: depth (fraction) and rate, Hz.
+    shift_hz, shift_deg : float
+        Weight shifting: frequency (Hz) and heel-lift pitch of the unloaded foot (deg).
+    shuffle_hz : float
+        Small steps per foot per s (0: none).
+    shuffle_duty : float
+        Share of each small step's cycle the foot moves.
+    shuffle_step_m, shuffle_clearance_m, shuffle_deg : float
+        Typical small step: length (m), clearance (m) and heel-lift pitch (deg).
+    """
+
+    tremble_hz: float = 0.0
+    tremble_deg: float = 0.0
+    fm_depth: float = 0.0
+    fm_hz: float = 0.0
+    am_depth: float = 0.0
+    am_hz: float = 0.0
+    shift_hz: float = 0.0
+    shift_deg: float = 0.0
+    shuffle_hz: float = 0.0
+    shuffle_duty: float = 0.0
+    shuffle_step_m: float = 0.0
+    shuffle_clearance_m: float = 0.0
+    shuffle_deg: float = 0.0
+
+
+def freeze_motion(ep: FreezeEpisode, tremble_hz: float = 6.0) -> FreezeMotion:
+    """The legs' motion in a freezing episode, by its kind (Schaafsma et al. 2003).
+
+    No kind makes an effective step (the patient's events have none during a freeze). Drawn
+    from the episode's seed, so both feet and every streamed chunk render the same episode.
+
+    - **trembling** in place: both feet tremble in antiphase (alternating knee trembling; the
+      heel lifts and drops about the forefoot) in the 3–8 Hz "freeze band" of the leg movement
+      in FOG (Hausdorff, Balash & Giladi 2003, Physica A 321:565; Moore et al. 2008), at a
+      frequency drawn per episode around the patient's ``tremble_hz`` (log SD 0.15) that
+      wanders within the episode (frequency modulated by 3–12 % at 0.15–0.5 Hz), with a
+      heel-lift pitch of 0.5–2° (the heel moves about 2–7 mm; log-uniform) waxing and waning
+      (amplitude modulated by up to 50 % at 0.2–0.8 Hz); on top, weight shifting from foot to
+      foot at 0.5–1.5 Hz, the unloaded heel lifting 1–4° (knee trembling is made of repeated,
+      alternating anticipatory postural adjustments: Jacobs et al. 2009, Exp Neurol 215:334),
+      which puts power into the 0.5–3 Hz locomotor band: the freeze index of the foot's forward
+      acceleration is tens to hundreds, not the thousands of a pure sine;
+    - **shuffling** forward with very small steps: each foot slides 1–5 cm forward (log-uniform;
+      clearance 3–12 mm, heel lift 1–3°) 2–4 times per s, moving for 50–80 % of each cycle, the
+      feet alternating, with per-step jitter (10 % of the cycle) and size variation (log SD 0.2)
+      — steps shorten and quicken into a freeze (Nieuwboer et al. 2001, Mov Disord 16:1066).
+      The step rate straddles the 3 Hz edge between the locomotor and freeze bands, so the
+      freeze index of a slow shuffle is low; the gyro shows small swings of tens of deg/s, which
+      a step detector may take for (abnormally quick) steps;
+    - **akinetic**: no visible leg movement (Schaafsma 2003: "rare"); only a slow sway
+      (0.3–1 Hz, 0.1–0.3° of heel lift): to a foot or ankle sensor, standing still.
+
+    Parameters
+    ----------
+    ep : FreezeEpisode
+        The episode (kind and seed).
+    tremble_hz : float
+        The patient's typical trembling frequency, Hz.
+    """
+    rng = np.random.default_rng([ep.seed, 31])
+    if ep.kind == "akinetic":
+        return FreezeMotion(
+            shift_hz=float(rng.uniform(*_AKINETIC_SHIFT_HZ)),
+            shift_deg=_log_uniform(rng, _AKINETIC_SHIFT_DEG),
+        )
+    if ep.kind == "shuffling":
+        return FreezeMotion(
+            shuffle_hz=float(rng.uniform(*_SHUFFLE_HZ)),
+            shuffle_duty=float(rng.uniform(*_SHUFFLE_DUTY)),
+            shuffle_step_m=_log_uniform(rng, _SHUFFLE_STEP_M),
+            shuffle_clearance_m=float(rng.uniform(*_SHUFFLE_CLEARANCE_M)),
+            shuffle_deg=float(rng.uniform(*_SHUFFLE_DEG)),
+        )
+    depth = float(rng.uniform(*_TREMBLE_FM_DEPTH))
+    lo, hi = _TREMBLE_BAND_HZ[0] / (1.0 - depth), _TREMBLE_BAND_HZ[1] / (1.0 + depth)
+    f_hz = min(max(tremble_hz * math.exp(_TREMBLE_HZ_LOG_SD * rng.standard_normal()), lo), hi)
+    return FreezeMotion(
+        tremble_hz=f_hz,
+        tremble_deg=_log_uniform(rng, _TREMBLE_DEG),
+        fm_depth=depth,
+        fm_hz=float(rng.uniform(*_TREMBLE_FM_HZ)),
+        am_depth=float(rng.uniform(*_TREMBLE_AM_DEPTH)),
+        am_hz=float(rng.uniform(*_TREMBLE_AM_HZ)),
+        shift_hz=float(rng.uniform(*_SHIFT_HZ)),
+        shift_deg=_log_uniform(rng, _SHIFT_DEG),
+    )
+
+
+def _tremble(
+    tau: np.ndarray, m: FreezeMotion, phases: np.ndarray, offset: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x = A(τ) sin φ(τ) with its first and second derivatives (deg, deg/s, deg/s²)."""
+    w0 = 2.0 * math.pi * m.tremble_hz
+    wm = 2.0 * math.pi * m.fm_hz
+    wa = 2.0 * math.pi * m.am_hz
+    psi, chi = phases
+    a = m.tremble_deg * (1.0 + m.am_depth * np.sin(wa * tau + chi))
+    a1 = m.tremble_deg * m.am_depth * wa * np.cos(wa * tau + chi)
+    a2 = -m.tremble_deg * m.am_depth * wa**2 * np.sin(wa * tau + chi)
+    phi = w0 * tau - w0 * m.fm_depth / wm * (np.cos(wm * tau + psi) - math.cos(psi)) + offset
+    p1 = w0 * (1.0 + m.fm_depth * np.sin(wm * tau + psi))
+    p2 = w0 * m.fm_depth * wm * np.cos(wm * tau + psi)
+    s, c = np.sin(phi), np.cos(phi)
+    x = a * s
+    x1 = a1 * s + a * p1 * c
+    x2 = a2 * s + 2.0 * a1 * p1 * c + a * p2 * c - a * p1**2 * s
+    return x, x1, x2
+
+
+def _freeze_parts(
+    t: np.ndarray, ep: FreezeEpisode, side: Side, tremble_hz: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pitch (deg), pitch rate (deg/s) and world linear acc fwd / lateral / up (m/s²)."""
+    m = freeze_motion(ep, tremble_hz)
+    right = side == Side.RIGHT
+    pitch = np.zeros_like(t)
+    rate = np.zeros_like(t)
+    acc_fwd = np.zeros_like(t)
+    acc_lat = np.zeros_like(t)
+    acc_up = np.zeros_like(t)
+    tau = t - ep.start_t_s
+    env = _ramp(t, ep)
+    phases = np.random.default_rng([ep.seed, 33]).uniform(0.0, 2.0 * math.pi, 2)
+    pitch_dd = np.zeros_like(t)  # deg/s²
+    if m.tremble_hz > 0:
+        x, x1, x2 = _tremble(tau, m, phases, math.pi if right else 0.0)
+        pitch += env * x
+        rate += env * x1
+        pitch_dd += env * x2
+        acc_lat += 0.2 * _PIVOT_BEHIND_M * np.deg2rad(env * x2)
+    if m.shift_hz > 0:
+        w = 2.0 * math.pi * m.shift_hz
+        arg = w * tau + (math.pi if right else 0.0)
+        pitch += env * m.shift_deg * 0.5 * (1.0 - np.cos(arg))
+        rate += env * m.shift_deg * 0.5 * w * np.sin(arg)
+        pitch_dd += env * m.shift_deg * 0.5 * w**2 * np.cos(arg)
+    if m.shuffle_hz > 0:
+        cycle_s = 1.0 / m.shuffle_hz
+        n = math.ceil(ep.duration_s * m.shuffle_hz) + 1
+        rng = np.random.default_rng([ep.seed, 41, int(side)])
+        jitter = rng.uniform(-_SHUFFLE_JITTER, _SHUFFLE_JITTER, n) * cycle_s
+        size = np.exp(_SHUFFLE_SIZE_LOG_SD * rng.standard_normal((n, 3)))
+        onset = ep.start_t_s + 0.1 + (np.arange(n) + (0.5 if right else 0.0)) * cycle_s + jitter
+        dur_s = m.shuffle_duty * cycle_s
+        for k in np.flatnonzero(onset + dur_s <= ep.end_t_s - 0.05):
+            t0 = float(onset[k])
+            if t0 > t[-1] or t0 + dur_s < t[0]:
+                continue
+            u = (t - t0) / dur_s
+            inside = (u >= 0.0) & (u <= 1.0)
+            length_m = m.shuffle_step_m * size[k, 0]
+            acc_fwd += np.where(
+                inside, length_m * 2.0 * math.pi / dur_s**2 * np.sin(2.0 * math.pi * u), 0.0
+            )
+            bell, bell_dd = _bell(t, t0, dur_s)
+            acc_up += m.shuffle_clearance_m * size[k, 1] * bell_dd
+            pitch += m.shuffle_deg * size[k, 2] * bell
+            rate += m.shuffle_deg * size[k, 2] * _bell_rate(t, t0, dur_s)
+    # a heel lift about the forefoot moves the sensor up and forward
+    dd_rad = np.deg2rad(pitch_dd)
+    acc_up += _PIVOT_BEHIND_M * dd_rad
+    acc_fwd += _PIVOT_ABOVE_M * dd_rad
+    return pitch, rate, acc_fwd, acc_lat, acc_up
+
+
 def render_imu(
     t_s: np.ndarray,
     swings: Sequence[Swing],
@@ -401,7 +619,8 @@ def render_imu(
     side : Side
         The foot (mirrors the medio-lateral signals).
     tremble_hz : float
-        Trembling frequency during a freeze, Hz.
+        The patient's typical trembling frequency during a freeze, Hz (each trembling episode
+        draws its own around it: :func:`freeze_motion`).
     reference_stride_m : float
         Stride length giving the nominal signal amplitudes, m.
     noise : ndarray, shape (n, 6), optional
@@ -442,6 +661,19 @@ def render_imu(
             acc_fwd[lo:hi] += p.acc_fwd
             acc_lat[lo:hi] += p.acc_lat
             acc_up[lo:hi] += p.acc_up
+    for ep in freezes:
+        if n == 0 or ep.end_t_s <= t[0] or ep.start_t_s > t[-1]:
+            continue
+        lo = np.searchsorted(t, ep.start_t_s)
+        hi = np.searchsorted(t, ep.end_t_s)
+        if hi <= lo:
+            continue
+        f_pitch, f_rate, f_fwd, f_lat, f_up = _freeze_parts(t[lo:hi], ep, side, tremble_hz)
+        pitch_deg[lo:hi] += f_pitch
+        gyr_y[lo:hi] += f_rate
+        acc_fwd[lo:hi] += f_fwd
+        acc_lat[lo:hi] += f_lat
+        acc_up[lo:hi] += f_up
     mirror = 1.0 if side == Side.LEFT else -1.0
     pitch = np.deg2rad(pitch_deg)
     c, s = np.cos(pitch), np.sin(pitch)
@@ -453,21 +685,6 @@ def render_imu(
     out[:, 3] = mirror * (0.15 * gyr_y + gyr_extra[:, 0])
     out[:, 4] = gyr_y + gyr_extra[:, 1]
     out[:, 5] = mirror * (-0.25 * gyr_y + gyr_extra[:, 2])
-    for ep in freezes:
-        if n == 0 or ep.end_t_s <= t[0] or ep.start_t_s > t[-1]:
-            continue
-        env = _ramp(t, ep)
-        if not env.any():
-            continue
-        phase = 2.0 * np.pi * tremble_hz * t
-        wave = env * np.sin(phase)
-        wave_q = env * np.sin(phase + 0.6)
-        out[:, 0] += _TREMBLE_ACC_MPS2[0] * wave
-        out[:, 1] += mirror * _TREMBLE_ACC_MPS2[1] * wave_q
-        out[:, 2] += _TREMBLE_ACC_MPS2[2] * wave_q
-        out[:, 3] += mirror * _TREMBLE_GYR_DPS[0] * wave_q
-        out[:, 4] += _TREMBLE_GYR_DPS[1] * np.cos(phase) * env
-        out[:, 5] += mirror * _TREMBLE_GYR_DPS[2] * wave
     if noise is not None:
         out += noise
     return out

@@ -23,7 +23,15 @@ from ras.protocol.messages import Side, StepKind
 from ras.sim import sms
 from ras.sim.presets import PatientParams
 
-__all__ = ["FreezeEpisode", "GaitEvent", "PlannedStep", "VirtualPatient", "other_side"]
+__all__ = [
+    "FREEZE_KINDS",
+    "FREEZE_KIND_MIX",
+    "FreezeEpisode",
+    "GaitEvent",
+    "PlannedStep",
+    "VirtualPatient",
+    "other_side",
+]
 
 #: Shortest double support (other foot's IC to this foot's TO), s.
 MIN_DOUBLE_SUPPORT_S = 0.02
@@ -73,12 +81,46 @@ class GaitEvent:
     clearance_m: float | None = None
 
 
+#: Kinds of freezing of gait (Schaafsma et al. 2003, Eur J Neurol 10:391): *shuffling* forward
+#: with very small steps, *trembling* in place (alternating leg trembling at 3–8 Hz), *akinetic*
+#: (no visible movement of the legs).
+FREEZE_KINDS = ("trembling", "shuffling", "akinetic")
+#: Share of each kind among a patient's freezes, in the order of :data:`FREEZE_KINDS`. Schaafsma
+#: 2003: small steps and trembling in place "were the most common manifestations of FOG; total
+#: akinesia was rare"; the split between the two common kinds is ours (even).
+FREEZE_KIND_MIX = (0.45, 0.45, 0.10)
+#: Shortest freezing episode, s: episodes under 1 s ("very short" FOG) are where video raters
+#: disagree (Mancini et al. 2021, J NeuroEng Rehabil 18:1), so the model's freezes start at 1 s.
+MIN_FREEZE_S = 1.0
+#: Log-normal spread (SD of the log) of the part of a freeze's duration above the shortest:
+#: with the 4 s mean of the parkinson preset, median 3.0 s, 80 % within 1.6–7.3 s, 5 % over
+#: 10 s and a few over 20 s ("most FOG episodes took < 10 s", Schaafsma 2003).
+FREEZE_DURATION_LOG_SD = 0.9
+
+
 @dataclass(frozen=True, slots=True)
 class FreezeEpisode:
-    """A freezing-of-gait episode: no steps, legs trembling, ``start_t_s <= t < end_t_s``."""
+    """A freezing-of-gait episode: no effective step while ``start_t_s <= t < end_t_s``.
+
+    Attributes
+    ----------
+    start_t_s, end_t_s : float
+        Session times, s.
+    kind : str
+        One of :data:`FREEZE_KINDS`: what the legs do (:func:`ras.sim.imu.freeze_motion`).
+    seed : int
+        Seed of the episode's own draws (trembling frequency and amplitude, small steps), so
+        both feet and every chunk of a stream render the same episode.
+    """
 
     start_t_s: float
     end_t_s: float
+    kind: str = "trembling"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in FREEZE_KINDS:
+            raise ValueError(f"freeze kind must be one of {FREEZE_KINDS}, got {self.kind!r}")
 
     @property
     def duration_s(self) -> float:
@@ -149,6 +191,7 @@ class VirtualPatient:
         self._cursors: dict[Side | None, float] = {}
         self._max_until_s = self.start_t_s
         self._rng = np.random.default_rng(seed)
+        self._freeze_rng = np.random.default_rng([seed, 17])  # freezes: their own draws
         self._period_s = params.step_period_s
         self._sigma_t_s = sms.timekeeper_noise_sd_s(
             params.stride_time_s, params.stride_time_cv_pct, params.motor_noise_sd_s
@@ -253,11 +296,21 @@ class VirtualPatient:
 
     def _draw_freeze_wait_s(self) -> float:
         rate = self.params.freeze_rate_per_min
-        return math.inf if rate <= 0 else float(self._rng.exponential(60.0 / rate))
+        return math.inf if rate <= 0 else float(self._freeze_rng.exponential(60.0 / rate))
 
     def _draw_freeze_duration_s(self) -> float:
+        """Shortest (1 s, or half the mean if that is less) plus a log-normal part; mean as set."""
         mean = self.params.freeze_mean_duration_s
-        return max(0.5, float(self._rng.gamma(4.0, mean / 4.0)))
+        shortest = min(MIN_FREEZE_S, 0.5 * mean)
+        sd = FREEZE_DURATION_LOG_SD
+        median = (mean - shortest) * math.exp(-0.5 * sd**2)
+        return shortest + median * float(np.exp(sd * self._freeze_rng.standard_normal()))
+
+    def _draw_freeze(self, start_s: float) -> FreezeEpisode:
+        rng = self._freeze_rng
+        end_s = start_s + self._draw_freeze_duration_s()
+        kind = FREEZE_KINDS[int(rng.choice(len(FREEZE_KINDS), p=FREEZE_KIND_MIX))]
+        return FreezeEpisode(start_s, end_s, kind, int(rng.integers(0, 2**31 - 1)))
 
     def _step_factor(self, side: Side) -> float:
         p = self.params
@@ -334,8 +387,9 @@ class VirtualPatient:
                     last_ic_s + FREEZE_AFTER_IC_S,
                     max(self._last_ms.values()) + MIN_DOUBLE_SUPPORT_S,
                 )
-                end_s = start_s + self._draw_freeze_duration_s()
-                self.freeze_episodes_.append(FreezeEpisode(start_s, end_s))
+                episode = self._draw_freeze(start_s)
+                end_s = episode.end_t_s
+                self.freeze_episodes_.append(episode)
                 self._next_freeze_t_s = end_s + self._draw_freeze_wait_s()
                 self._resume_t_s = end_s
                 self._interrupted = {Side.LEFT: True, Side.RIGHT: True}

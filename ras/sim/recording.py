@@ -40,6 +40,8 @@ class SimulatedWalk:
         The walking bouts asked for (start, end), s.
     params : PatientParams
         The patient.
+    freeze_kinds : tuple of str
+        Kind of each freeze, row by row of ``freezes_t_s`` (``ras.sim.patient.FREEZE_KINDS``).
     """
 
     feet: dict[str, FootImu]
@@ -48,6 +50,7 @@ class SimulatedWalk:
     freezes_t_s: np.ndarray
     walking_t_s: np.ndarray
     params: PatientParams
+    freeze_kinds: tuple[str, ...] = ()
 
 
 def simulate_walk(
@@ -108,4 +111,5 @@ def simulate_walk(
         freezes_t_s=np.array([(f.start_t_s, f.end_t_s) for f in freezes]).reshape(-1, 2),
         walking_t_s=np.array(bouts).reshape(-1, 2),
         params=params,
+        freeze_kinds=tuple(f.kind for f in freezes),
     )

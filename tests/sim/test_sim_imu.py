@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from scipy.signal import welch
 
 from ras.protocol import Side, StepKind
-from ras.sim.imu import GRAVITY_MPS2, ImuSynth, render_imu, swings_from_events
-from ras.sim.patient import FreezeEpisode, VirtualPatient
+from ras.sim.imu import GRAVITY_MPS2, ImuSynth, freeze_motion, render_imu, swings_from_events
+from ras.sim.patient import FREEZE_KINDS, FreezeEpisode, VirtualPatient
 from ras.sim.presets import HEALTHY, make_params
 from tests.datasets import GAITMAP_DIR, require_gaitmap
 
@@ -68,19 +67,58 @@ def band_power(x, lo_hz, hi_hz):
     return p[(f >= lo_hz) & (f < hi_hz)].sum(), f[np.argmax(p)]
 
 
-def test_freezing_trembles_in_the_3_to_8_hz_band():
-    params = make_params("parkinson", freeze_rate_per_min=3)
-    patient, _, t, x = walk(params, seed=4, duration_s=120)
-    ep = max(patient.freeze_episodes_, key=lambda e: e.duration_s)
-    assert ep.duration_s > 2
-    inside = (t >= ep.start_t_s + 0.3) & (t < ep.end_t_s - 0.3)
-    tremble, peak_hz = band_power(x[inside, ACC_Z], 3, 8)
-    locomotor, _ = band_power(x[inside, ACC_Z], 0.5, 3)
-    assert tremble > 3 * locomotor  # freeze index (Moore 2008) well above thresholds
-    assert peak_hz == pytest.approx(params.tremble_hz, abs=0.5)
-    standing = render_imu(t[inside], [], [], tremble_hz=params.tremble_hz)
-    still, _ = band_power(standing[:, ACC_Z], 3, 8)
-    assert tremble > 100 * max(still, 1e-12)
+def freeze_walk(kind, seed=4, duration_s=600):
+    """A parkinson walk with frequent freezes; the episodes of ``kind`` lasting over 2 s."""
+    params = make_params("parkinson", freeze_rate_per_min=6)
+    patient, events, t, x = walk(params, seed=seed, duration_s=duration_s)
+    episodes = [e for e in patient.freeze_episodes_ if e.kind == kind and e.duration_s > 2]
+    assert episodes, kind
+    return params, events, t, x, episodes
+
+
+def test_trembling_freezes_tremble_in_the_3_to_8_hz_band_at_varying_frequencies():
+    params, _, t, x, episodes = freeze_walk("trembling")
+    assert len(episodes) >= 3
+    peaks, fi = [], []
+    for ep in episodes:
+        inside = (t >= ep.start_t_s + 0.3) & (t < ep.end_t_s - 0.3)
+        tremble, peak_hz = band_power(x[inside, GYR_Y], 3, 8)
+        locomotor, _ = band_power(x[inside, GYR_Y], 0.5, 3)
+        assert 3 <= peak_hz <= 8 and tremble > locomotor  # Moore 2008's band
+        # weight shifting puts power into the locomotor band of the forward acceleration: the
+        # freeze index is finite, not the thousands of a pure sine
+        fwd_frz, _ = band_power(x[inside, 0], 3, 8)
+        fwd_loco, _ = band_power(x[inside, 0], 0.5, 3)
+        fi.append(fwd_frz / fwd_loco)
+        peaks.append(peak_hz)
+        # the frequency wanders within the episode: zero crossings of the pitch rate
+        m = freeze_motion(ep, params.tremble_hz)
+        rate = x[inside, GYR_Y] - x[inside, GYR_Y].mean()
+        up = np.flatnonzero((rate[:-1] < 0) & (rate[1:] >= 0))
+        inst_hz = RATE_HZ / np.diff(up)
+        assert np.ptp(inst_hz) > m.fm_depth * m.tremble_hz
+    assert np.ptp(peaks) > 0.3  # and differs between episodes
+    assert min(fi) > 1.5 and max(fi) < 1000 and max(fi) > 3 * min(fi)
+
+
+def test_shuffling_freezes_take_small_quick_steps_and_akinetic_ones_do_not_move():
+    _, events, t, x, episodes = freeze_walk("shuffling")
+    swings = [
+        x[(t > sw.to_t_s) & (t < sw.ic_t_s), GYR_Y].min()
+        for sw in swings_from_events(events, Side.LEFT)
+    ]
+    for ep in episodes:
+        inside = (t >= ep.start_t_s + 0.3) & (t < ep.end_t_s - 0.3)
+        gyr = x[inside, GYR_Y]
+        assert 10 < np.abs(gyr).max() < 0.8 * abs(np.median(swings))  # small gyro swings
+        assert x[inside, 0].std() > 0.3  # the foot slides forward and back to rest
+        move = np.flatnonzero(np.abs(gyr) > 0.2 * np.abs(gyr).max())
+        starts = 1 + np.flatnonzero(np.diff(move) > RATE_HZ * 0.05)
+        assert starts.size / (inside.sum() / RATE_HZ) > 1.5  # more than 1.5 small steps per s
+    _, _, t, x, episodes = freeze_walk("akinetic")
+    for ep in episodes:
+        inside = (t >= ep.start_t_s + 0.3) & (t < ep.end_t_s - 0.3)
+        assert np.abs(x[inside, GYR_Y]).max() < 5 and x[inside, 0].std() < 0.2
 
 
 def test_trembling_only_inside_the_episode():
@@ -97,6 +135,14 @@ def test_chunked_rendering_equals_one_shot():
     synth = ImuSynth(HEALTHY, Side.RIGHT, RATE_HZ, seed=2)
     whole = synth.render(1.0, 19 * 100, events)
     parts = [synth.render(1.0 + k * 19 / RATE_HZ, 19, events) for k in range(100)]
+    np.testing.assert_allclose(np.concatenate(parts), whole, atol=1e-9)
+    # freezes of every kind too (a virtual sensor streams them in chunks)
+    freezes = [FreezeEpisode(2.0, 5.0, kind, seed=k) for k, kind in enumerate(FREEZE_KINDS)]
+    freezes = [
+        FreezeEpisode(2.0 + 4 * k, 5.0 + 4 * k, f.kind, f.seed) for k, f in enumerate(freezes)
+    ]
+    whole = synth.render(1.0, 19 * 100, [], freezes)
+    parts = [synth.render(1.0 + k * 19 / RATE_HZ, 19, [], freezes) for k in range(100)]
     np.testing.assert_allclose(np.concatenate(parts), whole, atol=1e-9)
 
 

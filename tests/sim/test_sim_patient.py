@@ -9,7 +9,7 @@ import pytest
 
 from ras.protocol import Side, StepKind
 from ras.sim import sms
-from ras.sim.patient import VirtualPatient
+from ras.sim.patient import FREEZE_KIND_MIX, FREEZE_KINDS, FreezeEpisode, VirtualPatient
 from ras.sim.presets import HEALTHY, make_params
 
 IC = StepKind.INITIAL_CONTACT
@@ -189,6 +189,29 @@ def test_freezing_episodes_have_no_events_and_walking_resumes():
     healthy = VirtualPatient(HEALTHY, seed=9)
     healthy.advance(600)
     assert healthy.freeze_episodes_ == []
+
+
+def test_freezes_mix_kinds_and_last_mostly_under_10_s():
+    """Schaafsma 2003: shuffling and trembling common, akinesia rare, most episodes < 10 s."""
+    params = make_params("parkinson", freeze_rate_per_min=10, freeze_mean_duration_s=4.0)
+    patient = VirtualPatient(params, seed=3)
+    patient.advance(3600)
+    episodes = patient.freeze_episodes_
+    assert len(episodes) > 300
+    kinds = [e.kind for e in episodes]
+    for kind, share in zip(FREEZE_KINDS, FREEZE_KIND_MIX, strict=True):
+        assert kinds.count(kind) / len(kinds) == pytest.approx(share, abs=0.06), kind
+    duration_s = np.array([e.duration_s for e in episodes])
+    assert duration_s.min() >= 1.0
+    assert duration_s.mean() == pytest.approx(params.freeze_mean_duration_s, rel=0.1)
+    assert 0.01 < (duration_s > 10).mean() < 0.1
+    assert len({e.seed for e in episodes}) == len(episodes)  # each renders its own way
+    # the same seed plans the same freezes
+    again = VirtualPatient(params, seed=3)
+    again.advance(3600)
+    assert again.freeze_episodes_ == episodes
+    with pytest.raises(ValueError, match="freeze kind"):
+        FreezeEpisode(1.0, 2.0, "sitting")
 
 
 def test_stop_and_resume():
