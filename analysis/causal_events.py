@@ -202,7 +202,8 @@ class CausalGaitEventDetector:
                 self.arm_i = p
                 self.msw_min = s
                 self.msw_i = p
-                self.swing_j2 = 0.0
+                # the swing's own jerk² runs from the arming sample to the window's start
+                self.swing_j2 = j2 if c.impact_before_n == 0 else 0.0
         elif state == _TENTATIVE:
             if s >= self.landed:  # too short a negative lobe: not a swing, the stance goes on
                 self.state = _STANCE

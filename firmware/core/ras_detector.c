@@ -471,7 +471,8 @@ static int analyse(ras_det_t *d, uint32_t p, float s, float raw_s, uint32_t t_us
             d->state = TENTATIVE;
             d->arm_i = d->msw_i = p;
             d->msw_min = s;
-            d->swing_j = 0.0f;
+            /* the swing's own J runs from the arming sample to the impact window's start */
+            d->swing_j = d->n.impact_before_n == 0 ? j_at(d, p, p) : 0.0f;
         }
     } else if (state == TENTATIVE) {
         if ((double)s >= -d->cfg.landing_dps) { /* too short a negative lobe: not a swing */

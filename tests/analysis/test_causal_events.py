@@ -59,6 +59,13 @@ def test_a_start_mid_swing_is_handled_like_offline() -> None:
     assert causal[EVENT_IC].shape[0] == 2 and causal[EVENT_TO].shape[0] == 1
 
 
+def test_no_window_before_the_swing_end_still_matches_offline() -> None:
+    """impact_before_s = 0: the swing's own jerk starts at the arming sample in both."""
+    acc, gyr = synthetic_imu()
+    acc[142, 0] += 6.0  # a jerk at the arming sample
+    _assert_same_as_offline(acc, gyr, FS, impact_before_s=0.0)
+
+
 def test_gyro_zero_landmark_is_emitted_at_once() -> None:
     causal = _assert_same_as_offline(*synthetic_imu(), FS, ic_landmark="gyro_zero")
     np.testing.assert_allclose(causal[EVENT_IC][:, 0], [170.25, 320.25], atol=1e-12)
