@@ -92,6 +92,11 @@ FREEZE_KIND_MIX = (0.45, 0.45, 0.10)
 #: Shortest freezing episode, s: episodes under 1 s ("very short" FOG) are where video raters
 #: disagree (Mancini et al. 2021, J NeuroEng Rehabil 18:1), so the model's freezes start at 1 s.
 MIN_FREEZE_S = 1.0
+#: Effective steps between two freezes: a freeze ends when the patient "is again able to perform
+#: at least two effective alternating steps" (video annotation of FOG, Zoetewei et al. 2021,
+#: Contemp Clin Trials Commun 24:100817, table 2), so a freeze after a single step is the same
+#: episode; the model starts its next freeze two steps after a freeze at the earliest.
+MIN_STEPS_BETWEEN_FREEZES = 2
 #: Log-normal spread (SD of the log) of the part of a freeze's duration above the shortest:
 #: with the 4 s mean of the parkinson preset, median 3.0 s, 80 % within 1.6–7.3 s, 5 % over
 #: 10 s and a few over 20 s ("most FOG episodes took < 10 s", Schaafsma 2003).
@@ -205,6 +210,7 @@ class VirtualPatient:
         self._stride_index: dict[Side, int] = {Side.LEFT: 0, Side.RIGHT: 0}
         self._interrupted: dict[Side, bool] = {Side.LEFT: True, Side.RIGHT: True}
         self._next_freeze_t_s = self.start_t_s + self._draw_freeze_wait_s()
+        self._steps_since_freeze = MIN_STEPS_BETWEEN_FREEZES
 
     # ----------------------------------------------------------------------------- public API
     def on_cue(self, beat_t_s: float) -> None:
@@ -381,7 +387,8 @@ class VirtualPatient:
             )
             self._period_s = min(max(self._period_s, 60.0 / 200.0), 60.0 / 20.0)
             swing_s = min(swing_s, ic_t_s - last_ic_s - MIN_DOUBLE_SUPPORT_S)
-            if self._next_freeze_t_s < ic_t_s:
+            freeze_due = self._next_freeze_t_s < ic_t_s
+            if freeze_due and self._steps_since_freeze >= MIN_STEPS_BETWEEN_FREEZES:
                 start_s = max(
                     self._next_freeze_t_s,
                     last_ic_s + FREEZE_AFTER_IC_S,
@@ -391,6 +398,7 @@ class VirtualPatient:
                 end_s = episode.end_t_s
                 self.freeze_episodes_.append(episode)
                 self._next_freeze_t_s = end_s + self._draw_freeze_wait_s()
+                self._steps_since_freeze = 0
                 self._resume_t_s = end_s
                 self._interrupted = {Side.LEFT: True, Side.RIGHT: True}
                 return
@@ -403,6 +411,7 @@ class VirtualPatient:
         self._resume_t_s = None
         step = PlannedStep(side, ic_t_s, to_t_s, period_s, initiation, asynchrony_s)
         self.steps_.append(step)
+        self._steps_since_freeze += 1
         self._add_step_events(step, stride_nominal_s)
 
     def _add_step_events(self, step: PlannedStep, stride_nominal_s: float) -> None:

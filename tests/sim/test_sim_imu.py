@@ -71,7 +71,11 @@ def freeze_walk(kind, seed=4, duration_s=600):
     """A parkinson walk with frequent freezes; the episodes of ``kind`` lasting over 2 s."""
     params = make_params("parkinson", freeze_rate_per_min=6)
     patient, events, t, x = walk(params, seed=seed, duration_s=duration_s)
-    episodes = [e for e in patient.freeze_episodes_ if e.kind == kind and e.duration_s > 2]
+    episodes = [
+        e
+        for e in patient.freeze_episodes_
+        if e.kind == kind and e.duration_s > 2 and e.end_t_s < t[-1]
+    ]
     assert episodes, kind
     return params, events, t, x, episodes
 

@@ -206,6 +206,10 @@ def test_freezes_mix_kinds_and_last_mostly_under_10_s():
     assert duration_s.mean() == pytest.approx(params.freeze_mean_duration_s, rel=0.1)
     assert 0.01 < (duration_s > 10).mean() < 0.1
     assert len({e.seed for e in episodes}) == len(episodes)  # each renders its own way
+    # two effective steps at least between freezes (else it is one episode)
+    ic = np.array([e.t_s for e in patient.events_ if e.kind == IC])
+    for a, b in itertools.pairwise(episodes):
+        assert ((ic > a.end_t_s) & (ic < b.start_t_s)).sum() >= 2
     # the same seed plans the same freezes
     again = VirtualPatient(params, seed=3)
     again.advance(3600)
