@@ -1,26 +1,33 @@
 """Freezing-of-gait accuracy: false episodes in steady walking, freezes found, and session counts.
 
 Data: the virtual patient (ras.sim.recording.simulate_walk, foot-frame IMU of both feet with the
-model's true freezes) — healthy, stroke, parkinson without freezes (each also at +10 % cadence,
-as a cue asks) and the parkinson preset (0.5 freezes per min, mean 4 s); the gaitmap example
-recordings (tests/data/gaitmap-example: imu_sample.csv both feet, imu_sample_ic_stride.csv both
-feet, imu_sample_ms_left/right.csv), real walking without freezes. Each foot a session would
-analyse (the left foot of the virtual patient; every foot of the recordings) is run through:
+model's true freezes and their kinds) — healthy, stroke, parkinson without freezes (each also at
++10 % cadence, as a cue asks) and the parkinson preset (0.5 freezes per min, mean 4 s; trembling
+in place, shuffling with small steps, or akinetic: ras.sim.imu.freeze_motion); the gaitmap
+example recordings (tests/data/gaitmap-example: imu_sample.csv both feet,
+imu_sample_ic_stride.csv both feet, imu_sample_ms_left/right.csv), real walking without freezes.
+Each foot a session would analyse (the left foot of the virtual patient; every foot of the
+recordings) is run through:
 
 - **new**: analysis.freezing as sessions use it (freeze index, Bächlin's power gate, episodes
-  merged across <= 1 s and kept from 1 s, and with ICs the stepping veto and gap windows);
+  merged across <= 1 s and kept from 1 s, and with ICs the stepping veto, gap windows and the
+  halt rule: legs moving in a halt of walking);
+- **new, FI only**: the same without the halt rule (``halts=False``), rows with ICs only;
 - **previous**: the detector before issue 11 — plain runs of windows with FI >= 1.5 and power
   >= 0.05 (m/s²)², no merging, no minimum, no ICs — measured in the same run on the same signal.
 
-Signals: the horizontal forward axis with the ICs (the virtual patient's true ICs; on the
-recordings the gait-event detector's), as sessions analyse it; the forward axis alone resampled
-to 64 Hz (acceleration only, as an ankle accelerometer gives); the vertical axis at the native
-rate (what sessions analysed before). Per episode: sensitivity (true episodes overlapped by a
-detected one) and false episodes (overlapping no true one) per hour; per sample: sensitivity and
-specificity over the assessed time. Sessions (not with --quick / --no-sessions): one simulated
-session per preset (``ras run --simulate P --imu-rate 100 --speed 10``, 30 / 180 / 30 s), the
-report's freezing count per phase against the virtual patient's true freezes (counted where
-they start), and the previous detector's count on the same recording.
+Signals: the horizontal forward axis with the ICs (the virtual patient's true ICs, as its
+virtual sensors report them; on the recordings the gait-event detector's), as sessions analyse
+it; the same with the gait-event detector's ICs (virtual patient: what a sensor that detects its
+steps from the IMU reports, shuffling steps included); the forward axis alone resampled to 64 Hz
+(acceleration only, as an ankle accelerometer gives); the vertical axis at the native rate (what
+sessions analysed before). Per episode: sensitivity (true episodes overlapped by a detected
+one), also per kind of freeze and over the kinds with moving legs (trembling, shuffling), and
+false episodes (overlapping no true one) per hour; per sample: sensitivity and specificity over
+the assessed time. Sessions (not with --quick / --no-sessions): one simulated session per preset
+(``ras run --simulate P --imu-rate 100 --speed 10``, 30 / 180 / 30 s), the report's freezing count
+per phase against the virtual patient's true freezes (counted where they start), and the previous
+detector's count on the same recording.
 
 ``freezing_rows(quick)`` gives the table's rows as dicts for benchmarks/gait_robustness.py.
 
@@ -36,7 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,12 +59,18 @@ from analysis.freezing import freezing_of_gait, horizontal_forward  # noqa: E402
 from analysis.freezing_eval import episode_agreement, sample_agreement  # noqa: E402
 from analysis.gait_events import GaitEventDetector  # noqa: E402
 from analysis.imu_io import FootImu, load_imu_csv  # noqa: E402
+from ras.sim.patient import FREEZE_KINDS  # noqa: E402
 from ras.sim.presets import make_params  # noqa: E402
 from ras.sim.recording import simulate_walk  # noqa: E402
 from tests.datasets import GAITMAP_RATE_HZ, GAITMAP_SLOW_RATE_HZ, gaitmap_file  # noqa: E402
 
 SECTION = "Freezing of gait (virtual patient, gaitmap example walking, sessions)"
-SIGNALS = ("forward + ICs", "forward, 64 Hz, acc only", "vertical")
+#: Simulated sessions: the seeds per preset (0 is what ``ras run`` uses without --seed; the
+#: parkinson preset freezes about twice in 4 min, so three sessions).
+SESSION_SEEDS = {"healthy": (1,), "stroke": (1,), "parkinson": (0, 1, 2)}
+SIGNALS = ("forward + ICs", "forward + detected ICs", "forward, 64 Hz, acc only", "vertical")
+KINDS = FREEZE_KINDS
+MOVING = ("trembling", "shuffling")
 RATE_64_HZ = 64.0
 
 
@@ -98,12 +111,23 @@ def previous_detector(acc_m_s2: np.ndarray, sampling_rate_hz: float, first_t_s: 
 
 @dataclass(frozen=True)
 class Recording:
-    """One foot's walk: what a session would analyse, and its truth."""
+    """One foot's walk: what a session would analyse, and its truth.
+
+    ``ic_t_s`` are the ICs a session would have (virtual patient: its true ICs; recordings: the
+    gait-event detector's), ``detected_ic_t_s`` the gait-event detector's; ``kinds`` the kind of
+    each true freeze.
+    """
 
     group: str
     foot: FootImu
     ic_t_s: np.ndarray
+    detected_ic_t_s: np.ndarray
     freezes_t_s: np.ndarray
+    kinds: np.ndarray
+
+
+def _detected_ics(feet: dict[str, FootImu]) -> np.ndarray:
+    return np.concatenate([GaitEventDetector().detect(f).ic_t_s_ for f in feet.values()])
 
 
 def _signal(rec: Recording, signal: str) -> tuple[np.ndarray, float, np.ndarray | None]:
@@ -113,12 +137,23 @@ def _signal(rec: Recording, signal: str) -> tuple[np.ndarray, float, np.ndarray 
     fwd = horizontal_forward(rec.foot.acc_mps2)
     if signal == "forward + ICs":
         return fwd, fs, rec.ic_t_s
+    if signal == "forward + detected ICs":
+        return fwd, fs, rec.detected_ic_t_s
     up, down = (640, round(fs * 10)) if fs != round(fs) else (64, round(fs))
     return resample_poly(fwd, up, down), RATE_64_HZ, None
 
 
+def _walk_recording(label: str, walk) -> Recording:  # type: ignore[no-untyped-def]
+    ics = np.concatenate([walk.ic_t_s["left"], walk.ic_t_s["right"]])
+    kinds = np.array(walk.freeze_kinds, dtype=str)
+    return Recording(
+        label, walk.feet["left"], ics, _detected_ics(walk.feet), walk.freezes_t_s, kinds
+    )
+
+
 def virtual(quick: bool) -> Iterator[Recording]:
-    """The virtual patient: steady walking (several seeds) and the parkinson preset."""
+    """The virtual patient: steady walking (several seeds), the parkinson preset, and a parkinson
+    patient freezing 3 times a minute (enough freezes of each kind)."""
     seeds = (1,) if quick else (1, 2, 3)
     minutes = 5.0 if quick else 10.0
     for preset, label, over in (
@@ -140,14 +175,16 @@ def virtual(quick: bool) -> Iterator[Recording]:
                 sampling_rate_hz=100,
                 seed=seed,
             )
-            ics = np.concatenate([walk.ic_t_s["left"], walk.ic_t_s["right"]])
-            yield Recording(label, walk.feet["left"], ics, walk.freezes_t_s)
+            yield _walk_recording(label, walk)
     for seed in (0,) if quick else range(6):
         walk = simulate_walk(
             make_params("parkinson"), duration_s=1200, sampling_rate_hz=100, seed=seed
         )
-        ics = np.concatenate([walk.ic_t_s["left"], walk.ic_t_s["right"]])
-        yield Recording("virtual parkinson preset", walk.feet["left"], ics, walk.freezes_t_s)
+        yield _walk_recording("virtual parkinson preset", walk)
+    for seed in (0,) if quick else range(3):
+        params = make_params("parkinson", freeze_rate_per_min=3.0)
+        walk = simulate_walk(params, duration_s=1200, sampling_rate_hz=100, seed=100 + seed)
+        yield _walk_recording("virtual parkinson, 3 freezes per min", walk)
 
 
 def gaitmap() -> Iterator[Recording]:
@@ -159,9 +196,11 @@ def gaitmap() -> Iterator[Recording]:
         ("imu_sample_ms_right.csv", GAITMAP_SLOW_RATE_HZ, "right"),
     ):
         feet = load_imu_csv(gaitmap_file(name), rate, side)
-        ics = np.concatenate([GaitEventDetector().detect(f).ic_t_s_ for f in feet.values()])
+        ics = _detected_ics(feet)
+        none = np.zeros((0, 2))
         for foot in feet.values():
-            yield Recording("gaitmap example walking", foot, ics, np.zeros((0, 2)))
+            kinds = np.zeros(0, dtype=str)
+            yield Recording("gaitmap example walking", foot, ics, ics, none, kinds)
 
 
 @dataclass
@@ -176,12 +215,18 @@ class Tally:
     hit_s: float = 0.0
     free_s: float = 0.0
     false_s: float = 0.0
+    by_kind: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in KINDS})
 
     def add(self, rec: Recording, result) -> None:  # type: ignore[no-untyped-def]
         span = result.analysed_t_s
         ep = episode_agreement(
             detected_t_s=result.episodes_t_s, true_t_s=rec.freezes_t_s, duration_s=span[1] - span[0]
         )
+        for kind in KINDS:
+            mine = rec.freezes_t_s[rec.kinds == kind]
+            got = episode_agreement(detected_t_s=result.episodes_t_s, true_t_s=mine, duration_s=1.0)
+            self.by_kind[kind][0] += got.n_true
+            self.by_kind[kind][1] += got.n_found
         smp = sample_agreement(
             detected_t_s=result.episodes_t_s,
             true_t_s=rec.freezes_t_s,
@@ -200,6 +245,8 @@ class Tally:
 
     def row(self, data: str, signal: str, detector: str) -> dict:
         nan = float("nan")
+        moving_true = sum(self.by_kind[k][0] for k in MOVING)
+        moving_found = sum(self.by_kind[k][1] for k in MOVING)
         return {
             "data": data,
             "signal": signal,
@@ -208,6 +255,9 @@ class Tally:
             "true episodes": self.n_true,
             "found": self.n_found,
             "sensitivity": self.n_found / self.n_true if self.n_true else nan,
+            "sensitivity (moving)": moving_found / moving_true if moving_true else nan,
+            **{f"{k} true": self.by_kind[k][0] for k in KINDS},
+            **{f"{k} found": self.by_kind[k][1] for k in KINDS},
             "false episodes": self.n_false,
             "false per hour": self.n_false / self.seconds * 3600.0,
             "sample sensitivity": self.hit_s / self.true_s if self.true_s else nan,
@@ -231,8 +281,14 @@ def freezing_rows(quick: bool = False) -> list[dict]:
             acc, fs, ics = _signal(rec, signal)
             new = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=fs, ic_t_s=ics)
             tallies.setdefault((rec.group, signal, "new"), Tally()).add(rec, new)
-            old = previous_detector(acc, fs)
-            tallies.setdefault((rec.group, signal, "previous"), Tally()).add(rec, old)
+            if ics is not None and signal != "vertical" and rec.freezes_t_s.size:
+                fi_only = freezing_of_gait(
+                    acc_m_s2=acc, sampling_rate_hz=fs, ic_t_s=ics, halts=False
+                )
+                tallies.setdefault((rec.group, signal, "new, FI only"), Tally()).add(rec, fi_only)
+            if signal != "forward + detected ICs":  # the previous detector takes no ICs
+                old = previous_detector(acc, fs)
+                tallies.setdefault((rec.group, signal, "previous"), Tally()).add(rec, old)
     return [t.row(*key) for key, t in tallies.items()]
 
 
@@ -266,8 +322,9 @@ def session_counts(preset: str, seed: int, db: Path) -> list[dict]:
     finally:
         sys.stdin = stdin
         ras.sim.rig.VirtualPatientRig = original  # type: ignore[misc]
-    truth = np.array([(f.start_t_s, f.end_t_s) for f in rigs[-1].patient.freeze_episodes_])
-    truth = truth.reshape(-1, 2)
+    episodes = rigs[-1].patient.freeze_episodes_
+    truth = np.array([(f.start_t_s, f.end_t_s) for f in episodes]).reshape(-1, 2)
+    still = np.array([f.kind == "akinetic" for f in episodes], dtype=bool)
     with Store(db) as store:
         data = load_session(store, 1, with_imu=True)
     out = session_outcomes(data)
@@ -283,10 +340,11 @@ def session_counts(preset: str, seed: int, db: Path) -> list[dict]:
         starts = (truth[:, 0] >= p.start_t_s) & (truth[:, 0] < p.end_t_s)
         rows.append(
             {
-                "preset": preset,
+                "preset": f"{preset} (seed {seed})",
                 "phase": p.phase,
                 "seconds": p.end_t_s - p.start_t_s,
                 "true": int(starts.sum()),
+                "true moving": int((starts & ~still).sum()),
                 "report": p.value("n_freezing_episodes"),
                 "time frozen %": p.value("frozen_pct"),
                 "previous": len(prev.episodes_t_s),
@@ -318,15 +376,35 @@ def table(rows: list[dict]) -> list[str]:
     return out
 
 
+def kind_table(rows: list[dict]) -> list[str]:
+    """Freezes found by kind, for the rows whose data hold true freezes."""
+    out = [
+        "| data | signal | detector | trembling | shuffling | akinetic | sensitivity (moving) "
+        "| sensitivity (all) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        if not r["true episodes"]:
+            continue
+        kinds = " | ".join(f"{r[f'{k} found']} / {r[f'{k} true']}" for k in KINDS)
+        out.append(
+            f"| {r['data']} | {r['signal']} | {r['detector']} | {kinds} | "
+            f"{_f(r['sensitivity (moving)'])} | {_f(r['sensitivity'])} |"
+        )
+    return out
+
+
 def session_table(rows: list[dict]) -> list[str]:
     out = [
-        "| preset | phase | s | true freezes | report (new) | time frozen % | previous |",
+        "| preset | phase | s | true freezes (with moving legs) | report (new) | time frozen % "
+        "| previous |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         out.append(
-            f"| {r['preset']} | {r['phase']} | {r['seconds']:.0f} | {r['true']} | "
-            f"{r['report']:.0f} | {r['time frozen %']:.1f} | {r['previous']} |"
+            f"| {r['preset']} | {r['phase']} | {r['seconds']:.0f} | {r['true']} "
+            f"({r['true moving']}) | {r['report']:.0f} | {r['time frozen %']:.1f} | "
+            f"{r['previous']} |"
         )
     return out
 
@@ -336,11 +414,15 @@ def report(rows: list[dict], sessions: list[dict] | None, seconds: float, quick:
         "Per foot a session analyses (virtual patient: the left foot; recordings: every foot). "
         "**new** = analysis.freezing (freeze index 3–8 / 0.5–3 Hz over 4 s windows stepped "
         "0.5 s, power gate 0.2 (m/s²)², episodes merged across <= 1 s and kept from 1 s; with "
-        "ICs a window inside a normal step is walking and a window between steps is analysed on "
-        "the stretch between them); **previous** = the detector before issue 11 (plain runs of "
-        "windows with FI >= 1.5 and power >= 0.05 (m/s²)², no ICs). Signals: *forward + ICs* = "
-        "the horizontal forward axis with the ICs (virtual patient: its true ICs; recordings: "
-        "the gait-event detector's), as sessions analyse it (previous ignores the ICs); *forward, "
+        "ICs a window inside a normal step is walking, a window between steps is analysed on "
+        "the stretch between them, and a window in a halt of walking — no normal step for over "
+        "1.5 strides — whose legs move (power >= the gate) is a freeze whatever its FI); **new, "
+        "FI only** = the same without the halt rule; **previous** = the detector before issue "
+        "11 (plain runs of windows with FI >= 1.5 and power >= 0.05 (m/s²)², no ICs). Signals: "
+        "*forward + ICs* = the horizontal forward axis with the ICs (virtual patient: its true "
+        "ICs, as its sensors report them; recordings: the gait-event detector's), as sessions "
+        "analyse it (previous ignores the ICs); *forward + detected ICs* = the same with the "
+        "gait-event detector's ICs (the virtual patient's shuffling steps included); *forward, "
         "64 Hz, acc only* = the same axis resampled to 64 Hz, no ICs; *vertical* = the foot's z "
         "axis, which sessions analysed before. Steady walking has no true episodes: every "
         "detection is false. Sensitivity = true episodes overlapped by a detection; false / h = "
@@ -349,24 +431,36 @@ def report(rows: list[dict], sessions: list[dict] | None, seconds: float, quick:
         "",
         *table(rows),
         "",
+        "Freezes found by kind (ras.sim.imu.freeze_motion: *trembling* in place at 3–8 Hz with "
+        "weight shifting, *shuffling* with small steps at 2–4 per s per foot, *akinetic* = no "
+        "leg movement; mix 45 / 45 / 10 %). Sensitivity (moving) counts trembling and shuffling "
+        "freezes: an akinetic freeze is standing still to a foot or ankle sensor, for the freeze "
+        "index and for the halt rule alike, and is not counted.",
+        "",
+        *kind_table(rows),
+        "",
     ]
     if sessions is not None:
         out += [
             "Simulated sessions (`ras run --simulate P --audio none --speed 10 --imu-rate 100 "
-            "--baseline 30 --cued 180 --probe 30 --seed 1`): the session report's freezing count "
+            "--baseline 30 --cued 180 --probe 30 --seed S`, healthy and stroke seed 1, "
+            "parkinson seeds 0-2): the session report's freezing count "
             "per phase (episodes counted in the phase where they start) against the virtual "
-            "patient's true freezes starting in that phase, and the previous detector on the "
-            "same recording (vertical axis, each phase analysed on its own). The cued phase "
-            "walks ~10 % faster (the ramp), which is where the previous detector counted freezes "
-            "in healthy walking.",
+            "patient's true freezes starting in that phase (in brackets those with moving legs, "
+            "the ones a sensor can see), and the previous detector on the same recording "
+            "(vertical axis, each phase analysed on its own). The cued phase walks ~10 % faster "
+            "(the ramp), which is where the previous detector counted freezes in healthy walking.",
             "",
             *session_table(sessions),
             "",
         ]
     mode = (
-        "quick: one seed, 5 min steady walks, one 20 min parkinson walk"
+        "quick: one seed, 5 min steady walks, one 20 min parkinson walk of each kind"
         if quick
-        else ("three seeds of 10 min per steady walk, six 20 min parkinson walks (2 h)")
+        else (
+            "three seeds of 10 min per steady walk, six 20 min walks of the parkinson preset "
+            "(2 h), three 20 min walks at 3 freezes per min (1 h)"
+        )
     )
     out.append(f"Run: {mode}; {seconds:.0f} s.")
     return "\n".join(out)
@@ -384,8 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.quick or args.no_sessions):
         sessions = []
         with tempfile.TemporaryDirectory() as tmp:
-            for preset in ("healthy", "stroke", "parkinson"):
-                sessions += session_counts(preset, 1, Path(tmp) / f"{preset}.sqlite3")
+            for preset, seeds in SESSION_SEEDS.items():
+                for seed in seeds:
+                    db = Path(tmp) / f"{preset}-{seed}.sqlite3"
+                    sessions += session_counts(preset, seed, db)
     body = report(rows, sessions, time.perf_counter() - t0, args.quick)
     print(body)
     if args.write:
