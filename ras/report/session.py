@@ -147,8 +147,9 @@ def _outcome_table(
         f"{'; ' + guessed if guessed else ''}: ▲ green = improvement, ▼ red = decline reaching "
         "it. The other measures have no established MCID and are not flagged. Symmetry index: "
         f"{out.si_basis}, 0 = symmetric. R: 0–1, > 0.7 strong. Asynchrony < 0: step before the "
-        "beat. Freezing: episodes of at least 1 s with trembling (freeze index) and no steps, "
-        "counted in the phase where they start; counts of phases of different lengths are not "
+        "beat. Freezing: episodes of at least 1 s with trembling (freeze index) or with the legs "
+        "moving but no steps while walking; freezes with the legs still (akinesia) are not "
+        "counted; counted in the phase where they start; phases of different lengths are not "
         'compared (time frozen is). "not measured": the session has no data for it (reasons '
         "below)."
     )

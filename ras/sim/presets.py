@@ -104,7 +104,8 @@ class PatientParams:
     freeze_mean_duration_s : float
         Mean duration of a freezing episode, s.
     tremble_hz : float
-        Frequency of the trembling of the legs during a freeze (3–8 Hz band; Moore 2008).
+        The patient's typical trembling frequency during a freeze (3–8 Hz band; Moore 2008);
+        each trembling episode varies around it (ras.sim.imu.freeze_motion).
     coupling : float
         0..1, how strongly the patient listens to the beat: 0 = does not entrain at all (walks at
         its own cadence and drifts relative to the beat); scales both corrections below.
