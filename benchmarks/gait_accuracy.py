@@ -6,8 +6,9 @@ feet, 2 x 20 m with a turn) with its motion-capture reference; tests/datasets.py
 
 - IC (both landmarks) and TO against the reference (F1 within 50 ms, median |error|, bias),
   counted from the first to the last reference event but leaving out, on both sides, the turn
-  between the hand-labelled walking bouts (stride_borders_sample.csv), where the reference lacks the turning steps; IC F1
-  also over the whole reference span (turn steps the reference lacks count as false positives);
+  between the hand-labelled walking bouts (stride_borders_sample.csv), where the reference
+  lacks the turning steps; IC F1 also over the whole reference span (turn steps the reference
+  lacks count as false positives);
 - stride length against the heel displacement of position_sample.csv, on straight strides
   (|turning| <= 10 deg by the motion-capture orientation) and on all reference strides;
 - run time on the recording, and on one hour of two-foot data (the recording tiled): time and
