@@ -74,8 +74,10 @@ class LiveGaitEvents:
 
     Attributes
     ----------
+    detectors_started_ : int
+        Detectors started (the first, then one after each long gap or :meth:`restart`).
     restarts_ : int
-        Detectors started after the first (long gaps, :meth:`restart`).
+        Detectors started after the first.
     bridged_samples_, repeated_samples_ : int
         Samples interpolated into short gaps; samples skipped because they had been fed.
     dropped_events_ : int
@@ -97,7 +99,7 @@ class LiveGaitEvents:
         self._factory: Callable[[], _Detector] = detector_factory or (
             lambda: CausalGaitEventDetector(rate, **settings)
         )
-        self.restarts_ = 0
+        self.detectors_started_ = 0
         self.bridged_samples_ = 0
         self.repeated_samples_ = 0
         self.dropped_events_ = 0
@@ -107,11 +109,18 @@ class LiveGaitEvents:
         self._last_row: np.ndarray | None = None
         self._bridges: deque[tuple[int, int]] = deque(maxlen=_MAX_BRIDGES)
 
+    @property
+    def restarts_(self) -> int:
+        return max(self.detectors_started_ - 1, 0)
+
+    @property
+    def running(self) -> bool:
+        """A detector is running: the next samples may continue it."""
+        return self._det is not None
+
     def restart(self) -> None:
         """Forget the running detector (a reconnect): no event spans this point."""
-        if self._det is not None:
-            self._det = None
-            self.restarts_ += 1
+        self._det = None
 
     def feed(self, first_index: int, samples_si: np.ndarray) -> list[StreamEvent]:
         """Samples ``first_index, first_index + 1, ...`` of the stream, shape (n, 6): acc x, y, z
@@ -133,10 +142,10 @@ class LiveGaitEvents:
         if self._det is not None and 0 < missing <= self.max_fill_n:
             blocks.insert(0, self._bridge(first, x[0]))
         elif self._det is None or missing > 0:
-            if self._det is not None:
-                self.restarts_ += 1
             self._det = self._factory()
+            self.detectors_started_ += 1
             self._start = first
+            self._bridges.clear()  # the new detector's events come after them
         self._last = first + x.shape[0] - 1
         self._last_row = x[-1].copy()
         feed = np.vstack(blocks) if len(blocks) > 1 else x

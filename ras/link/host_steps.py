@@ -115,40 +115,40 @@ class HostStepDetector:
 
     def __init__(self) -> None:
         self.strides = StrideCounter()
-        self.detectors_started_ = 0
         self.gaps_ = 0
         self.unsupported_batches_ = 0
         self._stream: LiveGaitEvents | None = None
-        self._rate_hz = 0.0
+        self._earlier = {"detectors_started_": 0, "repeated_samples_": 0, "bridged_samples_": 0}
         self._origin_us = 0.0  # device time of stream sample 0
         self._next = 0  # stream index expected for the next batch's first sample
-        self._restarts_seen = 0
-        self._repeated_before = 0  # repeated samples of earlier streams
-        self._bridged_before = 0
         self._anchors: deque[tuple[int, float]] = deque(maxlen=_ANCHORS)
-        self._stream_running = False
+
+    def _count(self, name: str) -> int:
+        """A counter over this sensor's streams (a rate change starts a new one)."""
+        now = getattr(self._stream, name) if self._stream is not None else 0
+        return self._earlier[name] + now
+
+    @property
+    def detectors_started_(self) -> int:
+        return self._count("detectors_started_")
+
+    @property
+    def repeated_samples_(self) -> int:
+        return self._count("repeated_samples_")
+
+    @property
+    def bridged_samples_(self) -> int:
+        return self._count("bridged_samples_")
 
     @property
     def running(self) -> bool:
         """A detector is running (the next batch may continue it)."""
-        return self._stream is not None and self._stream_running
-
-    @property
-    def repeated_samples_(self) -> int:
-        s = self._stream
-        return self._repeated_before + (s.repeated_samples_ if s is not None else 0)
-
-    @property
-    def bridged_samples_(self) -> int:
-        s = self._stream
-        return self._bridged_before + (s.bridged_samples_ if s is not None else 0)
+        return self._stream is not None and self._stream.running
 
     def restart(self) -> None:
         """Forget the running detector: the next batch starts a new one; no stride spans this."""
-        if self._stream is not None and self._stream_running:
-            self._stream.restart()
-            self._restarts_seen = self._stream.restarts_  # counted when the next batch comes
-            self._stream_running = False
+        if self.running:
+            self._stream.restart()  # type: ignore[union-attr]
             self.strides.break_sequence()
 
     def feed(
@@ -179,33 +179,27 @@ class HostStepDetector:
         if len(samples) == 0:
             return []
         period_us = 1e6 / rate
-        if self._stream is None or rate != self._rate_hz:
+        if self._stream is None or rate != self._stream.sampling_rate_hz:
             if self._stream is not None:
-                self._repeated_before += self._stream.repeated_samples_
-                self._bridged_before += self._stream.bridged_samples_
+                for name in self._earlier:
+                    self._earlier[name] += getattr(self._stream, name)
                 self.strides.break_sequence()
             # imported here: the link (and `ras` start-up) need analysis/ only when detecting
             from analysis.live_stream import LiveGaitEvents
 
             self._stream = LiveGaitEvents(rate)
-            self._rate_hz = rate
             self._origin_us = float(first_us)
             self._next = 0
             self._anchors.clear()
-            self._restarts_seen = 0
-            self._stream_running = False
+        stream = self._stream
         first = round((first_us - self._origin_us) / period_us)
-        if self._stream_running and first > self._next:
+        if stream.running and first > self._next:
             self.gaps_ += 1
-        if not self._stream_running:
-            self.detectors_started_ += 1
+        started = stream.detectors_started_
         self._anchors.append((first, float(first_us)))
-        events = self._stream.feed(first, samples)
-        self._stream_running = True
+        events = stream.feed(first, samples)
         self._next = max(self._next, first + len(samples))
-        if self._stream.restarts_ != self._restarts_seen:  # a long gap: a new detector
-            self.detectors_started_ += self._stream.restarts_ - self._restarts_seen
-            self._restarts_seen = self._stream.restarts_
+        if stream.detectors_started_ > started > 0:  # a long gap: no stride spans it
             self.strides.break_sequence()
         out = []
         for ev in events:
