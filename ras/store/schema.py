@@ -20,7 +20,7 @@ from pathlib import Path
 from ras.errors import UserInputError
 from ras.store.paths import owner_only_umask, prepare_db_path, secure_db_files
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate", "schema_version"]
+__all__ = ["END_STATUSES", "MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate", "schema_version"]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -148,13 +148,59 @@ _V2 = """
 ALTER TABLE sessions ADD COLUMN heartbeat_utc TEXT;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: a session can end 'degraded' (it ran to its end, but the cue could not keep up), and says
+# why it ended ('end_reason'). SQLite cannot alter a CHECK, so the table is rebuilt (the
+# 12-step procedure of https://www.sqlite.org/lang_altertable.html#otheralter); :func:`migrate`
+# runs every migration with foreign keys off (a DROP TABLE sessions with them on would delete
+# every event through ON DELETE CASCADE) and checks them before the commit.
+_V3 = """
+CREATE TABLE new_sessions (
+    id INTEGER PRIMARY KEY,
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    started_utc TEXT NOT NULL,
+    settings_json TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'running'
+        CHECK (status IN ('running', 'complete', 'incomplete', 'degraded')),
+    ended_utc TEXT,
+    notes TEXT,
+    writer_pid INTEGER,
+    writer_host TEXT,
+    heartbeat_utc TEXT,
+    end_reason TEXT
+);
+INSERT INTO new_sessions (id, patient_id, started_utc, settings_json, status, ended_utc, notes,
+    writer_pid, writer_host, heartbeat_utc)
+SELECT id, patient_id, started_utc, settings_json, status, ended_utc, notes, writer_pid,
+    writer_host, heartbeat_utc FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE new_sessions RENAME TO sessions;
+CREATE INDEX sessions_patient ON sessions (patient_id, started_utc);
+"""
+
+#: How a session can end (the sessions table's status, besides 'running').
+END_STATUSES = ("complete", "incomplete", "degraded")
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     """The database's schema version (``PRAGMA user_version``)."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a script, one by one (``executescript`` would commit first)."""
+    out, buf = [], ""
+    for piece in script.split(";"):
+        buf += piece + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \t\r\n;"):
+                out.append(buf.strip())
+            buf = ""
+    if buf.strip(" \t\r\n;"):
+        raise sqlite3.OperationalError(f"incomplete SQL statement in a migration: {buf.strip()!r}")
+    return out
 
 
 def migrate(
@@ -176,22 +222,32 @@ def migrate(
             )
         if version == target:
             return applied
-        script = (
-            f"BEGIN IMMEDIATE;\n{migrations[version]}\n"
-            f"PRAGMA user_version = {version + 1};\nCOMMIT;"
-        )
+        # Foreign keys cannot be switched inside a transaction: off around the migration (a
+        # table rebuild must not cascade), checked before its commit, then as they were.
+        fk_on = bool(conn.execute("PRAGMA foreign_keys").fetchone()[0])
+        conn.execute("PRAGMA foreign_keys = OFF")
         try:
             # Another process may have migrated meanwhile: re-check inside the lock.
             conn.execute("BEGIN IMMEDIATE")
-            now = schema_version(conn)
-            conn.execute("COMMIT")
-            if now != version:
+            if schema_version(conn) != version:
+                conn.execute("COMMIT")
                 continue
-            conn.executescript(script)
+            for statement in _statements(migrations[version]):  # inside this transaction
+                conn.execute(statement)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"migration to schema version {version + 1} broke {len(broken)} references"
+                    f" (first: {broken[0]})"
+                )
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute(f"PRAGMA foreign_keys = {'ON' if fk_on else 'OFF'}")
         applied += 1
 
 

@@ -21,7 +21,7 @@ from ras.errors import UserInputError
 from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
 from ras.store import rows
 from ras.store.records import MarkerEvent, TempoChangeEvent
-from ras.store.schema import connect
+from ras.store.schema import END_STATUSES, connect
 from ras.validate import check_choice
 
 __all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
@@ -72,6 +72,7 @@ class SessionInfo:
     ended_utc: str | None
     settings: dict[str, Any]
     notes: str | None
+    end_reason: str | None = None  # why it ended as it did (e.g. "disk full: ..."), if said
 
 
 def _json_default(obj: Any) -> Any:
@@ -234,16 +235,42 @@ class Store:
         return int(cur.lastrowid)
 
     def end_session(
-        self, session_id: int, *, status: str = "complete", notes: str | None = None
+        self,
+        session_id: int,
+        *,
+        status: str = "complete",
+        notes: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """Mark a session ended ('complete' or 'incomplete'), optionally with notes."""
-        check_choice("session status", status, ("complete", "incomplete"))
+        """Mark a session ended ('complete', 'incomplete' or 'degraded'), optionally with notes
+        and the reason it ended so."""
+        check_choice("session status", status, END_STATUSES)
         self.get_session(session_id)
         self._conn.execute(
-            "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes)"
-            " WHERE id = ?",
-            (status, utc_now_iso(), notes, session_id),
+            "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes),"
+            " end_reason = COALESCE(?, end_reason) WHERE id = ?",
+            (status, utc_now_iso(), notes, reason, session_id),
         )
+
+    def discard_session(self, session_id: int) -> bool:
+        """Remove a session that never started (no phase recorded) with all it holds.
+
+        For a session whose sensors or sound never came up: it must not stay in the history.
+        Returns True if removed; False (nothing changed) if a phase was recorded or there is no
+        such session.
+        """
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self._conn.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM phases WHERE session_id = ?)",
+                (int(session_id), int(session_id)),
+            )  # foreign keys are on: its events go with it (ON DELETE CASCADE)
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        return cur.rowcount == 1
 
     def get_session(self, session_id: int) -> SessionInfo:
         """One session; UserInputError if there is none with that id."""
@@ -261,13 +288,13 @@ class Store:
     def _sessions(self, where: str, params: tuple[Any, ...]) -> list[SessionInfo]:
         rs = self._conn.execute(
             "SELECT s.id, p.pseudo_id, s.started_utc, s.status, s.ended_utc, s.settings_json,"
-            f" s.notes FROM sessions s JOIN patients p ON p.id = s.patient_id {where}"
-            " ORDER BY s.started_utc, s.id",
+            f" s.notes, s.end_reason FROM sessions s JOIN patients p ON p.id = s.patient_id"
+            f" {where} ORDER BY s.started_utc, s.id",
             params,
         )
         return [
-            SessionInfo(i, p, st, status, en, json.loads(js), n)
-            for i, p, st, status, en, js, n in rs
+            SessionInfo(i, p, st, status, en, json.loads(js), n, why)
+            for i, p, st, status, en, js, n, why in rs
         ]
 
     def mark_interrupted(self, stale_after_s: float = STALE_HEARTBEAT_S) -> list[int]:
