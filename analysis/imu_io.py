@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,9 @@ from analysis.errors import AnalysisInputError
 
 __all__ = [
     "AXES",
+    "CHUNK_ROWS",
+    "MAX_ABS_ACC_MPS2",
+    "MAX_ABS_GYR_DPS",
     "MAX_GAP_STEP_PERIODS",
     "MAX_SAMPLING_RATE_HZ",
     "MAX_T_S_RATE_ERROR",
@@ -58,6 +61,14 @@ MAX_GAP_STEP_PERIODS = 1.5
 #: Largest relative difference between the rate ``t_s`` advances at and the stated rate.
 MAX_T_S_RATE_ERROR = 0.02
 _RAS_MAGIC = "# ras-imu 1"
+#: Largest |acc| read from a file, m/s² (about 200 g: beyond any foot IMU's range; ±16 g is usual).
+MAX_ABS_ACC_MPS2 = 2000.0
+#: Largest |gyr| read from a file, deg/s (beyond any IMU's range; ±2000 deg/s is usual).
+MAX_ABS_GYR_DPS = 10000.0
+#: Longest ``t_s`` step between two rows, s (a day): a longer one is not a gap but a wrong time.
+MAX_T_S_STEP_S = 86400.0
+#: Data rows parsed at a time: the reader holds one chunk of text rows, never the whole file.
+CHUNK_ROWS = 8192
 
 
 def _check_signal(name: str, values: np.ndarray, side: str) -> np.ndarray:
@@ -73,8 +84,9 @@ def _check_signal(name: str, values: np.ndarray, side: str) -> np.ndarray:
             f"{side} {name} has {int(bad.sum())} NaN/inf values (first at sample {row}); "
             "only finite numbers are allowed (fill or cut gaps before analysis)"
         )
-    arr = arr.copy()
-    arr.setflags(write=False)
+    if arr.flags.writeable or not arr.flags.owndata:
+        arr = arr.copy()  # the caller's array could change under us
+        arr.setflags(write=False)
     return arr
 
 
@@ -170,9 +182,12 @@ class FootImu:
         gyr: if the foot clearly walks (acc magnitude SD > 2 m/s²) the largest angular velocity
         must exceed 30 deg/s (a swing is 200–600 deg/s; values under 15 mean rad/s).
         """
-        norm = np.linalg.norm(self.acc_mps2, axis=1)
-        quiet = np.argsort(np.linalg.norm(self.gyr_dps, axis=1))[: max(10, self.n_samples // 10)]
-        median = float(np.median(norm[quiet]))
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e300: the message says it
+            norm = np.linalg.norm(self.acc_mps2, axis=1)
+            gyr_norm = np.linalg.norm(self.gyr_dps, axis=1)
+            quiet = np.argsort(gyr_norm)[: max(10, self.n_samples // 10)]
+            median = float(np.median(norm[quiet]))
+            spread = float(np.std(norm))
         if not 5.0 <= median <= 15.0:
             hint = " (looks like g: multiply by 9.81)" if 0.5 <= median <= 1.5 else ""
             raise AnalysisInputError(
@@ -180,7 +195,7 @@ class FootImu:
                 "including gravity (about 9.81 at rest)"
             )
         peak = float(np.max(np.abs(self.gyr_dps)))
-        if float(np.std(norm)) > 2.0 and peak < 30.0:
+        if spread > 2.0 and peak < 30.0:
             hint = " (looks like rad/s: multiply by 57.3)" if peak < 15.0 else ""
             raise AnalysisInputError(
                 f"{self.side} gyr never exceeds {peak:.3g} while the foot moves{hint}; "
@@ -188,40 +203,136 @@ class FootImu:
             )
 
 
-def _read_rows(path: Path) -> list[list[str]]:
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            return [row for row in csv.reader(fh) if row]
-    except FileNotFoundError:
-        raise AnalysisInputError(f"IMU file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise AnalysisInputError(f"cannot read IMU file {str(path)!r}: {err}") from None
+class _CsvRows:
+    """The non-empty rows of a CSV file, read lazily (header rows one by one, data in chunks).
+
+    Opened as UTF-8 with an optional byte-order mark (spreadsheets write one); a field longer
+    than the csv module's limit, bytes that are not UTF-8 and read errors become one-line
+    AnalysisInputErrors. ``capacity`` is an upper bound on the rows (the file's line count),
+    so the data can be stored in arrays allocated once.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.capacity = _count_lines(path)
+            self._fh = path.open(newline="", encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise AnalysisInputError(f"IMU file {str(path)!r} does not exist") from None
+        except OSError as err:
+            raise AnalysisInputError(f"cannot read IMU file {str(path)!r}: {err}") from None
+        self._rows = csv.reader(self._fh)
+        self._pushed: list[list[str]] = []
+
+    def close(self) -> None:
+        """Close the file."""
+        self._fh.close()
+
+    def next(self) -> list[str] | None:
+        """The next non-empty row, or None at the end of the file."""
+        if self._pushed:
+            return self._pushed.pop()
+        try:
+            for row in self._rows:
+                if row:
+                    return row
+        except csv.Error as err:
+            raise AnalysisInputError(
+                f"{self.path.name}: line {self._rows.line_num} cannot be read ({err}); "
+                f"fields may be at most {csv.field_size_limit()} characters"
+            ) from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise AnalysisInputError(f"cannot read IMU file {str(self.path)!r}: {err}") from None
+        return None
+
+    def push(self, row: list[str]) -> None:
+        """Give ``row`` back: :meth:`next` returns it again."""
+        self._pushed.append(row)
+
+    def chunks(self, n_rows: int) -> Iterator[list[list[str]]]:
+        """The remaining rows, at most ``n_rows`` at a time."""
+        while True:
+            chunk = []
+            while len(chunk) < n_rows:
+                row = self.next()
+                if row is None:
+                    break
+                chunk.append(row)
+            if not chunk:
+                return
+            yield chunk
 
 
-def _to_array(
-    rows: Sequence[Sequence[str]], n_cols: int, path: Path, first_line: int
-) -> np.ndarray:
-    if not rows:
-        raise AnalysisInputError(f"{path.name}: no data rows after the header")
-    lengths = sorted({len(r) for r in rows})
+def _count_lines(path: Path) -> int:
+    """Line breaks in the file plus one: at least the number of its CSV rows."""
+    n = 1
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            n += block.count(b"\n")
+    return n
+
+
+def _chunk_array(chunk: list[list[str]], n_cols: int, path: Path, first_line: int) -> np.ndarray:
+    """One chunk of data rows as floats (empty values NaN); one-line errors."""
+    lengths = sorted({len(r) for r in chunk})
     if lengths != [n_cols]:
+        k = next(i for i, r in enumerate(chunk) if len(r) != n_cols)
         raise AnalysisInputError(
-            f"{path.name}: data rows from line {first_line} have {lengths} values; "
+            f"{path.name}: data row at line {first_line + k} has {len(chunk[k])} values; "
             f"every row needs {n_cols} like the header"
         )
     try:
-        data = np.array([[float(v) if v.strip() else np.nan for v in r] for r in rows])
+        return np.array(chunk, dtype=np.str_).astype(np.float64)
+    except ValueError:
+        pass  # empty values (NaN) or a bad one: value by value below
+    try:
+        return np.array([[float(v) if v.strip() else np.nan for v in r] for r in chunk])
     except ValueError as err:
         raise AnalysisInputError(
             f"{path.name}: a value is not a number ({err}); only numbers are allowed in data rows"
         ) from None
-    if data.ndim != 2 or data.shape[1] != n_cols:
-        lengths = sorted({len(r) for r in rows})
+
+
+def _read_columns(
+    rows: _CsvRows,
+    n_cols: int,
+    picks: Mapping[str, Sequence[int]],
+    path: Path,
+    first_line: int,
+) -> dict[str, np.ndarray]:
+    """Read the data rows into one array per entry of ``picks`` (its columns), in chunks.
+
+    Each output array is allocated once (``rows.capacity`` rows) and filled chunk by chunk of
+    :data:`CHUNK_ROWS` rows, so no list of all rows is ever built: the reader's memory is the
+    output arrays plus one chunk. Empty, NaN and infinite values become NaN.
+    """
+    cap = rows.capacity
+    out = {k: np.empty((cap, len(cols)), dtype=np.float64) for k, cols in picks.items()}
+    n = 0
+    for chunk in rows.chunks(CHUNK_ROWS):
+        block = _chunk_array(chunk, n_cols, path, first_line + n)
+        m = block.shape[0]
+        for key, cols in picks.items():
+            part = block[:, list(cols)]
+            part[~np.isfinite(part)] = np.nan
+            out[key][n : n + m] = part
+        n += m
+    if n == 0:
+        raise AnalysisInputError(f"{path.name}: no data rows after the header")
+    return {k: a[:n] for k, a in out.items()}
+
+
+def _check_range(name: str, values: np.ndarray, limit: float, what: str, first_line: int) -> None:
+    """One-line error if a value of ``values`` is beyond ``limit`` (NaN ignored)."""
+    with np.errstate(invalid="ignore"):
+        big = np.abs(values) > limit
+    if big.any():
+        row, col = (int(v) for v in np.argwhere(big)[0])
         raise AnalysisInputError(
-            f"{path.name}: data rows from line {first_line} have {lengths} values; "
-            f"every row needs {n_cols} like the header"
+            f"{what}: {name} is {values[row, col]:.6g} at line {first_line + row}; a foot IMU "
+            f"measures at most ±{limit:g} ({'m/s²' if 'acc' in name else 'deg/s'}); "
+            "check the file's numbers and units"
         )
-    return data
 
 
 def _column_index(header: Sequence[str], name: str, path: Path) -> int:
@@ -268,7 +379,8 @@ def sample_grid(
     Raises
     ------
     AnalysisInputError
-        A time that is not a number, goes backwards or repeats, a median step longer than
+        A time that is not a number, goes backwards or repeats, jumps by more than
+        :data:`MAX_T_S_STEP_S`, a median step longer than
         1.5 periods, or a clock that runs more than :data:`MAX_T_S_RATE_ERROR` off the stated
         rate.
     """
@@ -287,6 +399,13 @@ def sample_grid(
         raise AnalysisInputError(
             f"{what} goes backwards or repeats at line {first_line + k + 1} ({t[k + 1]:.6g} s "
             f"after {t[k]:.6g} s); times must increase"
+        )
+    jump = np.flatnonzero(step > MAX_T_S_STEP_S)
+    if jump.size:
+        k = int(jump[0])
+        raise AnalysisInputError(
+            f"{what} jumps by {step[k]:.6g} s at line {first_line + k + 1}; rows of one "
+            f"recording are at most {MAX_T_S_STEP_S:g} s (a day) apart"
         )
     periods = step * fs
     if periods.size and np.median(periods) > MAX_GAP_STEP_PERIODS:
@@ -367,22 +486,26 @@ def _table(
     acc, gyr = {}, {}
     for side in SIDES:
         if side in signals:
-            a, g = (np.where(np.isfinite(x), x, np.nan) for x in signals[side])
-            acc[side], gyr[side] = a, g
+            acc[side], gyr[side] = signals[side]
+            what = path.name
+            _check_range(f"{side} acc", acc[side], MAX_ABS_ACC_MPS2, what, first_line)
+            _check_range(f"{side} gyr", gyr[side], MAX_ABS_GYR_DPS, what, first_line)
     return ImuTable(path.name, rate, grid, times, t_s is not None, acc, gyr)
 
 
-def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> ImuTable:
+def _parse_ras(first: list[str], rows: _CsvRows, path: Path, rate_hz: float | None) -> ImuTable:
     meta: dict[str, str] = {}
     i = 0
-    while i < len(rows) and rows[i][0].startswith("#"):
-        key, sep, value = ",".join(rows[i]).lstrip("#").partition(":")
+    row: list[str] | None = first
+    while row is not None and row[0].startswith("#"):
+        key, sep, value = ",".join(row).lstrip("#").partition(":")
         if sep:
             meta[key.strip()] = value.strip()
         i += 1
-    if i >= len(rows):
+        row = rows.next()
+    if row is None:
         raise AnalysisInputError(f"{path.name}: no header row after the comment lines")
-    header = [h.strip() for h in rows[i]]
+    header = [h.strip() for h in row]
     if "sampling_rate_hz" in meta:
         try:
             file_rate = float(meta["sampling_rate_hz"])
@@ -413,25 +536,30 @@ def _parse_ras(rows: list[list[str]], path: Path, rate_hz: float | None) -> ImuT
             f"{path.name}: unknown column {unknown[0]!r}; allowed are t_s and "
             "{left,right}_acc_{x,y,z}_mps2, {left,right}_gyr_{x,y,z}_dps (acc m/s², gyr deg/s)"
         )
-    data = _to_array(rows[i + 1 :], len(header), path, i + 2)
-    signals = {}
+    picks: dict[str, list[int]] = {}
     for side in SIDES:
-        present = [h for h in header if h.startswith(side + "_")]
-        if not present:
+        if not any(h.startswith(side + "_") for h in header):
             continue
-        acc = data[:, [_column_index(header, f"{side}_acc_{a}_mps2", path) for a in AXES]]
-        gyr = data[:, [_column_index(header, f"{side}_gyr_{a}_dps", path) for a in AXES]]
-        signals[side] = (acc, gyr)
-    if not signals:
+        for kind, unit in (("acc", "mps2"), ("gyr", "dps")):
+            picks[f"{side}_{kind}"] = [
+                _column_index(header, f"{side}_{kind}_{a}_{unit}", path) for a in AXES
+            ]
+    if not picks:
         raise AnalysisInputError(
             f"{path.name}: no left_* or right_* columns; one or two feet needed"
         )
-    t_s = data[:, header.index("t_s")] if "t_s" in header else None
+    if "t_s" in header:
+        picks["t_s"] = [header.index("t_s")]
+    data = _read_columns(rows, len(header), picks, path, i + 2)
+    signals = {
+        side: (data[f"{side}_acc"], data[f"{side}_gyr"]) for side in SIDES if f"{side}_acc" in data
+    }
+    t_s = data["t_s"][:, 0] if "t_s" in data else None
     return _table(path, rate_hz, t_s, signals, i + 2)
 
 
 def _parse_gaitmap(
-    rows: list[list[str]], path: Path, rate_hz: float | None, side: str | None
+    first: list[str], rows: _CsvRows, path: Path, rate_hz: float | None, side: str | None
 ) -> ImuTable:
     if rate_hz is None:
         raise AnalysisInputError(
@@ -439,12 +567,12 @@ def _parse_gaitmap(
             "ras analyse --sampling-rate-hz; the gaitmap example is 204.8 Hz)"
         )
     names = [f"{k}_{a}" for k in ("acc", "gyr") for a in AXES]
-    two_rows = len(rows) > 1 and any(c.strip() in names for c in rows[1])
-    if two_rows:
-        sensors = [c.strip() for c in rows[0]]
-        axes = [c.strip() for c in rows[1]]
-        data = _to_array(rows[2:], len(axes), path, 3)
-        signals = {}
+    second = rows.next()
+    two_rows = second is not None and any(c.strip() in names for c in second)
+    if two_rows and second is not None:
+        sensors = [c.strip() for c in first]
+        axes = [c.strip() for c in second]
+        picks: dict[str, list[int]] = {}
         for s in SIDES:
             cols = {
                 ax: j
@@ -456,16 +584,18 @@ def _parse_gaitmap(
             missing = [n for n in names if n not in cols]
             if missing:
                 raise AnalysisInputError(f"{path.name}: {s}_sensor has no column {missing[0]!r}")
-            signals[s] = (
-                data[:, [cols[n] for n in names[:3]]],
-                data[:, [cols[n] for n in names[3:]]],
-            )
-        if not signals:
+            picks[f"{s}_acc"] = [cols[n] for n in names[:3]]
+            picks[f"{s}_gyr"] = [cols[n] for n in names[3:]]
+        if not picks:
             raise AnalysisInputError(
                 f"{path.name}: first header row names no left_sensor or right_sensor"
             )
+        data = _read_columns(rows, len(axes), picks, path, 3)
+        signals = {s: (data[f"{s}_acc"], data[f"{s}_gyr"]) for s in SIDES if f"{s}_acc" in data}
         return _table(path, rate_hz, None, signals, 3)
-    header = [c.strip() for c in rows[0]]
+    if second is not None:
+        rows.push(second)
+    header = [c.strip() for c in first]
     idx = [_column_index(header, n, path) for n in names]
     if side is None:
         raise AnalysisInputError(
@@ -474,8 +604,8 @@ def _parse_gaitmap(
         )
     if side not in SIDES:
         raise AnalysisInputError(f"side {side!r} is not allowed; use 'left' or 'right'")
-    data = _to_array(rows[1:], len(header), path, 2)
-    return _table(path, rate_hz, None, {side: (data[:, idx[:3]], data[:, idx[3:]])}, 2)
+    data = _read_columns(rows, len(header), {"acc": idx[:3], "gyr": idx[3:]}, path, 2)
+    return _table(path, rate_hz, None, {side: (data["acc"], data["gyr"])}, 2)
 
 
 def read_imu_table(
@@ -489,13 +619,18 @@ def read_imu_table(
     anything but gaps: columns, numbers, sampling rate, ``t_s`` going backwards or repeating.
     """
     p = Path(path)
-    rows = _read_rows(p)
-    if not rows:
-        raise AnalysisInputError(f"{p.name}: file is empty; expected a header and data rows")
-    first = rows[0][0].strip()
-    if first.startswith("#") or any(c.strip().endswith(("_mps2", "_dps")) for c in rows[0]):
-        return _parse_ras(rows, p, sampling_rate_hz)
-    return _parse_gaitmap(rows, p, sampling_rate_hz, side)
+    rows = _CsvRows(p)
+    try:
+        first = rows.next()
+        if first is None:
+            raise AnalysisInputError(f"{p.name}: file is empty; expected a header and data rows")
+        if first[0].strip().startswith("#") or any(
+            c.strip().endswith(("_mps2", "_dps")) for c in first
+        ):
+            return _parse_ras(first, rows, p, sampling_rate_hz)
+        return _parse_gaitmap(first, rows, p, sampling_rate_hz, side)
+    finally:
+        rows.close()
 
 
 def load_imu_csv(

@@ -267,8 +267,7 @@ def segment_foot(
         after = rows_t[-1] + (gf - grid[-1]) / fs
         return np.where(gf < grid[0], before, np.where(gf > grid[-1], after, inside))
 
-    values = np.hstack((acc, gyr))
-    ok = np.isfinite(values).all(axis=1)
+    ok = np.isfinite(acc).all(axis=1) & np.isfinite(gyr).all(axis=1)
     rows = np.flatnonzero(ok)
     gaps: list[Gap] = []
     segments: list[Segment] = []
@@ -286,7 +285,7 @@ def segment_foot(
         g = grid[r]
         span = np.arange(g[0], g[-1] + 1)
         filled = ~np.isin(span, g)
-        data = np.column_stack([np.interp(span, g, values[r, c]) for c in range(6)])
+        seg_acc, seg_gyr = _fill(acc, gyr, r, g, span)
         t_seg = time_of(span)
         for a, b in _runs(filled):
             gaps.append(Gap(float(t_seg[a]), float(t_seg[b]), int(b - a), "filled", fs))
@@ -294,7 +293,7 @@ def segment_foot(
             note = f"too short to analyse: {span.size / fs:.2f} s (at least {min_duration_s:g} s)"
             segments.append(Segment(t_seg, None, int(filled.sum()), note))
         else:
-            imu = FootImu(data[:, :3], data[:, 3:], fs, side, float(t_seg[0]), filled)
+            imu = FootImu(seg_acc, seg_gyr, fs, side, float(t_seg[0]), filled)
             segments.append(Segment(t_seg, imu, int(filled.sum())))
         if k < cut.size:
             start = g[-1] + 1
@@ -309,6 +308,26 @@ def segment_foot(
         )
     gaps.sort(key=lambda gap: gap.start_t_s)
     return FootSegments(side, fs, tuple(segments), tuple(gaps), limit, from_t_s)
+
+
+def _fill(
+    acc: np.ndarray, gyr: np.ndarray, rows: np.ndarray, grid: np.ndarray, span: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A segment's acc and gyr on every grid position of ``span``, gaps linearly filled.
+
+    Without a gap the rows are returned as views (FootImu copies them); with one, new read-only
+    arrays (FootImu keeps them without a copy), so a long recording is not copied twice.
+    """
+    if span.size == rows.size:
+        return acc[rows[0] : rows[-1] + 1], gyr[rows[0] : rows[-1] + 1]
+    out = []
+    for x in (acc, gyr):
+        filled = np.empty((span.size, 3), dtype=np.float64)
+        for c in range(3):
+            filled[:, c] = np.interp(span, grid, x[rows, c])
+        filled.setflags(write=False)
+        out.append(filled)
+    return out[0], out[1]
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
