@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ras.events import ImuEvent
-from ras.export.files import prepare_out_dir, write_text
+from ras.export.files import prepare_out_dir, spreadsheet_cell, write_text
 from ras.export.session_data import SessionData
 from ras.export.tables import EVENT_NAMES, SIDE_NAMES, phase_of
 from ras.protocol.messages import Side, StepKind
@@ -66,13 +66,15 @@ def bids_label(text: str) -> str:
 
 
 def _tsv(columns: Sequence[str] | None, rows: Sequence[Sequence[object]]) -> str:
+    """TSV text; text cells that a spreadsheet would run as a formula are escaped."""
+
     def cell(v: object) -> str:
         if v is None or (isinstance(v, float) and not np.isfinite(v)):
             return "n/a"
         if isinstance(v, float):
             return f"{v:.6f}"
-        text = str(v).replace("\t", " ").replace("\n", " ")
-        return text if text else "n/a"
+        text = str(v).replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        return spreadsheet_cell(text) if text else "n/a"
 
     lines = [] if columns is None else ["\t".join(columns)]
     lines += ["\t".join(cell(v) for v in r) for r in rows]

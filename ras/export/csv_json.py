@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from ras.export.files import write_text
+from ras.export.files import spreadsheet_cell, write_text
 from ras.export.tables import Table, clean
 
 __all__ = ["FORMAT_VERSION", "table_csv", "write_csv", "write_json"]
@@ -17,7 +17,10 @@ FORMAT_VERSION = 1
 
 
 def table_csv(table: Table) -> str:
-    """One table as CSV text: a header row of column names, then the rows (NaN -> empty)."""
+    """One table as CSV text: a header row of column names, then the rows (NaN -> empty).
+
+    Text cells that a spreadsheet would run as a formula are escaped (:func:`spreadsheet_cell`).
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(table.columns)
@@ -31,6 +34,8 @@ def _fmt(v: object) -> object:
         return "true" if v else "false"
     if isinstance(v, float):
         return repr(v)
+    if isinstance(v, str):
+        return spreadsheet_cell(v)
     return v
 
 
