@@ -80,6 +80,55 @@ ACC_RANGE_G = 16
 GYR_RANGE_DPS = 2000
 
 
+#: Prefix of the sensors' private folders: ``ras-sim-PID-XXXXXXXX`` in the temp directory.
+TEMP_PREFIX = "ras-sim-"
+
+
+def make_temp_dir() -> str:
+    """A private folder for a sensor's port link, named after this process (``ras-sim-PID-``).
+
+    Stopping the sensor removes it, also when a session ends by a signal; a process killed
+    outright (``kill -9``) cannot, so stale folders of processes that no longer exist are
+    removed here first (:func:`sweep_stale_temp_dirs`).
+    """
+    sweep_stale_temp_dirs()
+    return tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
+
+
+def sweep_stale_temp_dirs(parent: str | None = None) -> int:
+    """Remove this user's ``ras-sim-PID-*`` folders whose process is gone; return how many."""
+    parent = tempfile.gettempdir() if parent is None else parent
+    removed = 0
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return 0
+    for entry in entries:
+        pid_text = entry.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if not entry.name.startswith(TEMP_PREFIX) or not pid_text.isdigit():
+            continue
+        try:
+            if not entry.is_dir(follow_symlinks=False) or entry.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if _process_alive(int(pid_text)):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's, or not a pid we can ask about: leave it
+    return True
+
+
 def device_t_us(t_s: float, drift_ppm: float, boot_offset_s: float) -> int:
     """u32 device time (us) at session time ``t_s``."""
     return round((t_s * (1.0 + drift_ppm * 1e-6) + boot_offset_s) * 1e6) & _U32
@@ -324,7 +373,7 @@ class VirtualFootSensor:
         """Create the pty and port link, boot (HELLO) and start the sensor's thread."""
         if self._thread is not None:
             raise RuntimeError("sensor already started")
-        self._dir = tempfile.mkdtemp(prefix="ras-sim-")
+        self._dir = make_temp_dir()
         self._open_port(new_path=False)
         self._reset_boot_state(self.clock.now_s())
         self._thread = threading.Thread(
