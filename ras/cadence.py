@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import statistics
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -189,7 +190,9 @@ def clean_steps(
     for t, side in zip(ic_t_s[1:], ic_sides[1:], strict=True):
         t = float(t)
         d = t - kept_t[-1]
-        ref = float(np.median(steps[-ref_steps:])) if len(steps) >= min_ref_steps else NAN
+        # statistics.median: the same value as np.median, ~20x faster on a few floats (this
+        # runs per IC per update; numpy's overhead held the engine thread at --speed 60)
+        ref = float(statistics.median(steps[-ref_steps:])) if len(steps) >= min_ref_steps else NAN
         kind, n = classify_interval(
             d,
             ref,
