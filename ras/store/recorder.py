@@ -3,11 +3,20 @@
 Producers call :meth:`Recorder.put` (or attach it to the session bus); it never blocks. The
 writer thread batches events and commits every ``commit_interval_s`` (at most 0.5 s), so a
 crash or ``kill -9`` of the process loses at most the last half second of events.
+
+Nothing is lost silently: an event skipped as unwritable, a batch given up after its retries,
+a put after :meth:`Recorder.close` or past the queue's bound (:data:`MAX_QUEUED`) is counted in
+``events_lost``. A full disk (SQLite's SQLITE_FULL, or ENOSPC) stops the writing at once: what
+was committed stays, the database is never left half-written (SQLite rolls the batch back),
+and every later event is counted as lost, not retried; :attr:`RecorderStats.disk_full` and
+``first_lost_t_s`` (session time of the first event not saved) say so while the session runs.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
+import math
 import os
 import queue
 import socket
@@ -31,12 +40,21 @@ MAX_COMMIT_INTERVAL_S = 0.5
 MAX_BATCH = 5000  # commit early if this many events are waiting
 MAX_RETRIES = 20  # database busy / I/O errors before a batch is given up
 HEARTBEAT_S = 5.0  # how often the session row says its recorder is alive (s)
+#: Most events waiting to be written; more are counted as lost (put never blocks). Two feet at
+#: 1 kHz of IMU chunks plus steps is far below this, even with the disk stalled for minutes.
+MAX_QUEUED = 2_000_000
 _STOP = object()
 
 
 @dataclasses.dataclass(frozen=True)
 class RecorderStats:
-    """What a recorder did: rows written, events skipped, errors (with the last message)."""
+    """What a recorder did: rows written, events skipped, errors (with the last message).
+
+    ``events_lost`` counts every event given to the recorder that is not in the database
+    (``ignored`` ones are of types that are not recorded, on purpose). ``disk_full``: the disk
+    filled and recording stopped; ``first_lost_t_s``: session time (s) of the first event lost,
+    NaN if none.
+    """
 
     events_written: int
     commits: int
@@ -44,6 +62,32 @@ class RecorderStats:
     errors: int
     events_lost: int
     last_error: str | None
+    disk_full: bool = False
+    first_lost_t_s: float = math.nan
+
+    @property
+    def failed(self) -> bool:
+        """True if anything given to the recorder is not saved."""
+        return self.events_lost > 0 or self.disk_full
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True if ``exc`` says the disk (or the database's file system) is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        return code == sqlite3.SQLITE_FULL or "database or disk is full" in str(exc)
+    return False
+
+
+def _event_t_s(event: Any) -> float:
+    """An event's session time (s), NaN if it has none."""
+    t_s = getattr(event, "t_s", getattr(event, "first_t_s", math.nan))
+    try:
+        return float(t_s)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 class Recorder:
@@ -61,7 +105,8 @@ class Recorder:
     Notes
     -----
     Errors never stop the writer: a bad event is counted and skipped; a failed commit is
-    retried, then its events are counted as lost. See :attr:`stats` and :meth:`check`.
+    retried, then its events are counted as lost; a full disk stops the writing (the events
+    from then on are counted as lost). See :attr:`stats`, :meth:`health` and :meth:`check`.
     """
 
     def __init__(self, store_path: Any, session_id: int, commit_interval_s: float = 0.25) -> None:
@@ -70,12 +115,15 @@ class Recorder:
         self.session_id = int(session_id)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._lock = threading.Lock()
-        self._closed = False
+        self._closed = False  # no more events taken
+        self._ended = False  # session row ended, connection closed
         self._events_written = 0
         self._commits = 0
         self._ignored = 0
         self._errors = 0
         self._events_lost = 0
+        self._disk_full = False
+        self._first_lost_t_s = math.nan
         self._error_log: deque[str] = deque(maxlen=20)
         self._fatal: BaseException | None = None
         # Opened here so a bad path or session fails in the caller; used only by the thread.
@@ -107,10 +155,10 @@ class Recorder:
     # ---- producer side --------------------------------------------------------------------
 
     def put(self, event: Any) -> None:
-        """Queue an event for writing (never blocks). Events after :meth:`close` are dropped."""
-        if self._closed:
-            with self._lock:
-                self._events_lost += 1
+        """Queue an event for writing (never blocks). Events after :meth:`close`, or beyond
+        :data:`MAX_QUEUED` waiting, are dropped and counted as lost."""
+        if self._closed or self._queue.qsize() >= MAX_QUEUED:
+            self._lose([event])
             return
         self._queue.put(event)
 
@@ -130,7 +178,13 @@ class Recorder:
                 self._errors,
                 self._events_lost,
                 self._error_log[-1] if self._error_log else None,
+                self._disk_full,
+                self._first_lost_t_s,
             )
+
+    def health(self) -> RecorderStats:
+        """The counters now (cheap; any thread): watch ``failed`` / ``disk_full`` live."""
+        return self.stats
 
     @property
     def error_messages(self) -> list[str]:
@@ -148,25 +202,32 @@ class Recorder:
 
     # ---- shutdown -------------------------------------------------------------------------
 
-    def close(self, status: str = "complete", notes: str | None = None) -> RecorderStats:
-        """Write everything queued, mark the session ended (``status``) and stop the thread."""
+    def drain(self) -> RecorderStats:
+        """Stop taking events, write everything queued and stop the writer thread; the session
+        row is left as it is (:meth:`close` ends it). Returns the final counters."""
         if self._closed:
             return self.stats
         self._closed = True
         self._queue.put(_STOP)
         self._thread.join()
+        # a put() that passed its check just before the flag was set may land after the
+        # writer's last look: write it here rather than lose it
+        late = self._take_waiting() if self._fatal is None else []
+        if late and (self._disk_full or not self._write(late)):
+            self._lose(late)
+        return self.stats
+
+    def close(
+        self, status: str = "complete", notes: str | None = None, reason: str | None = None
+    ) -> RecorderStats:
+        """Write everything queued (:meth:`drain`), mark the session ended (``status``, with
+        ``reason`` if given) and close the database."""
+        if self._ended:
+            return self.stats
+        self._ended = True
         try:
-            # a put() that passed its check just before the flag was set may land after the
-            # writer's last look: write it here rather than lose it
-            late = self._take_waiting() if self._fatal is None else []
-            if late and not self._write(late):
-                with self._lock:
-                    self._events_lost += len(late)
-            self._conn.execute(
-                "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes)"
-                " WHERE id = ?",
-                (status, utc_now_iso(), notes, self.session_id),
-            )
+            self.drain()
+            self._end_session_row(status, notes, reason)
         finally:
             self._conn.close()
         if self._fatal is not None:
@@ -180,6 +241,38 @@ class Recorder:
         self.close("complete" if exc_type is None else "incomplete")
 
     # ---- writer thread --------------------------------------------------------------------
+
+    def _end_session_row(self, status: str, notes: str | None, reason: str | None) -> None:
+        """Mark the session ended; on a full disk, make room by checkpointing and retry."""
+        sql = (
+            "UPDATE sessions SET status = ?, ended_utc = ?, notes = COALESCE(?, notes),"
+            " end_reason = COALESCE(?, end_reason) WHERE id = ?"
+        )
+        args = (status, utc_now_iso(), notes, reason, self.session_id)
+        try:
+            self._conn.execute(sql, args)
+            return
+        except sqlite3.Error as exc:
+            if not is_disk_full(exc):
+                raise
+            self._note_error("ending the session row", exc)
+        # A checkpoint moves the log into the database file; the log then restarts from its
+        # beginning, in space it already holds, so the one-page update fits.
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.execute(sql, args)
+        except sqlite3.Error as exc:  # left 'running': the next opener marks it incomplete
+            self._note_error("ending the session row after a checkpoint", exc)
+
+    def _lose(self, events: list[Any]) -> None:
+        """Count events that will not be in the database (and the first one's time)."""
+        if not events:
+            return
+        t_s = min((_event_t_s(e) for e in events), default=math.nan)
+        with self._lock:
+            self._events_lost += len(events)
+            if math.isfinite(t_s) and not t_s >= self._first_lost_t_s:
+                self._first_lost_t_s = t_s
 
     def _note_error(self, what: str, exc: BaseException) -> None:
         with self._lock:
@@ -216,8 +309,15 @@ class Recorder:
                     pass
                 if not stopping and time.monotonic() < next_commit_t and len(pending) < MAX_BATCH:
                     continue
-            if pending:
+            if pending and self._disk_full:
+                self._lose(pending)  # recording has stopped: counted, never retried
+                pending = []
+            elif pending:
                 if self._write(pending):
+                    pending = []
+                    retries = 0
+                elif self._disk_full:
+                    self._lose(pending)
                     pending = []
                     retries = 0
                 else:
@@ -225,8 +325,7 @@ class Recorder:
                     if stopping:
                         time.sleep(self.commit_interval_s)
                     if retries > MAX_RETRIES:
-                        with self._lock:
-                            self._events_lost += len(pending)
+                        self._lose(pending)
                         pending = []
                         retries = 0
             next_commit_t = time.monotonic() + self.commit_interval_s
@@ -253,7 +352,7 @@ class Recorder:
     def _beat(self) -> None:
         """Every ``HEARTBEAT_S``: say in the session row that its recorder is alive."""
         now = time.monotonic()
-        if now < self._next_beat_t:
+        if now < self._next_beat_t or self._disk_full:
             return
         self._next_beat_t = now + HEARTBEAT_S
         try:
@@ -268,6 +367,7 @@ class Recorder:
         """Write and commit one batch; False (batch kept) if the database refused the commit."""
         conn = self._conn
         written = ignored = 0
+        skipped: list[Any] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for event in events:
@@ -278,15 +378,20 @@ class Recorder:
                         ignored += 1
                 except (ValueError, TypeError, sqlite3.IntegrityError, sqlite3.InterfaceError) as e:
                     self._note_error(f"skipped {type(event).__name__}", e)
+                    skipped.append(event)
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OSError) as exc:
             self._note_error("commit failed", exc)
+            if is_disk_full(exc):
+                with self._lock:
+                    self._disk_full = True
             if conn.in_transaction:
                 try:
                     conn.execute("ROLLBACK")
                 except sqlite3.Error as exc2:
                     self._note_error("rollback failed", exc2)
             return False
+        self._lose(skipped)
         with self._lock:
             self._events_written += written
             self._ignored += ignored
