@@ -11,6 +11,14 @@ end (their threads may lag the clock on a loaded machine), each link waits until
 data up to the end is in (frames in flight included), the links close, the sensors stop, and
 only then is the recorder closed. A sensor whose data stops short of the end (it stopped
 sending, its port was lost) gets a marker saying where and why.
+
+Nothing is claimed that did not happen: the recorder's health is watched while the session
+runs (one message on the runner's ``messages`` when recording first fails; a full disk ends
+the session), and the session ends 'incomplete' if it did not run to its end or anything was
+not saved, 'degraded' if it ran to its end but the cue could not keep up, else 'complete',
+with the reason stored. A session whose sensors or sound never came up is removed, so the
+history never lists a session that never started; and free space is checked before the
+session row is written (:func:`begin_session`).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +38,12 @@ from ras.bus import SessionBus
 from ras.link.serial_link import DrainResult
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, SessionSummary
-from ras.session.sensors import open_sensors
+from ras.session.sensors import open_sensors, virtual_sensor_options
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
 from ras.store.records import MarkerEvent
+from ras.store.space import check_free_space, estimate_session_bytes
 from ras.store.store import Store
 
 __all__ = [
@@ -42,7 +52,9 @@ __all__ = [
     "affected_side_of",
     "begin_session",
     "data_end_marker",
+    "planned_session_bytes",
     "run_live_session",
+    "session_outcome",
 ]
 
 log = logging.getLogger(__name__)
@@ -56,10 +68,36 @@ def affected_side_of(store: Store, patient_id: str) -> Side:
     return _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
 
 
+def planned_session_bytes(settings: SessionSettings, sensor_args: argparse.Namespace) -> int:
+    """Estimated database growth (bytes) of a session as planned (baseline + cued + probe).
+
+    Virtual patients have two sensors; ``--imu-rate`` (or the host-steps default) sets the raw
+    IMU stream. Real sensors (``--port``) are assumed to stream IMU at 100 Hz (their HELLO says
+    it only once connected), so the estimate errs on the generous side.
+    """
+    duration_s = settings.baseline_s + settings.cued_s + settings.probe_s
+    if getattr(sensor_args, "simulate", None) is not None:
+        imu_rate_hz = virtual_sensor_options(sensor_args)["imu_rate_hz"] or 0
+        n_sensors = 2
+    else:
+        imu_rate_hz = 100
+        n_sensors = max(1, len(getattr(sensor_args, "port", None) or ()))
+    return estimate_session_bytes(duration_s, float(imu_rate_hz), n_sensors)
+
+
 def begin_session(
-    db: str | None, patient_id: str, settings: dict[str, Any]
+    db: str | None,
+    patient_id: str,
+    settings: dict[str, Any],
+    *,
+    needed_bytes: int = 0,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[str, int, Side]:
-    """Open the session row for an existing patient.
+    """Open the session row for an existing patient, once there is room for the session.
+
+    ``needed_bytes`` (:func:`planned_session_bytes`) is checked against the free space where
+    the database is: too little is a :class:`~ras.errors.UserInputError` (no row is written);
+    little (under twice the estimate) is passed to ``warn``.
 
     Returns
     -------
@@ -72,6 +110,10 @@ def begin_session(
     """
     with Store(db) as store:
         affected = affected_side_of(store, patient_id)
+        if needed_bytes > 0:
+            warning = check_free_space(store.path, needed_bytes)
+            if warning and warn is not None:
+                warn(warning)
         return str(store.path), store.begin_session(patient_id, settings), affected
 
 
@@ -85,15 +127,96 @@ class LiveParts:
     links: Any
     runner: SessionRunner
     engine: CueEngine
+    recorder: Recorder | None = None  # its health() says live whether recording holds
 
 
 @dataclass
 class LiveResult:
-    """How a live session ended."""
+    """How a live session ended.
+
+    ``status`` is 'complete', 'degraded' (ran to its end, but the cue could not keep up) or
+    'incomplete' (ended early, or ``lost_events`` > 0); ``reason`` says why it is not complete
+    ("" if it is). A front-end exits non-zero unless ``status == "complete"``.
+    """
 
     summary: SessionSummary
     recorder_stats: RecorderStats
-    status: str  # complete or incomplete
+    status: str
+    reason: str = ""
+    lost_events: int = 0
+
+
+def session_outcome(summary: SessionSummary | None, stats: RecorderStats) -> tuple[str, str]:
+    """``(status, reason)`` of a session from the runner's summary and the recorder's stats.
+
+    Incomplete if the runner did not complete or anything was not saved (the reason says what);
+    else degraded if the summary says so (cues skipped, a ``degraded_reason``); else complete.
+    """
+    reasons = []
+    if stats.disk_full:
+        at = stats.first_lost_t_s
+        where = f" at {at:.1f} s" if math.isfinite(at) else ""
+        reasons.append(
+            f"disk full: recording stopped{where}; {stats.events_lost:,} events not saved"
+        )
+    elif stats.events_lost > 0:
+        why = f" ({stats.last_error})" if stats.last_error else ""
+        reasons.append(f"{stats.events_lost:,} events not saved{why}")
+    if summary is None or not summary.completed:
+        said = "" if summary is None else summary.reason
+        if said and not said.startswith("disk full"):
+            reasons.insert(0, said)
+        elif not reasons:
+            reasons.append(said or "the session did not run to its end")
+    if reasons:
+        return "incomplete", "; ".join(reasons)
+    assert summary is not None
+    degraded = str(getattr(summary, "degraded_reason", "") or "")
+    skipped = int(getattr(summary, "cues_skipped", 0) or 0)
+    if degraded or skipped > 0:
+        return "degraded", degraded or f"{skipped} cues skipped"
+    return "complete", ""
+
+
+class _RecordingWatch:
+    """Watches the recorder from the engine thread (``on_tick``): one message on the runner's
+    ``messages`` when recording first fails; a full disk ends the session with the reason."""
+
+    CHECK_EVERY_S = 0.2  # real seconds between looks (a look takes a lock and a copy)
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.reported = False
+        self._next_check = 0.0
+
+    def __call__(self, runner: SessionRunner) -> None:
+        now = time.monotonic()
+        if self.reported or now < self._next_check:
+            return
+        self._next_check = now + self.CHECK_EVERY_S
+        stats = self.recorder.health()
+        if not stats.failed:
+            return
+        self.reported = True
+        at = stats.first_lost_t_s
+        at_text = f" at {at:.1f} s" if math.isfinite(at) else ""
+        if stats.disk_full:
+            runner.messages.put(
+                f"recording stopped: disk full{at_text} — the session will be marked incomplete"
+            )
+            _stop(runner, f"disk full: recording stopped{at_text}")
+        else:
+            runner.messages.put(
+                f"recording lost {stats.events_lost:,} events{at_text}"
+                f" ({stats.last_error or 'not saved'}) — the session will be marked incomplete"
+            )
+
+
+def _stop(runner: SessionRunner, reason: str) -> None:
+    """``runner.stop(reason)``; for a runner whose ``stop`` takes no reason, set it here."""
+    if not runner.summary.reason:
+        runner.summary.reason = reason
+    runner.stop()
 
 
 def run_live_session(
@@ -141,18 +264,29 @@ def run_live_session(
     Raises
     ------
     AudioUnavailableError
-        The sound output could not start (the session row is kept, marked incomplete).
+        The sound output could not start (the session row is removed, as for sensors that
+        never came up: the session never started).
     """
-    recorder = Recorder(db_path, session_id)
+    try:
+        recorder = Recorder(db_path, session_id)
+    except BaseException:
+        _discard_if_never_started(db_path, session_id)
+        raise
     bus.add_listener(recorder.put)
+    watch = _RecordingWatch(recorder)
 
     def keep(event: object) -> None:
         recorder.put(event)
         if record is not None:
             record(event)
 
-    status = "incomplete"
+    def tick(r: SessionRunner) -> None:
+        watch(r)
+        if on_tick is not None:
+            on_tick(r)
+
     summary: SessionSummary | None = None
+    started = False
     try:
         with open_sensors(sensor_args, clock, bus) as (rig, links):
             runner = SessionRunner(
@@ -168,23 +302,37 @@ def run_live_session(
             runner.cues = engine
             try:
                 if on_started is not None:
-                    on_started(LiveParts(clock, bus, rig, links, runner, engine))
+                    on_started(LiveParts(clock, bus, rig, links, runner, engine, recorder))
+                started = True
                 try:
-                    summary = runner.run(on_tick=on_tick)
+                    summary = runner.run(on_tick=tick)
                 except KeyboardInterrupt:
                     runner.stop()
                     summary = runner.summary
-                    summary.reason = "stopped with Ctrl-C"
+                    if not summary.reason or summary.reason == "stopped by the user":
+                        summary.reason = "stopped with Ctrl-C"
             finally:
                 engine.stop()
                 end_t_s = runner.summary.end_t_s
                 _collect_to_end(
                     rig, links, end_t_s if math.isfinite(end_t_s) else clock.now_s(), keep
                 )
-            status = "complete" if summary.completed else "incomplete"
     finally:
-        stats = recorder.close(status=status)
-    return LiveResult(summary, stats, status)
+        stats = recorder.drain()
+        status, reason = session_outcome(summary, stats)
+        stats = recorder.close(status=status, reason=reason or None)
+        if not started:
+            _discard_if_never_started(db_path, session_id)
+    return LiveResult(summary, stats, status, reason, stats.events_lost)
+
+
+def _discard_if_never_started(db_path: str, session_id: int) -> None:
+    """Remove the row of a session whose sensors or sound never came up (never raises)."""
+    try:
+        with Store(db_path) as store:
+            store.discard_session(session_id)
+    except Exception:  # the failure that brought us here is the one to report
+        log.exception("could not remove session %s, which never started", session_id)
 
 
 def data_end_marker(drained: DrainResult) -> MarkerEvent | None:
