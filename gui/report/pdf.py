@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
 import sys
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from ras.report.document import (
     Text,
 )
 
-__all__ = ["ensure_app", "none_refcount_guard", "render_pdf"]
+__all__ = ["check_pdf_file", "ensure_app", "none_refcount_guard", "render_pdf"]
 
 DPI = 300
 MARGIN_MM = (16.0, 18.0, 16.0, 16.0)  # left, top, right, bottom
@@ -338,7 +339,11 @@ class _Renderer:
 
 
 def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
-    """Draw ``doc`` on A4 pages into the PDF file ``path``; return the path."""
+    """Draw ``doc`` on A4 pages into the PDF file ``path``; return the path.
+
+    Raises OSError if the PDF could not be written whole (the caller writes to a temporary
+    file and names the real target in its error, see ``ras.export.files.atomic_output``).
+    """
     ensure_app()
     import gui.report.charts  # noqa: F401  (imported before counting references)
 
@@ -367,13 +372,32 @@ def _render(doc: Document, path: str | os.PathLike[str]) -> Path:
     pages = dry.run()
     painter = QPainter()
     if not painter.begin(writer):
-        from ras.errors import UserInputError
-
-        raise UserInputError(f"cannot write the report to {out}: the PDF could not be opened")
+        raise OSError(errno.EIO, "the PDF could not be opened for writing")
     try:
         r = _Renderer(doc, painter, writer)
         r.total_pages = pages
         r.run()
     finally:
-        painter.end()
+        ended = painter.end()
+    del writer  # closes the file
+    if not ended:
+        raise OSError(errno.EIO, "the PDF writer failed")
+    check_pdf_file(out)
     return out
+
+
+def check_pdf_file(path: str | os.PathLike[str]) -> None:
+    """Raise OSError unless ``path`` holds a whole PDF (``%PDF-`` ... ``%%EOF``).
+
+    QPdfWriter reports no write errors (a full disk gives a truncated file and a successful
+    ``QPainter.end()``), so the file itself is checked.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(5)
+        size = fh.seek(0, os.SEEK_END)
+        fh.seek(max(0, size - 64))
+        tail = fh.read()
+    if size == 0:
+        raise OSError(errno.ENOSPC, "the PDF writer wrote nothing (disk full?)")
+    if head != b"%PDF-" or not tail.rstrip().endswith(b"%%EOF"):
+        raise OSError(errno.EIO, "the PDF writer could not write the whole file (disk full?)")

@@ -36,7 +36,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Export; print where the files went. UserInputError for bad input (exit 2)."""
+    """Export; print where the files went. UserInputError for bad input (exit 2).
+
+    Each file is written atomically; if one cannot be written, the command stops with one
+    line naming it (files already written stay whole) and prints no success line.
+    """
+    from ras.errors import UserInputError
     from ras.export.api import EXPORT_FORMATS, export_session
     from ras.export.session_data import parse_session_id
     from ras.store.store import Store
@@ -44,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = check_choice("export format", str(args.fmt).lower(), EXPORT_FORMATS)
     session_id = parse_session_id(args.session)
+    if not str(args.out).strip():
+        raise UserInputError("--out must not be empty; give the directory to export into")
     with Store(args.db) as store:
         files = export_session(store, session_id, fmt, args.out, with_names=args.with_names)
         status = store.get_session(session_id).status

@@ -31,7 +31,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write the report; print its path. UserInputError for bad input (exit 2)."""
+    """Write the report; print its path only once it is written whole.
+
+    UserInputError (exit 2) for bad input or a PDF that cannot be written (nothing is left
+    behind then; an existing file stays as it was).
+    """
     from ras.errors import UserInputError
     from ras.export.files import prepare_out_file
     from ras.export.session_data import parse_session_id
@@ -41,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(
             "give either a SESSION id (session report) or --patient ID (progress report)"
         )
+    if not str(args.pdf).strip():
+        raise UserInputError("--pdf must not be empty; give the PDF file to write")
     prepare_out_file(args.pdf, "the report")
     with Store(args.db) as store:
         if args.patient is not None:

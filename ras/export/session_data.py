@@ -11,7 +11,7 @@ from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
 from ras.store.records import MarkerEvent, TempoChangeEvent
 from ras.store.store import PatientInfo, SessionInfo, Store
 
-__all__ = ["SessionData", "load_session", "parse_session_id", "session_number"]
+__all__ = ["MAX_SESSION_ID", "SessionData", "load_session", "parse_session_id", "session_number"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,10 @@ class SessionData:
         return f"session INCOMPLETE{why}"
 
 
+#: Largest id SQLite can store (a signed 64-bit integer).
+MAX_SESSION_ID = 2**63 - 1
+
+
 def parse_session_id(text: str | int) -> int:
     """A session id from the command line; UserInputError if it is not a positive integer."""
     try:
@@ -66,8 +70,10 @@ def parse_session_id(text: str | int) -> int:
         raise UserInputError(
             f"session {text!r} is not a session id; give a number (see `ras sessions`)"
         ) from None
-    if value <= 0:
-        raise UserInputError(f"session {value} is not a session id; ids start at 1")
+    if not 1 <= value <= MAX_SESSION_ID:
+        raise UserInputError(
+            f"session {value} is not a session id; ids go from 1 to {MAX_SESSION_ID}"
+        )
     return value
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ras.export.files import FILE_MODE, prepare_out_file
+from ras.errors import RasError
+from ras.export.files import atomic_output, prepare_out_file
 from ras.report.document import (
     CellTone,
     Document,
@@ -25,6 +27,9 @@ __all__ = ["Report"]
 
 #: Module and function that draw a Document to a PDF (Qt lives in gui/, never in ras/).
 RENDERER = ("gui.report.pdf", "render_pdf")
+PYSIDE6_MISSING = (
+    "the PDF report needs PySide6: pip install 'ras[gui]' (or pip install PySide6-Essentials)"
+)
 
 
 class Report:
@@ -99,17 +104,36 @@ class Report:
         self,
         path: str | os.PathLike[str],
         *,
-        renderer: Callable[[Document, Path], None] | None = None,
+        renderer: Callable[[Document, Path], object] | None = None,
     ) -> Path:
         """Render to an owner-only (0600) A4 PDF at ``path``; return the path.
 
-        The renderer (``gui.report.pdf.render_pdf``, Qt) is imported only here.
+        Written atomically: the renderer draws into a temporary file next to ``path``, which
+        replaces ``path`` only once it is complete. The default renderer
+        (``gui.report.pdf.render_pdf``, Qt) is imported only here.
+
+        Raises
+        ------
+        UserInputError
+            ``path`` cannot be written (no permission, disk full, a symlink, not a regular
+            file); ``path`` is then left as it was.
+        RasError
+            PySide6, which draws the PDF, is not installed.
         """
         out = prepare_out_file(path, "the report")
         if renderer is None:
-            module, name = RENDERER
-            renderer = getattr(importlib.import_module(module), name)
-        with owner_only_umask():
-            renderer(self.document, out)
-        os.chmod(out, FILE_MODE)
+            renderer = _default_renderer()
+        with atomic_output(out, "the report") as tmp, owner_only_umask():
+            renderer(self.document, tmp)
         return out
+
+
+def _default_renderer() -> Callable[[Document, Path], object]:
+    """``gui.report.pdf.render_pdf``, or a one-line RasError if PySide6 is missing."""
+    if importlib.util.find_spec("PySide6") is None:
+        raise RasError(PYSIDE6_MISSING)
+    module, name = RENDERER
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError as exc:
+        raise RasError(f"{PYSIDE6_MISSING} ({exc})") from None
