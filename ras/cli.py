@@ -266,36 +266,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `ras` console script; returns the exit status."""
+    """Entry point of the `ras` console script; returns the exit status.
+
+    0 done; 1 failed (a session: ended early or lost data); 2 bad input; 3 a session that
+    could not keep every cue (degraded); 130 Ctrl-C; 128 + N ended by signal N (SIGTERM 143,
+    SIGHUP 129), after the session's summary.
+    """
+    from ras.console import queued_logging
+
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "devices":
-            from ras.commands.devices import run_devices
-
-            return run_devices(args)
-        if args.command == "run":
-            from ras.commands.run import run_session
-
-            return run_session(args)
-        if args.command in ("sessions", "patients"):
-            from ras.commands.records import run_patients, run_sessions
-
-            return run_sessions(args) if args.command == "sessions" else run_patients(args)
-        if args.command == "monitor":
-            from ras.commands.monitor import run_monitor
-
-            return run_monitor(args)
-        for module in _command_modules().values():
-            if args.command in getattr(module, "COMMAND_NAMES", ()):
-                return module.run(args)  # type: ignore[attr-defined]
+        with queued_logging():  # a stderr nobody reads cannot stall a thread that logs
+            return _dispatch(args)
     except UserInputError as err:
         print(f"ras: error: {err}", file=sys.stderr)
         return 2
     except RasError as err:
         print(f"ras: {err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stop:
+        exit_code = getattr(stop, "exit_code", None)
+        if exit_code is None:
+            return 130  # Ctrl-C outside a session: quietly
+        print(f"ras: {stop}", file=sys.stderr)  # a signal before a summary could be printed
+        return int(exit_code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "devices":
+        from ras.commands.devices import run_devices
+
+        return run_devices(args)
+    if args.command == "run":
+        from ras.commands.run import run_session
+
+        return run_session(args)
+    if args.command in ("sessions", "patients"):
+        from ras.commands.records import run_patients, run_sessions
+
+        return run_sessions(args) if args.command == "sessions" else run_patients(args)
+    if args.command == "monitor":
+        from ras.commands.monitor import run_monitor
+
+        return run_monitor(args)
+    for module in _command_modules().values():
+        if args.command in getattr(module, "COMMAND_NAMES", ()):
+            return module.run(args)  # type: ignore[attr-defined]
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import TextIO
+from typing import Protocol
 
 from ras.cadence import CadenceEstimator
 from ras.events import LinkEvent, SensorStatusEvent, StepEvent
 from ras.protocol.messages import Side, StepKind
 
-__all__ = ["MonitorView", "format_health", "format_link", "format_step"]
+__all__ = ["LineSink", "MonitorView", "format_health", "format_link", "format_step"]
+
+
+class LineSink(Protocol):
+    """Where monitor lines go: a :class:`ras.console.Console`, so a terminal that does not read
+    never stalls the monitor."""
+
+    def line(self, text: str) -> None: ...
+
 
 _SIDE = {Side.LEFT: "L", Side.RIGHT: "R", Side.UNKNOWN: "?"}
 _KIND = {
@@ -62,6 +70,8 @@ class MonitorView:
 
     Parameters
     ----------
+    out : LineSink
+        Takes each line (without its line break).
     health_every_s : float
         Minimum session time between two health lines of one sensor (s).
     kinds : set of StepKind
@@ -70,7 +80,7 @@ class MonitorView:
 
     def __init__(
         self,
-        out: TextIO,
+        out: LineSink,
         health_every_s: float = 5.0,
         kinds: frozenset[StepKind] | None = None,
     ) -> None:
@@ -98,5 +108,4 @@ class MonitorView:
                 self._write(format_health(event))
 
     def _write(self, line: str) -> None:
-        self.out.write(line + "\n")
-        self.out.flush()
+        self.out.line(line)

@@ -6,12 +6,14 @@ import argparse
 import sys
 
 from ras.bus import SessionBus
+from ras.console import Console
 from ras.errors import UserInputError
 from ras.events import ImuEvent
 from ras.link.serial_link import LinkStats
 from ras.monitor_view import MonitorView
 from ras.protocol.messages import StepKind
 from ras.session.sensors import open_sensors
+from ras.session.signals import session_signals
 from ras.session_clock import SessionClock
 
 __all__ = ["parse_event_kinds", "run_monitor"]
@@ -59,25 +61,35 @@ def _summary(stats: list[LinkStats], n_steps: int, t_s: float) -> str:
 
 
 def run_monitor(args: argparse.Namespace) -> int:
-    """Run until ``--duration`` session seconds or Ctrl-C; print a summary; exit 0."""
+    """Run until ``--duration`` session seconds, Ctrl-C, SIGTERM or SIGHUP; print a summary.
+
+    Returns 0, or 128 + N when signal N ended it (the summary is printed first).
+    """
     kinds = parse_event_kinds(args.events)
     if args.imu_rate < 0 or args.imu_rate > 1000:
         raise UserInputError(f"--imu-rate must be between 0 and 1000 Hz, got {args.imu_rate}")
     clock = SessionClock(speed=args.speed)
     bus = SessionBus()
     feed = bus.subscribe("monitor", accept=lambda e: not isinstance(e, ImuEvent))
-    view = MonitorView(sys.stdout, kinds=kinds)
-    with open_sensors(args, clock, bus) as (_, manager):
-        try:
-            while args.duration is None or clock.now_s() < args.duration:
-                event = feed.get(timeout_s=0.1)
-                if event is not None:
+    # lines are queued for a printer thread: a terminal that does not read stalls nothing here
+    console = Console(line_out=sys.stdout)
+    view = MonitorView(console, kinds=kinds)
+    try:
+        with session_signals() as signalled, open_sensors(args, clock, bus) as (_, manager):
+            try:
+                while args.duration is None or clock.now_s() < args.duration:
+                    event = feed.get(timeout_s=0.1)
+                    if event is not None:
+                        view.show(event)
+            except KeyboardInterrupt as stop:
+                how = getattr(stop, "name", "Ctrl-C")
+                print(f"\nstopping ({how})", file=sys.stderr)
+            finally:
+                manager.close()
+                for event in feed.drain():
                     view.show(event)
-        except KeyboardInterrupt:
-            print("\nstopping (Ctrl-C)", file=sys.stderr)
-        finally:
-            manager.close()
-            for event in feed.drain():
-                view.show(event)
-            print(_summary(manager.stats(), view.n_steps_, clock.now_s()))
-    return 0
+                stats = manager.stats()
+    finally:
+        console.close(timeout_s=2.0)
+    print(_summary(stats, view.n_steps_, clock.now_s()))
+    return 0 if signalled.exit_code is None else signalled.exit_code

@@ -7,17 +7,32 @@ import math
 import sys
 import threading
 import time
+from typing import Any
 
 from ras.bus import SessionBus
+from ras.console import Console
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.sensors import simulated_params, virtual_sensor_options
 from ras.session.settings import SessionSettings
+from ras.session.signals import SessionSignal, session_signals
 from ras.session_clock import SessionClock
 from ras.store.store import Store
 
-__all__ = ["format_status", "run_session"]
+__all__ = [
+    "EXIT_DEGRADED",
+    "EXIT_INCOMPLETE",
+    "exit_code",
+    "format_status",
+    "format_summary",
+    "run_session",
+]
+
+#: Exit status of a session that ended early or lost data (a signal: 128 + its number).
+EXIT_INCOMPLETE = 1
+#: Exit status of a session that ran to its end but could not keep every cue (``degraded``).
+EXIT_DEGRADED = 3
 
 
 def format_status(s: StatusSnapshot) -> str:
@@ -54,7 +69,12 @@ def _read_stdin(runner: SessionRunner) -> None:
 
 
 def run_session(args: argparse.Namespace) -> int:
-    """Run one session; print a summary with the session id; exit 0 (1 if it could not run)."""
+    """Run one session; print a summary with the session id.
+
+    Returns the exit status: 0 complete, :data:`EXIT_DEGRADED` (3) degraded,
+    :data:`EXIT_INCOMPLETE` (1) ended early or lost data, 128 + N ended by signal N
+    (SIGTERM 143, SIGHUP 129); errors before it starts are 2 (see :mod:`ras.cli`).
+    """
     from ras.audio.backends import parse_audio_spec
     from ras.session.live import LiveParts, affected_side_of, run_live_session
 
@@ -91,42 +111,94 @@ def run_session(args: argparse.Namespace) -> int:
         )
         db_path = str(store.path)
     last_status = [0.0]
+    # the engine thread only queues text: a terminal that does not read never delays a cue
+    console = Console()
+
+    running: list[SessionRunner] = []
 
     def started(parts: LiveParts) -> None:
+        running.append(parts.runner)
         threading.Thread(target=_read_stdin, args=(parts.runner,), daemon=True).start()
 
     def tick(r: SessionRunner) -> None:
         while not r.messages.empty():
-            print(f"\n{r.messages.get()}", file=sys.stderr)
+            console.line(r.messages.get())
         now = time.monotonic()
         if now - last_status[0] >= 1.0:
             last_status[0] = now
-            print(format_status(r.status()), flush=True)
+            console.status(format_status(r.status()))
 
-    result = run_live_session(
-        db_path=db_path,
-        session_id=session_id,
-        settings=settings,
-        sensor_args=args,
-        audio=audio,
-        clock=SessionClock(speed=args.speed),
-        bus=SessionBus(),
-        affected_side=affected,
-        level_dbfs=level_dbfs,
-        ceiling_dbfs=args.ceiling,
-        on_started=started,
-        on_tick=tick,
-    )
+    def on_signal(sig: SessionSignal) -> bool:
+        """SIGTERM/SIGHUP once the runner runs: stop it with the reason (as Ctrl-C would)."""
+        if not running:
+            return False  # still starting: raised, and the start is undone
+        running[0].stop(sig.reason)
+        return True
+
+    try:
+        with session_signals(on_signal=on_signal) as signalled:
+            result = run_live_session(
+                db_path=db_path,
+                session_id=session_id,
+                settings=settings,
+                sensor_args=args,
+                audio=audio,
+                clock=SessionClock(speed=args.speed),
+                bus=SessionBus(),
+                affected_side=affected,
+                level_dbfs=level_dbfs,
+                ceiling_dbfs=args.ceiling,
+                on_started=started,
+                on_tick=tick,
+            )
+    finally:
+        console.close(timeout_s=2.0)
     summary = result.summary
-    print(
-        f"session {session_id} {result.status}: baseline {summary.baseline_spm:.1f} spm,"
-        f" final tempo {summary.final_tempo_bpm:.1f} bpm,"
-        f" final cadence {summary.final_cadence_spm:.1f} spm,"
-        f" {summary.n_steps} step events, {len(summary.changes)} tempo changes,"
-        f" {result.recorder_stats.events_written} records written"
-        + (f" ({summary.reason})" if summary.reason else "")
+    reason = (
+        signalled.reason
+        or getattr(result, "reason", "")
+        or summary.reason
+        or getattr(summary, "degraded_reason", "")
     )
-    return 0 if summary.completed else 1
+    print(format_summary(session_id, result, reason))
+    if signalled.exit_code is not None:
+        return signalled.exit_code
+    return exit_code(result)
+
+
+def exit_code(result: Any) -> int:
+    """0 complete; 3 degraded; 1 incomplete or anything lost (``result``: a LiveResult)."""
+    if getattr(result, "lost_events", 0) > 0 or result.status not in ("complete", "degraded"):
+        return EXIT_INCOMPLETE
+    return EXIT_DEGRADED if result.status == "degraded" else 0
+
+
+def format_summary(session_id: int, result: Any, reason: str = "") -> str:
+    """The line printed at the end of ``ras run`` (``result``: a LiveResult)."""
+
+    def num(x: float) -> str:
+        return format(x, ".1f") if math.isfinite(x) else "--"
+
+    summary = result.summary
+    parts = [
+        f"session {session_id} {result.status}: baseline {num(summary.baseline_spm)} spm",
+        f"final tempo {num(summary.final_tempo_bpm)} bpm",
+        f"final cadence {num(summary.final_cadence_spm)} spm",
+        f"{summary.n_steps} step events",
+        f"{len(summary.changes)} tempo changes",
+        f"{result.recorder_stats.events_written} records written",
+    ]
+    skipped = getattr(summary, "cues_skipped", 0)
+    if skipped:
+        parts.append(f"{skipped} cues skipped")
+    late = getattr(summary, "cues_late", 0)
+    if late:
+        parts.append(f"{late} cues late")
+    lost = getattr(result, "lost_events", 0)
+    if lost:
+        parts.append(f"{lost:,} events not saved")
+    line = ", ".join(parts)
+    return line + (f" ({reason})" if reason else "")
 
 
 def _simulated_patient(store: Store, args: argparse.Namespace) -> str:
