@@ -7,6 +7,7 @@ import sys
 
 from ras.link.ports import describe_devices
 from ras.protocol.messages import Side
+from ras.text import terminal_safe
 
 _SIDE = {Side.LEFT: "left", Side.RIGHT: "right", Side.UNKNOWN: "side unknown"}
 
@@ -30,6 +31,6 @@ def run_devices(args: argparse.Namespace) -> int:
         else:
             what = "not a ras sensor (no HELLO)"
         desc = f" ({d.description})" if d.description and d.description != "n/a" else ""
-        print(f"{d.port}{desc}: {what}")
+        print(terminal_safe(f"{d.port}{desc}: {what}"))  # names and errors from the system
     sys.stdout.flush()
     return 0

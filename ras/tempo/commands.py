@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 
 from ras.errors import UserInputError
+from ras.text import MAX_NOTE_CHARS, check_text
 
 __all__ = [
     "COMMAND_HELP",
@@ -80,7 +81,12 @@ class Resume:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """A note in the session log: one line of plain text, at most ``MAX_NOTE_CHARS``."""
+
     note: str
+
+    def __post_init__(self) -> None:
+        check_text("the marker note", self.note, MAX_NOTE_CHARS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +109,8 @@ _SIMPLE: dict[str, Command] = {
 
 
 def _bad(text: str) -> UserInputError:
-    return UserInputError(f"unknown command {text!r}; valid commands: {COMMAND_HELP}")
+    shown = text if len(text) <= 60 else text[:60] + "..."
+    return UserInputError(f"unknown command {shown!r}; valid commands: {COMMAND_HELP}")
 
 
 def parse_command(text: str) -> Command:
