@@ -156,8 +156,12 @@ class LivePage(QtWidgets.QWidget):
             self.add_log(e.t_s, f"{side} link {e.state.value} {e.detail}".rstrip())
         self.banner.set_sensors(live.sensors, live.state == "running")
         self.sensors.set_sensors(live.sensors)
+        # one banner area for what goes wrong under the hood (the window must not grow)
+        problems = [f"⚠ {live.recording_problem}"] if live.recording_problem else []
         if live.audio_problem:
-            self.audio_banner.setText("⚠ Sound: " + live.audio_problem)
+            problems.append("⚠ Sound: " + live.audio_problem)
+        if problems:
+            self.audio_banner.setText("\n".join(problems))
             self.audio_banner.show()
         s, d = live.status, live.detail
         start = self.series.session_start_s

@@ -125,7 +125,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._finished(c)
 
     def _finished(self, c: SessionController) -> None:
-        if (c.state == "failed" and c.session_id is None) or c.error_is_audio:
+        # a session that never started is not kept (ras.session.live): back to set-up
+        if (c.state == "failed" and not c.started) or c.error_is_audio:
             self.setup.error.setText(
                 ("Sound problem: " if c.error_is_audio else "Could not start: ") + c.error
             )

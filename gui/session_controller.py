@@ -58,6 +58,7 @@ class LiveState:
     stride_length_m: float = math.nan
     gait_speed_m_per_s: float = math.nan
     audio_problem: str = ""
+    recording_problem: str = ""
     records: list[object] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -84,6 +85,9 @@ class SessionController:
         self.db_path: str | None = None
         self.summary: SessionSummary | None = None
         self.recorder_stats: RecorderStats | None = None
+        self.started = False  # the baseline began (a session that never did is not kept)
+        self.end_status = ""  # complete, degraded or incomplete once finished
+        self.end_reason = ""  # why it is not complete ("" if it is)
         self._latest: Snapshot | None = None
         self._pending = LiveState(state="new")
         self._lock = threading.Lock()
@@ -162,6 +166,8 @@ class SessionController:
     def _finish(self, outcome: Outcome) -> None:
         self.summary, self.recorder_stats = outcome.summary, outcome.recorder_stats
         self.error, self.error_is_audio = outcome.error, outcome.error_is_audio
+        self.end_status, self.end_reason = outcome.status, outcome.reason
+        self.started = outcome.started
         self.state = outcome.state
         if self._worker is not None and not self.in_process:
             self._worker.join(5.0)
@@ -217,4 +223,5 @@ class SessionController:
             live.sensors, live.stride_length_m = snap.sensors, snap.stride_length_m
             live.gait_speed_m_per_s = snap.gait_speed_m_per_s
             live.audio_problem = snap.audio_problem
+            live.recording_problem = snap.recording_problem
         return live

@@ -28,7 +28,7 @@ from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
 from ras.link.host_steps import StepSource
 from ras.live_strides import RecentStrides
 from ras.protocol.messages import Side
-from ras.session.live import LiveParts, begin_session
+from ras.session.live import LiveParts, begin_session, planned_session_bytes
 from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
@@ -125,6 +125,7 @@ class Snapshot:
     records: list[object]
     messages: list[str]
     link_events: list[LinkEvent]
+    recording_problem: str = ""  # "" while everything is being saved
 
 
 @dataclass
@@ -136,6 +137,9 @@ class Outcome:
     error_is_audio: bool = False
     summary: SessionSummary | None = None
     recorder_stats: RecorderStats | None = None
+    started: bool = False  # the baseline began (else the session row was removed)
+    status: str = ""  # complete, degraded or incomplete (a finished session)
+    reason: str = ""  # why it is not complete ("" if it is)
 
 
 def _drain(q: Any) -> list:
@@ -168,6 +172,8 @@ class SessionEngine:
         self._strides = RecentStrides()
         self._stop = threading.Event()
         self._ended = threading.Event()
+        self.recorder: Any = None
+        self._notes: queue.SimpleQueue[str] = queue.SimpleQueue()
 
     # --- the whole session --------------------------------------------------------------
 
@@ -185,6 +191,7 @@ class SessionEngine:
         except Exception as err:  # shown to the user; the data recorded so far is kept
             outcome = Outcome("failed", f"{type(err).__name__}: {err}")
         finally:
+            outcome.started = self.runner is not None
             self._ended.set()
             publisher.join()
             self.outbox.put(("done", outcome))
@@ -238,8 +245,25 @@ class SessionEngine:
             gait_speed_m_per_s=self._strides.gait_speed_m_per_s_,
             audio_problem=self._audio_problem(),
             records=_drain(self._records),
-            messages=_drain(runner.messages) if runner is not None else [],
+            messages=_drain(self._notes) + (_drain(runner.messages) if runner is not None else []),
             link_events=links,
+            recording_problem=self._recording_problem(),
+        )
+
+    def _recording_problem(self) -> str:
+        """What the recorder could not save, in the therapist's words ("" if all is saved)."""
+        if self.recorder is None:
+            return ""
+        stats = self.recorder.health()
+        if not stats.failed:
+            return ""
+        at = stats.first_lost_t_s
+        at_text = f" at {at:.1f} s" if math.isfinite(at) else ""
+        if stats.disk_full:
+            return f"Recording stopped: disk full{at_text} — data after that is not saved"
+        return (
+            f"Recording lost {stats.events_lost:,} events{at_text}"
+            " — the session will be marked incomplete"
         )
 
     def _sensor_views(self) -> tuple[SensorView, ...]:
@@ -280,7 +304,10 @@ class SessionEngine:
             "sensor_steps": cfg.sensor_steps if cfg.simulate else None,
             "via": "gui",
         }
-        return begin_session(cfg.db, cfg.patient_id, settings)
+        needed = planned_session_bytes(cfg.settings, self._sensor_args())
+        return begin_session(
+            cfg.db, cfg.patient_id, settings, needed_bytes=needed, warn=self._notes.put
+        )
 
     def _sensor_args(self) -> argparse.Namespace:
         cfg = self.config
@@ -319,6 +346,7 @@ class SessionEngine:
         def started(parts: LiveParts) -> None:
             self.rig, self.links, self.clock = parts.rig, parts.links, parts.clock
             self.engine, self.runner = parts.engine, parts.runner
+            self.recorder = parts.recorder
             if self._stop.is_set():
                 parts.runner.stop()
 
@@ -342,7 +370,13 @@ class SessionEngine:
             if not text.startswith(prefix):
                 text = prefix + text
             return Outcome("failed", f"{text}. {AUDIO_HELP}", error_is_audio=True)
-        return Outcome("finished", summary=result.summary, recorder_stats=result.recorder_stats)
+        return Outcome(
+            "finished",
+            summary=result.summary,
+            recorder_stats=result.recorder_stats,
+            status=result.status,
+            reason=result.reason,
+        )
 
     def _tick(self, runner: SessionRunner) -> None:
         """Engine thread: the ramp commands, and a snapshot of the runner now and then."""
