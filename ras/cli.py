@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ras import __version__
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import RasError, UserInputError
+from ras.session.settings import LIMITS, SessionSettings
+from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, terminal_safe
+from ras.validate import (
+    integer_arg,
+    nonempty_arg,
+    number_arg,
+    pseudo_id_arg,
+    record_id,
+    seed_arg,
+    text_arg,
+)
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -46,21 +58,58 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _dbfs(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of dBFS") from None
-    if not -90.0 <= value <= 0.0:
-        raise argparse.ArgumentTypeError(f"must be between -90 and 0 dBFS, got {text}")
-    return value
+_dbfs = number_arg(-90.0, 0.0, "dBFS")
+#: Longest a live command may run (s): a day.
+_MAX_DURATION_S = 86400.0
+#: Fastest IMU stream a virtual sensor is asked for (Hz).
+_MAX_IMU_RATE_HZ = 1000
+_TEMPO_BPM = (SessionSettings().min_bpm, SessionSettings().max_bpm, "bpm")
+
+
+def _setting(name: str) -> Callable[[str], float]:
+    """The argparse type of a session setting, with the range SessionSettings allows."""
+    return number_arg(*LIMITS[name])
 
 
 def _override(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
-    if not sep or not name or not value:
+    if not sep or not name.strip() or not value.strip():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (e.g. cadence_spm=95)")
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text!r}: the value must be a finite number or a word")
     return name.strip(), value.strip()
+
+
+#: Checks of options that command modules declare without a ``type=`` (by destination): ids
+#: within SQLite's range, paths that are not empty ('' is not the current folder), patient ids.
+_CHECKS_BY_DEST: dict[str, Callable[[str], object]] = {
+    "session": record_id,
+    "out": nonempty_arg,
+    "pdf": nonempty_arg,
+    "db": nonempty_arg,
+    "patient": pseudo_id_arg,
+}
+
+
+def _unchecked_option_error(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str:
+    """The error of the first option a command module declared without a check that fails it
+    (see ``_CHECKS_BY_DEST``), as argparse words it; '' if none does."""
+    command = getattr(parser, "commands_", {}).get(getattr(args, "command", None))
+    for action in command._actions if command is not None else ():
+        value = getattr(args, action.dest, None)
+        check = _CHECKS_BY_DEST.get(action.dest)
+        if check is None or action.type is not None or not isinstance(value, str):
+            continue
+        try:
+            check(value)
+        except argparse.ArgumentTypeError as err:
+            name = "/".join(action.option_strings) or action.metavar or action.dest
+            return f"argument {name}: {err} (see `ras {args.command} --help`)"
+    return ""
 
 
 def _add_sensor_steps(parser: argparse.ArgumentParser) -> None:
@@ -75,10 +124,20 @@ def _add_sensor_steps(parser: argparse.ArgumentParser) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit status 2."""
+    """argparse with one-line errors (terminal-safe, naming the command) and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"ras: error: {message} (see `ras {self.prog.split()[-1]} --help`)\n")
+        command = " ".join(self.prog.split()[1:])
+        see = f"ras {command} --help" if command else "ras --help"
+        self.exit(2, f"ras: error: {terminal_safe(message)} (see `{see}`)\n")
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        """As argparse, but unknown arguments are refused by the command they were given to."""
+        namespace, extra = super().parse_known_args(args, namespace)
+        commands = getattr(self, "commands_", None)
+        if extra and commands and getattr(namespace, "command", None) in commands:
+            commands[namespace.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        return namespace, extra
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     devices = sub.add_parser("devices", help="list serial ports and which answer as ras sensors")
     devices.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=number_arg(0.0, 60.0, "s", low_open=True),
         default=1.0,
         metavar="S",
         help="how long to wait for a sensor's HELLO on each port (s, default 1)",
@@ -121,7 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a virtual-patient parameter (e.g. cadence_spm=95, affected_side=left)",
     )
-    monitor.add_argument("--seed", type=int, default=None, help="seed of the virtual patient")
+    monitor.add_argument(
+        "--seed", type=seed_arg, default=None, help="seed of the virtual patient (0 to 2**32-1)"
+    )
     monitor.add_argument(
         "--speed",
         type=_positive_float,
@@ -130,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     monitor.add_argument(
         "--imu-rate",
-        type=int,
+        type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
         default=0,
         metavar="HZ",
         help="virtual sensors also stream raw IMU at this rate (0 = off)",
@@ -138,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sensor_steps(monitor)
     monitor.add_argument(
         "--duration",
-        type=_positive_float,
+        type=number_arg(0.0, _MAX_DURATION_S, "s", low_open=True),
         default=None,
         metavar="S",
         help="stop after this many session seconds (default: until Ctrl-C)",
@@ -162,64 +223,76 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="override a virtual-patient parameter",
     )
-    run.add_argument("--seed", type=int, default=None, help="seed of the virtual patient")
+    run.add_argument(
+        "--seed", type=seed_arg, default=None, help="seed of the virtual patient (0 to 2**32-1)"
+    )
     run.add_argument(
         "--imu-rate",
-        type=int,
+        type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
         default=0,
         metavar="HZ",
         help="virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
         "and Motion-BIDS export (0 = off, the default)",
     )
     _add_sensor_steps(run)
-    run.add_argument("--patient", metavar="ID", help="pseudonymous patient id (see ras patients)")
-    run.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
+    run.add_argument(
+        "--patient",
+        type=pseudo_id_arg,
+        metavar="ID",
+        help="pseudonymous patient id (see ras patients)",
+    )
+    run.add_argument(
+        "--db",
+        type=nonempty_arg,
+        metavar="PATH",
+        help="database file (default: $RAS_DB or per-user)",
+    )
     run.add_argument("--plan", default="iso-ramp", help="fixed, iso-ramp or adaptive")
     run.add_argument(
         "--target-pct",
-        type=float,
+        type=_setting("target_pct"),
         default=10.0,
         metavar="PCT",
         help="ramp target in %% of the baseline cadence (default 10)",
     )
     run.add_argument(
         "--target-bpm",
-        type=float,
+        type=number_arg(*_TEMPO_BPM),
         default=None,
         metavar="BPM",
         help="ramp target tempo (instead of --target-pct)",
     )
     run.add_argument(
         "--step-pct",
-        type=float,
+        type=_setting("step_pct"),
         default=2.0,
         metavar="PCT",
         help="ramp step size in %% (default 2)",
     )
     run.add_argument(
         "--tempo",
-        type=float,
+        type=number_arg(*_TEMPO_BPM),
         default=None,
         metavar="BPM",
         help="fixed/adaptive tempo (default: the baseline cadence)",
     )
     run.add_argument(
         "--baseline",
-        type=_positive_float,
+        type=_setting("baseline_s"),
         default=60.0,
         metavar="S",
         help="uncued baseline duration (s, default 60)",
     )
     run.add_argument(
         "--cued",
-        type=float,
+        type=_setting("cued_s"),
         default=300.0,
         metavar="S",
         help="cued training duration (s, default 300)",
     )
     run.add_argument(
         "--probe",
-        type=float,
+        type=_setting("probe_s"),
         default=60.0,
         metavar="S",
         help="uncued probe duration (s, default 60)",
@@ -249,69 +322,74 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sessions = sub.add_parser("sessions", help="list stored sessions")
-    sessions.add_argument("--db", metavar="PATH", help="database file")
-    sessions.add_argument("--patient", metavar="ID", help="only this patient's sessions")
+    sessions.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")
+    sessions.add_argument(
+        "--patient", type=pseudo_id_arg, metavar="ID", help="only this patient's sessions"
+    )
 
     patients = sub.add_parser("patients", help="list or add patients (pseudonymous ids)")
-    patients.add_argument("--db", metavar="PATH", help="database file")
-    patients.add_argument("--add", metavar="ID", help="add a patient with this pseudonymous id")
-    patients.add_argument("--diagnosis", help="with --add: e.g. parkinson, stroke")
+    patients.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")
+    patients.add_argument(
+        "--add",
+        type=pseudo_id_arg,
+        metavar="ID",
+        help="add a patient with this pseudonymous id",
+    )
+    patients.add_argument(
+        "--diagnosis",
+        type=text_arg(MAX_DIAGNOSIS_CHARS),
+        help=f"with --add: free text, e.g. parkinson, stroke (at most {MAX_DIAGNOSIS_CHARS})",
+    )
     patients.add_argument(
         "--affected-side", choices=("left", "right"), help="with --add: the paretic side"
     )
-    patients.add_argument("--name", help="with --add: a name, kept locally, never exported")
+    patients.add_argument(
+        "--name",
+        type=text_arg(MAX_NAME_CHARS),
+        help=f"with --add: a name, kept locally, never exported (at most {MAX_NAME_CHARS})",
+    )
     for module in _command_modules().values():
         module.add_parser(sub)  # type: ignore[attr-defined]
+    parser.commands_ = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `ras` console script; returns the exit status.
-
-    0 done; 1 failed (a session: ended early or lost data); 2 bad input; 3 a session that
-    could not keep every cue (degraded); 130 Ctrl-C; 128 + N ended by signal N (SIGTERM 143,
-    SIGHUP 129), after the session's summary.
-    """
-    from ras.console import queued_logging
-
-    args = build_parser().parse_args(argv)
+    """Entry point of the `ras` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    problem = _unchecked_option_error(parser, args)
+    if problem:  # before any work, as argparse's own checks
+        print(f"ras: error: {terminal_safe(problem)}", file=sys.stderr)
+        return 2
     try:
-        with queued_logging():  # a stderr nobody reads cannot stall a thread that logs
-            return _dispatch(args)
+        if args.command == "devices":
+            from ras.commands.devices import run_devices
+
+            return run_devices(args)
+        if args.command == "run":
+            from ras.commands.run import run_session
+
+            return run_session(args)
+        if args.command in ("sessions", "patients"):
+            from ras.commands.records import run_patients, run_sessions
+
+            return run_sessions(args) if args.command == "sessions" else run_patients(args)
+        if args.command == "monitor":
+            from ras.commands.monitor import run_monitor
+
+            return run_monitor(args)
+        for module in _command_modules().values():
+            if args.command in getattr(module, "COMMAND_NAMES", ()):
+                return module.run(args)  # type: ignore[attr-defined]
     except UserInputError as err:
-        print(f"ras: error: {err}", file=sys.stderr)
+        print(f"ras: error: {terminal_safe(str(err))}", file=sys.stderr)
         return 2
     except RasError as err:
-        print(f"ras: {err}", file=sys.stderr)
+        print(f"ras: {terminal_safe(str(err))}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt as stop:
-        exit_code = getattr(stop, "exit_code", None)
-        if exit_code is None:
-            return 130  # Ctrl-C outside a session: quietly
-        print(f"ras: {stop}", file=sys.stderr)  # a signal before a summary could be printed
-        return int(exit_code)
-
-
-def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "devices":
-        from ras.commands.devices import run_devices
-
-        return run_devices(args)
-    if args.command == "run":
-        from ras.commands.run import run_session
-
-        return run_session(args)
-    if args.command in ("sessions", "patients"):
-        from ras.commands.records import run_patients, run_sessions
-
-        return run_sessions(args) if args.command == "sessions" else run_patients(args)
-    if args.command == "monitor":
-        from ras.commands.monitor import run_monitor
-
-        return run_monitor(args)
-    for module in _command_modules().values():
-        if args.command in getattr(module, "COMMAND_NAMES", ()):
-            return module.run(args)  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        return 130
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from ras.errors import UserInputError
 from ras.store.store import Store
+from ras.text import terminal_safe
+
+#: Options of `ras patients` that only mean something with --add.
+_ADD_ONLY = ("name", "diagnosis", "affected_side")
 
 
 def run_sessions(args: argparse.Namespace) -> int:
@@ -17,14 +22,21 @@ def run_sessions(args: argparse.Namespace) -> int:
     if not sessions:
         print("no sessions yet (start one with: ras run --simulate healthy --audio none)")
     for s in sessions:
-        print(f"{s.id:5d}  {s.started_utc}  patient {s.patient_id:<16} {s.status}")
+        line = f"{s.id:5d}  {s.started_utc}  patient {s.patient_id:<16} {s.status}"
+        print(terminal_safe(line))
     return 0
 
 
 def run_patients(args: argparse.Namespace) -> int:
     """List patients, or add one with --add."""
+    given = [f"--{o.replace('_', '-')}" for o in _ADD_ONLY if getattr(args, o) is not None]
+    if args.add is None and given:
+        raise UserInputError(
+            f"{' and '.join(given)} {'go' if len(given) > 1 else 'goes'} with --add ID"
+            " (a patient's details are given when the patient is added)"
+        )
     with Store(args.db) as store:
-        if args.add:
+        if args.add is not None:
             store.add_patient(
                 args.add,
                 name=args.name,
@@ -38,5 +50,5 @@ def run_patients(args: argparse.Namespace) -> int:
         print("no patients yet (add one with: ras patients --add ID)")
     for p in patients:
         side = f", affected side {p.affected_side}" if p.affected_side else ""
-        print(f"{p.pseudo_id:<16} {p.diagnosis or 'no diagnosis'}{side}")
+        print(terminal_safe(f"{p.pseudo_id:<16} {p.diagnosis or 'no diagnosis'}{side}"))
     return 0

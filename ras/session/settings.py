@@ -7,9 +7,21 @@ from dataclasses import asdict, dataclass
 from ras.errors import UserInputError
 from ras.validate import check_choice, check_range
 
-__all__ = ["PLANS", "SessionSettings"]
+__all__ = ["LIMITS", "PLANS", "SessionSettings"]
 
 PLANS = ("fixed", "iso-ramp", "adaptive")
+
+#: Allowed range of each setting: (low, high, unit). Tempos are also kept within
+#: ``min_bpm .. max_bpm``; the command line checks its options against these before any work.
+LIMITS: dict[str, tuple[float, float, str]] = {
+    "baseline_s": (5.0, 3600.0, "s"),
+    "cued_s": (0.0, 7200.0, "s"),
+    "probe_s": (0.0, 3600.0, "s"),
+    "step_pct": (0.1, 10.0, "%"),
+    "min_bpm": (20.0, 300.0, "bpm"),
+    "max_bpm": (20.0, 300.0, "bpm"),
+    "target_pct": (-50.0, 50.0, "% of baseline"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,16 +59,16 @@ class SessionSettings:
 
     def __post_init__(self) -> None:
         check_choice("plan", self.plan, PLANS)
-        check_range("baseline duration", self.baseline_s, 5.0, 3600.0, "s")
-        check_range("cued duration", self.cued_s, 0.0, 7200.0, "s")
-        check_range("probe duration", self.probe_s, 0.0, 3600.0, "s")
-        check_range("ramp step", self.step_pct, 0.1, 10.0, "%")
-        check_range("min tempo", self.min_bpm, 20.0, 300.0, "bpm")
-        check_range("max tempo", self.max_bpm, self.min_bpm, 300.0, "bpm")
+        check_range("baseline duration", self.baseline_s, *LIMITS["baseline_s"])
+        check_range("cued duration", self.cued_s, *LIMITS["cued_s"])
+        check_range("probe duration", self.probe_s, *LIMITS["probe_s"])
+        check_range("ramp step", self.step_pct, *LIMITS["step_pct"])
+        check_range("min tempo", self.min_bpm, *LIMITS["min_bpm"])
+        check_range("max tempo", self.max_bpm, self.min_bpm, *LIMITS["max_bpm"][1:])
         if self.target_bpm is not None:
             check_range("target tempo", self.target_bpm, self.min_bpm, self.max_bpm, "bpm")
         if self.target_pct is not None:
-            check_range("target", self.target_pct, -50.0, 50.0, "% of baseline")
+            check_range("target", self.target_pct, *LIMITS["target_pct"])
         if self.tempo_bpm is not None:
             check_range("tempo", self.tempo_bpm, self.min_bpm, self.max_bpm, "bpm")
         if self.plan == "iso-ramp" and self.target_bpm is None and self.target_pct is None:

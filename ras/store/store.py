@@ -8,7 +8,6 @@ import enum
 import json
 import math
 import os
-import re
 import socket
 import sqlite3
 from collections.abc import Iterable, Mapping
@@ -22,12 +21,12 @@ from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
 from ras.store import rows
 from ras.store.records import MarkerEvent, TempoChangeEvent
 from ras.store.schema import END_STATUSES, connect
-from ras.validate import check_choice
+from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, check_text
+from ras.validate import check_choice, check_pseudo_id
 
 __all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
 
 AFFECTED_SIDES = ("left", "right", "both", "none")
-_PSEUDO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 #: A session from another host whose heartbeat is older than this is taken as interrupted (s).
@@ -166,13 +165,16 @@ class Store:
         diagnosis: str | None = None,
         affected_side: str | None = None,
     ) -> PatientInfo:
-        """Add a patient known by a pseudonymous id (letters, digits, '.', '_', '-')."""
-        pseudo_id = str(pseudo_id).strip()
-        if not _PSEUDO_ID.match(pseudo_id):
-            raise UserInputError(
-                f"patient id {pseudo_id!r} is not valid; use 1-64 letters, digits, '.', '_' "
-                "or '-' (a pseudonym, not the patient's name)"
-            )
+        """Add a patient known by a pseudonymous id (letters, digits, '.', '_', '-').
+
+        ``name`` and ``diagnosis`` are one line of plain text, at most
+        :data:`~ras.text.MAX_NAME_CHARS` / :data:`~ras.text.MAX_DIAGNOSIS_CHARS` characters.
+        """
+        pseudo_id = check_pseudo_id(pseudo_id)
+        if name is not None:
+            name = check_text("the patient's name", name, MAX_NAME_CHARS)
+        if diagnosis is not None:
+            diagnosis = check_text("the diagnosis", diagnosis, MAX_DIAGNOSIS_CHARS)
         if affected_side is not None:
             check_choice("affected side", affected_side, AFFECTED_SIDES)
         created = utc_now_iso()
