@@ -12,7 +12,7 @@ from ras.errors import UserInputError
 from ras.link.host_steps import MAX_RATE_HZ, MIN_RATE_HZ
 from ras.link.manager import LinkManager
 from ras.link.ports import probe
-from ras.session_clock import SessionClock
+from ras.session_clock import SessionClock, check_speed
 from ras.validate import check_choice
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HOST_STEPS_IMU_RATE_HZ",
     "SENSOR_STEPS",
+    "check_session_speed",
     "number_or_text",
     "open_sensors",
     "simulated_params",
@@ -40,6 +41,46 @@ def number_or_text(value: str) -> object:
         return float(value)
     except ValueError:
         return value
+
+
+def check_session_speed(
+    speed: float, *, simulated: bool, audio_kind: str | None = None, name: str = "--speed"
+) -> float:
+    """The one check of a session's clock speed, for every front end (run, monitor, gui).
+
+    Parameters
+    ----------
+    speed : float
+        Session seconds per real second, as given.
+    simulated : bool
+        True for a virtual patient (``--simulate``); real sensors run in real time only.
+    audio_kind : str, optional
+        The ``--audio`` kind (``default``, ``device``, ``wav``, ``none``); None where there is no
+        audio (``ras monitor``). A sound card plays in real time only.
+    name : str
+        The option's name for the message.
+
+    Returns
+    -------
+    float
+        The speed, within :data:`~ras.session_clock.MIN_SPEED` to
+        :data:`~ras.session_clock.MAX_SPEED`.
+
+    Raises
+    ------
+    UserInputError
+        One line saying what was wrong and what is allowed.
+    """
+    value = check_speed(speed, name)
+    if value == 1.0:
+        return value
+    if not simulated:
+        raise UserInputError(f"{name} applies to a virtual patient; real sensors run in real time")
+    if audio_kind is not None and audio_kind not in ("wav", "none"):
+        raise UserInputError(
+            f"{name} needs --audio wav:PATH or --audio none (a sound card plays in real time)"
+        )
+    return value
 
 
 def simulated_params(args: argparse.Namespace) -> PatientParams:
@@ -92,6 +133,7 @@ def open_sensors(
     """
     rig = None
     options = virtual_sensor_options(args)
+    check_session_speed(args.speed, simulated=args.simulate is not None)
     if args.simulate is not None:
         from ras.sim.rig import VirtualPatientRig
 
@@ -101,10 +143,6 @@ def open_sensors(
     else:
         if args.set:
             raise UserInputError("--set applies to a virtual patient; use it with --simulate")
-        if args.speed != 1.0:
-            raise UserInputError(
-                "--speed applies to a virtual patient; real sensors run in real time"
-            )
         for url in args.port:
             if probe(url, timeout_s=1.0) is None:
                 raise UserInputError(
