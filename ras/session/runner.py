@@ -30,7 +30,38 @@ from ras.tempo.commands import Cues, Marker, NextPhase, Pause, parse_command
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler, TempoChange
 
-__all__ = ["CueSink", "LiveDetail", "SessionRunner", "SessionSummary", "StatusSnapshot"]
+__all__ = [
+    "LATE_CUE_TOLERANCE_S",
+    "LOOKAHEAD_REAL_S",
+    "CueSink",
+    "LiveDetail",
+    "SessionRunner",
+    "SessionSummary",
+    "StatusSnapshot",
+    "lookahead_for_speed",
+]
+
+#: Beats are decided at least this much *real* time ahead, s: more than the engine loop's
+#: longest stall on a loaded 2-core machine (GIL hand-offs between the sensor, link, audio and
+#: recorder threads; 47 ms was seen at --speed 60), so a cue is never decided too late to play.
+LOOKAHEAD_REAL_S = 0.1
+#: The lookahead never goes below this, session s (commands take effect after it).
+MIN_LOOKAHEAD_S = 1.0
+#: Nor above this, session s (an adaptive plan corrects beats this late).
+MAX_LOOKAHEAD_S = 6.0
+#: A cue that sounded more than this after its planned beat time counts as late, s.
+LATE_CUE_TOLERANCE_S = 0.010
+#: At most this many beats are decided in one pass of the loop (a guard against a clock jump).
+_MAX_BEATS_PER_PASS = 64
+
+
+def lookahead_for_speed(speed: float) -> float:
+    """How far ahead (session s) beats are decided at a clock ``speed``.
+
+    ``LOOKAHEAD_REAL_S`` of real time, within ``MIN_LOOKAHEAD_S`` to ``MAX_LOOKAHEAD_S``: 1 s up
+    to 10x, 6 s at 60x (0.1 s of real time there, where a 1 s lookahead would be 17 ms).
+    """
+    return min(max(speed * LOOKAHEAD_REAL_S, MIN_LOOKAHEAD_S), MAX_LOOKAHEAD_S)
 
 
 class CueSink(Protocol):
@@ -92,7 +123,16 @@ class LiveDetail:
 
 @dataclass(slots=True)
 class SessionSummary:
-    """The outcome of a run; ``end_t_s`` is the session time it ended (NaN while running)."""
+    """The outcome of a run; ``end_t_s`` is the session time it ended (NaN while running).
+
+    Every audible beat decided is a planned cue, and ends one of three ways:
+    ``cues_planned == cues_played + cues_skipped + cues_cancelled`` once the cue engine has
+    stopped (played ones are counted as their onsets come in). ``cues_skipped`` were decided too
+    late to play (the machine could not keep up), ``cues_cancelled`` were taken back before
+    they sounded (probe, pause, cues off, the end); ``cues_late`` sounded more than
+    ``LATE_CUE_TOLERANCE_S`` after their beat. ``degraded_reason`` says why the session is not
+    what was planned although it ran to its end ("" if it is).
+    """
 
     baseline_spm: float = math.nan
     final_tempo_bpm: float = math.nan
@@ -104,6 +144,12 @@ class SessionSummary:
     completed: bool = False
     reason: str = ""
     end_t_s: float = math.nan
+    cues_planned: int = 0
+    cues_played: int = 0
+    cues_skipped: int = 0
+    cues_cancelled: int = 0
+    cues_late: int = 0
+    degraded_reason: str = ""
 
 
 class SessionRunner:
@@ -125,8 +171,9 @@ class SessionRunner:
         ``record(event)`` for phases, tempo changes, markers and cues (the recorder's ``put``).
     affected_side : Side
         For the symmetry index (paretic side); UNKNOWN: right vs left.
-    lookahead_s : float
-        Beats are decided this far ahead (session s); commands take effect after it.
+    lookahead_s : float, optional
+        Beats are decided this far ahead (session s); commands take effect after it. Default:
+        :func:`lookahead_for_speed` of the clock's speed.
     """
 
     def __init__(
@@ -140,7 +187,7 @@ class SessionRunner:
         unhear: Callable[[float], None] | None = None,
         record: Callable[[object], None] | None = None,
         affected_side: Side = Side.UNKNOWN,
-        lookahead_s: float = 1.0,
+        lookahead_s: float | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -149,7 +196,11 @@ class SessionRunner:
         self.unhear = unhear
         self.record = record or (lambda event: None)
         self.affected_side = affected_side
-        self.lookahead_s = lookahead_s
+        self.lookahead_s = (
+            lookahead_for_speed(clock.speed) if lookahead_s is None else float(lookahead_s)
+        )
+        if not (math.isfinite(self.lookahead_s) and self.lookahead_s > 0):
+            raise ValueError(f"lookahead_s must be finite and > 0, got {lookahead_s}")
         self.estimator = CadenceEstimator()
         # the preferred cadence is measured over the whole uncued walk, not its last few steps
         self.baseline_estimator = CadenceEstimator(window_steps=100, buffer_ics=200)
@@ -160,7 +211,7 @@ class SessionRunner:
         self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
         self._commands: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._pending_cues: dict[int, tuple[int, float, Side]] = {}
+        self._pending_cues: dict[int, tuple[int, float, Side, float]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._next_side = Side.LEFT
@@ -171,16 +222,21 @@ class SessionRunner:
         """Queue a live command (thread-safe); errors come back through :attr:`messages`."""
         self._commands.put(text)
 
-    def stop(self) -> None:
-        """End the session early (thread-safe)."""
+    def stop(self, reason: str = "") -> None:
+        """End the session early (thread-safe); ``reason`` goes into ``summary.reason``."""
+        if reason and not self.summary.reason:
+            self.summary.reason = reason
         self._stop.set()
 
     def cue_played(self, onset: Any) -> None:
         """The cue engine's onset callback: record the cue with its measured onset time."""
         with self._lock:
-            beat_index, tempo_bpm, side = self._pending_cues.pop(
-                onset.sample_index, (-1, math.nan, Side.UNKNOWN)
+            beat_index, tempo_bpm, side, beat_t_s = self._pending_cues.pop(
+                onset.sample_index, (-1, math.nan, Side.UNKNOWN, math.nan)
             )
+            self.summary.cues_played += 1
+            if onset.t_s - beat_t_s > LATE_CUE_TOLERANCE_S:
+                self.summary.cues_late += 1
         self.record(CueEvent(onset.t_s, beat_index, tempo_bpm, side, False, onset.sample_index))
 
     def status(self) -> StatusSnapshot:
@@ -271,49 +327,91 @@ class SessionRunner:
     # --- the engine loop ------------------------------------------------------------------
 
     def run(self, on_tick: Callable[[SessionRunner], None] | None = None) -> SessionSummary:
-        """Run the three phases (or until :meth:`stop`); return the summary."""
+        """Run the three phases (or until :meth:`stop`); return the summary.
+
+        Phases end on session time as planned even when the loop runs late (a loaded machine
+        at a high clock speed): each boundary is recorded at its planned time and the next
+        phase is timed from it. However the run ends (completed, :meth:`stop`, Ctrl-C or an
+        exception raised inside), the summary's end time, final tempo and cadence, tempo
+        changes and cue counts are filled before it returns or the exception goes on.
+        """
         s = self.settings
         t0 = self.clock.now_s()
         self._phase_end_s = t0 + s.baseline_s
         self._start_phase("baseline", t0)
-        while not self._stop.is_set():
-            now = self.clock.now_s()
-            self._consume_steps()
-            self._apply_commands(now)
-            if self.phase == "baseline" and now >= self._phase_end_s:
-                if not self._start_cued(now):
+        try:
+            while not self._stop.is_set():
+                now = self.clock.now_s()
+                self._consume_steps()
+                self._apply_commands(now)
+                if self.phase == "baseline" and now >= self._phase_end_s:
+                    boundary = self._phase_end_s  # planned (or now, after 'next')
+                    if not self._start_cued(boundary, now):
+                        break
+                    self._phase_end_s = boundary + s.cued_s
+                if self.phase == "cued":
+                    self._decide_beats(now)
+                    if now >= self._phase_end_s:
+                        boundary = self._phase_end_s
+                        self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
+                        self._start_phase("probe", boundary)
+                        self._silence_scheduled_cues()  # the probe is uncued from its start
+                        self._phase_end_s = boundary + s.probe_s
+                if self.phase == "probe" and now >= self._phase_end_s:
+                    self.summary.completed = True
                     break
-                self._phase_end_s = now + s.cued_s
-            if self.phase == "cued":
-                self._decide_beats(now)
-                if now >= self._phase_end_s:
-                    self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
-                    self._start_phase("probe", now)
-                    self._silence_scheduled_cues()  # the probe is uncued from its first second
-                    self._phase_end_s = now + s.probe_s
-            if self.phase == "probe" and now >= self._phase_end_s:
-                self.summary.completed = True
-                break
-            if on_tick is not None:
-                on_tick(self)
-            self._wait_for_step(0.02)
-        end = self.clock.now_s()
-        self.summary.end_t_s = end
-        self.record(PhaseEvent(end, self.phase, "end"))
-        self.summary.final_cadence_spm = self.estimator.cadence_spm_
-        if self.scheduler is not None:
-            self.summary.final_tempo_bpm = self.scheduler.tempo_bpm_
-            self.summary.changes = list(self.scheduler.changes_)
-        if not self.summary.completed and not self.summary.reason:
-            self.summary.reason = "stopped by the user"
+                if on_tick is not None:
+                    on_tick(self)
+                self._wait_for_step(0.02)
+        except KeyboardInterrupt:
+            self._end_reason("stopped with Ctrl-C")
+            raise
+        except BaseException as err:
+            self._end_reason(f"stopped by an error: {err}")
+            raise
+        finally:
+            self._finish()
         return self.summary
+
+    def _end_reason(self, reason: str) -> None:
+        if not self.summary.reason:
+            self.summary.reason = reason
+
+    def _finish(self) -> None:
+        """Fill the summary however the run ended (called once, from ``run``'s finally)."""
+        summary = self.summary
+        now = self.clock.now_s()
+        # a completed session ends at its planned end even if the loop saw it late
+        end = min(now, self._phase_end_s) if summary.completed else now
+        summary.end_t_s = end
+        summary.final_cadence_spm = self.estimator.cadence_spm_
+        if self.scheduler is not None:
+            summary.final_tempo_bpm = self.scheduler.tempo_bpm_
+            summary.changes = list(self.scheduler.changes_)
+        if not summary.completed and not summary.reason:
+            summary.reason = "stopped by the user"
+        if self.phase == "cued":  # cues decided ahead of the end never sound after it
+            try:
+                self._silence_scheduled_cues()
+            except Exception as err:  # the engine may be the thing that failed
+                self.messages.put(f"could not silence the cues after the end: {err}")
+        if summary.cues_skipped:
+            speed = self.clock.speed
+            why = f" with --speed {speed:g}" if speed != 1.0 else ""
+            summary.degraded_reason = (
+                f"{summary.cues_skipped} of {summary.cues_planned} cues skipped: the machine"
+                f" could not keep up{why}"
+            )
+            self.messages.put(f"degraded: {summary.degraded_reason}")
+        self.record(PhaseEvent(end, self.phase, "end"))
 
     def _start_phase(self, name: str, t_s: float) -> None:
         self.phase = name
         self.record(PhaseEvent(t_s, name, "start"))
         self.messages.put(f"phase {name} starts at {t_s:.1f} s")
 
-    def _start_cued(self, now: float) -> bool:
+    def _start_cued(self, boundary: float, now: float) -> bool:
+        """Start the cued phase at session time ``boundary`` (seen at ``now``, maybe later)."""
         s = self.settings
         baseline = self._baseline_cadence_spm()
         self.summary.baseline_spm = baseline
@@ -336,7 +434,7 @@ class SessionRunner:
         adaptive = AdaptivePhaseCorrection() if s.plan == "adaptive" else None
         self.scheduler = BeatScheduler(
             plan,
-            first_beat_t_s=now + self.lookahead_s,
+            first_beat_t_s=max(boundary, now) + self.lookahead_s,
             estimator=self.estimator,
             adaptive=adaptive,
             min_bpm=s.min_bpm,
@@ -344,9 +442,11 @@ class SessionRunner:
             on_change=self._changed,
         )
         self.record(
-            TempoChangeEvent(now, None, start_bpm, "plan", f"start at baseline {baseline:.1f} spm")
+            TempoChangeEvent(
+                boundary, None, start_bpm, "plan", f"start at baseline {baseline:.1f} spm"
+            )
         )
-        self._start_phase("cued", now)
+        self._start_phase("cued", boundary)
         return True
 
     def _changed(self, change: TempoChange) -> None:
@@ -361,19 +461,26 @@ class SessionRunner:
         )
 
     def _decide_beats(self, now: float) -> None:
+        """Decide the beats up to ``lookahead_s`` ahead of ``now`` and before the cued phase's
+        planned end (at most ``_MAX_BEATS_PER_PASS`` at a time), and hand them to the engine."""
         sched = self.scheduler
         assert sched is not None
         horizon = now + self.lookahead_s
-        while not sched.paused_:
+        for _ in range(_MAX_BEATS_PER_PASS):
+            if sched.paused_:
+                return
             last = sched.beats_[-1].beat_t_s if sched.beats_ else -math.inf
-            if last >= horizon:
+            if not last < horizon or last >= self._phase_end_s:
                 return
             beat = sched.next_beat()
             if beat is None:
                 return
+            if beat.beat_t_s >= self._phase_end_s:
+                return  # the probe starts before it: never decided as a cue
             self.summary.n_beats += 1
             if not beat.audible:
                 continue
+            self.summary.cues_planned += 1
             side = self._next_side
             self._next_side = Side.RIGHT if side == Side.LEFT else Side.LEFT
             if self.hear is not None:
@@ -383,12 +490,29 @@ class SessionRunner:
                 try:
                     sample = self.cues.schedule_cue(beat.beat_t_s, sound)
                 except ValueError as err:  # too late to play: counted, never fatal
-                    self.messages.put(f"cue at {beat.beat_t_s:.3f} s skipped: {err}")
+                    self._skipped(beat.beat_t_s, err)
                     continue
                 with self._lock:
-                    self._pending_cues[sample] = (beat.beat_index, beat.tempo_bpm, side)
+                    self._pending_cues[sample] = (
+                        beat.beat_index,
+                        beat.tempo_bpm,
+                        side,
+                        beat.beat_t_s,
+                    )
             else:
+                self.summary.cues_played += 1
                 self.record(CueEvent(beat.beat_t_s, beat.beat_index, beat.tempo_bpm, side))
+
+    def _skipped(self, beat_t_s: float, err: Exception) -> None:
+        """A cue decided too late to play: counted; one message the first time, not one each."""
+        self.summary.cues_skipped += 1
+        if self.summary.cues_skipped == 1:
+            speed = self.clock.speed
+            why = f" at --speed {speed:g}" if speed != 1.0 else ""
+            self.messages.put(
+                f"warning: cues are being skipped, the machine cannot keep up{why} (first: {err});"
+                " the count comes at the end"
+            )
 
     def _consume_steps(self) -> None:
         for event in self._steps.drain():
@@ -425,6 +549,7 @@ class SessionRunner:
         with self._lock:
             for sample in [k for k in self._pending_cues if k >= cutoff]:
                 del self._pending_cues[sample]
+                self.summary.cues_cancelled += 1
 
     def _next_phase(self, now: float) -> None:
         """The therapist ends the current phase now; logged as a marker with its source."""
