@@ -20,7 +20,7 @@ over. Durations (``*_time_s``) are the detector's, on the sample clock.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from analysis.gait_events import EventSettings, GaitEventDetector
 from analysis.imu_io import FootImu
 from analysis.segments import FootSegments, Gap, Segment, in_filled
 from analysis.trajectory import StrideTrajectory, add_spatial_parameters
+from analysis.walking import MIN_STRIDE_REPEAT_R, check_walking, stride_repeat_r
 
 __all__ = ["EVENT_KINDS", "FootAnalysis", "RecordingAnalysis", "analyse_foot"]
 
@@ -67,6 +68,9 @@ class FootAnalysis:
         Events dropped because they landed on a filled sample.
     warnings : tuple of str
         One line each.
+    stride_repeat_r : ndarray
+        Per stride (rows of ``strides``), how much it looks like its neighbour stride
+        (analysis.walking.stride_repeat_r; NaN where it cannot be told).
     """
 
     side: str
@@ -78,6 +82,7 @@ class FootAnalysis:
     gaps: tuple[Gap, ...]
     dropped_in_gaps: int
     warnings: tuple[str, ...]
+    stride_repeat_r: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def _empty_strides() -> dict[str, np.ndarray]:
@@ -89,8 +94,8 @@ def _empty_strides() -> dict[str, np.ndarray]:
 
 def _segment_events(
     imu: FootImu, seg: Segment, index: int, settings: EventSettings
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
-    """Events (file clock) and strides of one segment in the foot frame; events dropped."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int, np.ndarray]:
+    """Events (file clock), strides, events dropped and stride repeat r of one segment."""
     fs = imu.sampling_rate_hz
     det = GaitEventDetector(**asdict(settings)).detect(replace(imu, first_t_s=0.0))
     events: dict[str, np.ndarray] = {}
@@ -104,6 +109,11 @@ def _segment_events(
     traj = StrideTrajectory().estimate(imu, det.swings_.ms_idx)
     table = add_spatial_parameters(det.strides_, traj)
     table.pop("swing_index", None)
+    repeat = stride_repeat_r(
+        imu.gyr_dps,
+        np.asarray(table["ic_t_s"], dtype=np.float64) * fs,
+        np.asarray(table["next_ic_t_s"], dtype=np.float64) * fs,
+    )
     time_cols = [c for c in table if c.endswith("_t_s")]
     keep = np.ones(len(table["ic_t_s"]), dtype=bool)
     for c in time_cols:
@@ -112,7 +122,7 @@ def _segment_events(
     for c in time_cols:
         strides[c] = seg.time_at(strides[c] * fs)
     strides["segment"] = np.full(int(keep.sum()), index, dtype=np.int64)
-    return events, strides, dropped
+    return events, strides, dropped, repeat[keep]
 
 
 def analyse_foot(
@@ -183,6 +193,7 @@ def analyse_foot(
     events = {kind: np.sort(np.concatenate([p[0][kind] for p in parts])) for kind in EVENT_KINDS}
     strides = {c: np.concatenate([p[1][c] for p in parts]) for c in parts[0][1]}
     dropped = sum(p[2] for p in parts)
+    repeat = np.concatenate([p[3] for p in parts])
     if dropped:
         warnings.append(f"{dropped} events fell on samples filled in short gaps and were dropped")
     return FootAnalysis(
@@ -195,6 +206,7 @@ def analyse_foot(
         foot.gaps,
         dropped,
         tuple(warnings),
+        repeat,
     )
 
 
@@ -210,11 +222,16 @@ class RecordingAnalysis:
         ``align`` says.
     events : EventSettings, optional
         The event model's settings (docs/gait-events.md), e.g. ``ic_landmark``.
+    min_stride_repeat_r : float or None
+        Refuse a recording whose strides do not repeat like walking (analysis.walking; median
+        stride-to-neighbour correlation below this); None: do not check.
 
     Attributes
     ----------
     feet_ : dict of str to FootAnalysis
         Per foot, left first.
+    stride_repeat_r_ : dict of str to float
+        Per foot with strides, the median stride-to-neighbour correlation (walking: near 0.9).
     """
 
     def __init__(
@@ -222,15 +239,18 @@ class RecordingAnalysis:
         align: bool = False,
         rotations: Mapping[str, np.ndarray] | None = None,
         events: EventSettings | None = None,
+        min_stride_repeat_r: float | None = MIN_STRIDE_REPEAT_R,
     ) -> None:
         self.align = align
         self.rotations = rotations
         self.events = events if events is not None else EventSettings()
+        self.min_stride_repeat_r = min_stride_repeat_r
 
     def analyse(self, feet: Mapping[str, FootSegments]) -> RecordingAnalysis:
         """Analyse ``feet`` (``{side: FootSegments}``); returns ``self``.
 
-        Raises AnalysisInputError when no foot has a segment long enough to analyse.
+        Raises AnalysisInputError when no foot has a segment long enough to analyse, or when
+        the strides found are not walking (analysis.walking.check_walking).
         """
         if not any(f.analysable for f in feet.values()):
             raise AnalysisInputError(
@@ -242,4 +262,12 @@ class RecordingAnalysis:
             for side in ("left", "right")
             if side in feet
         }
+        repeat = {side: f.stride_repeat_r for side, f in self.feet_.items()}
+        hints = {
+            side: frame[0]
+            for side, f in self.feet_.items()
+            if (frame := [w for w in f.warnings if w.startswith("the file's frame:")])
+        }
+        limit = -np.inf if self.min_stride_repeat_r is None else self.min_stride_repeat_r
+        self.stride_repeat_r_ = check_walking(repeat, limit, hints)
         return self

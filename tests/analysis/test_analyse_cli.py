@@ -220,11 +220,14 @@ def test_fixed_rotation_round_trips_through_the_cli(walk, tmp_path: Path, capsys
         np.testing.assert_allclose(
             by_angles[side]["events_t_s"]["ic"], truth[side]["events_t_s"]["ic"], atol=1e-4
         )
-    # without --align the turned file is flagged, on stderr, with what to do
+    # without --align the turned file's strides are wrong (the right foot's are half strides):
+    # refused in one line naming the frame and what to do, nothing written
     rc, _, err = _analyse([str(src), "--format", "json", "--out", str(tmp_path / "raw")], capsys)
-    assert rc == 0
-    assert "ras: warning: left: the file's frame: the foot seems to walk backward" in err
-    assert "--align" in err
+    assert rc != 0
+    line = _one_error_line(err)
+    assert "do not repeat like walking" in line and "the file's frame:" in line
+    assert "--align" in line
+    assert not (tmp_path / "raw").exists()
 
 
 def _one_error_line(err: str) -> str:
