@@ -5,7 +5,10 @@ recording at long ones (analysis.segments), brings each foot into the foot frame
 (``--align``, or a fixed ``--rotation`` / ``--rotation-deg``; docs/alignment.md), detects events
 per foot and segment (docs/gait-events.md), integrates each stride (analysis.pipeline), and
 writes ``<stem>.analysis.json`` and/or ``<stem>.events.csv`` + ``<stem>.strides.csv`` into
-``--out`` (owner-only files, 0600). Every time is on the file's clock (its ``t_s`` column).
+``--out`` (owner-only files, 0600, each written atomically by ras.export.files: a full disk or
+an unwritable folder is a one-line error and leaves no partial file). Every time is on the
+file's clock (its ``t_s`` column). A recording whose "strides" do not repeat like walking
+(analysis.walking: noise, random movement) is refused with a one-line error.
 """
 
 from __future__ import annotations
@@ -100,12 +103,59 @@ def _formats(text: str) -> tuple[str, ...]:
     return names
 
 
-def _open_private(path):  # type: ignore[no-untyped-def]
+def _check_out_dir(out_dir: Any) -> None:
+    """UserInputError (one line) if ``out_dir`` could not be created or written; creates nothing."""
     import os
 
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    from ras.errors import UserInputError
+
+    d = out_dir
+    while not d.exists() and d.parent != d:
+        d = d.parent
+    if not d.is_dir():
+        raise UserInputError(f"cannot write into --out {out_dir}: {d} is not a folder")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise UserInputError(f"cannot write into --out {out_dir}: {d} is not writable")
+
+
+def _csv_text(rows: Any) -> str:
+    """CSV text (``\n`` line ends) of ``rows`` (numbers and fixed words only: no formulas)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _outputs(
+    formats: tuple[str, ...], stem: str, doc: dict[str, Any], result: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """``(file name, text)`` of each output file, built before any is written."""
+    import json
+
+    out = []
+    if "json" in formats:
+        out.append((f"{stem}.analysis.json", json.dumps(doc, indent=1) + "\n"))
+    if "csv" in formats:
+        rows = [
+            (side, kind, float(t))
+            for side, r in result.items()
+            for kind, times in r.events_t_s.items()
+            for t in times
+        ]
+        events = [["foot", "event", "t_s"]] + [
+            [side, kind, f"{t:.6f}"] for side, kind, t in sorted(rows, key=lambda r: (r[0], r[2]))
+        ]
+        out.append((f"{stem}.events.csv", _csv_text(events)))
+        cols = list(dict.fromkeys(c for r in result.values() for c in r.strides))
+        strides = [["foot", *cols]]
+        for side, r in result.items():
+            for i in range(len(r.strides["ic_t_s"])):
+                vals = [_num(r.strides[c][i]) if c in r.strides else None for c in cols]
+                strides.append([side, *("" if v is None else _cell(v) for v in vals)])
+        out.append((f"{stem}.strides.csv", _csv_text(strides)))
+    return out
 
 
 def _num(v: Any) -> float | int | None:
@@ -152,8 +202,6 @@ def _frame_line(side: str, alignment: dict[str, Any] | None) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse ``args.file``; prints a summary per foot and one line per file written."""
-    import csv
-    import json
     import sys
     from pathlib import Path
 
@@ -163,14 +211,18 @@ def run(args: argparse.Namespace) -> int:
     from analysis.rotations import parse_rotation_angles, read_rotation_file
     from analysis.segments import MAX_FILL_S, load_imu_segments
     from ras.errors import UserInputError
+    from ras.export.files import prepare_out_dir, write_text
 
     formats = _formats(args.format)
     src = Path(args.file)
     if not src.is_file():
         raise UserInputError(f"{args.file}: no such file; give a raw-IMU CSV (docs/imu-format.md)")
+    if not args.out.strip():
+        raise UserInputError("--out is empty; give a folder (default: the current one)")
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserInputError(f"--out {args.out} is a file; give a folder")
+    _check_out_dir(out_dir)  # before the work: an unusable folder fails at once
     max_fill_s = MAX_FILL_S if args.max_fill_s is None else args.max_fill_s
     try:
         feet = load_imu_segments(src, args.sampling_rate_hz, args.side, max_fill_s)
@@ -188,60 +240,29 @@ def run(args: argparse.Namespace) -> int:
         )
     except AnalysisInputError as err:
         raise UserInputError(str(err)) from None
-    out_dir.mkdir(parents=True, exist_ok=True)
     rate = next(iter(feet.values())).sampling_rate_hz
     first_t = min(s.start_t_s for f in feet.values() for s in f.segments)
-    written = []
-    if "json" in formats:
-        doc = {
-            "source": src.name,
-            "sampling_rate_hz": rate,
-            "units": {
-                "t_s": "s on the file's clock (its t_s column; from the first sample without one)",
-                "length": "m",
-                "speed": "m/s",
-            },
-            "time_base": {
-                "clock": "file",
-                "from_t_s_column": any(f.from_t_s for f in feet.values()),
-                "first_sample_t_s": round(first_t, 6),
-            },
-            "max_fill_s": max_fill_s,
-            "events_doc": "docs/gait-events.md",
-            "event_landmarks": {"ic": events.ic_landmark, "to": events.to_landmark},
-            "alignment_doc": "docs/alignment.md",
-            "gaps_doc": "docs/imu-format.md",
-            "feet": {side: _foot_doc(r) for side, r in result.items()},
-        }
-        path = out_dir / f"{src.stem}.analysis.json"
-        with _open_private(path) as fh:
-            json.dump(doc, fh, indent=1)
-            fh.write("\n")
-        written.append(path)
-    if "csv" in formats:
-        path = out_dir / f"{src.stem}.events.csv"
-        with _open_private(path) as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["foot", "event", "t_s"])
-            rows = [
-                (side, kind, float(t))
-                for side, r in result.items()
-                for kind, times in r.events_t_s.items()
-                for t in times
-            ]
-            for side, kind, t in sorted(rows, key=lambda row: (row[0], row[2])):
-                w.writerow([side, kind, f"{t:.6f}"])
-        written.append(path)
-        path = out_dir / f"{src.stem}.strides.csv"
-        with _open_private(path) as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            cols = list(dict.fromkeys(c for r in result.values() for c in r.strides))
-            w.writerow(["foot", *cols])
-            for side, r in result.items():
-                for i in range(len(r.strides["ic_t_s"])):
-                    vals = [_num(r.strides[c][i]) if c in r.strides else None for c in cols]
-                    w.writerow([side, *("" if v is None else _cell(v) for v in vals)])
-        written.append(path)
+    doc = {
+        "source": src.name,
+        "sampling_rate_hz": rate,
+        "units": {
+            "t_s": "s on the file's clock (its t_s column; from the first sample without one)",
+            "length": "m",
+            "speed": "m/s",
+        },
+        "time_base": {
+            "clock": "file",
+            "from_t_s_column": any(f.from_t_s for f in feet.values()),
+            "first_sample_t_s": round(first_t, 6),
+        },
+        "max_fill_s": max_fill_s,
+        "events_doc": "docs/gait-events.md",
+        "event_landmarks": {"ic": events.ic_landmark, "to": events.to_landmark},
+        "alignment_doc": "docs/alignment.md",
+        "gaps_doc": "docs/imu-format.md",
+        "feet": {side: _foot_doc(r) for side, r in result.items()},
+    }
+    outputs = _outputs(formats, src.stem, doc, result)
     for side, r in result.items():
         n_strides = len(r.strides["ic_t_s"])
         print(f"{side}: {r.events_t_s['ic'].size} initial contacts, {n_strides} strides")
@@ -259,8 +280,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"ras: warning: {side}: {warning}", file=sys.stderr)
     if abs(first_t) > 0:
         print(f"times are on the file's clock: first sample at {first_t:.6f} s")
-    for path in written:
-        print(f"wrote {path}")
+    out_dir = prepare_out_dir(out_dir)
+    for name, text in outputs:
+        print(f"wrote {write_text(out_dir / name, text)}")
     return 0
 
 

@@ -1,0 +1,143 @@
+"""`ras analyse` writing where it cannot, and analysing what is not walking: one error line,
+exit 2, no 0-byte or partial file, no temporary file left.
+
+A full disk is a real full filesystem: a small tmpfs when this process may mount one (root
+here and in CI); where mounting is refused, the same ENOSPC is injected at the writer's fsync.
+A read-only folder is a read-only tmpfs (root ignores file modes), else a path under a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.imu_io import FootImu, write_imu_csv
+from ras.cli import main
+
+RATE_HZ = 100.0
+
+
+@contextlib.contextmanager
+def _tmpfs(where: Path, options: str) -> Iterator[bool]:
+    """Mount a tmpfs with ``options`` at ``where``; yield whether it is mounted."""
+    where.mkdir()
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        yield False
+        return
+    try:
+        yield done.returncode == 0
+    finally:
+        if done.returncode == 0:
+            subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+@pytest.fixture(scope="module")
+def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ras.sim.presets import make_params
+    from ras.sim.recording import simulate_walk
+
+    walk = simulate_walk(make_params("healthy"), duration_s=30.0, sampling_rate_hz=RATE_HZ, seed=5)
+    path = tmp_path_factory.mktemp("walk") / "walk.csv"
+    write_imu_csv(path, walk.feet)
+    return path
+
+
+def _analyse(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    rc = main(["analyse", *args])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def _one_error_line(err: str) -> str:
+    assert err.count("\n") == 1 and err.startswith("ras: error: "), err
+    return err
+
+
+def test_full_disk_is_one_line_and_leaves_no_file(
+    walk_csv: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # the JSON of a 30 s walk is about 20 kB: it cannot fit in 8 kB
+    with _tmpfs(tmp_path / "full", "size=8k,mode=0700") as mounted:
+        if not mounted:
+
+            def no_space(fd: int) -> None:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            monkeypatch.setattr(os, "fsync", no_space)
+        rc, printed, err = _analyse([str(walk_csv), "--out", str(tmp_path / "full")], capsys)
+        monkeypatch.undo()
+        line = _one_error_line(err)
+        assert rc == 2 and "walk.analysis.json" in line
+        assert "No space left on device" in line
+        assert "wrote" not in printed
+        assert sorted(p.name for p in (tmp_path / "full").iterdir()) == []
+
+
+def test_out_that_cannot_be_written_is_one_line_before_any_work(
+    walk_csv: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    with _tmpfs(tmp_path / "ro", "size=64k,ro") as mounted:
+        target = tmp_path / "ro" / "out" if mounted else tmp_path / "ro" / "file.txt" / "out"
+        if not mounted:
+            (tmp_path / "ro" / "file.txt").write_text("x")
+        rc, printed, err = _analyse([str(walk_csv), "--out", str(target)], capsys)
+        line = _one_error_line(err)
+        assert rc == 2 and "cannot write into --out" in line
+        assert printed == ""  # refused before the analysis: no summary
+        assert not target.exists()
+    rc, _, err = _analyse([str(walk_csv), "--out", ""], capsys)
+    line = _one_error_line(err)  # the parser (ras/cli.py) or the command refuses it
+    assert rc == 2 and "--out" in line and "empty" in line
+
+
+def test_a_failed_write_keeps_the_earlier_output(
+    walk_csv: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "out"
+    rc, _, _ = _analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
+    assert rc == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(before) == {"walk.events.csv", "walk.strides.csv"}
+
+    def no_space(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    rc, _, err = _analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
+    monkeypatch.undo()
+    assert rc == 2 and "No space left on device" in _one_error_line(err)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_white_noise_is_refused_as_not_walking(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    n = int(60 * RATE_HZ)
+    feet = {
+        s: FootImu(
+            rng.normal(0, 5, (n, 3)) + np.array([0.0, 0.0, 9.81]),
+            rng.normal(0, 200, (n, 3)),
+            RATE_HZ,
+            s,
+        )
+        for s in ("left", "right")
+    }
+    src = tmp_path / "noise.csv"
+    write_imu_csv(src, feet)
+    rc, printed, err = _analyse([str(src), "--out", str(tmp_path / "out")], capsys)
+    line = _one_error_line(err)
+    assert rc == 2 and line.startswith("ras: error: no walking found:")
+    assert "do not repeat like walking" in line and "walking > 0.5" in line
+    assert printed == "" and not (tmp_path / "out").exists()
