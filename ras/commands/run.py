@@ -76,7 +76,13 @@ def run_session(args: argparse.Namespace) -> int:
     (SIGTERM 143, SIGHUP 129); errors before it starts are 2 (see :mod:`ras.cli`).
     """
     from ras.audio.backends import parse_audio_spec
-    from ras.session.live import LiveParts, affected_side_of, run_live_session
+    from ras.session.live import (
+        LiveParts,
+        affected_side_of,
+        planned_session_bytes,
+        run_live_session,
+    )
+    from ras.store.space import check_free_space
 
     audio = parse_audio_spec(args.audio)
     if args.speed != 1.0 and audio.kind not in ("wav", "none"):
@@ -98,6 +104,10 @@ def run_session(args: argparse.Namespace) -> int:
         if patient is None:
             patient = _simulated_patient(store, args)
         affected = affected_side_of(store, patient)
+        # room for the session as planned (IMU included), before its row is written
+        warning = check_free_space(store.path, planned_session_bytes(settings, args))
+        if warning:
+            print(f"warning: {warning}", file=sys.stderr)
         session_id = store.begin_session(
             patient,
             {

@@ -100,3 +100,16 @@ def test_too_little_free_space_refuses_before_the_session_row(
     assert len(warnings) == 1
     with Store(db) as store:
         assert len(store.list_sessions()) == 2  # the refused one never got a row
+
+
+def test_ras_run_refuses_a_session_with_no_room_before_its_row(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ras.cli import main
+
+    monkeypatch.setattr(space, "_free_bytes", lambda path: 1000)
+    code = main(["run", "--simulate", "healthy", "--audio", "none", "--db", db])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "not enough free space" in err[0], err
+    with Store(db) as store:
+        assert store.list_sessions() == []
