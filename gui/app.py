@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from gui.main_window import MainWindow
 from gui.theme import STYLE_SHEET
@@ -32,4 +33,27 @@ def main(
     window = MainWindow(db, speed=speed, simulate=simulate, audio=audio)
     window.resize(1600, 1000)
     window.show()
+    _end_on_signals(app, window)
     return int(app.exec())
+
+
+def _end_on_signals(app: QtWidgets.QApplication, window: MainWindow) -> None:
+    """SIGTERM and SIGHUP end a running session as its stop button does (the reason is the
+    signal; the session is closed in the store), then quit with 128 + N.
+
+    Python runs signal handlers only between byte codes, so a timer gives the interpreter a
+    turn while Qt waits for events.
+    """
+
+    def handle(signum: int, frame: object) -> None:
+        c = window.controller
+        if c is not None and c.running:
+            c.stop(f"ended by {signal.Signals(signum).name}")
+            c.wait(30.0)  # the recorder finishes and the session is closed in the store
+        app.exit(128 + signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handle)
+    timer = QtCore.QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -120,9 +120,10 @@ class SessionController:
         self._reader = threading.Thread(target=self._read, name="ras-gui-reader", daemon=True)
         self._reader.start()
 
-    def stop(self) -> None:
-        """End the session early; the recorder finishes and the data is kept."""
-        self._send("stop")
+    def stop(self, reason: str = "") -> None:
+        """End the session early (``reason`` is recorded, e.g. "ended by SIGTERM"); the
+        recorder finishes and the data is kept."""
+        self._send("stop", reason)
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait for the session to end (its data written); True if it did."""

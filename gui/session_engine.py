@@ -31,6 +31,7 @@ from ras.protocol.messages import Side
 from ras.session.live import LiveParts, begin_session, planned_session_bytes
 from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
 from ras.session.settings import SessionSettings
+from ras.session.signals import SessionSignal, session_signals
 from ras.session_clock import SessionClock
 from ras.store.recorder import RecorderStats
 from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
@@ -209,7 +210,7 @@ class SessionEngine:
             if what == "stop":
                 self._stop.set()
                 if self.runner is not None:
-                    self.runner.stop()
+                    self.runner.stop(str(msg[1]) if len(msg) > 1 else "")
             elif what == "command" and self.runner is not None:
                 self.runner.command(msg[1])
             elif what == "volume" and self.engine is not None:
@@ -389,5 +390,20 @@ class SessionEngine:
 
 
 def run_engine(config: SessionConfig, inbox: Any, outbox: Any) -> None:
-    """Child-process entry point: run one session."""
-    SessionEngine(config, inbox, outbox).run()
+    """Child-process entry point: run one session.
+
+    In its own process (the main thread), SIGTERM and SIGHUP end the session as the GUI's
+    stop does, with the signal as the reason: the recorder finishes and the session is closed.
+    In a thread (``in_process``) the signals stay with the GUI.
+    """
+    engine = SessionEngine(config, inbox, outbox)
+
+    def on_signal(sig: SessionSignal) -> bool:
+        engine._stop.set()
+        if engine.runner is None:
+            return False  # still starting: raised, and the start is undone
+        engine.runner.stop(sig.reason)
+        return True
+
+    with session_signals(on_signal=on_signal):
+        engine.run()

@@ -306,11 +306,11 @@ def run_live_session(
                 started = True
                 try:
                     summary = runner.run(on_tick=tick)
-                except KeyboardInterrupt:
+                except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (SessionSignal)
                     runner.stop()
                     summary = runner.summary
                     if not summary.reason or summary.reason == "stopped by the user":
-                        summary.reason = "stopped with Ctrl-C"
+                        summary.reason = getattr(stop, "reason", "stopped with Ctrl-C")
             finally:
                 engine.stop()
                 end_t_s = runner.summary.end_t_s
