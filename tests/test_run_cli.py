@@ -93,13 +93,15 @@ def test_bad_input_gives_one_line_errors(tmp_path):
     one_line_error(ras("sessions", "--db", db, "--patient", "nobody"), "nobody")
 
 
-def test_a_sound_device_that_fails_is_one_line_and_the_session_is_kept(tmp_path):
+def test_a_sound_device_that_fails_is_one_line_and_leaves_no_session(tmp_path):
     db = str(tmp_path / "x.sqlite3")
     proc = ras("run", "--simulate", "healthy", "--audio", "device:no-such-device-xyz", "--db", db)
     one_line_error(proc, "--audio none")
     with Store(db) as store:
-        [session] = store.list_sessions()
-    assert session.status == "incomplete"  # the session row stays, and says it did not run
+        sessions = store.list_sessions()
+        patients = [p.pseudo_id for p in store.list_patients()]
+    assert sessions == []  # a session that never started is not in the history
+    assert patients == ["sim-healthy"]  # the virtual patient it was for is kept
 
 
 def test_patients_add_and_list(tmp_path):

@@ -22,7 +22,9 @@ def run_sessions(args: argparse.Namespace) -> int:
     if not sessions:
         print("no sessions yet (start one with: ras run --simulate healthy --audio none)")
     for s in sessions:
-        line = f"{s.id:5d}  {s.started_utc}  patient {s.patient_id:<16} {s.status}"
+        line = f"{s.id:5d}  {s.started_utc}  patient {s.patient_id:<16} {s.status:<10}"
+        if s.end_reason:  # why it is not complete (incomplete, degraded)
+            line += f"  {s.end_reason}"
         print(terminal_safe(line))
     return 0
 

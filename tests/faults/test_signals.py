@@ -27,7 +27,7 @@ def lines_of(stream, into: queue.Queue) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_a_signal_ends_the_session_with_its_summary_and_reason(tmp_path, signum):
+def test_a_signal_ends_the_session_with_its_summary_and_reason(tmp_path, signum, capsys):
     db = tmp_path / "ras.sqlite3"
     tmp = tmp_path / "tmp"  # the child's own temp folder, so "nothing left" is exact
     tmp.mkdir()
@@ -76,6 +76,10 @@ def test_a_signal_ends_the_session_with_its_summary_and_reason(tmp_path, signum)
         changes = [c for c in store.tempo_changes(1) if c.old_bpm is not None]
     assert info.status == "incomplete"
     assert name in (info.end_reason or "")
+    from ras.cli import main  # the history says why the session is incomplete
+
+    assert main(["sessions", "--db", str(db)]) == 0
+    assert f"incomplete ended by {name}" in " ".join(capsys.readouterr().out.split())
     # the summary counts the tempo changes made, as stored (the start tempo is not a change)
     assert f" {len(changes)} tempo changes," in summary and changes
     assert "final tempo --" not in summary
