@@ -68,3 +68,26 @@ def test_bad_set_up_input_is_refused_in_one_line(qtbot, window):
     click(qtbot, s.add_patient_btn)
     assert "not valid" in s.error.text()
     assert window.current_page() is s
+
+
+def test_sigterm_to_the_window_ends_its_session_with_the_reason(qtbot, window, db):
+    import os
+    import signal
+
+    from gui.app import _end_on_signals, make_app
+
+    w = window
+    set_up(qtbot, w, patient="P-term")
+    qtbot.waitUntil(w.live.controls.plus.isEnabled, timeout=15000)
+    old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        _end_on_signals(make_app(), w)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled between byte codes, on this thread
+        qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=30000)
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    with Store(db) as store:
+        (session,) = store.list_sessions("P-term")
+        assert session.status == "incomplete" and session.end_reason == "ended by SIGTERM"
+        assert len(store.steps(session.id)) > 0
