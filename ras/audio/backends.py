@@ -8,6 +8,7 @@ callback from a thread paced by the session clock (their stream clock is ``perf_
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -38,6 +39,9 @@ __all__ = [
 AudioCallback = Callable[[np.ndarray, float, float, bool], None]
 
 ALTERNATIVES = "or run without a sound device: --audio wav:PATH or --audio none"
+
+
+log = logging.getLogger(__name__)
 
 
 class AudioUnavailableError(RasError):
@@ -236,9 +240,15 @@ class WavBackend:
         callback: AudioCallback,
         clock: SessionClock,
     ) -> _PacedStream:
+        from ras.export.files import check_target
+
+        target = check_target(self.path, f"--audio wav:{self.path}")  # no symlink, no device
+        # written beside the target and renamed into place once whole: a session that fails
+        # never leaves a truncated WAV (or an old one cut short) under the target's name
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             # session output: owner-only, like the database
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
             os.fchmod(fd, 0o600)
             file = os.fdopen(fd, "wb")
             writer = wave.open(file, "wb")  # noqa: SIM115 (closed by the stream)
@@ -247,18 +257,37 @@ class WavBackend:
         writer.setnchannels(channels)
         writer.setsampwidth(2)
         writer.setframerate(sample_rate_hz)
+        failed: list[OSError] = []
 
         def sink(block: np.ndarray) -> None:
+            if failed:
+                return  # the file is lost; the cues (and their recorded onsets) go on
             pcm = np.clip(np.round(block * 32767.0), -32768, 32767).astype("<i2")
-            writer.writeframes(pcm.tobytes())
+            try:
+                writer.writeframes(pcm.tobytes())
+            except OSError as exc:
+                failed.append(exc)
 
         stream = _PacedStream(sample_rate_hz, block_frames, channels, callback, clock, sink)
         base_close = stream.close
 
         def close() -> None:
             base_close()
-            writer.close()
-            file.close()  # wave leaves a file object it did not open to its owner
+            try:
+                writer.close()
+                file.flush()
+                os.fsync(file.fileno())
+            except OSError as exc:
+                failed.append(exc)
+            finally:
+                file.close()  # wave leaves a file object it did not open to its owner
+            if failed:
+                tmp.unlink(missing_ok=True)
+                log.warning(
+                    "the cue WAV %s was not kept: %s", target, failed[0].strerror or failed[0]
+                )
+            else:
+                os.replace(tmp, target)
 
         stream.close = close  # type: ignore[method-assign]
         return stream
