@@ -462,7 +462,12 @@ def apply_rotation(imu: FootImu, rotation: np.ndarray) -> FootImu:
     The time base (``first_t_s``) and the mask of filled samples are kept.
     """
     r = check_rotation(rotation)
-    return replace(imu, acc_mps2=imu.acc_mps2 @ r.T, gyr_dps=imu.gyr_dps @ r.T)
+    if np.array_equal(r, np.eye(3)):
+        return imu
+    acc, gyr = imu.acc_mps2 @ r.T, imu.gyr_dps @ r.T
+    for a in (acc, gyr):
+        a.setflags(write=False)  # new and owned: FootImu keeps them without a copy
+    return replace(imu, acc_mps2=acc, gyr_dps=gyr)
 
 
 def _as_segments(imu: FootImu | Sequence[FootImu]) -> list[FootImu]:

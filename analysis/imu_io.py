@@ -84,10 +84,15 @@ def _check_signal(name: str, values: np.ndarray, side: str) -> np.ndarray:
             f"{side} {name} has {int(bad.sum())} NaN/inf values (first at sample {row}); "
             "only finite numbers are allowed (fill or cut gaps before analysis)"
         )
-    if arr.flags.writeable or not arr.flags.owndata:
+    if arr.flags.writeable or not (arr.flags.owndata or _read_only(arr.base)):
         arr = arr.copy()  # the caller's array could change under us
         arr.setflags(write=False)
     return arr
+
+
+def _read_only(base: object) -> bool:
+    """Whether ``base`` (an array's owner) is a read-only array: its views cannot change."""
+    return isinstance(base, np.ndarray) and base.flags.owndata and not base.flags.writeable
 
 
 @dataclass(frozen=True)
@@ -319,6 +324,8 @@ def _read_columns(
         n += m
     if n == 0:
         raise AnalysisInputError(f"{path.name}: no data rows after the header")
+    for a in out.values():
+        a.setflags(write=False)  # FootImu can then keep views of it instead of a copy
     return {k: a[:n] for k, a in out.items()}
 
 
