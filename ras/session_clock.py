@@ -16,10 +16,11 @@ from ras.errors import UserInputError
 
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SessionClock", "check_speed"]
 
-#: Fastest simulated session: session seconds per real second. Chosen from
-#: benchmarks/speed_keepup.py (docs/benchmarks.md, "Simulation speed: keeping up"): on a
-#: 2-core machine under a load of 2 busy processes a 10-minute session at this speed keeps
-#: every cue and ends each phase on time.
+#: Fastest simulated session: session seconds per real second. benchmarks/speed_keepup.py
+#: (docs/benchmarks.md, "Simulation speed: keeping up"): on this 2-core machine every phase
+#: ends on time up to 60x, and every cue is kept up to 25x even with 2 busy processes; above
+#: what the machine keeps the session says so (cues skipped are counted, it ends `degraded`).
+#: A speed beyond this gains nothing a test or demo needs and only skips more cues.
 MAX_SPEED = 60.0
 #: Slowest: a session runs at most 10x slower than real time.
 MIN_SPEED = 0.1

@@ -42,13 +42,14 @@ __all__ = [
 ]
 
 #: Beats are decided at least this much *real* time ahead, s: more than the engine loop's
-#: longest stall on a loaded 2-core machine (GIL hand-offs between the sensor, link, audio and
-#: recorder threads; 47 ms was seen at --speed 60), so a cue is never decided too late to play.
-LOOKAHEAD_REAL_S = 0.1
+#: longest stall on a loaded 2-core machine (CPU and GIL shared with the sensor, link, audio and
+#: recorder threads; stalls of 0.3 s were seen at --speed 40 with a load average of 8), so a cue
+#: is not decided too late to play (benchmarks/speed_keepup.py).
+LOOKAHEAD_REAL_S = 0.25
 #: The lookahead never goes below this, session s (commands take effect after it).
 MIN_LOOKAHEAD_S = 1.0
 #: Nor above this, session s (an adaptive plan corrects beats this late).
-MAX_LOOKAHEAD_S = 6.0
+MAX_LOOKAHEAD_S = 15.0
 #: A cue that sounded more than this after its planned beat time counts as late, s.
 LATE_CUE_TOLERANCE_S = 0.010
 #: At most this many beats are decided in one pass of the loop (a guard against a clock jump).
@@ -59,7 +60,7 @@ def lookahead_for_speed(speed: float) -> float:
     """How far ahead (session s) beats are decided at a clock ``speed``.
 
     ``LOOKAHEAD_REAL_S`` of real time, within ``MIN_LOOKAHEAD_S`` to ``MAX_LOOKAHEAD_S``: 1 s up
-    to 10x, 6 s at 60x (0.1 s of real time there, where a 1 s lookahead would be 17 ms).
+    to 4x, 15 s at 60x (0.25 s of real time there, where a 1 s lookahead would be 17 ms).
     """
     return min(max(speed * LOOKAHEAD_REAL_S, MIN_LOOKAHEAD_S), MAX_LOOKAHEAD_S)
 
@@ -434,7 +435,9 @@ class SessionRunner:
         adaptive = AdaptivePhaseCorrection() if s.plan == "adaptive" else None
         self.scheduler = BeatScheduler(
             plan,
-            first_beat_t_s=max(boundary, now) + self.lookahead_s,
+            # the first beat comes as soon as it can be scheduled safely (it is handed to the
+            # engine in this same pass), not a whole lookahead into the phase
+            first_beat_t_s=max(boundary, now) + min(self.lookahead_s, MIN_LOOKAHEAD_S),
             estimator=self.estimator,
             adaptive=adaptive,
             min_bpm=s.min_bpm,
@@ -483,15 +486,13 @@ class SessionRunner:
             self.summary.cues_planned += 1
             side = self._next_side
             self._next_side = Side.RIGHT if side == Side.LEFT else Side.LEFT
-            if self.hear is not None:
-                self.hear(beat.beat_t_s)
             if self.cues is not None:
                 sound = Sound.LEFT if side == Side.LEFT else Sound.RIGHT
                 try:
                     sample = self.cues.schedule_cue(beat.beat_t_s, sound)
                 except ValueError as err:  # too late to play: counted, never fatal
                     self._skipped(beat.beat_t_s, err)
-                    continue
+                    continue  # nor heard: a virtual patient hears only cues that sound
                 with self._lock:
                     self._pending_cues[sample] = (
                         beat.beat_index,
@@ -502,6 +503,8 @@ class SessionRunner:
             else:
                 self.summary.cues_played += 1
                 self.record(CueEvent(beat.beat_t_s, beat.beat_index, beat.tempo_bpm, side))
+            if self.hear is not None:
+                self.hear(beat.beat_t_s)
 
     def _skipped(self, beat_t_s: float, err: Exception) -> None:
         """A cue decided too late to play: counted; one message the first time, not one each."""
