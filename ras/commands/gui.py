@@ -83,16 +83,17 @@ def _check_display() -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Open the GUI; returns when its window is closed."""
-    missing = [m for m in ("PySide6", "pyqtgraph") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
     from ras.audio.backends import parse_audio_spec
     from ras.session.sensors import check_session_speed
 
-    # the GUI preselects a virtual patient; the engine checks again once the ports are chosen
+    # the arguments first; the GUI preselects a virtual patient, and its engine checks the
+    # speed again once the sensors are chosen
     speed = check_session_speed(
         args.speed, simulated=True, audio_kind=parse_audio_spec(args.audio).kind
     )
+    missing = [m for m in ("PySide6", "pyqtgraph") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
     from ras.sim.presets import PRESETS
 
     if args.simulate is not None and args.simulate.lower() not in PRESETS:
