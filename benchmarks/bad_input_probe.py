@@ -242,6 +242,14 @@ def _sessions(db: Path) -> list[tuple[int, str]]:
         return []
 
 
+def _is_regular_file(path: Path) -> bool:
+    """True for a regular file that is not a symlink; False for anything else or a bad path."""
+    try:
+        return path.is_file() and not path.is_symlink()
+    except OSError:  # e.g. a name longer than the system allows
+        return False
+
+
 def _formula_cells(folder: Path) -> list[str]:
     bad = []
     for path in list(folder.rglob("*.csv")) + list(folder.rglob("*.tsv")):
@@ -361,7 +369,7 @@ def run_case(case: Case, work: Path, fixtures: dict[str, str]) -> Result:
         outcome, flags = classify(case, proc.returncode, stdout, stderr, stopped)
         if stopped != "kill" and any((case_dir / "tmp").glob("ras-*")):
             flags.append("leak")
-        if proc.returncode and out is not None and out.is_file() and not out.is_symlink():
+        if proc.returncode and out is not None and _is_regular_file(out):
             flags.append("partial_file")
         after = _sessions(db)
         failed_run = case.argv[:1] == ("run",) and proc.returncode and case.send is None
@@ -383,6 +391,14 @@ def run_case(case: Case, work: Path, fixtures: dict[str, str]) -> Result:
     )
 
 
+def _run_safely(case: Case, work: Path, fixtures: dict[str, str]) -> Result:
+    """run_case, with a failure of the probe itself recorded as the case's outcome."""
+    try:
+        return run_case(case, work, fixtures)
+    except Exception as err:  # the probe's own fault must not lose the other cases
+        return Result(case, "probe_error", note=f"{type(err).__name__}: {str(err)[:150]}")
+
+
 def run_cases(cases: Iterable[Case], work: Path, jobs: int = 2) -> list[Result]:
     """Build the fixtures in ``work``, run every case (``jobs`` at a time), return the results."""
     work.mkdir(parents=True, exist_ok=True)
@@ -398,7 +414,7 @@ def run_cases(cases: Iterable[Case], work: Path, jobs: int = 2) -> list[Result]:
         fixtures["pty"] = pty.path
     try:
         with concurrent.futures.ThreadPoolExecutor(max(1, jobs)) as pool:
-            return list(pool.map(lambda c: run_case(c, work, fixtures), cases))
+            return list(pool.map(lambda c: _run_safely(c, work, fixtures), cases))
     finally:
         if pty is not None:
             pty.close()
@@ -409,7 +425,7 @@ def run_cases(cases: Iterable[Case], work: Path, jobs: int = 2) -> list[Result]:
 
 def summary_table(results: Sequence[Result]) -> str:
     """Markdown: one row per group, counts of each outcome and flag, and a total row."""
-    cols = [*OUTCOMES, "not_run", *FLAGS]
+    cols = [*OUTCOMES, "not_run", "probe_error", *FLAGS]
     groups: dict[str, Counter[str]] = {}
     for r in results:
         count = groups.setdefault(r.case.group, Counter())
@@ -430,7 +446,7 @@ def summary_table(results: Sequence[Result]) -> str:
 
 def failures(results: Sequence[Result]) -> list[Result]:
     """Cases with a traceback, a hang, a leak, a kill or a flag that marks a silent failure."""
-    bad_outcomes = {"traceback", "hang", "killed", "messy_error"}
+    bad_outcomes = {"traceback", "hang", "killed", "messy_error", "probe_error"}
     return [r for r in results if r.outcome in bad_outcomes or r.flags]
 
 
