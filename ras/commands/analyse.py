@@ -19,6 +19,8 @@ from typing import Any
 __all__ = ["COMMAND_NAMES", "add_parser", "run"]
 
 COMMAND_NAMES = ("analyse",)
+#: Longest --out accepted, characters (Linux PATH_MAX).
+MAX_PATH_CHARS = 4096
 FORMATS = ("json", "csv")
 
 
@@ -110,10 +112,15 @@ def _check_out_dir(out_dir: Any) -> None:
     from ras.errors import UserInputError
 
     d = out_dir
-    while not d.exists() and d.parent != d:
-        d = d.parent
-    if not d.is_dir():
-        raise UserInputError(f"cannot write into --out {out_dir}: {d} is not a folder")
+    try:
+        while not d.exists() and d.parent != d:
+            d = d.parent
+        is_dir = d.is_dir()
+    except OSError as err:  # e.g. a name too long
+        raise UserInputError(f"cannot write into --out: {err.strerror or err}") from None
+    if not is_dir:
+        what = "is a file; give a folder" if d == out_dir else f"{d} is a file, not a folder"
+        raise UserInputError(f"cannot write into --out {out_dir}: {what}")
     if not os.access(d, os.W_OK | os.X_OK):
         raise UserInputError(f"cannot write into --out {out_dir}: {d} is not writable")
 
@@ -212,6 +219,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.segments import MAX_FILL_S, load_imu_segments
     from ras.errors import UserInputError
     from ras.export.files import prepare_out_dir, write_text
+    from ras.text import check_text, terminal_safe
 
     formats = _formats(args.format)
     src = Path(args.file)
@@ -219,9 +227,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(f"{args.file}: no such file; give a raw-IMU CSV (docs/imu-format.md)")
     if not args.out.strip():
         raise UserInputError("--out is empty; give a folder (default: the current one)")
+    check_text("--out", args.out, MAX_PATH_CHARS)
     out_dir = Path(args.out)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserInputError(f"--out {args.out} is a file; give a folder")
     _check_out_dir(out_dir)  # before the work: an unusable folder fails at once
     max_fill_s = MAX_FILL_S if args.max_fill_s is None else args.max_fill_s
     try:
@@ -282,7 +289,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"times are on the file's clock: first sample at {first_t:.6f} s")
     out_dir = prepare_out_dir(out_dir)
     for name, text in outputs:
-        print(f"wrote {write_text(out_dir / name, text)}")
+        print(terminal_safe(f"wrote {write_text(out_dir / name, text)}"))
     return 0
 
 

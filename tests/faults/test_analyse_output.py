@@ -101,6 +101,15 @@ def test_out_that_cannot_be_written_is_one_line_before_any_work(
     rc, _, err = _analyse([str(walk_csv), "--out", ""], capsys)
     line = _one_error_line(err)  # the parser (ras/cli.py) or the command refuses it
     assert rc == 2 and "--out" in line and "empty" in line
+    for bad, needle in (
+        (str(tmp_path / ("x" * 5000)), "characters long"),
+        (str(tmp_path / ("x" * 300) / "y"), "File name too long"),
+        (str(tmp_path / "a\x1b]0;owned\x07b"), "control character"),
+    ):
+        rc, printed, err = _analyse([str(walk_csv), "--out", bad], capsys)
+        line = _one_error_line(err)
+        assert rc == 2 and needle in line and printed == ""
+        assert "\x1b" not in line and "\x07" not in line
 
 
 def test_a_failed_write_keeps_the_earlier_output(
