@@ -17,10 +17,10 @@ from ras.errors import UserInputError
 __all__ = ["MAX_SPEED", "MIN_SPEED", "SessionClock", "check_speed"]
 
 #: Fastest simulated session: session seconds per real second. benchmarks/speed_keepup.py
-#: (docs/benchmarks.md, "Simulation speed: keeping up"): on this 2-core machine every phase
-#: ends on time up to 60x, and every cue is kept up to 25x even with 2 busy processes; above
-#: what the machine keeps the session says so (cues skipped are counted, it ends `degraded`).
-#: A speed beyond this gains nothing a test or demo needs and only skips more cues.
+#: (docs/benchmarks.md, "Simulation speed: keeping up"): on this 2-core machine a 10-minute
+#: session keeps every cue and every phase length at 60x when idle, and at 40x with 2 busy
+#: processes (at 60x then, 15 % of the cues are skipped: counted, and the session ends
+#: `degraded`). Faster gains nothing a test or demo needs and only skips more cues.
 MAX_SPEED = 60.0
 #: Slowest: a session runs at most 10x slower than real time.
 MIN_SPEED = 0.1

@@ -204,10 +204,14 @@ class CueEngine:
         self.schedule.push(sample, int(sound))
         return sample
 
-    def cancel_pending(self) -> int:
-        """Silence every scheduled cue from the next unrendered block on; returns that block's
-        first sample (cues already sounding, or in the block being rendered, finish: no click)."""
+    def cancel_pending(self, from_t_s: float | None = None) -> int:
+        """Silence every scheduled cue from the next unrendered block on (and not before session
+        time ``from_t_s``, if given); returns the first sample silenced. Cues already sounding,
+        or in the block being rendered, finish: no click. A renderer that lags the clock (wav
+        under load) still plays the cues before ``from_t_s`` it has not reached yet."""
         cutoff = self._next_sample + self.block_frames
+        if from_t_s is not None and self._fit is not None:
+            cutoff = max(cutoff, self.sample_of(from_t_s))
         self.schedule.cancel_from(cutoff)
         return cutoff
 

@@ -72,7 +72,7 @@ class CueSink(Protocol):
 
     def earliest_cue_s(self) -> float: ...
 
-    def cancel_pending(self) -> int: ...
+    def cancel_pending(self, from_t_s: float | None = None) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +356,7 @@ class SessionRunner:
                         boundary = self._phase_end_s
                         self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
                         self._start_phase("probe", boundary)
-                        self._silence_scheduled_cues()  # the probe is uncued from its start
+                        self._silence_scheduled_cues(boundary)  # the probe is uncued
                         self._phase_end_s = boundary + s.probe_s
                 if self.phase == "probe" and now >= self._phase_end_s:
                     self.summary.completed = True
@@ -393,7 +393,7 @@ class SessionRunner:
             summary.reason = "stopped by the user"
         if self.phase == "cued":  # cues decided ahead of the end never sound after it
             try:
-                self._silence_scheduled_cues()
+                self._silence_scheduled_cues(end)
             except Exception as err:  # the engine may be the thing that failed
                 self.messages.put(f"could not silence the cues after the end: {err}")
         if summary.cues_skipped:
@@ -540,13 +540,16 @@ class SessionRunner:
         baseline = self.baseline_estimator.cadence_spm_
         return baseline if math.isfinite(baseline) else self.estimator.cadence_spm_
 
-    def _silence_scheduled_cues(self) -> None:
-        """Beats are decided ``lookahead_s`` ahead: when the cue must stop now (probe, cues off,
-        pause), the ones already handed to the engine are taken back, so none sounds after."""
+    def _silence_scheduled_cues(self, from_t_s: float | None = None) -> None:
+        """Beats are decided ``lookahead_s`` ahead: when the cue must stop (probe, cues off,
+        pause, the end), the ones already handed to the engine are taken back, so none sounds
+        after; with ``from_t_s`` (a phase's planned end) those before it still play."""
         if self.cues is None:
             return
         cut_t_s = self.cues.earliest_cue_s()
-        cutoff = self.cues.cancel_pending()
+        if from_t_s is not None:
+            cut_t_s = max(cut_t_s, from_t_s)
+        cutoff = self.cues.cancel_pending(from_t_s)
         if self.unhear is not None:
             self.unhear(cut_t_s)
         with self._lock:

@@ -220,3 +220,21 @@ def test_a_short_session_at_top_speed_keeps_or_reports_every_cue(tmp_path):
     # phases end on session time as planned, however late the loop saw them
     assert phases["cued"] - phases["baseline"] == pytest.approx(20.0, abs=1e-6)
     assert phases["probe"] - phases["cued"] == pytest.approx(60.0, abs=1e-6)
+
+
+def test_a_phase_end_takes_back_only_the_cues_after_it():
+    """At the probe's planned start the engine silences the cues from that time on, not from
+    wherever its renderer is: a renderer lagging the clock still plays the cued phase's last
+    cues (they were silenced with the rest, 248 of 913 in a loaded wav run at 60x)."""
+    clock = SessionClock(speed=10.0)
+    engine = CueEngine(make_backend("none"), clock=clock, block_frames=1024)
+    engine.start()
+    try:
+        first = engine.earliest_cue_s() + 1.0  # 0.1 s of real time ahead, or more
+        times_s = [first + 1.0 * k for k in range(6)]
+        samples = [engine.schedule_cue(t) for t in times_s]
+        cutoff = engine.cancel_pending(from_t_s=times_s[3] - 0.01)
+    finally:
+        engine.stop()
+    assert samples[2] < cutoff <= samples[3]
+    assert [o.sample_index for o in engine.onsets] == samples[:3]
