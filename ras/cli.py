@@ -12,6 +12,7 @@ from ras import __version__
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import RasError, UserInputError
 from ras.session.settings import LIMITS, SessionSettings
+from ras.session_clock import MAX_SPEED, MIN_SPEED
 from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, terminal_safe
 from ras.validate import (
     integer_arg,
@@ -48,14 +49,8 @@ def _command_modules() -> dict[str, object]:
     return modules
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-    return value
+#: --speed: finite, within what the session clock accepts (ras.session_clock.check_speed)
+_speed = number_arg(MIN_SPEED, MAX_SPEED, "session s per real s")
 
 
 _dbfs = number_arg(-90.0, 0.0, "dBFS")
@@ -185,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     monitor.add_argument(
         "--speed",
-        type=_positive_float,
+        type=_speed,
         default=1.0,
         help="simulated session seconds per real second (only with --simulate)",
     )
@@ -302,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--speed",
-        type=_positive_float,
+        type=_speed,
         default=1.0,
         help="session seconds per real second (simulation with wav/none audio)",
     )
@@ -355,7 +350,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `ras` console script; returns the exit status."""
+    """Entry point of the `ras` console script; returns the exit status.
+
+    0 done; 1 failed (a session: ended early or lost data); 2 bad input; 3 a session that
+    could not keep every cue (degraded); 130 Ctrl-C; 128 + N ended by signal N (SIGTERM 143,
+    SIGHUP 129), after the session's summary.
+    """
+    from ras.console import queued_logging
+
     parser = build_parser()
     args = parser.parse_args(argv)
     problem = _unchecked_option_error(parser, args)
@@ -363,33 +365,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ras: error: {terminal_safe(problem)}", file=sys.stderr)
         return 2
     try:
-        if args.command == "devices":
-            from ras.commands.devices import run_devices
-
-            return run_devices(args)
-        if args.command == "run":
-            from ras.commands.run import run_session
-
-            return run_session(args)
-        if args.command in ("sessions", "patients"):
-            from ras.commands.records import run_patients, run_sessions
-
-            return run_sessions(args) if args.command == "sessions" else run_patients(args)
-        if args.command == "monitor":
-            from ras.commands.monitor import run_monitor
-
-            return run_monitor(args)
-        for module in _command_modules().values():
-            if args.command in getattr(module, "COMMAND_NAMES", ()):
-                return module.run(args)  # type: ignore[attr-defined]
+        with queued_logging():  # a stderr nobody reads cannot stall a thread that logs
+            return _dispatch(args)
     except UserInputError as err:
         print(f"ras: error: {terminal_safe(str(err))}", file=sys.stderr)
         return 2
     except RasError as err:
         print(f"ras: {terminal_safe(str(err))}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stop:
+        exit_code = getattr(stop, "exit_code", None)
+        if exit_code is None:
+            return 130  # Ctrl-C outside a session: quietly
+        print(f"ras: {stop}", file=sys.stderr)  # a signal before a summary could be printed
+        return int(exit_code)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "devices":
+        from ras.commands.devices import run_devices
+
+        return run_devices(args)
+    if args.command == "run":
+        from ras.commands.run import run_session
+
+        return run_session(args)
+    if args.command in ("sessions", "patients"):
+        from ras.commands.records import run_patients, run_sessions
+
+        return run_sessions(args) if args.command == "sessions" else run_patients(args)
+    if args.command == "monitor":
+        from ras.commands.monitor import run_monitor
+
+        return run_monitor(args)
+    for module in _command_modules().values():
+        if args.command in getattr(module, "COMMAND_NAMES", ()):
+            return module.run(args)  # type: ignore[attr-defined]
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -68,7 +68,7 @@ def test_bad_event_kind_and_bad_option_values():
     proc = run_ras("monitor", "--simulate", "healthy", "--events", "ic,hop")
     assert_one_line_error(proc, "hop", "ic, to, msw, mst")
     proc = run_ras("monitor", "--simulate", "healthy", "--speed", "-3")
-    assert_one_line_error(proc, "--speed", "must be > 0")
+    assert_one_line_error(proc, "--speed", "between 0.1 and 60")
 
 
 def test_monitor_shows_a_virtual_patient_walking():
