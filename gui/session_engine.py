@@ -32,7 +32,7 @@ from ras.session.live import LiveParts, begin_session, planned_session_bytes
 from ras.session.runner import LiveDetail, SessionRunner, SessionSummary, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session.signals import SessionSignal, session_signals
-from ras.session_clock import SessionClock
+from ras.session_clock import SessionClock, check_speed
 from ras.store.recorder import RecorderStats
 from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
@@ -328,6 +328,7 @@ class SessionEngine:
 
         cfg = self.config
         audio = parse_audio_spec(cfg.audio)
+        check_speed(cfg.speed, "the simulation speed")  # finite, in range: before the row
         if cfg.speed != 1.0 and (audio.kind not in ("wav", "none") or cfg.simulate is None):
             raise UserInputError("a fast simulation needs a virtual patient and wav or no audio")
         if cfg.simulate is None and not cfg.ports:

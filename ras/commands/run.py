@@ -14,7 +14,7 @@ from ras.console import Console
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
-from ras.session.sensors import simulated_params, virtual_sensor_options
+from ras.session.sensors import check_session_speed, simulated_params, virtual_sensor_options
 from ras.session.settings import SessionSettings
 from ras.session.signals import SessionSignal, session_signals
 from ras.session_clock import SessionClock
@@ -85,10 +85,7 @@ def run_session(args: argparse.Namespace) -> int:
     from ras.store.space import check_free_space
 
     audio = parse_audio_spec(args.audio)
-    if args.speed != 1.0 and audio.kind not in ("wav", "none"):
-        raise UserInputError(
-            "--speed needs --audio wav:PATH or --audio none (a sound card plays in real time)"
-        )
+    check_session_speed(args.speed, simulated=args.simulate is not None, audio_kind=audio.kind)
     settings = _settings(args)
     virtual_sensor_options(args)  # a bad --sensor-steps / --imu-rate fails before the session row
     level_dbfs = args.ceiling if args.level is None else args.level
