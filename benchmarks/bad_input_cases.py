@@ -53,6 +53,9 @@ class Case:
         After the command: no CSV/TSV cell under ``{dir}`` may start with a formula character.
     setup : tuple of tuple of str
         ras commands run first (their outcome is not classified).
+    fill_after_s : float or None
+        This many seconds after the start, another process fills ``{small}`` (a disk that
+        fills during the session, after any free-space check at its start).
     timeout_s : float
         Wall time after which the command is interrupted (Ctrl-C, then killed).
     """
@@ -66,6 +69,7 @@ class Case:
     send: tuple[int, float] | None = None
     check_cells: bool = False
     setup: tuple[tuple[str, ...], ...] = ()
+    fill_after_s: float | None = None
     timeout_s: float = 30.0
 
 
@@ -482,7 +486,7 @@ def _argument_cases() -> list[Case]:
 
 ESC_TITLE = "\x1b]0;owned\x07"
 ESC_RED = "\x1b[31mred\x1b[0m"
-FORMULAS = ('=HYPERLINK("x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3", "\tTAB")
+FORMULAS = ('=HYPERLINK("x")', "+cmd|' /C calc'!A0", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0")
 
 
 def _text_cases() -> list[Case]:
@@ -564,7 +568,7 @@ def _text_cases() -> list[Case]:
                 "ok",
                 check_cells=True,
                 setup=(
-                    ("patients", "--db", "{db}", "--add", "P-F", "--diagnosis", formula),
+                    ("patients", "--db", "{db}", "--add", "P-F", f"--diagnosis={formula}"),
                     (*SHORT_RUN, "--patient", "P-F"),
                 ),
             )
@@ -599,7 +603,7 @@ _NOT_SENSORS: tuple[tuple[str, str], ...] = (
 def _port_cases() -> list[Case]:
     cases = []
     for name, port in _NOT_SENSORS:
-        needs = ("pty",) if name == "garbage-pty" else ()
+        needs = ("pty", "session") if name == "garbage-pty" else ("session",)
         cases += [
             Case(
                 f"run--port:{name}",
@@ -608,6 +612,8 @@ def _port_cases() -> list[Case]:
                     "run",
                     "--port",
                     port,
+                    "--patient",
+                    "P-1",
                     "--audio",
                     "none",
                     "--db",
@@ -717,6 +723,15 @@ def _fault_cases() -> list[Case]:
             ),
             "error",
             ("tmpfs:400k",),
+            timeout_s=60,
+        ),
+        Case(
+            "run:disk-fills-mid-session",
+            "faults: disk full",
+            (*SHORT_RUN[:-1], "{small}/ras.sqlite3", "--imu-rate", "100", "--cued", "60"),
+            "error",
+            ("tmpfs:8m",),
+            fill_after_s=2.0,
             timeout_s=60,
         ),
         Case(

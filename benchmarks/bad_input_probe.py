@@ -1,15 +1,19 @@
-"""Bad-input probe: about 330 bad inputs and faults through every ras command, classified.
+"""Bad-input probe: about 440 bad inputs and faults through every ras command, classified.
 
 Each case of benchmarks/bad_input_cases.py runs ``python -m ras ...`` in a subprocess with its
 own HOME, TMPDIR and RAS_DB, under a timeout (then Ctrl-C, then kill), and is classified:
 
 - outcome: ``ok`` (exit 0), ``clean_error`` (non-zero, stderr one line starting ``ras:`` or
-  argparse's usage + error), ``messy_error`` (non-zero, anything else on stderr), ``traceback``
-  ("Traceback" in the output), ``killed`` (ended by a signal it did not handle), ``ran_on``
+  argparse's usage + error; a session's progress lines may come before it), ``messy_error``
+  (non-zero, anything else on stderr, e.g. Python warnings), ``traceback``
+  ("Traceback" in the output), ``stopped`` (a fault the probe injected, a signal or a disk
+  filled mid-session, ended it with a non-zero exit through ras's own handling), ``killed``
+  (ended by a signal it did not handle), ``ran_on``
   (still running at the timeout, ended by Ctrl-C) or ``hang`` (deaf to Ctrl-C too);
 - flags: ``leak`` (a ``ras-*`` folder left in its TMPDIR), ``raw_control`` (ESC, BEL or another
   control character in its output), ``accepted`` (bad input, exit 0), ``partial_file`` (failed
   but left its output file), ``empty_session`` (a failed ``ras run`` left a session row),
+  ``claimed_complete`` (a failed ``ras run`` left a session ``complete``),
   ``left_running`` (a signalled session still ``running``), ``no_summary`` (a signalled
   ``ras run`` printed no summary), ``injection`` (a CSV/TSV cell starting with = + - @ tab CR).
 
@@ -54,8 +58,8 @@ OUTCOMES = (
     "ok", "clean_error", "stopped", "messy_error", "traceback", "killed", "ran_on", "hang",
 )  # fmt: skip
 FLAGS = (
-    "leak", "raw_control", "accepted", "partial_file", "empty_session", "left_running",
-    "no_summary", "injection",
+    "leak", "raw_control", "accepted", "partial_file", "empty_session", "claimed_complete",
+    "left_running", "no_summary", "injection",
 )  # fmt: skip
 #: control characters other than newline, tab and carriage return
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -250,6 +254,14 @@ def _is_regular_file(path: Path) -> bool:
         return False
 
 
+def _fill_disk(folder: Path) -> None:
+    """Another program fills the disk: write zeros into ``folder`` until it is full."""
+    with contextlib.suppress(OSError), (folder / "filler").open("wb") as f:
+        while True:
+            f.write(bytes(64 * 1024))
+            f.flush()
+
+
 def _formula_cells(folder: Path) -> list[str]:
     bad = []
     for path in list(folder.rglob("*.csv")) + list(folder.rglob("*.tsv")):
@@ -260,6 +272,22 @@ def _formula_cells(folder: Path) -> list[str]:
             for row in csv.reader(f, delimiter=delim):
                 bad += [f"{path.name}: {cell[:30]!r}" for cell in row if _FORMULA_START.match(cell)]
     return bad
+
+
+_PY_WARNING = re.compile(r"\w+Warning: ")
+
+
+def _clean_error(err_lines: list[str]) -> bool:
+    """Ends with one ``ras:`` line (or argparse's usage + error), no Python warning before it.
+
+    Lines before a ``ras:`` line are the progress a long command prints on stderr (a session's
+    phases) before a fault stopped it.
+    """
+    if not err_lines or any(_PY_WARNING.search(line) for line in err_lines):
+        return False
+    if err_lines[-1].startswith("ras:"):
+        return True
+    return err_lines[0].startswith("usage:") and "error:" in err_lines[-1]
 
 
 def classify(
@@ -292,13 +320,11 @@ def classify(
         outcome = "ran_on"
     elif returncode is not None and returncode < 0:
         outcome = "killed"
-    elif case.send is not None and returncode:
+    elif (case.send is not None or case.fill_after_s is not None) and returncode:
         outcome = "stopped"
     elif returncode == 0:
         outcome = "ok"
-    elif (len(err_lines) == 1 and err_lines[0].startswith("ras:")) or (
-        len(err_lines) >= 2 and err_lines[0].startswith("usage:") and "error:" in err_lines[-1]
-    ):
+    elif _clean_error(err_lines):
         outcome = "clean_error"
     else:
         outcome = "messy_error"
@@ -335,6 +361,10 @@ def run_case(case: Case, work: Path, fixtures: dict[str, str]) -> Result:
         before = _sessions(db)
         out = Path(_fill(case.out, places)) if case.out else None
         t0 = time.monotonic()
+        if case.fill_after_s is not None:
+            filler = threading.Timer(case.fill_after_s, _fill_disk, (case_dir / "small",))
+            filler.start()
+            stack.callback(filler.cancel)
         proc = subprocess.Popen(
             [sys.executable, "-m", "ras", *(_fill(a, places) for a in case.argv)],
             env=env,
@@ -373,8 +403,12 @@ def run_case(case: Case, work: Path, fixtures: dict[str, str]) -> Result:
             flags.append("partial_file")
         after = _sessions(db)
         failed_run = case.argv[:1] == ("run",) and proc.returncode and case.send is None
-        if failed_run and len(after) > len(before):
+        if failed_run and len(after) > len(before) and case.fill_after_s is None:
             flags.append("empty_session")
+        if failed_run and sum(s == "complete" for _, s in after) > sum(
+            s == "complete" for _, s in before
+        ):
+            flags.append("claimed_complete")
         if case.send is not None and case.argv[:1] == ("run",):
             if any(s == "running" for _, s in after):
                 flags.append("left_running")
