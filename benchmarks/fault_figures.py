@@ -296,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         + "\n\nMemory and database per hour: one uninterrupted session each (baseline 60 s, "
         "cued, probe 60 s), two feet; RSS growth is the slope of resident memory over the "
         "second half of the session; raw float64 = every stored step row (15 numbers) and IMU "
-        "sample (6 numbers) as 8-byte floats.\n\n" + "\n".join(mem_rows) + "\n"
+        "sample (6 numbers) as 8-byte floats. The virtual sensors run inside the measured "
+        "process and keep a truth log of every frame they send (ras/sim/sensor.py, for the "
+        "tests), so the growth is an upper bound for a session with real sensors.\n\n"
+        + "\n".join(mem_rows)
+        + "\n"
     )
     print(body)
     if args.write:
