@@ -373,6 +373,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RasError as err:
         print(f"ras: {terminal_safe(str(err))}", file=sys.stderr)
         return 1
+    except OSError as err:  # a file system refusal nothing above named: one line, no traceback
+        where = f": {err.filename}" if err.filename else ""
+        print(f"ras: error: {terminal_safe(f'{err.strerror or err}{where}')}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt as stop:
         exit_code = getattr(stop, "exit_code", None)
         if exit_code is None:

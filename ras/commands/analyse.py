@@ -224,7 +224,14 @@ def run(args: argparse.Namespace) -> int:
     formats = _formats(args.format)
     src = Path(args.file)
     if not src.is_file():
-        raise UserInputError(f"{args.file}: no such file; give a raw-IMU CSV (docs/imu-format.md)")
+        why = (
+            "no such file"
+            if not src.exists()
+            else "a directory"
+            if src.is_dir()
+            else "not a regular file (a device, pipe or socket)"
+        )
+        raise UserInputError(f"{args.file}: {why}; give a raw-IMU CSV (docs/imu-format.md)")
     if not args.out.strip():
         raise UserInputError("--out is empty; give a folder (default: the current one)")
     check_text("--out", args.out, MAX_PATH_CHARS)

@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ras.export.api import EXPORT_FORMATS, export_session
     from ras.export.session_data import parse_session_id
     from ras.store.store import Store
+    from ras.text import terminal_safe
     from ras.validate import check_choice
 
     fmt = check_choice("export format", str(args.fmt).lower(), EXPORT_FORMATS)
@@ -55,5 +56,9 @@ def run(args: argparse.Namespace) -> int:
         files = export_session(store, session_id, fmt, args.out, with_names=args.with_names)
         status = store.get_session(session_id).status
     note = "" if status == "complete" else f" (session {status}: the export says so)"
-    print(f"exported session {session_id} as {fmt}: {len(files)} files in {args.out}{note}")
+    print(
+        terminal_safe(
+            f"exported session {session_id} as {fmt}: {len(files)} files in {args.out}{note}"
+        )
+    )
     return 0

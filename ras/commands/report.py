@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ras.export.files import prepare_out_file
     from ras.export.session_data import parse_session_id
     from ras.store.store import Store
+    from ras.text import terminal_safe
 
     if (args.session is None) == (args.patient is None):
         raise UserInputError(
@@ -61,5 +62,5 @@ def run(args: argparse.Namespace) -> int:
             report = build_session_report(store, session_id, with_names=args.with_names)
             what = f"report of session {session_id}"
     path = report.save(args.pdf)
-    print(f"wrote {what} to {path}")
+    print(terminal_safe(f"wrote {what} to {path}"))
     return 0

@@ -97,6 +97,13 @@ def prepare_out_dir(path: str | os.PathLike[str]) -> Path:
     are still 0600. Raises UserInputError naming the path if it cannot be written.
     """
     out = Path(path).expanduser()
+    try:
+        return _prepare_out_dir(out)
+    except OSError as exc:  # e.g. a name too long for the file system: one line, no traceback
+        raise UserInputError(f"cannot write the export to {out}: {_why(exc)}") from None
+
+
+def _prepare_out_dir(out: Path) -> Path:
     if out.exists() and not out.is_dir():
         raise UserInputError(f"cannot write the export to {out}: it is a file, not a directory")
     missing = []

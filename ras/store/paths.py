@@ -100,6 +100,13 @@ def prepare_db_path(path: str | os.PathLike[str] | None = None) -> Path:
         One line naming the path and why it cannot be used.
     """
     db_path = resolve_db_path(path).absolute()
+    try:
+        return _prepare_db_file(db_path)
+    except OSError as exc:  # e.g. a name too long for the file system: one line, no traceback
+        raise _fail(db_path, _reason(exc)) from None
+
+
+def _prepare_db_file(db_path: Path) -> Path:
     directory = db_path.parent
     if db_path.is_dir():
         raise _fail(db_path, "it is a directory, not a file")
