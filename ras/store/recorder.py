@@ -14,6 +14,7 @@ and every later event is counted as lost, not retried; :attr:`RecorderStats.disk
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import math
@@ -43,6 +44,9 @@ HEARTBEAT_S = 5.0  # how often the session row says its recorder is alive (s)
 #: Most events waiting to be written; more are counted as lost (put never blocks). Two feet at
 #: 1 kHz of IMU chunks plus steps is far below this, even with the disk stalled for minutes.
 MAX_QUEUED = 2_000_000
+#: Room kept beside the database while a session records (bytes), given back on a full disk
+#: so the session can still be closed with its reason (the final update needs a few pages).
+RESERVE_BYTES = 128 * 1024
 _STOP = object()
 
 
@@ -147,6 +151,7 @@ class Recorder:
         except BaseException:
             self._conn.close()
             raise
+        self._reserve = _make_reserve(self.path)
         self._thread = threading.Thread(
             target=self._run, name=f"ras-recorder-{session_id}", daemon=True
         )
@@ -230,6 +235,7 @@ class Recorder:
             self._end_session_row(status, notes, reason)
         finally:
             self._conn.close()
+            _drop_reserve(self._reserve)
         if self._fatal is not None:
             raise RasError(f"session recorder failed: {self._fatal!r}") from self._fatal
         return self.stats
@@ -256,8 +262,16 @@ class Recorder:
             if not is_disk_full(exc):
                 raise
             self._note_error("ending the session row", exc)
+        # The room kept since the start is given back: the few pages of the update fit in it.
+        _drop_reserve(self._reserve)
+        self._reserve = None
+        try:
+            self._conn.execute(sql, args)
+            return
+        except sqlite3.Error as exc:
+            self._note_error("ending the session row with the reserve freed", exc)
         # A checkpoint moves the log into the database file; the log then restarts from its
-        # beginning, in space it already holds, so the one-page update fits.
+        # beginning, in space it already holds.
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.execute(sql, args)
@@ -397,3 +411,50 @@ class Recorder:
             self._ignored += ignored
             self._commits += 1
         return True
+
+
+def _make_reserve(db_path: Any) -> str | None:
+    """Keep :data:`RESERVE_BYTES` of disk beside the database (an owner-only file of real
+    blocks, named after this process); None if there is no room even for that. Reserves of
+    processes that are gone (``kill -9``) are removed first."""
+    base = f"{db_path}.reserve-"
+    folder = os.path.dirname(base) or "."
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if path.startswith(base) and not _pid_alive(path[len(base) :]):
+            _drop_reserve(path)
+    path = f"{base}{os.getpid()}"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        return None
+    try:
+        os.write(fd, bytes(RESERVE_BYTES))  # written, not sparse: the blocks are taken now
+        os.fsync(fd)
+    except OSError:
+        os.close(fd)
+        _drop_reserve(path)
+        return None
+    os.close(fd)
+    return path
+
+
+def _drop_reserve(path: str | None) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _pid_alive(text: str) -> bool:
+    """Whether the process of a reserve's name still runs (unknown names are kept)."""
+    try:
+        pid = int(text)
+    except ValueError:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
