@@ -40,14 +40,19 @@ _TONES = {"good": "#d4edda", "bad": "#f8d7da"}
 
 
 def ensure_app() -> object:
-    """A QGuiApplication (offscreen when there is no display); Qt needs one for fonts."""
-    from PySide6.QtGui import QGuiApplication
+    """The Qt application (offscreen when there is no display); Qt needs one for fonts.
 
-    app = QGuiApplication.instance()
+    A widgets QApplication, not a bare QGuiApplication: a process that renders a report and
+    later opens a window (the GUI's report buttons, the test suite) can have only one, and
+    windows need the widgets kind.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
     if app is None:
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(sys.argv[:1])
+        app = QApplication(sys.argv[:1])
     return app
 
 
