@@ -58,7 +58,7 @@ def test_a_blocked_stream_blocks_no_caller_and_the_newest_messages_are_kept():
             console.line(f"message {k}")
 
     call_in_thread(flood)
-    assert out.writing.is_set()
+    assert out.writing.wait(GUARD_S)  # the printer took a line and is stuck in its write
     held = console.status_dropped + console.lines_dropped
     assert console.status_dropped > 0 and held > 0
     out.release.set()
