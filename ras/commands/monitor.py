@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
+from signal import SIGINT
 
 from ras.bus import SessionBus
 from ras.console import Console
@@ -13,7 +15,7 @@ from ras.link.serial_link import LinkStats
 from ras.monitor_view import MonitorView
 from ras.protocol.messages import StepKind
 from ras.session.sensors import open_sensors
-from ras.session.signals import session_signals
+from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
 from ras.session_clock import SessionClock
 
 __all__ = ["parse_event_kinds", "run_monitor"]
@@ -74,16 +76,32 @@ def run_monitor(args: argparse.Namespace) -> int:
     # lines are queued for a printer thread: a terminal that does not read stalls nothing here
     console = Console(line_out=sys.stdout)
     view = MonitorView(console, kinds=kinds)
+    stop = threading.Event()
+
+    def on_signal(sig: SessionSignal) -> bool:
+        stop.set()  # the loop ends and the links close as at the end of --duration
+        return True
+
     try:
-        with session_signals() as signalled, open_sensors(args, clock, bus) as (_, manager):
+        with (
+            session_signals(STOP_SIGNALS, on_signal=on_signal) as signalled,
+            open_sensors(args, clock, bus) as (_, manager),
+        ):
             try:
-                while args.duration is None or clock.now_s() < args.duration:
+                while not stop.is_set() and (
+                    args.duration is None or clock.now_s() < args.duration
+                ):
                     event = feed.get(timeout_s=0.1)
                     if event is not None:
                         view.show(event)
-            except KeyboardInterrupt as stop:
-                how = getattr(stop, "name", "Ctrl-C")
-                print(f"\nstopping ({how})", file=sys.stderr)
+                if signalled.received is not None:
+                    how = signalled.received
+                    print(
+                        f"\nstopping ({'Ctrl-C' if how.signum == SIGINT else how.name})",
+                        file=sys.stderr,
+                    )
+            except KeyboardInterrupt:  # a second Ctrl-C
+                print("\nstopping (Ctrl-C)", file=sys.stderr)
             finally:
                 manager.close()
                 for event in feed.drain():
@@ -92,4 +110,5 @@ def run_monitor(args: argparse.Namespace) -> int:
     finally:
         console.close(timeout_s=2.0)
     print(_summary(stats, view.n_steps_, clock.now_s()))
-    return 0 if signalled.exit_code is None else signalled.exit_code
+    got = signalled.received
+    return 0 if got is None or got.signum == SIGINT else got.exit_code  # Ctrl-C ends it: 0

@@ -16,7 +16,7 @@ from ras.protocol.messages import Side
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.sensors import check_session_speed, simulated_params, virtual_sensor_options
 from ras.session.settings import SessionSettings
-from ras.session.signals import SessionSignal, session_signals
+from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
 from ras.session_clock import SessionClock
 from ras.store.store import Store
 
@@ -136,14 +136,15 @@ def run_session(args: argparse.Namespace) -> int:
             console.status(format_status(r.status()))
 
     def on_signal(sig: SessionSignal) -> bool:
-        """SIGTERM/SIGHUP once the runner runs: stop it with the reason (as Ctrl-C would)."""
+        """Ctrl-C, SIGTERM, SIGHUP once the runner runs: stop it with the reason; the session
+        ends as at its planned end (a second Ctrl-C raises KeyboardInterrupt)."""
         if not running:
             return False  # still starting: raised, and the start is undone
         running[0].stop(sig.reason)
         return True
 
     try:
-        with session_signals(on_signal=on_signal) as signalled:
+        with session_signals(STOP_SIGNALS, on_signal=on_signal) as signalled:
             result = run_live_session(
                 db_path=db_path,
                 session_id=session_id,

@@ -19,10 +19,13 @@ import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 
-__all__ = ["SESSION_SIGNALS", "SessionSignal", "SignalWatch", "session_signals"]
+__all__ = ["SESSION_SIGNALS", "STOP_SIGNALS", "SessionSignal", "SignalWatch", "session_signals"]
 
 #: The signals that end a session cleanly.
 SESSION_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGTERM, signal.SIGHUP)
+#: The same with Ctrl-C, for a front end that stops gracefully on it too (``on_signal``): a
+#: KeyboardInterrupt raised at an arbitrary point can leave a lock held and hang the clean-up.
+STOP_SIGNALS: tuple[signal.Signals, ...] = (*SESSION_SIGNALS, signal.SIGINT)
 
 
 class SessionSignal(KeyboardInterrupt):
@@ -43,7 +46,7 @@ class SessionSignal(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         self.signum = int(signum)
         self.name = signal.Signals(signum).name
-        self.reason = f"ended by {self.name}"
+        self.reason = "stopped with Ctrl-C" if signum == signal.SIGINT else f"ended by {self.name}"
         self.exit_code = 128 + self.signum
         super().__init__(self.reason)
 
@@ -74,6 +77,8 @@ class SignalWatch:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.received is not None:
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt  # a second Ctrl-C: the user insists, stop now
             return  # already ending: let the clean-up finish
         self.received = SessionSignal(signum)
         if self.on_signal is not None and self.on_signal(self.received):

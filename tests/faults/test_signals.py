@@ -26,7 +26,9 @@ def lines_of(stream, into: queue.Queue) -> None:
     into.put(None)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["SIGTERM", "SIGHUP", "Ctrl-C"]
+)
 def test_a_signal_ends_the_session_with_its_summary_and_reason(tmp_path, signum, capsys):
     db = tmp_path / "ras.sqlite3"
     tmp = tmp_path / "tmp"  # the child's own temp folder, so "nothing left" is exact
@@ -66,20 +68,24 @@ def test_a_signal_ends_the_session_with_its_summary_and_reason(tmp_path, signum,
                 reader.join(GUARD_S)
     while (line := out.get(timeout=GUARD_S)) is not None:
         seen.append(line)
-    name = signal.Signals(signum).name
+    why = (
+        "stopped with Ctrl-C"
+        if signum == signal.SIGINT
+        else f"ended by {signal.Signals(signum).name}"
+    )
     assert code == 128 + signum, (seen[-3:], err)
     summary = seen[-1]
-    assert summary.startswith("session 1 incomplete:") and f"(ended by {name})" in summary
+    assert summary.startswith("session 1 incomplete:") and f"({why})" in summary
     assert "Traceback" not in "".join(err)
     with Store(db) as store:
         info = store.get_session(1)
         changes = [c for c in store.tempo_changes(1) if c.old_bpm is not None]
     assert info.status == "incomplete"
-    assert name in (info.end_reason or "")
+    assert info.end_reason == why
     from ras.cli import main  # the history says why the session is incomplete
 
     assert main(["sessions", "--db", str(db)]) == 0
-    assert f"incomplete ended by {name}" in " ".join(capsys.readouterr().out.split())
+    assert f"incomplete {why}" in " ".join(capsys.readouterr().out.split())
     # the summary counts the tempo changes made, as stored (the start tempo is not a change)
     assert f" {len(changes)} tempo changes," in summary and changes
     assert "final tempo --" not in summary
