@@ -26,8 +26,9 @@ from ras.audio.loopback import (
 )
 from ras.session_clock import SessionClock
 
-# The spec: two minutes (RAS_AUDIO_LOOPBACK_S shortens it for quick local runs).
-DURATION_S = float(os.environ.get("RAS_AUDIO_LOOPBACK_S", "120"))
+# Cues for one minute in `make test` (the suite's time budget); the spec's two minutes run in
+# `make test-audio` (RAS_AUDIO_LOOPBACK_S=120), which runs only these tests.
+DURATION_S = float(os.environ.get("RAS_AUDIO_LOOPBACK_S", "60"))
 
 pytestmark = pytest.mark.slow
 
