@@ -35,7 +35,8 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
 
     # baseline: uncued, tempo controls do not apply yet, cadence appears
     qtbot.waitUntil(
-        lambda: bool(live.series.phases) and live.series.phases[0][0] == "baseline", timeout=10000
+        lambda: bool(live.series.phases) and live.series.phases[0][0] == "baseline",
+        timeout=30000,  # a hang guard: the session process starts slowly on a loaded machine
     )
     assert not controls.plus.isEnabled()
     qtbot.waitUntil(lambda: live.m_cadence.value.text() != "—", timeout=10000)
