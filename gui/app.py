@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
@@ -37,12 +38,16 @@ def main(
     return int(app.exec())
 
 
-def _end_on_signals(app: QtWidgets.QApplication, window: MainWindow) -> None:
+def _end_on_signals(
+    app: QtWidgets.QApplication,
+    window: MainWindow,
+    quit_app: Callable[[int], None] | None = None,
+) -> None:
     """SIGTERM and SIGHUP end a running session as its stop button does (the reason is the
     signal; the session is closed in the store), then quit with 128 + N.
 
     Python runs signal handlers only between byte codes, so a timer gives the interpreter a
-    turn while Qt waits for events.
+    turn while Qt waits for events. ``quit_app`` (default ``app.exit``) gets the exit status.
     """
 
     def handle(signum: int, frame: object) -> None:
@@ -50,10 +55,10 @@ def _end_on_signals(app: QtWidgets.QApplication, window: MainWindow) -> None:
         if c is not None and c.running:
             c.stop(f"ended by {signal.Signals(signum).name}")
             c.wait(30.0)  # the recorder finishes and the session is closed in the store
-        app.exit(128 + signum)
+        (quit_app or app.exit)(128 + signum)
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, handle)
-    timer = QtCore.QTimer(app)
+    timer = QtCore.QTimer(window)
     timer.timeout.connect(lambda: None)
     timer.start(250)

@@ -81,9 +81,11 @@ def test_sigterm_to_the_window_ends_its_session_with_the_reason(qtbot, window, d
     qtbot.waitUntil(w.live.controls.plus.isEnabled, timeout=15000)
     old = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        _end_on_signals(make_app(), w)
+        exits: list[int] = []  # the app itself goes on: other tests use it
+        _end_on_signals(make_app(), w, quit_app=exits.append)
         os.kill(os.getpid(), signal.SIGTERM)  # handled between byte codes, on this thread
         qtbot.waitUntil(lambda: w.controller.state == "finished", timeout=30000)
+        assert exits == [128 + signal.SIGTERM]
     finally:
         for s, handler in old.items():
             signal.signal(s, handler)
