@@ -397,7 +397,12 @@ class Recorder:
         except (sqlite3.Error, OSError) as exc:
             self._note_error("commit failed", exc)
             if is_disk_full(exc):
+                # where the loss starts is known together with the flag, so whoever sees
+                # disk_full also sees the time (the events are counted lost by the caller)
+                t_s = min((_event_t_s(e) for e in events), default=math.nan)
                 with self._lock:
+                    if math.isfinite(t_s) and not t_s >= self._first_lost_t_s:
+                        self._first_lost_t_s = t_s
                     self._disk_full = True
             if conn.in_transaction:
                 try:
