@@ -117,5 +117,6 @@ def test_virtual_sensor_with_the_c_core_emits_the_patients_steps():
     )
     assert all(m.flags & StepFlag.STRIDE_TIME for m in ics[1:])
     # the truth log records the firmware's steps too
-    truth = [r for r in sensor.truth_log if r.msg_type == Step.msg_type]
-    assert len(truth) == len(steps)
+    # (the sensor may have sent a few more after the reading stopped: they are not compared)
+    truth = [r.message for r in sensor.truth_log if r.msg_type == Step.msg_type]
+    assert truth[: len(steps)] == steps and len(truth) - len(steps) <= 4
