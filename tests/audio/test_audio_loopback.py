@@ -80,7 +80,8 @@ def test_loopback_cues_are_sample_exact(null_sink, tmp_path, gil_holds_s):
             hog.start()
         # as in a session, whose uncued baseline comes first: the audio clock's drift is
         # measured before the first cue
-        deadline_s = time.perf_counter() + 60.0
+        # (about 30 s; once, in a full run with the GIL held, over 60 s: 120 s is a hang guard)
+        deadline_s = time.perf_counter() + 120.0
         while not engine.clock_settled and time.perf_counter() < deadline_s:
             time.sleep(0.1)
         assert engine.clock_settled, "the audio clock's drift was never measured"
