@@ -516,6 +516,12 @@ def write_csv(results: Sequence[Result], path: Path) -> None:
             )
 
 
+def problem_counts(results: Sequence[Result]) -> str:
+    """``0 traceback, 0 hang, ...``: each outcome and flag that is a problem, with its count."""
+    kinds = [o for o in OUTCOMES if o not in ("ok", "clean_error", "stopped")] + list(FLAGS)
+    return ", ".join(f"{sum(r.outcome == k or k in r.flags for r in results)} {k}" for k in kinds)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the suite's ~40 cases only")
@@ -547,7 +553,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(benchmarks/bad_input_cases.py), each `python -m ras ...` in its own HOME/TMPDIR "
             f"with a timeout; {wall_s:.0f} s wall. Outcomes and flags as defined in "
             "benchmarks/bad_input_probe.py; per-case rows in out/bad_input_probe.csv.\n\n"
-            f"{table}\n\nCases with a problem ({len(bad)}):\n\n{listing or '- none'}\n"
+            f"{table}\n\nEvery problem kind counted (columns that are 0 everywhere are left"
+            f" out of the table above): {problem_counts(results)}.\n\n"
+            f"Cases with a problem ({len(bad)}):\n\n{listing or '- none'}\n"
         )
         cmd = (
             "python benchmarks/bad_input_probe.py" + (" --quick" if args.quick else "") + " --write"
