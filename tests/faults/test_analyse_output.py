@@ -8,11 +8,8 @@ A read-only folder is a read-only tmpfs (root ignores file modes), else a path u
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,26 +19,6 @@ from analysis.imu_io import FootImu, write_imu_csv
 from ras.cli import main
 
 RATE_HZ = 100.0
-
-
-@contextlib.contextmanager
-def _tmpfs(where: Path, options: str) -> Iterator[bool]:
-    """Mount a tmpfs with ``options`` at ``where``; yield whether it is mounted."""
-    where.mkdir()
-    try:
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        yield False
-        return
-    try:
-        yield done.returncode == 0
-    finally:
-        if done.returncode == 0:
-            subprocess.run(["umount", "-l", str(where)], check=True)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +44,10 @@ def _one_error_line(err: str) -> str:
 
 
 def test_full_disk_is_one_line_and_leaves_no_file(
-    walk_csv: Path, tmp_path: Path, capsys, monkeypatch
+    walk_csv: Path, tmp_path: Path, capsys, monkeypatch, tmpfs
 ) -> None:  # type: ignore[no-untyped-def]
     # the JSON of a 30 s walk is about 20 kB: it cannot fit in 8 kB
-    with _tmpfs(tmp_path / "full", "size=8k,mode=0700") as mounted:
+    with tmpfs(tmp_path / "full", "size=8k,mode=0700") as mounted:
         if not mounted:
 
             def no_space(fd: int) -> None:
@@ -87,9 +64,9 @@ def test_full_disk_is_one_line_and_leaves_no_file(
 
 
 def test_out_that_cannot_be_written_is_one_line_before_any_work(
-    walk_csv: Path, tmp_path: Path, capsys
+    walk_csv: Path, tmp_path: Path, capsys, tmpfs
 ) -> None:  # type: ignore[no-untyped-def]
-    with _tmpfs(tmp_path / "ro", "size=64k,ro") as mounted:
+    with tmpfs(tmp_path / "ro", "size=64k,ro") as mounted:
         target = tmp_path / "ro" / "out" if mounted else tmp_path / "ro" / "file.txt" / "out"
         if not mounted:
             (tmp_path / "ro" / "file.txt").write_text("x")

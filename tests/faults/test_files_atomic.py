@@ -7,54 +7,28 @@ kernel refuse the write the same way without root. Plus an injected OSError at f
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ras.errors import UserInputError
-from ras.export import files
 from ras.export.files import atomic_output, spreadsheet_cell, write_bytes, write_text
 
 OLD = "old contents\n"
 BIG = b"x" * 200_000  # larger than the small file systems below
 
 
-@contextlib.contextmanager
-def small_tmpfs(where: Path, size_kb: int = 32) -> Iterator[Path | None]:
-    """Mount a ``size_kb`` tmpfs at ``where``; yield it, or None if mounting is refused."""
-    where.mkdir()
-    mounted = False
-    if os.geteuid() == 0:
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0700", "tmpfs", str(where)],
-            capture_output=True,
-        )
-        mounted = done.returncode == 0
-    try:
-        yield where if mounted else None
-    finally:
-        if mounted:
-            subprocess.run(["umount", "-l", str(where)], check=True)
-
-
-def leftovers(folder: Path) -> list[str]:
-    """Names in ``folder`` that look like the writer's temporary files."""
-    return [p.name for p in folder.iterdir() if p.name.endswith(files._TEMP_SUFFIX)]
-
-
 def mode(path: Path) -> int:
     return stat.S_IMODE(os.lstat(path).st_mode)
 
 
-def test_write_replaces_the_file_whole_and_owner_only(tmp_path):
+def test_write_replaces_the_file_whole_and_owner_only(tmp_path, leftovers):
     target = tmp_path / "a.csv"
     target.write_text(OLD)
     os.chmod(target, 0o644)
@@ -64,10 +38,10 @@ def test_write_replaces_the_file_whole_and_owner_only(tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_full_tmpfs_keeps_the_old_file_and_no_temp_file(tmp_path):
+def test_full_tmpfs_keeps_the_old_file_and_no_temp_file(tmp_path, leftovers, small_tmpfs):
     with small_tmpfs(tmp_path / "full") as full:
         if full is None:  # mounting refused: the kernel refuses by a file-size limit instead
-            _write_over_the_limit_keeps_the_old_file(tmp_path / "full")
+            _write_over_the_limit_keeps_the_old_file(tmp_path / "full", leftovers)
             return
         target = full / "report.csv"
         write_text(target, OLD)
@@ -98,12 +72,12 @@ CHILD = textwrap.dedent(
 )
 
 
-def test_a_write_the_kernel_refuses_keeps_the_old_file(tmp_path):
+def test_a_write_the_kernel_refuses_keeps_the_old_file(tmp_path, leftovers):
     """RLIMIT_FSIZE: the kernel fails the write (EFBIG) like a full disk, no root needed."""
-    _write_over_the_limit_keeps_the_old_file(tmp_path)
+    _write_over_the_limit_keeps_the_old_file(tmp_path, leftovers)
 
 
-def _write_over_the_limit_keeps_the_old_file(tmp_path: Path) -> None:
+def _write_over_the_limit_keeps_the_old_file(tmp_path: Path, leftovers) -> None:
     target = tmp_path / "session.csv"
     target.write_text(OLD)
     done = subprocess.run(
@@ -115,7 +89,7 @@ def _write_over_the_limit_keeps_the_old_file(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_an_injected_fsync_error_keeps_the_old_file(tmp_path, monkeypatch):
+def test_an_injected_fsync_error_keeps_the_old_file(tmp_path, monkeypatch, leftovers):
     target = tmp_path / "events.tsv"
     target.write_text(OLD)
 
@@ -129,7 +103,7 @@ def test_an_injected_fsync_error_keeps_the_old_file(tmp_path, monkeypatch):
     assert target.read_text() == OLD and leftovers(tmp_path) == []
 
 
-def test_a_symlink_is_refused_and_not_followed(tmp_path):
+def test_a_symlink_is_refused_and_not_followed(tmp_path, leftovers):
     victim = tmp_path / "victim.txt"
     victim.write_text(OLD)
     link = tmp_path / "session-1_markers.csv"
@@ -171,7 +145,7 @@ def test_an_unwritable_folder_is_one_line(tmp_path):
     assert "\n" not in str(err.value)
 
 
-def test_atomic_output_renames_only_a_finished_non_empty_file(tmp_path):
+def test_atomic_output_renames_only_a_finished_non_empty_file(tmp_path, leftovers):
     target = tmp_path / "r.pdf"
     target.write_text(OLD)
     with atomic_output(target, "the report") as tmp:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_files_atomic import OLD, leftovers, small_tmpfs
 
 from ras.cli import main
 from ras.events import StepEvent
 from ras.protocol.messages import Side, StepKind
 from ras.store.records import CueEvent, MarkerEvent, PhaseEvent
 from ras.store.store import Store
+
+OLD = "old contents\n"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -78,7 +79,7 @@ def refused(capsys, db: Path, sid: int, pdf: Path | str, *needles: str) -> None:
         assert n in err[0], err[0]
 
 
-def test_report_is_written_whole_and_said_so_after(walked, tmp_path, capsys):
+def test_report_is_written_whole_and_said_so_after(walked, tmp_path, capsys, leftovers):
     db, sid = walked
     pdf = tmp_path / "r.pdf"
     pdf.write_text(OLD)
@@ -89,11 +90,13 @@ def test_report_is_written_whole_and_said_so_after(walked, tmp_path, capsys):
     assert stat.S_IMODE(pdf.stat().st_mode) == 0o600 and leftovers(tmp_path) == []
 
 
-def test_report_onto_a_full_disk_leaves_the_old_file(walked, tmp_path, capsys):
+def test_report_onto_a_full_disk_leaves_the_old_file(
+    walked, tmp_path, capsys, leftovers, small_tmpfs
+):
     db, sid = walked
     with small_tmpfs(tmp_path / "full", size_kb=16) as full:
         if full is None:  # mounting refused: the file-size limit below is the full disk
-            _report_over_the_limit(walked, tmp_path / "full")
+            _report_over_the_limit(walked, tmp_path / "full", leftovers)
             return
         pdf = full / "r.pdf"
         pdf.write_text(OLD)
@@ -137,7 +140,7 @@ def _child(db: Path, sid: int, out: Path, kind: str) -> subprocess.CompletedProc
     return subprocess.run(argv, capture_output=True, text=True, timeout=120)
 
 
-def _report_over_the_limit(walked: tuple[Path, int], folder: Path) -> None:
+def _report_over_the_limit(walked: tuple[Path, int], folder: Path, leftovers) -> None:
     db, sid = walked
     pdf = folder / "r.pdf"
     done = _child(db, sid, pdf, "report")
@@ -148,12 +151,14 @@ def _report_over_the_limit(walked: tuple[Path, int], folder: Path) -> None:
     assert not pdf.exists() and leftovers(folder) == []
 
 
-def test_report_the_pdf_writer_could_not_finish_is_refused(walked, tmp_path):
+def test_report_the_pdf_writer_could_not_finish_is_refused(walked, tmp_path, leftovers):
     """QPdfWriter reports no write errors: a truncated PDF must still be caught."""
-    _report_over_the_limit(walked, tmp_path)
+    _report_over_the_limit(walked, tmp_path, leftovers)
 
 
-def test_report_onto_dev_full_an_unwritable_folder_or_a_symlink(walked, tmp_path, capsys):
+def test_report_onto_dev_full_an_unwritable_folder_or_a_symlink(
+    walked, tmp_path, capsys, leftovers
+):
     db, sid = walked
     refused(capsys, db, sid, "/dev/full", "/dev/full", "not a regular file")
     assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
@@ -172,7 +177,9 @@ def test_report_onto_dev_full_an_unwritable_folder_or_a_symlink(walked, tmp_path
     assert victim.read_text() == OLD and link.is_symlink() and leftovers(tmp_path) == []
 
 
-def test_export_onto_a_full_disk_leaves_only_whole_files(walked, tmp_path, capsys):
+def test_export_onto_a_full_disk_leaves_only_whole_files(
+    walked, tmp_path, capsys, leftovers, small_tmpfs
+):
     db, sid = walked
     ref = tmp_path / "ref"
     assert (
@@ -196,7 +203,7 @@ def test_export_onto_a_full_disk_leaves_only_whole_files(walked, tmp_path, capsy
             assert (full / name).read_bytes() == (ref / name).read_bytes(), name
 
 
-def test_report_without_pyside6_is_one_line(walked, tmp_path):
+def test_report_without_pyside6_is_one_line(walked, tmp_path, leftovers):
     db, sid = walked
     code = (
         "import sys; sys.modules['PySide6'] = None; from ras.cli import main; "

@@ -12,7 +12,6 @@ import argparse
 import math
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,34 +32,19 @@ TMPFS_SIZE = "640k"  # fills about 30 s into the session
 INJECT_AFTER_S = 25.0  # session time the injected disk-full starts
 
 
-def _mount_tmpfs(where: Path) -> bool:
-    if os.geteuid() != 0:
-        return False
-    try:
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE},mode=0700", "tmpfs", str(where)],
-            capture_output=True,
-            timeout=10,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
 @pytest.fixture(params=["tmpfs", "injected"])
 def small_disk(
-    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tmpfs
 ) -> Iterator[tuple[Path, str]]:
     """A folder whose disk fills during the session: a tiny tmpfs (where it can be mounted;
     else, and for the 'injected' case always, SQLite's disk-full error injected)."""
     where = tmp_path / "small"
-    where.mkdir()
-    if request.param == "tmpfs" and _mount_tmpfs(where):
-        try:
-            yield where, "tmpfs"
-        finally:
-            subprocess.run(["umount", "-l", str(where)], check=False, timeout=10)
-        return
+    if request.param == "tmpfs":
+        with tmpfs(where, f"size={TMPFS_SIZE},mode=0700") as mounted:
+            if mounted:
+                yield where, "tmpfs"
+                return
+    where.mkdir(exist_ok=True)
     real_write = recorder_module.rows.write_event
 
     def write_event(conn: sqlite3.Connection, session_id: int, event: object) -> bool:
