@@ -59,7 +59,7 @@ class DeviceInfo:
         if h is not None:
             d.update(
                 sensor_id=h.sensor_id,
-                side=h.side.name.lower(),
+                side=h.side.label,
                 firmware=".".join(str(v) for v in h.firmware_version),
                 imu=h.imu_model,
                 sample_rate_hz=h.sample_rate_hz,

@@ -13,6 +13,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from ras.errors import UserInputError
+
 __all__ = [
     "HEADER",
     "MAX_IMU_SAMPLES",
@@ -62,11 +64,51 @@ class MsgType(IntEnum):
 
 
 class Side(IntEnum):
-    """Which foot a sensor is worn on."""
+    """Which foot a sensor is worn on (the HELLO byte; also how the store keeps it)."""
 
     UNKNOWN = 0
     LEFT = 1
     RIGHT = 2
+
+    @property
+    def label(self) -> str:
+        """Lower-case name: ``"left"``, ``"right"`` or ``"unknown"``."""
+        return self.name.lower()
+
+    @classmethod
+    def from_text(cls, text: str | Side | None, what: str = "side") -> Side:
+        """The side a user named: ``left``/``l``, ``right``/``r``, ``none`` (or None) for
+        UNKNOWN, any case; a Side is returned as it is.
+
+        Raises
+        ------
+        UserInputError
+            One line naming ``what`` and the choices, for any other text.
+        """
+        if isinstance(text, Side):
+            return text
+        if text is None:
+            return cls.UNKNOWN
+        side = _SIDE_WORDS.get(text.strip().lower()) if isinstance(text, str) else None
+        if side is None:
+            raise UserInputError(f"unknown {what} {text!r}; choose one of: left, right, none")
+        return side
+
+    @classmethod
+    def from_stored(cls, value: int) -> Side:
+        """The side of a stored integer (a database column or a structured array's field)."""
+        return cls(int(value))
+
+
+#: Words :meth:`Side.from_text` understands.
+_SIDE_WORDS = {
+    "left": Side.LEFT,
+    "l": Side.LEFT,
+    "right": Side.RIGHT,
+    "r": Side.RIGHT,
+    "none": Side.UNKNOWN,
+    "unknown": Side.UNKNOWN,
+}
 
 
 class StepKind(IntEnum):

@@ -25,7 +25,6 @@ __all__ = [
     "STROKE",
     "PatientParams",
     "make_params",
-    "parse_side",
 ]
 
 #: Allowed range (low, high, unit) of every numeric parameter.
@@ -55,17 +54,6 @@ PARAM_RANGES: Mapping[str, tuple[float, float, str]] = MappingProxyType(
         "speed_mps": (0.05, 3.0, "m/s"),
     }
 )
-
-_SIDE_NAMES = {"left": Side.LEFT, "right": Side.RIGHT, "none": Side.UNKNOWN}
-
-
-def parse_side(value: Side | str) -> Side:
-    """A :class:`~ras.protocol.Side` from a Side or one of ``left``, ``right``, ``none``."""
-    if isinstance(value, Side):
-        return value
-    if isinstance(value, str):
-        return _SIDE_NAMES[check_choice("affected_side", value.lower(), _SIDE_NAMES)]
-    raise UserInputError(f"affected_side must be one of: {', '.join(_SIDE_NAMES)}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -153,7 +141,9 @@ class PatientParams:
     event_time_error_sd_s: float = 0.0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "affected_side", parse_side(self.affected_side))
+        object.__setattr__(
+            self, "affected_side", Side.from_text(self.affected_side, "affected_side")
+        )
         for f in dataclasses.fields(self):
             if f.name in PARAM_RANGES:
                 low, high, unit = PARAM_RANGES[f.name]

@@ -21,8 +21,6 @@ from ras.sim.presets import PatientParams
 
 __all__ = ["SimulatedWalk", "simulate_walk"]
 
-_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
-
 
 @dataclass(frozen=True, eq=False)
 class SimulatedWalk:
@@ -97,7 +95,8 @@ def simulate_walk(
     feet: dict[str, FootImu] = {}
     ic: dict[str, np.ndarray] = {}
     to: dict[str, np.ndarray] = {}
-    for name, side in _SIDES.items():
+    for side in (Side.LEFT, Side.RIGHT):
+        name = side.label
         synth = ImuSynth(params, side, sampling_rate_hz, seed=seed)
         x = synth.render(0.0, n, events, freezes)
         feet[name] = FootImu(x[:, :3], x[:, 3:], sampling_rate_hz, name)

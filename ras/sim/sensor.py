@@ -377,7 +377,7 @@ class VirtualFootSensor:
         self._open_port(new_path=False)
         self._reset_boot_state(self.clock.now_s())
         self._thread = threading.Thread(
-            target=self._run, name=f"ras-sim-sensor-{self.side.name.lower()}", daemon=True
+            target=self._run, name=f"ras-sim-sensor-{self.side.label}", daemon=True
         )
         self._thread.start()
 
@@ -482,7 +482,7 @@ class VirtualFootSensor:
         os.set_blocking(master, False)
         if new_path:
             self._link_index += 1
-        name = f"ras-sim-{self.side.name.lower()}-{self.sensor_id:08x}"
+        name = f"ras-sim-{self.side.label}-{self.sensor_id:08x}"
         if self._link_index:
             name += f"-{self._link_index}"
         link = os.path.join(self._dir, name)
