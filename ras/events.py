@@ -1,15 +1,60 @@
-"""Events that travel on the session bus. All ``*_t_s`` times are on the session clock."""
+"""The session's event vocabulary: what travels on the bus, is recorded and is exported.
+
+One class per record: the sensors' events (steps, IMU, link, status) and the session's own
+(cue onsets, tempo changes, therapist markers, protocol phases) are published, stored
+(:mod:`ras.store.tables` derives their table columns and array dtypes from these fields) and
+read back as the same objects. All ``*_t_s`` times are on the session clock.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
+from typing import Literal
 
 import numpy as np
 
 from ras.protocol.messages import Side, StepKind
 
-__all__ = ["ImuEvent", "LinkEvent", "LinkState", "SensorStatusEvent", "StepEvent"]
+__all__ = [
+    "PHASE_NAMES",
+    "TEMPO_SOURCES",
+    "CueEvent",
+    "ImuEvent",
+    "LinkEvent",
+    "LinkState",
+    "MarkerEvent",
+    "Phase",
+    "PhaseEvent",
+    "SensorStatusEvent",
+    "StepEvent",
+    "TempoChangeEvent",
+]
+
+
+class Phase(StrEnum):
+    """A protocol phase; the values are the names stored and shown (``"baseline"``, ...)."""
+
+    BASELINE = "baseline"
+    CUED = "cued"
+    PROBE = "probe"
+
+    @property
+    def next(self) -> Phase | None:
+        """The phase that follows this one (None after the probe: the session ends)."""
+        order = tuple(Phase)
+        i = order.index(self) + 1
+        return order[i] if i < len(order) else None
+
+    @property
+    def is_cued(self) -> bool:
+        """True in the phase where cues sound."""
+        return self is Phase.CUED
+
+
+PHASE_NAMES: tuple[str, ...] = tuple(p.value for p in Phase)
+TEMPO_SOURCES = ("plan", "adaptive", "therapist")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +151,68 @@ class SensorStatusEvent:
     rejected_frames: int
     clock_residual_s: float
     clock_drift_ppm: float
+
+
+@dataclass(frozen=True, slots=True)
+class CueEvent:
+    """One metronome beat as played.
+
+    Attributes
+    ----------
+    t_s : float
+        Session time of the beat's onset at the speaker (output latency included).
+    beat_index : int
+        Beat number since cueing started (0-based).
+    tempo_bpm : float
+        Tempo the beat belongs to (beats per minute).
+    side : Side
+        Foot the beat is meant for, if cues alternate per side.
+    accent : bool
+        True for an accented beat.
+    sample_index : int or None
+        Audio output sample index of the onset, when known.
+    """
+
+    t_s: float
+    beat_index: int
+    tempo_bpm: float
+    side: Side = Side.UNKNOWN
+    accent: bool = False
+    sample_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TempoChangeEvent:
+    """The cue tempo changed from ``old_bpm`` (None at the first tempo) to ``new_bpm``.
+
+    ``t_s`` is when the change was made; ``effective_t_s`` the beat boundary from which the
+    new tempo sounds (NaN where not known, e.g. sessions recorded before it was kept).
+    """
+
+    t_s: float
+    old_bpm: float | None
+    new_bpm: float
+    source: Literal["plan", "adaptive", "therapist"]
+    reason: str = ""
+    effective_t_s: float = math.nan
+
+
+@dataclass(frozen=True, slots=True)
+class MarkerEvent:
+    """A therapist's note at a moment of the session (e.g. "freezing episode")."""
+
+    t_s: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseEvent:
+    """A protocol phase starts or ends.
+
+    A ``"start"`` also ends any phase still open at ``t_s`` (phases do not overlap).
+    ``name`` is a :class:`Phase` or its value (the two compare equal).
+    """
+
+    t_s: float
+    name: Phase | Literal["baseline", "cued", "probe"]
+    edge: Literal["start", "end"] = "start"

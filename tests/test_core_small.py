@@ -1,11 +1,13 @@
-"""Small shared pieces: validators, session clock, bus."""
+"""Small shared pieces: validators, session clock, bus, the phase and record vocabulary."""
 
+import math
 import threading
 
 import pytest
 
 from ras.bus import SessionBus
 from ras.errors import UserInputError
+from ras.events import PHASE_NAMES, Phase, PhaseEvent, TempoChangeEvent
 from ras.session_clock import SessionClock
 from ras.validate import check_choice, check_range
 
@@ -49,3 +51,19 @@ def test_bus_delivers_every_event_once_in_one_order_to_every_subscriber():
     assert sorted(got_a) == list(range(n_threads * n_each))
     assert got_b == [e for e in got_a if e % 2 == 0]  # same global order, filtered
     assert a.get(timeout_s=0.01) is None
+
+
+def test_phase_names_compare_as_the_stored_strings_and_know_their_order():
+    assert PHASE_NAMES == ("baseline", "cued", "probe")
+    assert Phase.BASELINE == "baseline" and Phase("probe") is Phase.PROBE
+    assert [p.next for p in Phase] == [Phase.CUED, Phase.PROBE, None]
+    assert [p.is_cued for p in Phase] == [False, True, False]
+    assert PhaseEvent(0.0, "cued") == PhaseEvent(0.0, Phase.CUED)
+    with pytest.raises(ValueError):
+        Phase("warmup")
+
+
+def test_tempo_change_keeps_its_effective_beat_nan_when_not_said():
+    assert math.isnan(TempoChangeEvent(1.0, None, 100.0, "plan").effective_t_s)
+    change = TempoChangeEvent(1.0, 100.0, 104.0, "therapist", "+4", effective_t_s=1.6)
+    assert change.effective_t_s == 1.6

@@ -9,16 +9,20 @@ from typing import Any
 
 import numpy as np
 
-from ras.events import ImuEvent, LinkEvent, LinkState, SensorStatusEvent, StepEvent
-from ras.protocol.messages import Side, StepKind
-from ras.store.records import (
+from ras.events import (
     PHASE_NAMES,
     TEMPO_SOURCES,
     CueEvent,
+    ImuEvent,
+    LinkEvent,
+    LinkState,
     MarkerEvent,
     PhaseEvent,
+    SensorStatusEvent,
+    StepEvent,
     TempoChangeEvent,
 )
+from ras.protocol.messages import Side, StepKind
 
 __all__ = ["IMU_CHANNELS", "RECORDED_TYPES", "STEP_DTYPE", "write_event"]
 

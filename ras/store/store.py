@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 
 from ras.errors import UserInputError
-from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
+from ras.events import ImuEvent, LinkEvent, MarkerEvent, SensorStatusEvent, TempoChangeEvent
 from ras.store import rows
-from ras.store.records import MarkerEvent, TempoChangeEvent
 from ras.store.schema import END_STATUSES, connect
 from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, check_text
 from ras.validate import check_choice, check_pseudo_id
