@@ -299,8 +299,8 @@ def session_counts(preset: str, seed: int, db: Path) -> list[dict]:
     """One simulated session: report count per phase vs the true freezes and the previous one."""
     import ras.sim.rig
     from ras.cli import main
-    from ras.export.session_data import load_session
-    from ras.report.outcomes import session_outcomes
+    from ras.results.outcomes import session_outcomes
+    from ras.results.session_data import load_session
     from ras.store.store import Store
 
     rigs: list = []

@@ -1,7 +1,7 @@
 """Per-patient session history for the history screen, read from the store (no Qt here).
 
 No gait arithmetic here: each session's per-phase outcomes come from
-:func:`ras.report.outcomes.session_outcomes`, which hands the stored events to
+:func:`ras.results.outcomes.session_outcomes`, which hands the stored events to
 :func:`analysis.phases.summarise_phases` — the same figures the PDF reports show.
 """
 
@@ -58,8 +58,8 @@ def _phase(outcomes: object, name: str) -> PhaseFigures:
 
 
 def _session_row(store: Store, info: SessionInfo) -> SessionRow:
-    from ras.export.session_data import load_session
-    from ras.report.outcomes import session_outcomes
+    from ras.results.outcomes import session_outcomes
+    from ras.results.session_data import load_session
 
     outcomes = None
     n_steps = 0

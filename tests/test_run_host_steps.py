@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from ras.errors import UserInputError
-from ras.export.session_data import load_session
-from ras.report.outcomes import session_outcomes
+from ras.results.outcomes import session_outcomes
+from ras.results.session_data import load_session
 from ras.session.sensors import HOST_STEPS_IMU_RATE_HZ, virtual_sensor_options
 from ras.store.store import Store
 

@@ -347,7 +347,7 @@ def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
     """Draw ``doc`` on A4 pages into the PDF file ``path``; return the path.
 
     Raises OSError if the PDF could not be written whole (the caller writes to a temporary
-    file and names the real target in its error, see ``ras.export.files.atomic_output``).
+    file and names the real target in its error, see ``ras.results.files.atomic_output``).
     """
     ensure_app()
     import gui.report.charts  # noqa: F401  (imported before counting references)

@@ -5,7 +5,7 @@ recording at long ones (analysis.segments), brings each foot into the foot frame
 (``--align``, or a fixed ``--rotation`` / ``--rotation-deg``; docs/alignment.md), detects events
 per foot and segment (docs/gait-events.md), integrates each stride (analysis.pipeline), and
 writes ``<stem>.analysis.json`` and/or ``<stem>.events.csv`` + ``<stem>.strides.csv`` into
-``--out`` (owner-only files, 0600, each written atomically by ras.export.files: a full disk or
+``--out`` (owner-only files, 0600, each written atomically by ras.results.files: a full disk or
 an unwritable folder is a one-line error and leaves no partial file). Every time is on the
 file's clock (its ``t_s`` column). A recording whose "strides" do not repeat like walking
 (analysis.walking: noise, random movement) is refused with a one-line error.
@@ -218,7 +218,7 @@ def run(args: argparse.Namespace) -> int:
     from analysis.rotations import parse_rotation_angles, read_rotation_file
     from analysis.segments import MAX_FILL_S, load_imu_segments
     from ras.errors import UserInputError
-    from ras.export.files import prepare_out_dir, write_text
+    from ras.results.files import prepare_out_dir, write_text
     from ras.text import check_text, terminal_safe
 
     formats = _formats(args.format)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from ras.errors import UserInputError
     from ras.export.api import EXPORT_FORMATS, export_session
-    from ras.export.session_data import parse_session_id
+    from ras.results.session_data import parse_session_id
     from ras.store.store import Store
     from ras.text import terminal_safe
     from ras.validate import check_choice

@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     behind then; an existing file stays as it was).
     """
     from ras.errors import UserInputError
-    from ras.export.files import prepare_out_file
-    from ras.export.session_data import parse_session_id
+    from ras.results.files import prepare_out_file
+    from ras.results.session_data import parse_session_id
     from ras.store.store import Store
     from ras.text import terminal_safe
 

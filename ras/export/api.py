@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 from ras.export.csv_json import write_csv, write_json
-from ras.export.files import prepare_out_dir
-from ras.export.session_data import SessionData, load_session
-from ras.export.tables import (
+from ras.results.files import prepare_out_dir
+from ras.results.session_data import SessionData, load_session
+from ras.results.tables import (
     Table,
     cues_table,
     markers_table,
+    parameters_table,
     phases_table,
     session_table,
     steps_table,
@@ -27,8 +28,6 @@ EXPORT_FORMATS = ("csv", "json", "bids")
 
 def export_tables(data: SessionData, *, with_names: bool = False) -> list[Table]:
     """The tables of the CSV/JSON exports, per-phase parameters (from analysis/) last."""
-    from ras.report.outcomes import parameters_table
-
     return [
         session_table(data, with_names=with_names),
         phases_table(data),

@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from ras.events import ImuEvent
-from ras.export.files import prepare_out_dir, spreadsheet_cell, write_text
-from ras.export.session_data import SessionData
-from ras.export.tables import EVENT_NAMES, SIDE_NAMES, phase_of
 from ras.protocol.messages import Side, StepKind
+from ras.results.files import prepare_out_dir, spreadsheet_cell, write_text
+from ras.results.session_data import SessionData
+from ras.results.tables import EVENT_NAMES, SIDE_NAMES, phase_of
 
 __all__ = [
     "BIDS_VERSION",

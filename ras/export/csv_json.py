@@ -8,8 +8,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from ras.export.files import spreadsheet_cell, write_text
-from ras.export.tables import Table, clean
+from ras.results.files import spreadsheet_cell, write_text
+from ras.results.tables import Table, clean
 
 __all__ = ["FORMAT_VERSION", "table_csv", "write_csv", "write_json"]
 

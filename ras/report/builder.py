@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ras.errors import RasError
-from ras.export.files import atomic_output, prepare_out_file
 from ras.report.document import (
     CellTone,
     Document,
@@ -21,6 +20,7 @@ from ras.report.document import (
     Text,
     TextStyle,
 )
+from ras.results.files import atomic_output, prepare_out_file
 from ras.store.paths import owner_only_umask
 
 __all__ = ["Report"]

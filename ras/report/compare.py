@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ras.report.outcomes import MEASURE_BY_KEY, PhaseOutcome
+from ras.results.outcomes import MEASURE_BY_KEY, PhaseOutcome
 
 __all__ = ["Change", "compare", "format_value", "mcid_for"]
 

@@ -6,11 +6,11 @@ import math
 
 from ras import __version__
 from ras.errors import UserInputError
-from ras.export.session_data import SessionData, load_session
 from ras.report.builder import Report
 from ras.report.compare import compare, format_value, mcid_for
 from ras.report.document import Band, Figure, Series
-from ras.report.outcomes import SessionOutcomes, session_outcomes
+from ras.results.outcomes import SessionOutcomes, session_outcomes
+from ras.results.session_data import SessionData, load_session
 from ras.store.store import Store
 
 __all__ = ["build_progress_report", "patient_sessions"]

@@ -1,4 +1,4 @@
-"""The session report: what goes in it (numbers from analysis/ via ras.report.outcomes)."""
+"""The session report: what goes in it (numbers from analysis/ via ras.results.outcomes)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import math
 import numpy as np
 
 from ras import __version__
-from ras.export.session_data import SessionData, load_session
-from ras.export.tables import phase_of
 from ras.report.builder import Report
 from ras.report.compare import compare, format_value, mcid_for
 from ras.report.document import Band, Figure, Series, VLine
-from ras.report.outcomes import MEASURES, SessionOutcomes, session_outcomes
+from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
+from ras.results.session_data import SessionData, load_session
+from ras.results.tables import phase_of
 from ras.store.store import Store
 
 __all__ = ["PHASE_COLORS", "build_session_report", "previous_session", "session_header"]

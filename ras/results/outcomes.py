@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ras.export.session_data import SessionData
-from ras.export.tables import Table
 from ras.protocol.messages import Side, StepKind
+from ras.results.session_data import SessionData
 
 __all__ = [
     "CUED_PHASES",
@@ -23,7 +22,6 @@ __all__ = [
     "Measure",
     "PhaseOutcome",
     "SessionOutcomes",
-    "parameters_table",
     "session_outcomes",
 ]
 
@@ -285,23 +283,4 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
         sync_steps_t_s=cat(sy_t),
         sync_phases_deg=cat(sy_ph),
         notes=notes,
-    )
-
-
-def parameters_table(data: SessionData, outcomes: SessionOutcomes | None = None) -> Table:
-    """Per-phase parameters in long form: phase, measure, value, unit, note (why not measured)."""
-    outcomes = outcomes or session_outcomes(data)
-    rows = []
-    for p in outcomes.phases:
-        for m in MEASURES:
-            v = p.value(m.key)
-            note = "" if np.isfinite(v) else p.reasons.get(m.key, "not measured")
-            rows.append((p.phase, m.key, v if np.isfinite(v) else None, m.unit, note))
-    return Table(
-        "parameters",
-        ("phase", "measure", "value", "unit", "note"),
-        ("", "", "", "", ""),
-        rows,
-        "outcome measures per phase from analysis/phases; empty value = not measured (see "
-        f"note); step-time symmetry index: {outcomes.si_basis}",
     )

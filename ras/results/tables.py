@@ -1,7 +1,7 @@
 """The session's records as plain tables (columns with units), shared by the CSV and JSON exports.
 
-No gait maths here: the per-phase parameters come from :mod:`ras.report.outcomes`, which takes
-them from ``analysis/``.
+No gait maths here: the per-phase parameters come from :mod:`ras.results.outcomes`, which
+takes them from ``analysis/``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ras.export.session_data import SessionData
 from ras.protocol.messages import Side, StepKind
+from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
+from ras.results.session_data import SessionData
 
 __all__ = [
     "EVENT_NAMES",
@@ -21,6 +22,7 @@ __all__ = [
     "Table",
     "cues_table",
     "markers_table",
+    "parameters_table",
     "phase_of",
     "phases_table",
     "session_table",
@@ -207,4 +209,23 @@ def phases_table(data: SessionData) -> Table:
         ("", "s", "s", "s"),
         rows,
         "protocol phases; end empty if the phase never ended (interrupted session)",
+    )
+
+
+def parameters_table(data: SessionData, outcomes: SessionOutcomes | None = None) -> Table:
+    """Per-phase parameters in long form: phase, measure, value, unit, note (why not measured)."""
+    outcomes = outcomes or session_outcomes(data)
+    rows = []
+    for p in outcomes.phases:
+        for m in MEASURES:
+            v = p.value(m.key)
+            note = "" if math.isfinite(v) else p.reasons.get(m.key, "not measured")
+            rows.append((p.phase, m.key, v if math.isfinite(v) else None, m.unit, note))
+    return Table(
+        "parameters",
+        ("phase", "measure", "value", "unit", "note"),
+        ("", "", "", "", ""),
+        rows,
+        "outcome measures per phase from analysis/phases; empty value = not measured (see "
+        f"note); step-time symmetry index: {outcomes.si_basis}",
     )

@@ -16,7 +16,7 @@ import pytest
 
 from ras.cli import build_parser, main
 from ras.commands.run import run_session
-from ras.export.files import FORMULA_START
+from ras.results.files import FORMULA_START
 
 DIAGNOSIS = "+cmd|' /C calc'!A0"
 MARKERS = ('=HYPERLINK("x")', "@SUM(A1)")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ras.export import files
+from ras.results import files
 
 
 @contextlib.contextmanager

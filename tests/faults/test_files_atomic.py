@@ -1,4 +1,4 @@
-"""Atomic output files (ras.export.files): a failed write leaves the old file and no temp file.
+"""Atomic output files (ras.results.files): a failed write leaves the old file and no temp file.
 
 Disk full is a real full filesystem: a small tmpfs when this process may mount one (root here
 and in CI), and always a file-size limit (RLIMIT_FSIZE) in a child process, which makes the
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from ras.errors import UserInputError
-from ras.export.files import atomic_output, spreadsheet_cell, write_bytes, write_text
+from ras.results.files import atomic_output, spreadsheet_cell, write_bytes, write_text
 
 OLD = "old contents\n"
 BIG = b"x" * 200_000  # larger than the small file systems below
@@ -60,7 +60,7 @@ CHILD = textwrap.dedent(
     import resource, signal, sys
     from pathlib import Path
     from ras.errors import UserInputError
-    from ras.export.files import write_bytes
+    from ras.results.files import write_bytes
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, resource.RLIM_INFINITY))
     try:

@@ -116,7 +116,7 @@ CHILD = textwrap.dedent(
             report = build_session_report(store, sid)
         else:
             from ras.export.api import export_tables
-            from ras.export.session_data import load_session
+            from ras.results.session_data import load_session
             tables = export_tables(load_session(store, sid))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, resource.RLIM_INFINITY))

@@ -6,7 +6,7 @@ import pytest
 
 from ras.cli import main
 from ras.errors import UserInputError
-from ras.export.files import prepare_out_dir
+from ras.results.files import prepare_out_dir
 
 LONG = "/tmp/" + "a" * 5000
 

@@ -23,9 +23,9 @@ import ras.sim.rig
 from analysis.freezing_eval import episode_agreement
 from ras.cli import main
 from ras.events import ImuEvent
-from ras.export.session_data import load_session
 from ras.protocol.messages import Side
-from ras.report.outcomes import _acc_signal, session_outcomes
+from ras.results.outcomes import _acc_signal, session_outcomes
+from ras.results.session_data import load_session
 from ras.store.store import Store
 
 PHASES = ("baseline", "cued", "probe")
