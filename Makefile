@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ras-installed
 
-.PHONY: setup run test test-audio lint format bench clean
+.PHONY: setup run test test-fast test-audio lint format bench clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,12 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+## test-fast: set up, then lint and run every test not marked slow (the edit-test loop)
+test-fast: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest -m "not slow"
 
 ## test-audio: only the cue-timing loopback through a PulseAudio null sink, at the spec's full
 ## 2 minutes of cues per run (make test runs 1 minute of each)

@@ -1,0 +1,148 @@
+"""Shared test helpers and the per-folder markers of the whole suite.
+
+Helpers are plain functions, imported as ``from tests.conftest import ...``:
+
+- :func:`assert_one_line_error` checks a ``ras`` subprocess that refused its input;
+- :func:`refused_in_process` runs ``ras.cli.main`` in this process and checks the same on capsys;
+- :func:`require_data` is the gaitmap data check for tests (a one-line failure, never a skip);
+- :func:`add_patient` and :func:`run_simulated` make a database with a patient and a simulated
+  session in this process; the :func:`simulated_session` fixture does both in a temporary folder.
+
+Markers (registered in pyproject.toml) are set by folder in :func:`pytest_collection_modifyitems`
+from :data:`FOLDER_MARKERS`, so ``make test-fast`` (``-m "not slow"``) and ``-m "not gui"`` work
+for any folder, tests/system included; slow tests are also marked one by one.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from tests.datasets import MissingTestDataError, require_gaitmap
+
+#: The repository root (this checkout).
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TESTS_DIR = REPO_ROOT / "tests"
+
+#: Folder under tests/ -> markers every test in it gets (the tools the folder needs).
+FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
+    "gui": ("gui",),
+    "firmware": ("firmware",),
+}
+#: A test marked with the key also gets the values (loopback tests need a sound server).
+IMPLIED_MARKERS: dict[str, tuple[str, ...]] = {
+    "loopback": ("audio", "slow"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by the folder it is in and by the markers it already has."""
+    for item in items:
+        try:
+            folder = item.path.resolve().relative_to(TESTS_DIR).parts[0]
+        except ValueError:  # a test outside tests/ (none today)
+            continue
+        names = list(FOLDER_MARKERS.get(folder, ()))
+        for own in {m.name for m in item.iter_markers()}:
+            names += IMPLIED_MARKERS.get(own, ())
+        for name in names:
+            if item.get_closest_marker(name) is None:
+                item.add_marker(name)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
+    """Assert a ``ras`` process failed with one stderr line holding every needle; return it."""
+    assert proc.returncode != 0, (proc.returncode, proc.stdout, proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def exit_status(argv: Sequence[str]) -> int | str | None:
+    """``ras.cli.main(argv)``'s return value, or the code argparse exits with."""
+    from ras.cli import main
+
+    try:
+        return main(list(argv))
+    except SystemExit as exc:  # refused by the argument parser itself
+        return exc.code
+
+
+def refused_in_process(
+    capsys: pytest.CaptureFixture[str], argv: Sequence[str], *needles: str, status: int = 2
+) -> str:
+    """Run ``ras argv`` in this process; assert ``status`` and one ``ras: error:`` line.
+
+    Returns the line; each of ``needles`` must be in it.
+    """
+    got = exit_status(argv)
+    out, err = capsys.readouterr()
+    assert got == status, (got, out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ras: error:"), err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    return lines[0]
+
+
+def require_data() -> Path:
+    """The gaitmap example folder; fails the test (never skips) in one line if it is missing."""
+    try:
+        return require_gaitmap()
+    except MissingTestDataError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def add_patient(db: Path | str, patient_id: str, *options: str) -> None:
+    """``ras patients --add patient_id options`` on ``db``, in this process."""
+    from ras.cli import main
+
+    assert main(["patients", "--db", str(db), "--add", patient_id, *options]) == 0
+
+
+def run_simulated(
+    db: Path | str, preset: str, *extra: str, speed: float = 25, seed: int = 7
+) -> None:
+    """A simulated ``ras run`` without sound on ``db``, in this process, with no live commands.
+
+    ``extra`` are further ``ras run`` options (``--patient``, phase lengths, ``--imu-rate``...).
+    """
+    from ras.cli import main
+
+    argv = ["run", "--simulate", preset, "--audio", "none", "--speed", f"{speed:g}"]
+    argv += ["--seed", str(seed), "--db", str(db), *extra]
+    stdin, sys.stdin = sys.stdin, io.StringIO("")  # `ras run` reads live commands
+    try:
+        assert main(argv) == 0
+    finally:
+        sys.stdin = stdin
+
+
+@pytest.fixture
+def simulated_session(tmp_path: Path) -> Callable[..., Path]:
+    """Factory: ``(preset, patient_id, *run_options, patient_options=()) -> database path``.
+
+    Each call adds the patient (if new) and records one simulated session in
+    ``tmp_path/ras.sqlite3``; session ids count from 1 in call order.
+    """
+    db = tmp_path / "ras.sqlite3"
+    patients: set[str] = set()
+
+    def make(
+        preset: str, patient_id: str, *run_options: str, patient_options: Sequence[str] = ()
+    ) -> Path:
+        if patient_id not in patients:
+            add_patient(db, patient_id, *patient_options)
+            patients.add(patient_id)
+        run_simulated(db, preset, "--patient", patient_id, *run_options)
+        return db
+
+    return make
