@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from firmware_helpers import IMU_CSV, require_data
+
+from tests.firmware.firmware_helpers import IMU_CSV, require_data
 
 
 @pytest.fixture(scope="session")

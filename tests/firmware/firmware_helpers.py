@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.datasets import GAITMAP_DIR, GAITMAP_RATE_HZ, MissingTestDataError, require_gaitmap
+from tests.conftest import REPO_ROOT
+from tests.conftest import require_data as require_gaitmap_data
+from tests.datasets import GAITMAP_IMU_CSV, GAITMAP_RATE_HZ
 
-REPO = Path(__file__).resolve().parents[2]
-FIRMWARE = REPO / "firmware"
+FIRMWARE = REPO_ROOT / "firmware"
 BUILD = FIRMWARE / "build"
-#: The gaitmap example data (tests/datasets.py: tests/data/gaitmap-example, or $RAS_TEST_DATA).
-DATA = GAITMAP_DIR
-IMU_CSV = DATA / "imu_sample.csv"
+#: The gaitmap recording (tests/datasets.py: tests/data/gaitmap-example, or $RAS_TEST_DATA).
+IMU_CSV = GAITMAP_IMU_CSV
 RATE_HZ = GAITMAP_RATE_HZ
 #: Debian package of each tool the firmware tests need (scripts/debian-packages.txt installs them).
 PACKAGES = {
@@ -42,10 +42,7 @@ def require_tool(name: str) -> str:
 
 def require_data() -> Path:
     """imu_sample.csv; fails (never skips) with one line naming the path and the setting."""
-    try:
-        require_gaitmap()
-    except MissingTestDataError as exc:
-        pytest.fail(str(exc), pytrace=False)
+    require_gaitmap_data()
     return IMU_CSV
 
 

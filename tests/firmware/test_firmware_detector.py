@@ -19,7 +19,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from firmware_helpers import BUILD, IMU_CSV, RATE_HZ, as_float32, imu_columns, make, require_data
 from scipy.signal import resample_poly
 
 from analysis.causal_events import CausalGaitEventDetector
@@ -30,6 +29,15 @@ from ras.sim.presets import PRESETS
 from ras.sim.recording import simulate_walk
 from ras.sim.sensor import ACC_RANGE_G, GYR_RANGE_DPS, imu_to_raw
 from tests.datasets import GAITMAP_SLOW_RATE_HZ, gaitmap_file
+from tests.firmware.firmware_helpers import (
+    BUILD,
+    IMU_CSV,
+    RATE_HZ,
+    as_float32,
+    imu_columns,
+    make,
+    require_data,
+)
 
 GYRO_ZERO = {"ic_landmark": "gyro_zero", "to_landmark": "gyro_zero"}
 LANDMARKS = {"default": {}, "gyro_zero": GYRO_ZERO}

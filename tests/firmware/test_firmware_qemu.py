@@ -18,7 +18,6 @@ import time
 import numpy as np
 import pytest
 import serial
-from firmware_helpers import BUILD, FIRMWARE, RATE_HZ, make, require_data, require_tool
 
 from analysis.causal_events import EVENT_IC, CausalGaitEventDetector
 from ras.bus import SessionBus
@@ -26,6 +25,14 @@ from ras.events import LinkEvent, LinkState, StepEvent
 from ras.link import SensorLink
 from ras.protocol import Side, StepKind
 from ras.session_clock import SessionClock
+from tests.firmware.firmware_helpers import (
+    BUILD,
+    FIRMWARE,
+    RATE_HZ,
+    make,
+    require_data,
+    require_tool,
+)
 
 QEMU = ["qemu-system-arm", "-M", "mps2-an386", "-semihosting-config", "enable=on,target=native"]
 SLICE_S = 20.0  # firmware/Makefile QEMU_SLICE_S

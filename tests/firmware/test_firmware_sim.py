@@ -7,7 +7,6 @@ import time
 import numpy as np
 import pytest
 import serial
-from firmware_helpers import RATE_HZ, as_float32, imu_columns, make
 
 from analysis.causal_events import run_causal
 from ras.protocol import Side, StepKind, StreamDecoder, encode_frame
@@ -18,6 +17,7 @@ from ras.sim.imu import ImuSynth
 from ras.sim.patient import VirtualPatient
 from ras.sim.presets import HEALTHY
 from ras.sim.sensor import VirtualFootSensor
+from tests.firmware.firmware_helpers import RATE_HZ, as_float32, imu_columns, make
 
 HANG_GUARD_REAL_S = 30.0
 SPEED = 10.0

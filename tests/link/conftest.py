@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from link_fakes import FakeSensor
 
 from ras.bus import SessionBus
 from ras.session_clock import SessionClock
+from tests.link.link_fakes import FakeSensor
 
 
 @pytest.fixture

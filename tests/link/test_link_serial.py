@@ -4,13 +4,13 @@ import os
 
 import numpy as np
 import pytest
-from link_fakes import wait_for
 
 from ras.errors import UserInputError
 from ras.events import LinkEvent, LinkState, StepEvent
 from ras.link import LinkManager, SensorLink
 from ras.protocol import Capability, Hello, Side, Step, StepKind, encode_frame
 from ras.session_clock import SessionClock
+from tests.link.link_fakes import wait_for
 
 
 def is_state(state):

@@ -1,0 +1,1 @@
+"""Tests of ras.audio: the mixer, the cue engine and the PulseAudio loopback."""

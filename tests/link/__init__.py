@@ -1,0 +1,1 @@
+"""Tests of ras.link: serial and socket links, ports, host-side step detection."""
