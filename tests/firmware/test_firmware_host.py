@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from firmware_helpers import BUILD, IMU_CSV, make, require_tool, result_line
+from tests.firmware.firmware_helpers import BUILD, make, require_data, require_tool, result_line
 
 SUITES = ("proto", "time_ring", "sensor", "detector")
 
@@ -18,24 +18,24 @@ def _check_suites(out: str) -> None:
 
 
 def test_c_unit_tests_pass():
+    require_data()  # the replay of the real recording is part of the run
     out = make("test")
     res = result_line(out)
     assert res["failures"] == 0 and res["checks"] > 10_000
     _check_suites(out)
-    if IMU_CSV.is_file():
-        assert re.search(r"^REPLAY events=\d{3}$", out, re.M), out[-2000:]
+    assert re.search(r"^REPLAY events=\d{3}$", out, re.M), out[-2000:]
 
 
 def test_c_unit_tests_pass_under_asan_and_ubsan():
+    require_data()
     out = make("sanitize")
     binary = (BUILD / "asan" / "test_core").read_bytes()
     assert b"__asan_init" in binary and b"__ubsan_handle" in binary  # really instrumented
     res = result_line(out)
     assert res["failures"] == 0
     _check_suites(out)
-    if IMU_CSV.is_file():
-        # the replay of the real recording gives the same bytes with and without sanitizers
-        assert "SANITIZE replay identical" in out
+    # the replay of the real recording gives the same bytes with and without sanitizers
+    assert "SANITIZE replay identical" in out
 
 
 def test_shared_library_for_ctypes_builds():
