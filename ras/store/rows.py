@@ -1,95 +1,64 @@
-"""Mapping between session events and database rows (both directions)."""
+"""Mapping between session events and database rows (both directions).
+
+The records with a table of their own are written and read through their declarations in
+:mod:`ras.store.tables`; IMU chunks (a blob of samples) and phases (a start and an end edge
+make one row) are mapped here by hand.
+
+A phase that never ended (an interrupted session) has ``end_t_s`` NULL in the table and None
+when read back (:class:`PhaseSpan`); that is the only way an open end is written.
+"""
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ras.events import (
-    PHASE_NAMES,
-    TEMPO_SOURCES,
     CueEvent,
     ImuEvent,
-    LinkEvent,
-    LinkState,
-    MarkerEvent,
+    Phase,
     PhaseEvent,
-    SensorStatusEvent,
     StepEvent,
-    TempoChangeEvent,
 )
-from ras.protocol.messages import Side, StepKind
+from ras.protocol.messages import Side
+from ras.store.tables import TABLES
 
-__all__ = ["IMU_CHANNELS", "RECORDED_TYPES", "STEP_DTYPE", "write_event"]
+__all__ = [
+    "CUE_DTYPE",
+    "IMU_CHANNELS",
+    "RECORDED_TYPES",
+    "STEP_COLUMNS",
+    "STEP_DTYPE",
+    "PhaseSpan",
+    "write_event",
+]
 
 IMU_CHANNELS = 6  # acc x y z (m/s²), gyr x y z (deg/s)
 IMU_BLOB_DTYPE = np.dtype("<f4")
 
-STEP_DTYPE = np.dtype(
-    [
-        ("t_s", "f8"),
-        ("sensor_id", "i8"),
-        ("side", "i1"),
-        ("kind", "i1"),
-        ("device_t_us", "i8"),
-        ("received_t_s", "f8"),
-        ("seq", "i8"),
-        ("stride_index", "i8"),
-        ("clock_error_s", "f8"),
-        ("stride_time_s", "f8"),
-        ("stance_time_s", "f8"),
-        ("stride_length_m", "f8"),
-        ("clearance_m", "f8"),
-    ]
-)
+_STEPS = TABLES[StepEvent]
+_CUES = TABLES[CueEvent]
+#: Steps as arrays: ``t_s`` first, then the fields of :class:`~ras.events.StepEvent`.
+STEP_DTYPE = _STEPS.dtype
 STEP_COLUMNS = STEP_DTYPE.names
-
-CUE_DTYPE = np.dtype(
-    [
-        ("t_s", "f8"),
-        ("beat_index", "i8"),
-        ("tempo_bpm", "f8"),
-        ("side", "i1"),
-        ("accent", "?"),
-        ("sample_index", "i8"),  # -1 when unknown
-    ]
-)
+#: Cue onsets as arrays; an unknown sample index is -1.
+CUE_DTYPE = _CUES.dtype
 
 
-def _f(x: float | None) -> float | None:
-    """Float for SQLite; NaN becomes NULL (SQLite would do so anyway)."""
-    if x is None:
-        return None
-    x = float(x)
-    return None if math.isnan(x) else x
+class PhaseSpan(NamedTuple):
+    """One protocol phase as recorded: ``end_t_s`` is None if it never ended."""
+
+    name: Phase
+    start_t_s: float
+    end_t_s: float | None
 
 
-def _step(conn: sqlite3.Connection, sid: int, e: StepEvent) -> None:
-    conn.execute(
-        "INSERT INTO steps (session_id, sensor_id, side, kind, t_s, device_t_us, received_t_s,"
-        " seq, stride_index, clock_error_s, stride_time_s, stance_time_s, stride_length_m,"
-        " clearance_m) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            sid,
-            int(e.sensor_id),
-            int(e.side),
-            int(e.kind),
-            float(e.t_s),
-            int(e.device_t_us),
-            float(e.received_t_s),
-            int(e.seq),
-            int(e.stride_index),
-            _f(e.clock_error_s),
-            _f(e.stride_time_s),
-            _f(e.stance_time_s),
-            _f(e.stride_length_m),
-            _f(e.clearance_m),
-        ),
-    )
+def _table_writer(conn: sqlite3.Connection, sid: int, e: Any) -> None:
+    table = TABLES[type(e)]
+    conn.execute(table.insert_sql, (sid, *table.row(e)))
 
 
 def _imu(conn: sqlite3.Connection, sid: int, e: ImuEvent) -> None:
@@ -113,81 +82,11 @@ def _imu(conn: sqlite3.Connection, sid: int, e: ImuEvent) -> None:
     )
 
 
-def _link(conn: sqlite3.Connection, sid: int, e: LinkEvent) -> None:
-    conn.execute(
-        "INSERT INTO link_events (session_id, t_s, port, state, sensor_id, side, detail)"
-        " VALUES (?,?,?,?,?,?,?)",
-        (
-            sid,
-            float(e.t_s),
-            str(e.port),
-            LinkState(e.state).value,
-            None if e.sensor_id is None else int(e.sensor_id),
-            int(e.side),
-            str(e.detail),
-        ),
-    )
-
-
-def _status(conn: sqlite3.Connection, sid: int, e: SensorStatusEvent) -> None:
-    conn.execute(
-        "INSERT INTO sensor_status (session_id, t_s, sensor_id, side, battery_mv, battery_pct,"
-        " flags, dropped_samples, dropped_frames, lost_frames, rejected_frames,"
-        " clock_residual_s, clock_drift_ppm) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            sid,
-            float(e.t_s),
-            int(e.sensor_id),
-            int(e.side),
-            int(e.battery_mv),
-            None if e.battery_pct is None else int(e.battery_pct),
-            int(e.flags),
-            int(e.dropped_samples),
-            int(e.dropped_frames),
-            int(e.lost_frames),
-            int(e.rejected_frames),
-            _f(e.clock_residual_s),
-            _f(e.clock_drift_ppm),
-        ),
-    )
-
-
-def _cue(conn: sqlite3.Connection, sid: int, e: CueEvent) -> None:
-    conn.execute(
-        "INSERT INTO cues (session_id, t_s, beat_index, tempo_bpm, side, accent, sample_index)"
-        " VALUES (?,?,?,?,?,?,?)",
-        (
-            sid,
-            float(e.t_s),
-            int(e.beat_index),
-            float(e.tempo_bpm),
-            int(e.side),
-            int(bool(e.accent)),
-            None if e.sample_index is None else int(e.sample_index),
-        ),
-    )
-
-
-def _tempo(conn: sqlite3.Connection, sid: int, e: TempoChangeEvent) -> None:
-    if e.source not in TEMPO_SOURCES:
-        raise ValueError(f"tempo change source {e.source!r} not one of {TEMPO_SOURCES}")
-    conn.execute(
-        "INSERT INTO tempo_changes (session_id, t_s, old_bpm, new_bpm, source, reason)"
-        " VALUES (?,?,?,?,?,?)",
-        (sid, float(e.t_s), _f(e.old_bpm), float(e.new_bpm), e.source, str(e.reason)),
-    )
-
-
-def _marker(conn: sqlite3.Connection, sid: int, e: MarkerEvent) -> None:
-    conn.execute(
-        "INSERT INTO markers (session_id, t_s, note) VALUES (?,?,?)",
-        (sid, float(e.t_s), str(e.note)),
-    )
-
-
 def _phase(conn: sqlite3.Connection, sid: int, e: PhaseEvent) -> None:
-    if e.name not in PHASE_NAMES:
-        raise ValueError(f"phase {e.name!r} not one of {PHASE_NAMES}")
+    try:
+        name = Phase(e.name)
+    except ValueError:
+        raise ValueError(f"phase {e.name!r} not one of {tuple(Phase)}") from None
     if e.edge == "start":
         conn.execute(
             "UPDATE phases SET end_t_s = ? WHERE session_id = ? AND end_t_s IS NULL",
@@ -195,25 +94,20 @@ def _phase(conn: sqlite3.Connection, sid: int, e: PhaseEvent) -> None:
         )
         conn.execute(
             "INSERT INTO phases (session_id, name, start_t_s) VALUES (?,?,?)",
-            (sid, e.name, float(e.t_s)),
+            (sid, name.value, float(e.t_s)),
         )
     elif e.edge == "end":
         conn.execute(
             "UPDATE phases SET end_t_s = ? WHERE session_id = ? AND name = ? AND end_t_s IS NULL",
-            (float(e.t_s), sid, e.name),
+            (float(e.t_s), sid, name.value),
         )
     else:
         raise ValueError(f"phase edge {e.edge!r} not 'start' or 'end'")
 
 
 _WRITERS: dict[type, Callable[[sqlite3.Connection, int, Any], None]] = {
-    StepEvent: _step,
+    **dict.fromkeys(TABLES, _table_writer),
     ImuEvent: _imu,
-    LinkEvent: _link,
-    SensorStatusEvent: _status,
-    CueEvent: _cue,
-    TempoChangeEvent: _tempo,
-    MarkerEvent: _marker,
     PhaseEvent: _phase,
 }
 RECORDED_TYPES: tuple[type, ...] = tuple(_WRITERS)
@@ -231,121 +125,43 @@ def write_event(conn: sqlite3.Connection, session_id: int, event: Any) -> bool:
 # ---- reading back -------------------------------------------------------------------------
 
 
-def _nan(x: float | None) -> float:
-    return float("nan") if x is None else float(x)
+def _select(conn: sqlite3.Connection, record: type, session_id: int) -> list[Any]:
+    return conn.execute(TABLES[record].select_sql, (session_id,)).fetchall()
 
 
 def read_steps(conn: sqlite3.Connection, session_id: int) -> np.ndarray:
     """Steps of a session as a structured array (``STEP_DTYPE``; NULL figures are NaN)."""
-    rows = conn.execute(
-        f"SELECT {', '.join(STEP_COLUMNS)} FROM steps WHERE session_id = ? ORDER BY t_s, id",
-        (session_id,),
-    ).fetchall()
-    out = np.empty(len(rows), dtype=STEP_DTYPE)
-    for i, r in enumerate(rows):
-        out[i] = tuple(_nan(v) if v is None else v for v in r)
-    return out
+    return _STEPS.array(_select(conn, StepEvent, session_id))
 
 
 def step_events(steps: np.ndarray) -> list[StepEvent]:
     """Turn a ``STEP_DTYPE`` array back into :class:`StepEvent` objects."""
-
-    def opt(x: float) -> float | None:
-        return None if math.isnan(x) else float(x)
-
-    return [
-        StepEvent(
-            sensor_id=int(r["sensor_id"]),
-            side=Side(int(r["side"])),
-            kind=StepKind(int(r["kind"])),
-            t_s=float(r["t_s"]),
-            device_t_us=int(r["device_t_us"]),
-            received_t_s=float(r["received_t_s"]),
-            seq=int(r["seq"]),
-            stride_index=int(r["stride_index"]),
-            clock_error_s=float(r["clock_error_s"]),
-            stride_time_s=opt(r["stride_time_s"]),
-            stance_time_s=opt(r["stance_time_s"]),
-            stride_length_m=opt(r["stride_length_m"]),
-            clearance_m=opt(r["clearance_m"]),
-        )
-        for r in steps
-    ]
+    return _STEPS.events(steps)
 
 
 def read_cues(conn: sqlite3.Connection, session_id: int) -> np.ndarray:
     """Cue onsets as a structured array (``CUE_DTYPE``; unknown sample index is -1)."""
-    rows = conn.execute(
-        "SELECT t_s, beat_index, tempo_bpm, side, accent, sample_index FROM cues"
-        " WHERE session_id = ? ORDER BY t_s, id",
-        (session_id,),
-    ).fetchall()
-    out = np.empty(len(rows), dtype=CUE_DTYPE)
-    for i, (t, beat, bpm, side, accent, sample) in enumerate(rows):
-        out[i] = (t, beat, bpm, side, bool(accent), -1 if sample is None else sample)
-    return out
+    return _CUES.array(_select(conn, CueEvent, session_id))
 
 
 def cue_events(cues: np.ndarray) -> list[CueEvent]:
     """Turn a ``CUE_DTYPE`` array back into :class:`CueEvent` objects."""
-    return [
-        CueEvent(
-            t_s=float(r["t_s"]),
-            beat_index=int(r["beat_index"]),
-            tempo_bpm=float(r["tempo_bpm"]),
-            side=Side(int(r["side"])),
-            accent=bool(r["accent"]),
-            sample_index=None if r["sample_index"] < 0 else int(r["sample_index"]),
-        )
-        for r in cues
-    ]
+    return _CUES.events(cues)
 
 
-def read_tempo_changes(conn: sqlite3.Connection, session_id: int) -> list[TempoChangeEvent]:
-    rows = conn.execute(
-        "SELECT t_s, old_bpm, new_bpm, source, reason FROM tempo_changes"
-        " WHERE session_id = ? ORDER BY t_s, id",
-        (session_id,),
-    )
-    return [TempoChangeEvent(*r) for r in rows]
+def read_records(conn: sqlite3.Connection, record: type, session_id: int) -> list[Any]:
+    """A session's records of one type with a table (:data:`~ras.store.tables.TABLES`),
+    in time order, as objects."""
+    table = TABLES[record]
+    return [table.event(r) for r in _select(conn, record, session_id)]
 
 
-def read_markers(conn: sqlite3.Connection, session_id: int) -> list[MarkerEvent]:
-    rows = conn.execute(
-        "SELECT t_s, note FROM markers WHERE session_id = ? ORDER BY t_s, id", (session_id,)
-    )
-    return [MarkerEvent(*r) for r in rows]
-
-
-def read_phases(conn: sqlite3.Connection, session_id: int) -> list[tuple[str, float, float | None]]:
+def read_phases(conn: sqlite3.Connection, session_id: int) -> list[PhaseSpan]:
     rows = conn.execute(
         "SELECT name, start_t_s, end_t_s FROM phases WHERE session_id = ? ORDER BY start_t_s, id",
         (session_id,),
     )
-    return [(str(n), float(a), None if b is None else float(b)) for n, a, b in rows]
-
-
-def read_link_events(conn: sqlite3.Connection, session_id: int) -> list[LinkEvent]:
-    rows = conn.execute(
-        "SELECT t_s, port, state, sensor_id, side, detail FROM link_events"
-        " WHERE session_id = ? ORDER BY t_s, id",
-        (session_id,),
-    )
-    return [
-        LinkEvent(t, port, LinkState(st), sid, Side(side), d) for t, port, st, sid, side, d in rows
-    ]
-
-
-def read_sensor_status(conn: sqlite3.Connection, session_id: int) -> list[SensorStatusEvent]:
-    rows = conn.execute(
-        "SELECT t_s, sensor_id, side, battery_mv, battery_pct, flags, dropped_samples,"
-        " dropped_frames, lost_frames, rejected_frames, clock_residual_s, clock_drift_ppm"
-        " FROM sensor_status WHERE session_id = ? ORDER BY t_s, id",
-        (session_id,),
-    )
-    return [
-        SensorStatusEvent(r[0], r[1], Side(r[2]), *r[3:10], _nan(r[10]), _nan(r[11])) for r in rows
-    ]
+    return [PhaseSpan(Phase(n), float(a), None if b is None else float(b)) for n, a, b in rows]
 
 
 def read_imu(
@@ -365,5 +181,9 @@ def read_imu(
         sql + " ORDER BY first_t_s, id", params
     ):
         samples = np.frombuffer(blob, dtype=IMU_BLOB_DTYPE).reshape(n, IMU_CHANNELS)
-        out.append(ImuEvent(sid, Side(side), t0, rate, 0 if dev_t0 is None else dev_t0, samples))
+        out.append(
+            ImuEvent(
+                sid, Side.from_stored(side), t0, rate, 0 if dev_t0 is None else dev_t0, samples
+            )
+        )
     return out

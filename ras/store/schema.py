@@ -177,10 +177,16 @@ ALTER TABLE new_sessions RENAME TO sessions;
 CREATE INDEX sessions_patient ON sessions (patient_id, started_utc);
 """
 
+# v4: a tempo change keeps the beat from which the new tempo sounds (``effective_t_s``,
+# ras.events.TempoChangeEvent); changes recorded before have it NULL (read back as NaN).
+_V4 = """
+ALTER TABLE tempo_changes ADD COLUMN effective_t_s REAL;
+"""
+
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

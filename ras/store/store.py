@@ -362,20 +362,20 @@ class Store:
         return rows.read_cues(self._conn, session_id)
 
     def tempo_changes(self, session_id: int) -> list[TempoChangeEvent]:
-        return rows.read_tempo_changes(self._conn, session_id)
+        return rows.read_records(self._conn, TempoChangeEvent, session_id)
 
     def markers(self, session_id: int) -> list[MarkerEvent]:
-        return rows.read_markers(self._conn, session_id)
+        return rows.read_records(self._conn, MarkerEvent, session_id)
 
-    def phases(self, session_id: int) -> list[tuple[str, float, float | None]]:
+    def phases(self, session_id: int) -> list[rows.PhaseSpan]:
         """``(name, start_t_s, end_t_s)`` per phase; ``end_t_s`` None if never ended."""
         return rows.read_phases(self._conn, session_id)
 
     def link_events(self, session_id: int) -> list[LinkEvent]:
-        return rows.read_link_events(self._conn, session_id)
+        return rows.read_records(self._conn, LinkEvent, session_id)
 
     def sensor_status(self, session_id: int) -> list[SensorStatusEvent]:
-        return rows.read_sensor_status(self._conn, session_id)
+        return rows.read_records(self._conn, SensorStatusEvent, session_id)
 
     def imu_chunks(self, session_id: int, sensor_id: int | None = None) -> list[ImuEvent]:
         """Raw IMU chunks (float32 samples, shape (n, 6)) in time order."""
