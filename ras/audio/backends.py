@@ -240,7 +240,7 @@ class WavBackend:
         callback: AudioCallback,
         clock: SessionClock,
     ) -> _PacedStream:
-        from ras.export.files import check_target
+        from ras.results.files import check_target
 
         target = check_target(self.path, f"--audio wav:{self.path}")  # no symlink, no device
         # written beside the target and renamed into place once whole: a session that fails
