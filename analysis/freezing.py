@@ -59,12 +59,12 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from analysis.checks import check_finite_1d, check_setting
 from analysis.errors import AnalysisInputError
 from analysis.spatiotemporal import (
     DEFAULT_MAX_STEP_FACTOR,
     DEFAULT_MAX_STEP_TIME_S,
     DEFAULT_MIN_STEP_FACTOR,
-    check_setting,
 )
 
 __all__ = [
@@ -78,7 +78,6 @@ __all__ = [
     "DEFAULT_POWER_THRESHOLD_M2_S4",
     "DEFAULT_STEP_S",
     "DEFAULT_WINDOW_S",
-    "FreezeIndex",
     "FreezingResult",
     "band_powers",
     "band_weights",
@@ -198,30 +197,20 @@ def _band(lo_hi: Any, name: str, nyquist_hz: float) -> tuple[float, float]:
     return lo, hi
 
 
-def _check_acc(acc_m_s2: Any) -> np.ndarray:
-    try:
-        acc = np.asarray(acc_m_s2, dtype=float)
-    except (TypeError, ValueError) as exc:
-        kind = type(acc_m_s2).__name__
-        raise AnalysisInputError(f"acc_m_s2 must be numbers, got {kind}") from exc
-    if acc.ndim != 1:
-        raise AnalysisInputError(f"acc_m_s2 must be a 1-D array (one axis), got shape {acc.shape}")
-    if not np.isfinite(acc).all():
-        i = int(np.argmax(~np.isfinite(acc)))
-        raise AnalysisInputError(f"acc_m_s2[{i}] is {acc[i]}; acceleration must be finite")
-    return acc
+def _check_acc(acc_mps2: Any) -> np.ndarray:
+    return check_finite_1d(
+        acc_mps2, "acc_mps2", shape_hint=" (one axis)", rule="acceleration must be finite"
+    )
 
 
 def _check_ics(ic_t_s: Any) -> np.ndarray:
-    try:
-        ic = np.asarray(ic_t_s, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise AnalysisInputError(f"ic_t_s must be times in s, got {type(ic_t_s).__name__}") from exc
-    if ic.ndim != 1:
-        raise AnalysisInputError(f"ic_t_s must be a 1-D array of times (s), got shape {ic.shape}")
-    if not np.isfinite(ic).all():
-        i = int(np.argmax(~np.isfinite(ic)))
-        raise AnalysisInputError(f"ic_t_s[{i}] is {ic[i]}; IC times must be finite seconds")
+    ic = check_finite_1d(
+        ic_t_s,
+        "ic_t_s",
+        what="times in s",
+        shape_hint=" of times (s)",
+        rule="IC times must be finite seconds",
+    )
     return np.unique(ic)
 
 
@@ -242,7 +231,7 @@ def band_weights(f_hz: np.ndarray, band_hz: tuple[float, float]) -> np.ndarray:
 
 
 def band_powers(
-    acc_m_s2: np.ndarray,
+    acc_mps2: np.ndarray,
     sampling_rate_hz: float,
     *,
     window_s: float = DEFAULT_WINDOW_S,
@@ -254,7 +243,7 @@ def band_powers(
 
     Parameters
     ----------
-    acc_m_s2 : ndarray, shape (n,)
+    acc_mps2 : ndarray, shape (n,)
         One acceleration axis, m/s², evenly sampled (checked by the caller).
     sampling_rate_hz : float
         Sampling rate, Hz.
@@ -275,10 +264,10 @@ def band_powers(
     fs = float(sampling_rate_hz)
     n_win = round(window_s * fs)
     n_step = max(1, round(step_s * fs))
-    if acc_m_s2.size < n_win:
+    if acc_mps2.size < n_win:
         e = np.zeros(0)
         return e, e, e, n_step / fs
-    frames_all = sliding_window_view(acc_m_s2, n_win)[::n_step]
+    frames_all = sliding_window_view(acc_mps2, n_win)[::n_step]
     taper = np.hanning(n_win)
     scale = 1.0 / (fs * float((taper**2).sum()))
     f_hz = np.fft.rfftfreq(n_win, 1.0 / fs)
@@ -297,7 +286,7 @@ def band_powers(
     return centers, p_loco, p_frz, n_step / fs
 
 
-def horizontal_forward(acc_m_s2: Any) -> np.ndarray:
+def horizontal_forward(acc_mps2: Any) -> np.ndarray:
     """Acceleration along the horizontal part of the foot's x axis (forward), m/s².
 
     Up is the mean acceleration (gravity: the foot's own acceleration averages out over a
@@ -308,18 +297,18 @@ def horizontal_forward(acc_m_s2: Any) -> np.ndarray:
 
     Parameters
     ----------
-    acc_m_s2 : array_like, shape (n, 3)
+    acc_mps2 : array_like, shape (n, 3)
         Acceleration x, y, z including gravity, m/s² (x forward, z up).
 
     Returns
     -------
     ndarray, shape (n,)
     """
-    acc = np.asarray(acc_m_s2, dtype=float)
+    acc = np.asarray(acc_mps2, dtype=float)
     if acc.ndim != 2 or acc.shape[1] != 3 or acc.shape[0] == 0:
-        raise AnalysisInputError(f"acc_m_s2 must have shape (n, 3) for x, y, z; got {acc.shape}")
+        raise AnalysisInputError(f"acc_mps2 must have shape (n, 3) for x, y, z; got {acc.shape}")
     if not np.isfinite(acc).all():
-        raise AnalysisInputError("acc_m_s2 holds NaN/inf; acceleration must be finite")
+        raise AnalysisInputError("acc_mps2 holds NaN/inf; acceleration must be finite")
     up = acc.mean(axis=0)
     g = float(np.linalg.norm(up))
     if g < 1.0:
@@ -350,7 +339,7 @@ def _classify(
 
 
 def gap_band_powers(
-    acc_m_s2: np.ndarray,
+    acc_mps2: np.ndarray,
     sampling_rate_hz: float,
     centers_idx: np.ndarray,
     *,
@@ -372,7 +361,7 @@ def gap_band_powers(
 
     Parameters
     ----------
-    acc_m_s2 : ndarray, shape (n,)
+    acc_mps2 : ndarray, shape (n,)
         The acceleration axis, m/s².
     sampling_rate_hz : float
         Hz.
@@ -396,7 +385,7 @@ def gap_band_powers(
     i = np.searchsorted(ic_idx, centers_idx, side="right") - 1  # IC before each centre
     last = ic_idx.size - 1
     g0 = np.where(i >= 0, ic_idx[np.clip(i, 0, last)], 0.0)
-    g1 = np.where(i + 1 <= last, ic_idx[np.clip(i + 1, 0, last)], float(acc_m_s2.size))
+    g1 = np.where(i + 1 <= last, ic_idx[np.clip(i + 1, 0, last)], float(acc_mps2.size))
     a = np.ceil(np.maximum(lo_w, g0)).astype(int)
     b = np.floor(np.minimum(hi_w, g1)).astype(int)
     clipped = (a > np.ceil(lo_w)) | (b < np.floor(hi_w))
@@ -404,13 +393,13 @@ def gap_band_powers(
     if todo.size == 0:
         return None
     p_loco, p_frz = _segment_band_powers(
-        acc_m_s2, fs, a[todo], b[todo], n_win, locomotor_band_hz, freeze_band_hz
+        acc_mps2, fs, a[todo], b[todo], n_win, locomotor_band_hz, freeze_band_hz
     )
     return todo, p_loco, p_frz
 
 
 def _segment_band_powers(
-    acc_m_s2: np.ndarray,
+    acc_mps2: np.ndarray,
     fs: float,
     a_idx: np.ndarray,
     b_idx: np.ndarray,
@@ -426,7 +415,7 @@ def _segment_band_powers(
     p_loco = np.empty(a_idx.size)
     p_frz = np.empty(a_idx.size)
     for j, (a, b) in enumerate(zip(a_idx, b_idx, strict=True)):
-        seg = acc_m_s2[a:b]
+        seg = acc_mps2[a:b]
         taper = np.hanning(seg.size)
         spec = np.fft.rfft((seg - seg.mean()) * taper, n=n_win)
         psd = np.abs(spec) ** 2 * (2.0 / (fs * float((taper**2).sum())))
@@ -436,7 +425,7 @@ def _segment_band_powers(
 
 
 def halt_band_powers(
-    acc_m_s2: np.ndarray,
+    acc_mps2: np.ndarray,
     sampling_rate_hz: float,
     centers_idx: np.ndarray,
     *,
@@ -450,7 +439,7 @@ def halt_band_powers(
 
     Parameters
     ----------
-    acc_m_s2 : ndarray, shape (n,)
+    acc_mps2 : ndarray, shape (n,)
         The acceleration axis, m/s².
     sampling_rate_hz : float
         Hz.
@@ -472,7 +461,7 @@ def halt_band_powers(
     for lo, hi in np.asarray(stretches_idx, dtype=float).reshape(-1, 2):
         k = np.flatnonzero((centers_idx >= lo) & (centers_idx < hi))
         a = np.ceil(np.maximum(centers_idx[k] - n_win / 2, lo)).astype(int)
-        b = np.floor(np.minimum(centers_idx[k] + n_win / 2, min(hi, acc_m_s2.size))).astype(int)
+        b = np.floor(np.minimum(centers_idx[k] + n_win / 2, min(hi, acc_mps2.size))).astype(int)
         keep = b - a >= round(min_segment_s * fs)
         idx.append(k[keep])
         a_all.append(a[keep])
@@ -481,7 +470,7 @@ def halt_band_powers(
         return np.zeros(0, dtype=int), np.zeros(0)
     k = np.concatenate(idx)
     p_loco, p_frz = _segment_band_powers(
-        acc_m_s2,
+        acc_mps2,
         fs,
         np.concatenate(a_all),
         np.concatenate(b_all),
@@ -694,7 +683,7 @@ def _moving_halts(
 
 def freezing_of_gait(
     *,
-    acc_m_s2: Any,
+    acc_mps2: Any,
     sampling_rate_hz: float,
     first_t_s: float = 0.0,
     ic_t_s: Any = None,
@@ -717,7 +706,7 @@ def freezing_of_gait(
 
     Parameters
     ----------
-    acc_m_s2 : array_like, shape (n,)
+    acc_mps2 : array_like, shape (n,)
         One acceleration axis of the ankle, shank or foot (vertical or forward), m/s², evenly
         sampled, finite; any rate whose Nyquist frequency exceeds the freeze band (64 Hz and up).
     sampling_rate_hz : float
@@ -747,7 +736,7 @@ def freezing_of_gait(
     halt_factor, max_halt_s : float
         Shortest halt (median IC intervals, default 3 = 1.5 strides) and longest (s, default 60).
     """
-    acc = _check_acc(acc_m_s2)
+    acc = _check_acc(acc_mps2)
     fs = check_setting("sampling_rate_hz", sampling_rate_hz, 1.0, 100_000.0, "Hz")
     first_t_s = float(first_t_s)
     if not math.isfinite(first_t_s):
@@ -911,93 +900,3 @@ def clip_freezing(
         used_ics=result.used_ics,
         reason=reason,
     )
-
-
-class FreezeIndex:
-    """Freezing-of-gait detection (settings here, data in :meth:`detect`).
-
-    Parameters are the settings of :func:`freezing_of_gait`, with the same defaults: 4 s
-    window, 0.5 s step (Bächlin 2010), bands 0.5–3 / 3–8 Hz (Moore 2008), FI threshold 1.5 and
-    power gate 0.2 (m/s²)² (Bächlin 2010), merge gap 1 s, minimum episode 1 s, and with ICs the
-    halt rule (halts over 3 median IC intervals, at most 60 s).
-
-    Attributes
-    ----------
-    freezing_ : FreezingResult
-    episodes_t_s_ : ndarray, shape (n, 2)
-        Episodes (start, end), s.
-    n_episodes_ : int
-    frozen_pct_ : float
-        % of the assessed time frozen.
-    """
-
-    def __init__(
-        self,
-        *,
-        window_s: float = DEFAULT_WINDOW_S,
-        step_s: float = DEFAULT_STEP_S,
-        locomotor_band_hz: tuple[float, float] = DEFAULT_LOCOMOTOR_BAND_HZ,
-        freeze_band_hz: tuple[float, float] = DEFAULT_FREEZE_BAND_HZ,
-        freeze_index_threshold: float = DEFAULT_FREEZE_INDEX_THRESHOLD,
-        power_threshold_m2_s4: float = DEFAULT_POWER_THRESHOLD_M2_S4,
-        merge_gap_s: float = DEFAULT_MERGE_GAP_S,
-        min_duration_s: float = DEFAULT_MIN_DURATION_S,
-        max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
-        min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
-        max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
-        halts: bool = True,
-        halt_factor: float = DEFAULT_HALT_FACTOR,
-        max_halt_s: float = DEFAULT_MAX_HALT_S,
-    ) -> None:
-        self.window_s = check_setting("window_s", window_s, 0.5, 600.0, "s")
-        self.step_s = check_setting("step_s", step_s, 0.01, self.window_s, "s")
-        self.locomotor_band_hz = tuple(locomotor_band_hz)
-        self.freeze_band_hz = tuple(freeze_band_hz)
-        self.freeze_index_threshold = check_setting(
-            "freeze_index_threshold", freeze_index_threshold, 0.0, 1e6
-        )
-        self.power_threshold_m2_s4 = check_setting(
-            "power_threshold_m2_s4", power_threshold_m2_s4, 0.0, 1e9, "(m/s²)²"
-        )
-        self.merge_gap_s = check_setting("merge_gap_s", merge_gap_s, 0.0, 600.0, "s")
-        self.min_duration_s = check_setting("min_duration_s", min_duration_s, 0.0, 600.0, "s")
-        self.max_step_factor = check_setting("max_step_factor", max_step_factor, 1.0, 100.0)
-        self.min_step_factor = check_setting("min_step_factor", min_step_factor, 0.0, 1.0)
-        self.max_step_time_s = check_setting("max_step_time_s", max_step_time_s, 0.1, 60.0, "s")
-        self.halts = bool(halts)
-        self.halt_factor = check_setting("halt_factor", halt_factor, 2.0, 100.0)
-        self.max_halt_s = check_setting("max_halt_s", max_halt_s, 1.0, 3600.0, "s")
-
-    def detect(
-        self,
-        *,
-        acc_m_s2: Any,
-        sampling_rate_hz: float,
-        first_t_s: float = 0.0,
-        ic_t_s: Any = None,
-    ) -> FreezeIndex:
-        """Analyse one acceleration axis (m/s²) with optional ICs (s); returns self."""
-        self.freezing_ = freezing_of_gait(
-            acc_m_s2=acc_m_s2,
-            sampling_rate_hz=sampling_rate_hz,
-            first_t_s=first_t_s,
-            ic_t_s=ic_t_s,
-            window_s=self.window_s,
-            step_s=self.step_s,
-            locomotor_band_hz=self.locomotor_band_hz,  # type: ignore[arg-type]
-            freeze_band_hz=self.freeze_band_hz,  # type: ignore[arg-type]
-            freeze_index_threshold=self.freeze_index_threshold,
-            power_threshold_m2_s4=self.power_threshold_m2_s4,
-            merge_gap_s=self.merge_gap_s,
-            min_duration_s=self.min_duration_s,
-            max_step_factor=self.max_step_factor,
-            min_step_factor=self.min_step_factor,
-            max_step_time_s=self.max_step_time_s,
-            halts=self.halts,
-            halt_factor=self.halt_factor,
-            max_halt_s=self.max_halt_s,
-        )
-        self.episodes_t_s_ = self.freezing_.episodes_t_s
-        self.n_episodes_ = self.freezing_.n_episodes
-        self.frozen_pct_ = self.freezing_.frozen_pct
-        return self

@@ -18,23 +18,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from analysis.errors import AnalysisInputError
+from analysis.checks import check_choice
+from analysis.events import SIDE_CODES, GaitEvents
 from analysis.spatiotemporal import (
     DEFAULT_MAX_STEP_FACTOR,
     DEFAULT_MAX_STEP_TIME_S,
     DEFAULT_MIN_STEP_FACTOR,
-    SIDE_LEFT,
-    SIDE_RIGHT,
-    check_setting,
     pair_initial_contacts,
     spatiotemporal_parameters,
 )
 
-__all__ = ["STABLE_PCI_STRIDES", "PciResult", "PhaseCoordinationIndex", "phase_coordination_index"]
+__all__ = ["STABLE_PCI_STRIDES", "PciResult", "phase_coordination_index"]
 
 STABLE_PCI_STRIDES = 20  # clinical.md: "About 20+ strides for a stable value"
 
@@ -62,11 +59,8 @@ class PciResult:
 
 
 def phase_coordination_index(
+    events: GaitEvents,
     *,
-    ic_left_t_s: Any,
-    ic_right_t_s: Any,
-    to_left_t_s: Any = None,
-    to_right_t_s: Any = None,
     reference_side: str = "auto",
     min_strides: int = 2,
     max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
@@ -77,44 +71,34 @@ def phase_coordination_index(
 
     Parameters
     ----------
-    ic_left_t_s, ic_right_t_s : array_like
-        Initial contacts per foot (s), strictly increasing.
-    to_left_t_s, to_right_t_s : array_like, optional
-        Toe-offs (s), only used to choose the reference foot with ``reference_side="auto"``.
+    events : GaitEvents
+        ICs per foot (s); their toe-offs are only used to choose the reference foot with
+        ``reference_side="auto"``.
     reference_side : {"auto", "left", "right"}
         Foot whose strides define φ; "auto" = longer mean swing time (Plotnik 2007).
     min_strides : int
         Fewest strides for a PCI.
     """
-    if reference_side not in ("auto", "left", "right"):
-        raise AnalysisInputError(
-            f"reference_side must be 'auto', 'left' or 'right', got {reference_side!r}"
-        )
+    check_choice("reference_side", reference_side, ("auto", "left", "right"))
     limits = {
         "max_step_time_s": max_step_time_s,
         "max_step_factor": max_step_factor,
         "min_step_factor": min_step_factor,
     }
-    p = pair_initial_contacts(ic_left_t_s, ic_right_t_s, **limits)
+    p = pair_initial_contacts(events, **limits)
     rule = f"{reference_side} foot as chosen"
     ref = reference_side
     if reference_side == "auto":
         ref, rule = "left", "left foot (no toe-offs of both feet to find the longer swing)"
-        if to_left_t_s is not None and to_right_t_s is not None:
-            st = spatiotemporal_parameters(
-                ic_left_t_s=ic_left_t_s,
-                ic_right_t_s=ic_right_t_s,
-                to_left_t_s=to_left_t_s,
-                to_right_t_s=to_right_t_s,
-                **limits,
-            )
-            sw_l, sw_r = st.swing_time_left_s, st.swing_time_right_s
+        if events.left.to_t_s is not None and events.right.to_t_s is not None:
+            swing_s = spatiotemporal_parameters(events, **limits).swing_time_s
+            sw_l, sw_r = swing_s.left, swing_s.right
             if math.isfinite(sw_l) and math.isfinite(sw_r):
                 ref = "right" if sw_r > sw_l else "left"
                 rule = f"{ref} foot: longer mean swing time (Plotnik 2007)"
             else:
                 rule = "left foot (swing time of a foot unknown)"
-    code = SIDE_LEFT if ref == "left" else SIDE_RIGHT
+    code = SIDE_CODES[ref]
     i = np.flatnonzero(p.stride_valid & (p.ic_side[:-2] == code))
     t0, tb, t1 = p.ic_t_s[i], p.ic_t_s[i + 1], p.ic_t_s[i + 2]
     phases = 360.0 * (tb - t0) / (t1 - t0)
@@ -153,48 +137,3 @@ def phase_coordination_index(
         stable=n >= STABLE_PCI_STRIDES,
         reason="",
     )
-
-
-class PhaseCoordinationIndex:
-    """Phase coordination index (settings here, data in :meth:`calculate`).
-
-    Parameters
-    ----------
-    reference_side : {"auto", "left", "right"}
-        Reference foot; "auto": longer mean swing (Plotnik 2007), left without toe-offs.
-    min_strides : int
-        Fewest strides for a PCI (default 2; 20+ for a stable value).
-
-    Attributes
-    ----------
-    pci_ : PciResult
-    pci_pct_ : float
-    """
-
-    def __init__(self, *, reference_side: str = "auto", min_strides: int = 2) -> None:
-        if reference_side not in ("auto", "left", "right"):
-            raise AnalysisInputError(
-                f"reference_side must be 'auto', 'left' or 'right', got {reference_side!r}"
-            )
-        self.reference_side = reference_side
-        self.min_strides = int(check_setting("min_strides", min_strides, 2, 100_000))
-
-    def calculate(
-        self,
-        *,
-        ic_left_t_s: Any,
-        ic_right_t_s: Any,
-        to_left_t_s: Any = None,
-        to_right_t_s: Any = None,
-    ) -> PhaseCoordinationIndex:
-        """Compute from IC (and optional TO) times; returns self."""
-        self.pci_ = phase_coordination_index(
-            ic_left_t_s=ic_left_t_s,
-            ic_right_t_s=ic_right_t_s,
-            to_left_t_s=to_left_t_s,
-            to_right_t_s=to_right_t_s,
-            reference_side=self.reference_side,
-            min_strides=self.min_strides,
-        )
-        self.pci_pct_ = self.pci_.pci_pct
-        return self

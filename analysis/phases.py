@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from analysis.checks import check_event_times_s
 from analysis.errors import AnalysisInputError
+from analysis.events import GaitEvents
 from analysis.freezing import FreezingResult, clip_freezing, freezing_of_gait
 from analysis.mcid import (
     COMMUNITY_AMBULATION_M_PER_S,
@@ -35,9 +37,6 @@ from analysis.spatiotemporal import (
     DEFAULT_MAX_STEP_TIME_S,
     DEFAULT_MIN_STEP_FACTOR,
     SpatioTemporalResult,
-    align_lengths_to_ics,
-    check_event_times_s,
-    check_setting,
     spatiotemporal_parameters,
 )
 from analysis.symmetry import SymmetryResult, affected_side_name, gait_symmetry
@@ -50,7 +49,6 @@ from analysis.variability import VariabilityResult, gait_variability
 
 __all__ = [
     "MeasureChange",
-    "PhaseSummaries",
     "PhaseSummary",
     "SummaryChange",
     "compare_summaries",
@@ -84,19 +82,19 @@ class PhaseSummary:
             "n_steps": float(st.n_steps),
             "n_strides": float(st.n_strides),
             "cadence_spm": st.cadence_spm,
-            "step_time_s": st.step_time_s,
-            "stride_time_s": st.stride_time_s,
-            "stance_pct": st.stance_pct,
-            "swing_time_s": st.swing_time_s,
-            "double_support_pct": st.double_support_pct,
-            "stride_length_m": st.stride_length_m,
-            "gait_speed_m_per_s": st.gait_speed_m_per_s,
+            "step_time_s": st.step_time_s.both,
+            "stride_time_s": st.stride_time_s.both,
+            "stance_pct": st.stance_pct.both,
+            "swing_time_s": st.swing_time_s.both,
+            "double_support_pct": st.double_support_pct.both,
+            "stride_length_m": st.stride_length_m.both,
+            "gait_speed_m_per_s": st.gait_speed_m_per_s.both,
             "step_time_si_pct": sy.step_time_si_pct,
             "stance_time_si_pct": sy.stance_time_si_pct,
             "swing_time_si_pct": sy.swing_time_si_pct,
             "step_length_si_pct": sy.step_length_si_pct,
-            "stride_time_cv_pct": va.stride_time_cv_pct,
-            "step_time_cv_pct": va.step_time_cv_pct,
+            "stride_time_cv_pct": va.stride_time_cv_pct.both,
+            "step_time_cv_pct": va.step_time_cv_pct.both,
             "pci_pct": pc.pci_pct,
             "sync_r": sync.resultant_length_r if sync is not None else nan,
             "mean_asynchrony_ms": sync.mean_asynchrony_ms if sync is not None else nan,
@@ -126,24 +124,13 @@ def _check_phases(phases: Sequence[Phase]) -> list[Phase]:
     return out
 
 
-def _in(t: np.ndarray, start: float, end: float) -> np.ndarray:
-    return (t >= start) & (t < end)
-
-
 def summarise_phases(
     phases: Sequence[Phase],
+    events: GaitEvents | None = None,
     *,
-    ic_left_t_s: Any,
-    ic_right_t_s: Any,
-    to_left_t_s: Any = None,
-    to_right_t_s: Any = None,
-    stride_length_left_m: Any = None,
-    stride_length_right_m: Any = None,
-    step_length_left_m: Any = None,
-    step_length_right_m: Any = None,
     beat_t_s: Any = None,
     beat_audible: Any = None,
-    acc_m_s2: Any = None,
+    acc_mps2: Any = None,
     sampling_rate_hz: float | None = None,
     acc_first_t_s: float = 0.0,
     affected_side: Any = None,
@@ -151,6 +138,7 @@ def summarise_phases(
     max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
     min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
     window_fraction: float = DEFAULT_WINDOW_FRACTION,
+    **per_side_arrays: Any,
 ) -> tuple[PhaseSummary, ...]:
     """One :class:`PhaseSummary` per phase interval (events with start_s <= t < end_s).
 
@@ -158,11 +146,12 @@ def summarise_phases(
     ----------
     phases : sequence of (name, start_s, end_s)
         Phase intervals on the session clock (s).
-    ic_left_t_s, ic_right_t_s, to_left_t_s, to_right_t_s, stride_length_left_m, ...
-        As :func:`~analysis.spatiotemporal.spatiotemporal_parameters`, for the whole session.
+    events : GaitEvents
+        The whole session's gait events (:func:`~analysis.events.gait_events_from_steps` makes
+        them from stored steps).
     beat_t_s, beat_audible : array_like, optional
         Beat onsets (s) and audibility, as :func:`~analysis.synchronisation.synchronisation`.
-    acc_m_s2, sampling_rate_hz, acc_first_t_s : optional
+    acc_mps2, sampling_rate_hz, acc_first_t_s : optional
         One acceleration axis of one foot (the forward axis for a foot sensor), m/s², its rate
         (Hz) and first sample time (s), for freezing of gait
         (:func:`~analysis.freezing.freezing_of_gait`, analysed once over the whole recording
@@ -170,31 +159,21 @@ def summarise_phases(
         does not cover gets NaN and a reason).
     affected_side : {"left", "right", None}
         Paretic side for the symmetry measures.
+    **per_side_arrays
+        Instead of ``events``, for callers not yet moved to :class:`GaitEvents`: the keyword
+        arrays of :meth:`GaitEvents.from_arrays` (``ic_left_t_s``, ...), and ``acc_m_s2`` as the
+        old name of ``acc_mps2``.
     """
     ph = _check_phases(phases)
     side = affected_side_name(affected_side)
-    ic = {
-        "left": check_event_times_s(ic_left_t_s, "ic_left_t_s"),
-        "right": check_event_times_s(ic_right_t_s, "ic_right_t_s"),
-    }
-    to = {
-        "left": None if to_left_t_s is None else check_event_times_s(to_left_t_s, "to_left_t_s"),
-        "right": None
-        if to_right_t_s is None
-        else check_event_times_s(to_right_t_s, "to_right_t_s"),
-    }
-    raw_lengths = {
-        ("stride", "left"): stride_length_left_m,
-        ("stride", "right"): stride_length_right_m,
-        ("step", "left"): step_length_left_m,
-        ("step", "right"): step_length_right_m,
-    }
-    lengths = {
-        (kind, s): align_lengths_to_ics(
-            x, f"{kind}_length_{s}_m", ic[s].size, per_stride_ok=kind == "stride"
+    if "acc_m_s2" in per_side_arrays:
+        acc_mps2 = per_side_arrays.pop("acc_m_s2")
+    if events is None:
+        events = GaitEvents.from_arrays(**per_side_arrays)
+    elif per_side_arrays:
+        raise AnalysisInputError(
+            f"give the events or per-side arrays, not both (got {sorted(per_side_arrays)})"
         )
-        for (kind, s), x in raw_lengths.items()
-    }
     beats = audible = None
     if beat_t_s is not None:
         beats = check_event_times_s(beat_t_s, "beat_t_s")
@@ -206,16 +185,16 @@ def summarise_phases(
                 f"beat_audible must be {beats.size} booleans (one per beat), got {audible.shape}"
             )
     whole_frz = None
-    if acc_m_s2 is not None:
+    if acc_mps2 is not None:
         if sampling_rate_hz is None:
-            raise AnalysisInputError("sampling_rate_hz is required with acc_m_s2")
+            raise AnalysisInputError("sampling_rate_hz is required with acc_mps2")
         # once over the whole recording (no half windows lost at phase boundaries), with the
         # ICs of both feet so that walking is never counted as freezing; then cut per phase
         whole_frz = freezing_of_gait(
-            acc_m_s2=acc_m_s2,
+            acc_mps2=acc_mps2,
             sampling_rate_hz=sampling_rate_hz,
             first_t_s=acc_first_t_s,
-            ic_t_s=np.concatenate([ic["left"], ic["right"]]),
+            ic_t_s=events.ic_t_s,
         )
     limits = {
         "max_step_time_s": max_step_time_s,
@@ -225,34 +204,14 @@ def summarise_phases(
 
     out = []
     for name, start, end in ph:
-        m = {s: _in(ic[s], start, end) for s in ("left", "right")}
-        ic_p = {s: ic[s][m[s]] for s in m}
-        to_p = {s: None if to[s] is None else to[s][_in(to[s], start, end)] for s in m}
-        len_p = {k: None if v is None else v[m[k[1]]] for k, v in lengths.items()}
-        st = spatiotemporal_parameters(
-            ic_left_t_s=ic_p["left"],
-            ic_right_t_s=ic_p["right"],
-            to_left_t_s=to_p["left"],
-            to_right_t_s=to_p["right"],
-            stride_length_left_m=len_p[("stride", "left")],
-            stride_length_right_m=len_p[("stride", "right")],
-            step_length_left_m=len_p[("step", "left")],
-            step_length_right_m=len_p[("step", "right")],
-            **limits,
-        )
-        pci = phase_coordination_index(
-            ic_left_t_s=ic_p["left"],
-            ic_right_t_s=ic_p["right"],
-            to_left_t_s=to_p["left"],
-            to_right_t_s=to_p["right"],
-            **limits,
-        )
+        phase_events = events.within(start, end)
+        st = spatiotemporal_parameters(phase_events, **limits)
+        pci = phase_coordination_index(phase_events, **limits)
         sync = None
         if beats is not None and audible is not None:
-            b = _in(beats, start, end)
-            steps = np.unique(np.concatenate([ic_p["left"], ic_p["right"]]))
+            b = (beats >= start) & (beats < end)
             sync = synchronisation(
-                step_t_s=steps,
+                step_t_s=phase_events.ic_t_s,
                 beat_t_s=beats[b],
                 beat_audible=audible[b],
                 window_fraction=window_fraction,
@@ -272,54 +231,6 @@ def summarise_phases(
             )
         )
     return tuple(out)
-
-
-class PhaseSummaries:
-    """Per-phase summaries (settings here, data in :meth:`calculate`).
-
-    Parameters
-    ----------
-    affected_side : {"left", "right", None}
-        Paretic side for symmetry.
-    max_step_time_s, max_step_factor, min_step_factor : float
-        Step exclusion limits (:func:`~analysis.spatiotemporal.pair_initial_contacts`).
-    window_fraction : float
-        Synchronisation window, ± fraction of the IBI.
-
-    Attributes
-    ----------
-    summaries_ : tuple of PhaseSummary
-    by_name_ : mapping of phase name to its (last) PhaseSummary
-    """
-
-    def __init__(
-        self,
-        *,
-        affected_side: Any = None,
-        max_step_time_s: float = DEFAULT_MAX_STEP_TIME_S,
-        max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
-        min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
-        window_fraction: float = DEFAULT_WINDOW_FRACTION,
-    ) -> None:
-        self.affected_side = affected_side_name(affected_side)
-        self.max_step_time_s = check_setting("max_step_time_s", max_step_time_s, 0.1, 60.0, "s")
-        self.max_step_factor = check_setting("max_step_factor", max_step_factor, 1.0, 100.0)
-        self.min_step_factor = check_setting("min_step_factor", min_step_factor, 0.0, 1.0)
-        self.window_fraction = check_setting("window_fraction", window_fraction, 0.0, 0.5)
-
-    def calculate(self, *, phases: Sequence[Phase], **data: Any) -> PhaseSummaries:
-        """Summarise each phase; ``data`` as the keyword arguments of :func:`summarise_phases`."""
-        self.summaries_ = summarise_phases(
-            phases,
-            affected_side=self.affected_side,
-            max_step_time_s=self.max_step_time_s,
-            max_step_factor=self.max_step_factor,
-            min_step_factor=self.min_step_factor,
-            window_fraction=self.window_fraction,
-            **data,
-        )
-        self.by_name_ = MappingProxyType({s.name: s for s in self.summaries_})
-        return self
 
 
 # --- change against a reference --------------------------------------------------------------

@@ -23,7 +23,6 @@ from analysis.spatiotemporal import SpatioTemporalResult
 __all__ = [
     "BASIS_PARETIC",
     "BASIS_RIGHT_LEFT",
-    "GaitSymmetry",
     "SymmetryResult",
     "affected_side_name",
     "gait_symmetry",
@@ -133,34 +132,10 @@ def gait_symmetry(parameters: SpatioTemporalResult, affected_side: Any = None) -
     missing = []
     basis = BASIS_RIGHT_LEFT
     for m in _MEASURES:
-        unit = _UNITS[m]
-        left = getattr(parameters, f"{m}_left_{unit}")
-        right = getattr(parameters, f"{m}_right_{unit}")
-        si, ratio, basis = side_symmetry(left, right, side)
+        per_side = getattr(parameters, f"{m}_{_UNITS[m]}")
+        si, ratio, basis = side_symmetry(per_side.left, per_side.right, side)
         values[f"{m}_si_pct"], values[f"{m}_ratio"] = si, ratio
         if math.isnan(si):
             missing.append(m.replace("_", " "))
     reason = f"no value for both sides: {', '.join(missing)}" if missing else ""
     return SymmetryResult(basis=basis, paretic_side=side, reason=reason, **values)
-
-
-class GaitSymmetry:
-    """Symmetry indices and ratios (settings here, data in :meth:`calculate`).
-
-    Parameters
-    ----------
-    affected_side : {"left", "right", None} or Side code
-        Paretic side; None / "unknown": right vs left.
-
-    Attributes
-    ----------
-    symmetry_ : SymmetryResult
-    """
-
-    def __init__(self, *, affected_side: Any = None) -> None:
-        self.affected_side = affected_side_name(affected_side)
-
-    def calculate(self, *, parameters: SpatioTemporalResult) -> GaitSymmetry:
-        """Compute from a :class:`SpatioTemporalResult`; returns self."""
-        self.symmetry_ = gait_symmetry(parameters, self.affected_side)
-        return self

@@ -23,12 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from analysis.checks import check_event_times_s, check_setting
 from analysis.errors import AnalysisInputError
-from analysis.spatiotemporal import check_event_times_s, check_setting
 
 __all__ = [
     "DEFAULT_WINDOW_FRACTION",
-    "CueSynchronisation",
     "SynchronisationResult",
     "mean_resultant_length",
     "synchronisation",
@@ -177,44 +176,3 @@ def synchronisation(
     idx = np.flatnonzero(keep)
     reason = "" if idx.size else "no step near an audible beat"
     return result(idx, j[idx], ibi[idx], reason)
-
-
-class CueSynchronisation:
-    """Step-to-beat synchronisation (settings here, data in :meth:`calculate`).
-
-    Parameters
-    ----------
-    window_fraction : float
-        "Within" window, ± this fraction of the IBI (default 0.10).
-    max_ibi_s : float
-        Longer gaps between beats are pauses of the cue (default 2 s).
-
-    Attributes
-    ----------
-    synchronisation_ : SynchronisationResult
-    resultant_length_r_, mean_asynchrony_ms_ : float
-    """
-
-    def __init__(
-        self,
-        *,
-        window_fraction: float = DEFAULT_WINDOW_FRACTION,
-        max_ibi_s: float = DEFAULT_MAX_IBI_S,
-    ) -> None:
-        self.window_fraction = check_setting("window_fraction", window_fraction, 0.0, 0.5)
-        self.max_ibi_s = check_setting("max_ibi_s", max_ibi_s, 0.05, 60.0, "s")
-
-    def calculate(
-        self, *, step_t_s: Any, beat_t_s: Any, beat_audible: Any = None
-    ) -> CueSynchronisation:
-        """Compute from step and beat times; returns self."""
-        self.synchronisation_ = synchronisation(
-            step_t_s=step_t_s,
-            beat_t_s=beat_t_s,
-            beat_audible=beat_audible,
-            window_fraction=self.window_fraction,
-            max_ibi_s=self.max_ibi_s,
-        )
-        self.resultant_length_r_ = self.synchronisation_.resultant_length_r
-        self.mean_asynchrony_ms_ = self.synchronisation_.mean_asynchrony_ms
-        return self

@@ -9,21 +9,16 @@ extra detections are already excluded there). Fewer than ``min_values`` values: 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from analysis.errors import AnalysisInputError
-from analysis.spatiotemporal import (
-    SIDE_LEFT,
-    SIDE_RIGHT,
-    SpatioTemporalResult,
-    check_setting,
-)
+from analysis.checks import check_finite_1d
+from analysis.side_values import SideValues
+from analysis.spatiotemporal import SpatioTemporalResult
 
 __all__ = [
-    "GaitVariability",
     "VariabilityResult",
     "coefficient_of_variation_pct",
     "gait_variability",
@@ -38,14 +33,9 @@ def coefficient_of_variation_pct(values: Any, *, min_values: int = 2) -> float:
     AnalysisInputError
         If ``values`` is not 1-D or holds NaN/inf.
     """
-    try:
-        x = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise AnalysisInputError(f"values must be numbers, got {type(values).__name__}") from exc
-    if x.ndim != 1:
-        raise AnalysisInputError(f"values must be a 1-D array, got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise AnalysisInputError("values contain NaN or inf; drop unmeasured values first")
+    x = check_finite_1d(
+        values, "values", rule="NaN or inf is not allowed; drop unmeasured values first"
+    )
     if x.size < max(2, min_values):
         return math.nan
     mean = float(x.mean())
@@ -56,15 +46,11 @@ def coefficient_of_variation_pct(values: Any, *, min_values: int = 2) -> float:
 
 @dataclass(frozen=True)
 class VariabilityResult:
-    """CV (%) of each measure, combined and per side; SD of stride and step time (s)."""
+    """CV (%) of each measure (stride and step time also per side); SD of stride, step time (s)."""
 
-    stride_time_cv_pct: float
-    stride_time_left_cv_pct: float
-    stride_time_right_cv_pct: float
+    stride_time_cv_pct: SideValues
     stride_time_sd_s: float
-    step_time_cv_pct: float
-    step_time_left_cv_pct: float
-    step_time_right_cv_pct: float
+    step_time_cv_pct: SideValues
     step_time_sd_s: float
     stance_time_cv_pct: float
     swing_time_cv_pct: float
@@ -73,6 +59,16 @@ class VariabilityResult:
     n_strides: int
     n_steps: int
     reason: str
+
+    def values(self) -> dict[str, float]:
+        """Every figure by name, per-side ones as ``stride_time_left_cv_pct``, ...."""
+        out: dict[str, float] = {}
+        for k, v in vars(self).items():
+            if isinstance(v, SideValues):
+                out |= v.named(k, "_cv_pct")
+            elif isinstance(v, float):
+                out[k] = v
+        return out
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -91,16 +87,10 @@ def gait_variability(parameters: SpatioTemporalResult, *, min_values: int = 2) -
         return coefficient_of_variation_pct(_finite(x), min_values=min_values)
 
     p = parameters
-    sl, sr = p.strides_side == SIDE_LEFT, p.strides_side == SIDE_RIGHT
-    tl, tr = p.steps_side == SIDE_LEFT, p.steps_side == SIDE_RIGHT
     out = VariabilityResult(
-        stride_time_cv_pct=cv(p.strides_time_s),
-        stride_time_left_cv_pct=cv(p.strides_time_s[sl]),
-        stride_time_right_cv_pct=cv(p.strides_time_s[sr]),
+        stride_time_cv_pct=SideValues.per_side(cv, p.strides_time_s, p.strides_side),
         stride_time_sd_s=_sd(p.strides_time_s, min_values),
-        step_time_cv_pct=cv(p.steps_time_s),
-        step_time_left_cv_pct=cv(p.steps_time_s[tl]),
-        step_time_right_cv_pct=cv(p.steps_time_s[tr]),
+        step_time_cv_pct=SideValues.per_side(cv, p.steps_time_s, p.steps_side),
         step_time_sd_s=_sd(p.steps_time_s, min_values),
         stance_time_cv_pct=cv(p.strides_stance_time_s),
         swing_time_cv_pct=cv(p.strides_swing_time_s),
@@ -110,33 +100,9 @@ def gait_variability(parameters: SpatioTemporalResult, *, min_values: int = 2) -
         n_steps=p.n_steps,
         reason="",
     )
-    missing = [k for k, v in vars(out).items() if isinstance(v, float) and math.isnan(v)]
+    missing = [k for k, v in out.values().items() if math.isnan(v)]
     if not missing:
         return out
     need = max(2, min_values)
     reason = f"fewer than {need} valid values for: {', '.join(missing)}"
-    return VariabilityResult(**{**vars(out), "reason": reason})
-
-
-class GaitVariability:
-    """Coefficients of variation (settings here, data in :meth:`calculate`).
-
-    Parameters
-    ----------
-    min_values : int
-        Fewest values for a CV (default 2; about 20 strides give a stable figure).
-
-    Attributes
-    ----------
-    variability_ : VariabilityResult
-    stride_time_cv_pct_ : float
-    """
-
-    def __init__(self, *, min_values: int = 2) -> None:
-        self.min_values = int(check_setting("min_values", min_values, 2, 10_000))
-
-    def calculate(self, *, parameters: SpatioTemporalResult) -> GaitVariability:
-        """Compute from a :class:`SpatioTemporalResult`; returns self."""
-        self.variability_ = gait_variability(parameters, min_values=self.min_values)
-        self.stride_time_cv_pct_ = self.variability_.stride_time_cv_pct
-        return self
+    return replace(out, reason=reason)

@@ -82,7 +82,7 @@ class Previous:
     analysed_t_s: tuple[float, float]
 
 
-def previous_detector(acc_m_s2: np.ndarray, sampling_rate_hz: float, first_t_s: float = 0.0):
+def previous_detector(acc_mps2: np.ndarray, sampling_rate_hz: float, first_t_s: float = 0.0):
     """The detector before issue 11 (analysis/freezing.py at commit 18fa099), kept here as is.
 
     4 s Hann windows stepped 0.5 s, whole bins in [0.5, 3) and [3, 8] Hz, a window frozen when
@@ -91,7 +91,7 @@ def previous_detector(acc_m_s2: np.ndarray, sampling_rate_hz: float, first_t_s: 
     fs = float(sampling_rate_hz)
     n_win, n_step = round(4.0 * fs), max(1, round(0.5 * fs))
     dt = n_step / fs
-    frames = np.lib.stride_tricks.sliding_window_view(acc_m_s2, n_win)[::n_step]
+    frames = np.lib.stride_tricks.sliding_window_view(acc_mps2, n_win)[::n_step]
     frames = frames - frames.mean(axis=1, keepdims=True)
     taper = np.hanning(n_win)
     psd = np.abs(np.fft.rfft(frames * taper, axis=1)) ** 2 / (fs * float((taper**2).sum()))
@@ -279,11 +279,11 @@ def freezing_rows(quick: bool = False) -> list[dict]:
     for rec in recordings:
         for signal in SIGNALS:
             acc, fs, ics = _signal(rec, signal)
-            new = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=fs, ic_t_s=ics)
+            new = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=fs, ic_t_s=ics)
             tallies.setdefault((rec.group, signal, "new"), Tally()).add(rec, new)
             if ics is not None and signal != "vertical" and rec.freezes_t_s.size:
                 fi_only = freezing_of_gait(
-                    acc_m_s2=acc, sampling_rate_hz=fs, ic_t_s=ics, halts=False
+                    acc_mps2=acc, sampling_rate_hz=fs, ic_t_s=ics, halts=False
                 )
                 tallies.setdefault((rec.group, signal, "new, FI only"), Tally()).add(rec, fi_only)
             if signal != "forward + detected ICs":  # the previous detector takes no ICs

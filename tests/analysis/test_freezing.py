@@ -17,7 +17,6 @@ from analysis.errors import AnalysisInputError
 from analysis.freezing import (
     DEFAULT_FREEZE_INDEX_THRESHOLD,
     DEFAULT_POWER_THRESHOLD_M2_S4,
-    FreezeIndex,
     band_powers,
     clip_freezing,
     episodes_from_decisions,
@@ -67,7 +66,7 @@ def ics_of(walk: SimulatedWalk) -> np.ndarray:
 
 def test_tremble_in_a_walk_is_found_at_the_right_times():
     _, acc = walk_with_freeze()
-    r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ)
     half = WINDOW_S / 2
     c = r.window_center_t_s
     inside = (c - half >= FREEZE_S[0]) & (c + half <= FREEZE_S[1])
@@ -86,17 +85,17 @@ def test_tremble_in_a_walk_is_found_at_the_right_times():
 
 def test_episode_times_follow_the_signal_clock():
     _, acc = walk_with_freeze()
-    a = FreezeIndex().detect(acc_m_s2=acc, sampling_rate_hz=FS_HZ)
-    b = FreezeIndex().detect(acc_m_s2=acc, sampling_rate_hz=FS_HZ, first_t_s=100.0)
-    assert a.n_episodes_ == 1
-    assert np.allclose(b.episodes_t_s_, a.episodes_t_s_ + 100.0)
-    assert b.frozen_pct_ == a.frozen_pct_
+    a = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ)
+    b = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ, first_t_s=100.0)
+    assert a.n_episodes == 1
+    assert np.allclose(b.episodes_t_s, a.episodes_t_s + 100.0)
+    assert b.frozen_pct == a.frozen_pct
 
 
 def test_band_power_is_mean_square_and_freeze_index_is_the_ratio():
     t = np.arange(round(8 * FS_HZ)) / FS_HZ
     acc = 2.0 * np.sin(2 * np.pi * 5.0 * t) + 1.0 * np.sin(2 * np.pi * 1.0 * t)
-    r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ)
     # total = 2²/2 + 1²/2; FI = (2²/2) / (1²/2)
     assert np.allclose(r.total_power_m2_s4, 2.5, rtol=0.02)
     assert np.allclose(r.freeze_index, 4.0, rtol=0.02)
@@ -135,16 +134,16 @@ def test_power_gate_is_bachlins_converted_to_si():
 def test_walking_alone_and_standing_still_are_not_freezes():
     t, _ = walk_with_freeze()
     walking = 3.0 * np.sin(2 * np.pi * t) + np.sin(4 * np.pi * t)
-    r = freezing_of_gait(acc_m_s2=walking, sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=walking, sampling_rate_hz=FS_HZ)
     assert r.n_episodes == 0 and r.frozen_pct == 0.0
     # sensor noise while standing: FI is high (white noise has more 3–8 Hz than 0.5–3 Hz
     # bandwidth) but the power gate keeps it from counting as a freeze
     noise = np.random.default_rng(1).normal(0.0, 0.1, t.size)
-    r = freezing_of_gait(acc_m_s2=noise, sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=noise, sampling_rate_hz=FS_HZ)
     assert (r.freeze_index >= DEFAULT_FREEZE_INDEX_THRESHOLD).any()
     assert (r.total_power_m2_s4 < DEFAULT_POWER_THRESHOLD_M2_S4).all()
     assert r.n_episodes == 0 and not r.candidate.any()
-    r = freezing_of_gait(acc_m_s2=np.zeros(t.size), sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=np.zeros(t.size), sampling_rate_hz=FS_HZ)
     assert r.n_episodes == 0 and np.isnan(r.freeze_index).all()
 
 
@@ -155,11 +154,11 @@ def test_fast_walking_on_a_foot_reads_as_trembling_unless_the_steps_are_known():
     t = np.arange(round(120 * FS_HZ)) / FS_HZ
     ic_left = np.arange(1.0, 119.0, 1 / 1.05)
     acc = heel_strikes(t, ic_left)
-    alone = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ)
+    alone = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ)
     assert np.median(alone.freeze_index) > DEFAULT_FREEZE_INDEX_THRESHOLD
     assert alone.n_episodes >= 1
     both_feet = np.sort(np.r_[ic_left, ic_left + 0.5 / 1.05])
-    with_ics = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ, ic_t_s=both_feet)
+    with_ics = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ, ic_t_s=both_feet)
     assert with_ics.used_ics and with_ics.stepping[5:-5].all()
     assert with_ics.n_episodes == 0
 
@@ -173,7 +172,7 @@ def test_a_freeze_shorter_than_the_window_is_found_between_known_steps():
     acc = 3.0 * np.sin(np.pi / step_s * t) + 1.0 * np.sin(2 * np.pi / step_s * t)
     inside = (t >= frz[0]) & (t < frz[1])
     acc[inside] = 1.5 * np.sin(2 * np.pi * 6.0 * t[inside])
-    r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics)
+    r = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics)
     assert r.n_episodes == 1
     start, end = r.episodes_t_s[0]
     assert frz[0] - 1.0 <= start <= frz[0] + 0.5 and frz[1] - 0.5 <= end <= frz[1] + 1.0
@@ -217,15 +216,15 @@ def test_a_halt_with_moving_legs_is_a_freeze_whatever_its_freeze_index():
     shuffle = walking.copy()
     shuffle[(t >= halt[0]) & (t < halt[1])] = 0.0
     shuffle[inside] = 1.0 * np.sin(2 * np.pi * 2.5 * t[inside])
-    r = freezing_of_gait(acc_m_s2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics)
+    r = freezing_of_gait(acc_mps2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics)
     assert r.n_episodes == 1 and r.halted.any() and not r.candidate[r.halted].any()
     start, end = r.episodes_t_s[0]
     assert halt[0] <= start <= halt[0] + 1.0 and halt[1] - 1.5 <= end <= halt[1]
-    fi_only = freezing_of_gait(acc_m_s2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics, halts=False)
+    fi_only = freezing_of_gait(acc_mps2=shuffle, sampling_rate_hz=FS_HZ, ic_t_s=ics, halts=False)
     assert fi_only.n_episodes == 0 and not fi_only.halted.any()
     still = walking.copy()
     still[(t >= halt[0]) & (t < halt[1])] = np.random.default_rng(2).normal(0, 0.08, 500)
-    r = freezing_of_gait(acc_m_s2=still, sampling_rate_hz=FS_HZ, ic_t_s=ics)
+    r = freezing_of_gait(acc_mps2=still, sampling_rate_hz=FS_HZ, ic_t_s=ics)
     assert r.n_episodes == 0 and not r.halted.any()  # standing: an akinetic freeze is not seen
 
 
@@ -249,14 +248,14 @@ def test_episode_rules_merge_close_runs_and_drop_short_ones():
 
 
 def test_shorter_than_a_window_gives_no_count_and_says_why():
-    r = freezing_of_gait(acc_m_s2=np.zeros(round(WINDOW_S * FS_HZ) - 1), sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=np.zeros(round(WINDOW_S * FS_HZ) - 1), sampling_rate_hz=FS_HZ)
     assert r.window_center_t_s.size == 0 and r.episodes_t_s.shape == (0, 2)
     assert math.isnan(r.frozen_pct) and "shorter than one" in r.reason
 
 
 def test_a_phase_is_counted_where_episodes_start_and_only_if_covered():
     _, acc = walk_with_freeze()
-    r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ)
+    r = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ)
     start, end = r.episodes_t_s[0]
     before = clip_freezing(r, 0.0, start + 1.0)
     after = clip_freezing(r, start + 1.0, 60.0)
@@ -270,15 +269,15 @@ def test_a_phase_is_counted_where_episodes_start_and_only_if_covered():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"acc_m_s2": [0.0, np.nan] * 500, "sampling_rate_hz": FS_HZ}, "finite"),
-        ({"acc_m_s2": np.zeros((1000, 3)), "sampling_rate_hz": FS_HZ}, "1-D"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": 12.0}, "Nyquist"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": 0.0}, "sampling_rate_hz"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "step_s": 5.0}, "step_s"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "min_duration_s": -1}, "min_"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [1.0, np.inf]}, "IC"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [[1.0]]}, "ic_t_s"),
-        ({"acc_m_s2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "halt_factor": 1.0}, "halt_"),
+        ({"acc_mps2": [0.0, np.nan] * 500, "sampling_rate_hz": FS_HZ}, "finite"),
+        ({"acc_mps2": np.zeros((1000, 3)), "sampling_rate_hz": FS_HZ}, "1-D"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": 12.0}, "Nyquist"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": 0.0}, "sampling_rate_hz"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "step_s": 5.0}, "step_s"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "min_duration_s": -1}, "min_"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [1.0, np.inf]}, "IC"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "ic_t_s": [[1.0]]}, "ic_t_s"),
+        ({"acc_mps2": np.zeros(1000), "sampling_rate_hz": FS_HZ, "halt_factor": 1.0}, "halt_"),
     ],
 )
 def test_bad_input_is_one_line(kwargs, match):
@@ -322,9 +321,9 @@ def test_simulated_steady_walking_has_no_freezes(preset, overrides):
     assert walk.freezes_t_s.size == 0
     for foot in walk.feet.values():
         acc = horizontal_forward(foot.acc_mps2)
-        with_ics = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics_of(walk))
+        with_ics = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics_of(walk))
         assert with_ics.n_episodes == 0 and with_ics.frozen_pct == 0.0
-        assert freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ).n_episodes == 0
+        assert freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ).n_episodes == 0
 
 
 def test_simulated_standing_between_walks_is_not_freezing():
@@ -335,7 +334,7 @@ def test_simulated_standing_between_walks_is_not_freezing():
         bouts_s=[(1.0, 60.0), (63.0, 70.0), (100.0, 149.0)],
     )
     acc = horizontal_forward(walk.feet["left"].acc_mps2)
-    r = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics_of(walk))
+    r = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=FS_HZ, ic_t_s=ics_of(walk))
     assert len(walking_halts(ics_of(walk))) == 2  # two stops within walking, 3 s and 30 s
     standing = (r.window_center_t_s > 72.0) & (r.window_center_t_s < 95.0)
     assert standing.sum() > 40 and not r.stepping[standing].any()
@@ -349,7 +348,7 @@ def test_parkinson_freezes_are_found_and_nothing_else(parkinson_walk):
     walk = parkinson_walk
     assert len(walk.freezes_t_s) >= 8, "too few freezes for a meaningful rate"
     r = freezing_of_gait(
-        acc_m_s2=horizontal_forward(walk.feet["left"].acc_mps2),
+        acc_mps2=horizontal_forward(walk.feet["left"].acc_mps2),
         sampling_rate_hz=FS_HZ,
         ic_t_s=ics_of(walk),
     )
@@ -374,7 +373,7 @@ def test_each_kind_of_moving_freeze_is_found(freezing_walk, kind):
     truth = walk.freezes_t_s[np.array(walk.freeze_kinds) == kind]
     assert len(truth) >= 10
     r = freezing_of_gait(
-        acc_m_s2=horizontal_forward(walk.feet["left"].acc_mps2),
+        acc_mps2=horizontal_forward(walk.feet["left"].acc_mps2),
         sampling_rate_hz=FS_HZ,
         ic_t_s=ics_of(walk),
     )
@@ -391,7 +390,7 @@ def test_acceleration_alone_at_64_hz_finds_trembling_and_nothing_else(freezing_w
     alone, and nothing is found that is not a freeze."""
     walk = freezing_walk
     acc_64 = resample_poly(horizontal_forward(walk.feet["left"].acc_mps2), 16, 25)  # -> 64 Hz
-    r = freezing_of_gait(acc_m_s2=acc_64, sampling_rate_hz=64.0)
+    r = freezing_of_gait(acc_mps2=acc_64, sampling_rate_hz=64.0)
     kinds = np.array(walk.freeze_kinds)
     long = np.diff(walk.freezes_t_s, axis=1)[:, 0] >= WINDOW_S / 2
     trembling = walk.freezes_t_s[long & (kinds == "trembling")]
@@ -419,12 +418,12 @@ def test_gaitmap_example_walking_has_no_freezes(gaitmap_dir, feet, feet_ms):
         for side, imu in rec.items():
             fs = imu.sampling_rate_hz
             acc = horizontal_forward(imu.acc_mps2)
-            with_ics = freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=fs, ic_t_s=ics)
+            with_ics = freezing_of_gait(acc_mps2=acc, sampling_rate_hz=fs, ic_t_s=ics)
             assert with_ics.analysed_time_s > 30.0
             assert with_ics.n_episodes == 0, (side, with_ics.episodes_t_s)
-            assert freezing_of_gait(acc_m_s2=acc, sampling_rate_hz=fs).n_episodes == 0
+            assert freezing_of_gait(acc_mps2=acc, sampling_rate_hz=fs).n_episodes == 0
             acc_64 = resample_poly(acc, 640, round(fs * 10))
-            assert freezing_of_gait(acc_m_s2=acc_64, sampling_rate_hz=64.0).n_episodes == 0
+            assert freezing_of_gait(acc_mps2=acc_64, sampling_rate_hz=64.0).n_episodes == 0
 
 
 def test_horizontal_forward_removes_gravity_from_a_pitched_sensor():

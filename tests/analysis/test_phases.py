@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 from analysis.errors import AnalysisInputError
+from analysis.events import GaitEvents
 from analysis.mcid import (
     GAIT_SPEED_MCID,
     MCID_PARKINSON,
     classify_gait_speed_change,
     gait_speed_mcid,
 )
-from analysis.phases import PhaseSummaries, compare_summaries, summarise_phases
+from analysis.phases import compare_summaries, summarise_phases
 
 STRIDE_LENGTH_M = 1.2
 # (name, start, end, step time): cadence 100, 120 and 60 / 0.55 steps/min
@@ -42,10 +43,12 @@ def test_each_phase_is_summarised_from_its_own_events():
     phases, left, right, beats = session()
     summaries = summarise_phases(
         phases,
-        ic_left_t_s=left,
-        ic_right_t_s=right,
-        stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
-        stride_length_right_m=np.full(right.size, STRIDE_LENGTH_M),
+        GaitEvents.from_arrays(
+            ic_left_t_s=left,
+            ic_right_t_s=right,
+            stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
+            stride_length_right_m=np.full(right.size, STRIDE_LENGTH_M),
+        ),
         beat_t_s=beats,
     )
     assert [s.name for s in summaries] == ["baseline", "cued", "probe"]
@@ -53,7 +56,7 @@ def test_each_phase_is_summarised_from_its_own_events():
         st = s.spatiotemporal
         assert st.cadence_spm == pytest.approx(60.0 / step_s)
         assert np.allclose(st.steps_time_s, step_s)  # no step spans a phase boundary
-        assert st.gait_speed_m_per_s == pytest.approx(STRIDE_LENGTH_M / (2 * step_s))
+        assert st.gait_speed_m_per_s.both == pytest.approx(STRIDE_LENGTH_M / (2 * step_s))
         assert s.pci.pci_pct == pytest.approx(0.0, abs=1e-6)
         assert s.symmetry.step_time_si_pct == pytest.approx(0.0, abs=1e-6)
         assert s.freezing is None
@@ -68,14 +71,17 @@ def test_each_phase_is_summarised_from_its_own_events():
 
 def test_change_against_baseline_is_flagged_by_diagnosis():
     phases, left, right, beats = session()
-    est = PhaseSummaries(affected_side="left").calculate(
-        phases=phases,
+    # the per-side arrays instead of GaitEvents: the form of callers not yet moved
+    summaries = summarise_phases(
+        phases,
         ic_left_t_s=left,
         ic_right_t_s=right,
         stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
         beat_t_s=beats,
+        affected_side="left",
     )
-    base, cued = est.by_name_["baseline"], est.by_name_["cued"]
+    by_name = {s.name: s for s in summaries}
+    base, cued = by_name["baseline"], by_name["cued"]
     assert base.symmetry.basis == "paretic"
     expected_change = STRIDE_LENGTH_M / 1.0 - STRIDE_LENGTH_M / 1.2
     for diagnosis, level in (
@@ -144,9 +150,8 @@ def test_freezing_per_phase():
     acc[late] = np.sin(2 * np.pi * 5.0 * t[late])  # trembling in the second phase only
     s = summarise_phases(
         [("a", 0.0, 20.0), ("b", 20.0, 40.0), ("c", 40.0, 60.0)],
-        ic_left_t_s=[],
-        ic_right_t_s=[],
-        acc_m_s2=acc,
+        GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[]),
+        acc_mps2=acc,
         sampling_rate_hz=fs,
     )
     assert s[0].freezing.n_episodes == 0 and s[0].measures()["n_freezing_episodes"] == 0
@@ -170,9 +175,17 @@ def test_freezing_per_phase():
 )
 def test_bad_phases(phases, match):
     with pytest.raises(AnalysisInputError, match=match):
-        summarise_phases(phases, ic_left_t_s=[], ic_right_t_s=[])
+        summarise_phases(phases, GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[]))
 
 
-def test_acc_needs_a_sampling_rate():
+@pytest.mark.parametrize("name", ["acc_mps2", "acc_m_s2"])  # acc_m_s2: the old name, still taken
+def test_acc_needs_a_sampling_rate(name):
+    no_events = GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[])
     with pytest.raises(AnalysisInputError, match="sampling_rate_hz"):
-        summarise_phases([("a", 0.0, 1.0)], ic_left_t_s=[], ic_right_t_s=[], acc_m_s2=[0.0])
+        summarise_phases([("a", 0.0, 1.0)], no_events, **{name: [0.0]})
+
+
+def test_events_and_per_side_arrays_are_not_both_taken():
+    no_events = GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[])
+    with pytest.raises(AnalysisInputError, match="not both"):
+        summarise_phases([("a", 0.0, 1.0)], no_events, ic_left_t_s=[], ic_right_t_s=[])

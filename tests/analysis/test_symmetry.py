@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from analysis.errors import AnalysisInputError
+from analysis.events import GaitEvents
 from analysis.spatiotemporal import spatiotemporal_parameters
 from analysis.symmetry import (
     BASIS_PARETIC,
     BASIS_RIGHT_LEFT,
-    GaitSymmetry,
     gait_symmetry,
     side_symmetry,
     symmetry_index_pct,
@@ -25,12 +25,14 @@ def asymmetric_walk(n: int = 20, right_offset_s: float = 0.4):
     left = np.arange(n, dtype=float)
     right = left + right_offset_s
     return spatiotemporal_parameters(
-        ic_left_t_s=left,
-        ic_right_t_s=right,
-        to_left_t_s=left + 0.7,
-        to_right_t_s=right + 0.6,
-        step_length_left_m=np.full(n, 0.5),
-        step_length_right_m=np.full(n, 0.7),
+        GaitEvents.from_arrays(
+            ic_left_t_s=left,
+            ic_right_t_s=right,
+            to_left_t_s=left + 0.7,
+            to_right_t_s=right + 0.6,
+            step_length_left_m=np.full(n, 0.5),
+            step_length_right_m=np.full(n, 0.7),
+        )
     )
 
 
@@ -50,7 +52,12 @@ def test_scalar_formulas():
 def test_perfectly_symmetric_gait_gives_si_0_and_ratio_1():
     left = np.arange(20.0)
     r = spatiotemporal_parameters(
-        ic_left_t_s=left, ic_right_t_s=left + 0.5, to_left_t_s=left + 0.6, to_right_t_s=left + 1.1
+        GaitEvents.from_arrays(
+            ic_left_t_s=left,
+            ic_right_t_s=left + 0.5,
+            to_left_t_s=left + 0.6,
+            to_right_t_s=left + 1.1,
+        )
     )
     s = gait_symmetry(r)
     for m in ("step_time", "stance_time", "swing_time"):
@@ -78,7 +85,7 @@ def test_known_asymmetry_on_the_paretic_basis(affected, paretic):
 
 @pytest.mark.parametrize("affected", [None, "unknown", 0, ""])
 def test_without_affected_side_right_vs_left_is_used_and_said(affected):
-    s = GaitSymmetry(affected_side=affected).calculate(parameters=asymmetric_walk()).symmetry_
+    s = gait_symmetry(asymmetric_walk(), affected)
     assert s.basis == BASIS_RIGHT_LEFT
     assert s.paretic_side is None
     assert s.step_time_si_pct == pytest.approx(si(0.4, 0.6))  # (R − L) / mean
@@ -91,7 +98,7 @@ def test_side_symmetry_returns_the_basis():
 
 
 def test_missing_side_gives_nan_with_reason():
-    r = spatiotemporal_parameters(ic_left_t_s=[], ic_right_t_s=[])
+    r = spatiotemporal_parameters(GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[]))
     s = gait_symmetry(r, "left")
     assert math.isnan(s.step_time_si_pct) and math.isnan(s.step_time_ratio)
     assert "step time" in s.reason

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analysis.errors import AnalysisInputError
-from analysis.synchronisation import CueSynchronisation, synchronisation
+from analysis.synchronisation import synchronisation
 
 IBI_S = 0.5
 BEATS = np.arange(0.0, 20.0, IBI_S)
@@ -24,12 +24,11 @@ def test_steps_exactly_on_beats():
 
 
 def test_steps_50_ms_before_the_beats():
-    r = CueSynchronisation().calculate(step_t_s=BEATS[2:-2] - 0.050, beat_t_s=BEATS)
-    s = r.synchronisation_
-    assert r.mean_asynchrony_ms_ == pytest.approx(-50.0)
+    s = synchronisation(step_t_s=BEATS[2:-2] - 0.050, beat_t_s=BEATS)
+    assert s.mean_asynchrony_ms == pytest.approx(-50.0)
     assert np.allclose(s.phases_deg, 360.0 * -0.050 / IBI_S)
     assert s.mean_phase_deg == pytest.approx(360.0 * -0.050 / IBI_S)
-    assert r.resultant_length_r_ == pytest.approx(1.0)
+    assert s.resultant_length_r == pytest.approx(1.0)
     assert s.within_window_pct == 100.0  # 50 ms = exactly 10 % of 0.5 s
 
 
