@@ -32,12 +32,10 @@ DEFAULT_CEILING_DBFS = -12.0
 
 
 class Sound(enum.IntEnum):
-    """Cue sound ids: distinct pitch for the left and right foot, each with an accented variant."""
+    """Cue sound ids: a distinct pitch for the left and the right foot."""
 
     LEFT = 0
     RIGHT = 1
-    LEFT_ACCENT = 2
-    RIGHT_ACCENT = 3
 
 
 def db_to_gain(level_db: float) -> float:
@@ -96,22 +94,15 @@ def render_sounds(
     right_hz: float = 660.0,
     duration_s: float = 0.06,
     normal_peak: float = 0.6,
-    accent_peak: float = 1.0,
-    accent_ratio: float = 1.5,
 ) -> SoundBank:
-    """Render the cue sounds of :class:`Sound` (peak 1 at most; the gain sets the level).
+    """Render the cue sounds of :class:`Sound` (peak ``normal_peak``; the gain sets the level).
 
-    The accent is louder and a fifth higher (``accent_ratio``) than the plain cue of the same foot.
+    A level (dBFS) is that of a full-scale sound: a cue peaks ``20 log10(normal_peak)`` dB below
+    it (-4.4 dB by default).
     """
     sounds = {
         Sound.LEFT: tone(left_hz, duration_s, sample_rate_hz, peak=normal_peak),
         Sound.RIGHT: tone(right_hz, duration_s, sample_rate_hz, peak=normal_peak),
-        Sound.LEFT_ACCENT: tone(
-            left_hz * accent_ratio, duration_s, sample_rate_hz, peak=accent_peak
-        ),
-        Sound.RIGHT_ACCENT: tone(
-            right_hz * accent_ratio, duration_s, sample_rate_hz, peak=accent_peak
-        ),
     }
     max_frames = max(len(s) for s in sounds.values())
     frames = np.zeros((len(Sound), max_frames), dtype=np.float32)
