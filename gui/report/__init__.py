@@ -1,12 +1,18 @@
 """Qt rendering of ras reports (the content is assembled in ``ras.report``, without Qt).
 
-:func:`export_session_report` is what the GUI calls (found by ``gui.report_hook``).
+:func:`export_session_report` and :func:`export_progress_report` are what the GUI's screens
+call: they build the report and hand it this package's PDF renderer.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from gui.report.pdf import render_pdf
+from ras.report.progress import build_progress_report
+from ras.report.session import build_session_report
+from ras.store.store import Store
 
 __all__ = ["export_progress_report", "export_session_report"]
 
@@ -23,12 +29,9 @@ def export_session_report(
     Raises ``ras.errors.UserInputError`` (one line, for a message box) for an unknown or empty
     session or a path that cannot be written.
     """
-    from ras.report.session import build_session_report
-    from ras.store.store import Store
-
     with Store(db_path) as store:
         report = build_session_report(store, int(session_id), with_names=with_names)
-    return report.save(pdf_path)
+    return report.save(pdf_path, renderer=render_pdf)
 
 
 def export_progress_report(
@@ -39,9 +42,6 @@ def export_progress_report(
     with_names: bool = False,
 ) -> Path:
     """Write the PDF progress report of one patient across sessions; return its path."""
-    from ras.report.progress import build_progress_report
-    from ras.store.store import Store
-
     with Store(db_path) as store:
         report = build_progress_report(store, patient, with_names=with_names)
-    return report.save(pdf_path)
+    return report.save(pdf_path, renderer=render_pdf)

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import PySide6.QtWidgets  # noqa: F401  (without PySide6 this module does not import: one reason)
+
 from ras.report.document import (
     Document,
     FigureBlock,

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-__all__ = ["COMMAND_NAMES", "add_parser", "run"]
+from ras.errors import UserInputError
+
+if TYPE_CHECKING:
+    from ras.report.builder import Renderer
+
+__all__ = ["COMMAND_NAMES", "PDF_NEEDS_PYSIDE6", "add_parser", "pdf_renderer", "run"]
 
 COMMAND_NAMES = ("report",)
+PDF_NEEDS_PYSIDE6 = (
+    "the PDF report needs PySide6: pip install 'ras[gui]' (or pip install PySide6-Essentials)"
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,13 +39,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
+def pdf_renderer() -> Renderer:
+    """The Qt PDF renderer this front-end hands to the report (``gui.report.pdf.render_pdf``).
+
+    Imported only here, when a PDF is asked for, as ``ras gui`` imports the GUI. Raises
+    UserInputError (one line: what is missing, how to install it) without PySide6.
+    """
+    try:
+        from gui.report.pdf import render_pdf
+    except ImportError as exc:
+        why = "" if isinstance(exc, ModuleNotFoundError) else f" ({exc})"
+        raise UserInputError(PDF_NEEDS_PYSIDE6 + why) from None
+    return render_pdf
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the report; print its path only once it is written whole.
 
-    UserInputError (exit 2) for bad input or a PDF that cannot be written (nothing is left
-    behind then; an existing file stays as it was).
+    UserInputError (exit 2) for bad input, a PDF that cannot be written (nothing is left
+    behind then; an existing file stays as it was) or no PySide6 to draw it.
     """
-    from ras.errors import UserInputError
     from ras.results.files import prepare_out_file
     from ras.results.session_data import parse_session_id
     from ras.store.store import Store
@@ -49,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if not str(args.pdf).strip():
         raise UserInputError("--pdf must not be empty; give the PDF file to write")
     prepare_out_file(args.pdf, "the report")
+    renderer = pdf_renderer()
     with Store(args.db) as store:
         if args.patient is not None:
             from ras.report.progress import build_progress_report
@@ -61,6 +84,6 @@ def run(args: argparse.Namespace) -> int:
             session_id = parse_session_id(args.session)
             report = build_session_report(store, session_id, with_names=args.with_names)
             what = f"report of session {session_id}"
-    path = report.save(args.pdf)
+    path = report.save(args.pdf, renderer=renderer)
     print(terminal_safe(f"wrote {what} to {path}"))
     return 0

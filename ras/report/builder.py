@@ -1,14 +1,15 @@
-"""A report builder (MNE-style): add_* methods collect content, ``save`` renders the PDF."""
+"""A report builder (MNE-style): add_* methods collect content, ``save`` has it rendered.
+
+The renderer is handed in by the front-end (``ras report``, the GUI): ``ras.report`` never
+imports a drawing toolkit, so it builds reports where Qt is not installed.
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ras.errors import RasError
 from ras.report.document import (
     CellTone,
     Document,
@@ -23,17 +24,15 @@ from ras.report.document import (
 from ras.results.files import atomic_output, prepare_out_file
 from ras.store.paths import owner_only_umask
 
-__all__ = ["Report"]
+__all__ = ["Renderer", "Report"]
 
-#: Module and function that draw a Document to a PDF (Qt lives in gui/, never in ras/).
-RENDERER = ("gui.report.pdf", "render_pdf")
-PYSIDE6_MISSING = (
-    "the PDF report needs PySide6: pip install 'ras[gui]' (or pip install PySide6-Essentials)"
-)
+#: Draws a Document into the file at a path, e.g. ``gui.report.pdf.render_pdf`` (Qt, A4 PDF).
+#: Raises OSError if the file could not be written whole.
+Renderer = Callable[[Document, Path], object]
 
 
 class Report:
-    """Collect a report's content, then :meth:`save` it as an A4 PDF.
+    """Collect a report's content, then :meth:`save` it with a renderer (e.g. an A4 PDF).
 
     Parameters
     ----------
@@ -100,40 +99,19 @@ class Report:
 
     # ---- output -------------------------------------------------------------------------
 
-    def save(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        renderer: Callable[[Document, Path], object] | None = None,
-    ) -> Path:
-        """Render to an owner-only (0600) A4 PDF at ``path``; return the path.
+    def save(self, path: str | os.PathLike[str], *, renderer: Renderer) -> Path:
+        """Have ``renderer`` draw the report into an owner-only (0600) file at ``path``.
 
         Written atomically: the renderer draws into a temporary file next to ``path``, which
-        replaces ``path`` only once it is complete. The default renderer
-        (``gui.report.pdf.render_pdf``, Qt) is imported only here.
+        replaces ``path`` only once it is complete. Returns the path.
 
         Raises
         ------
         UserInputError
             ``path`` cannot be written (no permission, disk full, a symlink, not a regular
             file); ``path`` is then left as it was.
-        RasError
-            PySide6, which draws the PDF, is not installed.
         """
         out = prepare_out_file(path, "the report")
-        if renderer is None:
-            renderer = _default_renderer()
         with atomic_output(out, "the report") as tmp, owner_only_umask():
             renderer(self.document, tmp)
         return out
-
-
-def _default_renderer() -> Callable[[Document, Path], object]:
-    """``gui.report.pdf.render_pdf``, or a one-line RasError if PySide6 is missing."""
-    if importlib.util.find_spec("PySide6") is None:
-        raise RasError(PYSIDE6_MISSING)
-    module, name = RENDERER
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ImportError as exc:
-        raise RasError(f"{PYSIDE6_MISSING} ({exc})") from None

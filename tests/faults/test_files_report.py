@@ -122,7 +122,8 @@ CHILD = textwrap.dedent(
     resource.setrlimit(resource.RLIMIT_FSIZE, (12_000, resource.RLIM_INFINITY))
     try:
         if kind == "report":
-            report.save(out)
+            from gui.report.pdf import render_pdf
+            report.save(out, renderer=render_pdf)
         else:
             from pathlib import Path
             from ras.export.csv_json import write_csv
@@ -203,19 +204,60 @@ def test_export_onto_a_full_disk_leaves_only_whole_files(
             assert (full / name).read_bytes() == (ref / name).read_bytes(), name
 
 
+#: Run ``ras ARGV`` as if neither PySide6 nor pyqtgraph were installed: a finder first on
+#: sys.meta_path refuses them as Python does a package that is not there.
+WITHOUT_QT = textwrap.dedent(
+    """
+    import sys
+
+    class NoQt:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in ("PySide6", "pyqtgraph", "shiboken6"):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, NoQt())
+    from ras.cli import main
+    status = main(sys.argv[1:])
+    assert not [m for m in sys.modules if m.startswith(("PySide6", "pyqtgraph"))]
+    sys.exit(status)
+    """
+)
+
+
+def _without_qt(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_QT, *argv], capture_output=True, text=True, timeout=120
+    )
+
+
 def test_report_without_pyside6_is_one_line(walked, tmp_path, leftovers):
     db, sid = walked
-    code = (
-        "import sys; sys.modules['PySide6'] = None; from ras.cli import main; "
-        f"sys.exit(main(['report', '{sid}', '--pdf', sys.argv[1], '--db', sys.argv[2]]))"
-    )
     pdf = tmp_path / "r.pdf"
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(pdf), str(db)], capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 1 and done.stdout == "", (done.stdout, done.stderr)
+    done = _without_qt("report", str(sid), "--pdf", str(pdf), "--db", str(db))
+    assert done.returncode == 2 and done.stdout == "", (done.stdout, done.stderr)
     assert done.stderr.strip().splitlines() == [
-        "ras: the PDF report needs PySide6: pip install 'ras[gui]' "
+        "ras: error: the PDF report needs PySide6: pip install 'ras[gui]' "
         "(or pip install PySide6-Essentials)"
     ]
     assert not pdf.exists() and leftovers(tmp_path) == []
+
+
+def test_export_without_pyside6_writes_every_format(walked, tmp_path):
+    db, sid = walked
+    for fmt, name in (("csv", f"session-{sid}_session.csv"), ("json", f"session-{sid}.json")):
+        out = tmp_path / fmt
+        done = _without_qt("export", str(sid), "--format", fmt, "--out", str(out), "--db", str(db))
+        assert done.returncode == 0 and done.stderr == "", done.stderr
+        assert done.stdout.startswith(f"exported session {sid} as {fmt}: "), done.stdout
+        assert (out / name).stat().st_size > 0
+    csv_names = sorted(p.name for p in (tmp_path / "csv").iterdir())
+    assert csv_names == sorted(
+        f"session-{sid}_{t}.csv"
+        for t in ("session", "phases", "steps", "cues", "tempo_changes", "markers", "parameters")
+    )
+    bids = tmp_path / "bids"
+    done = _without_qt("export", str(sid), "--format", "bids", "--out", str(bids), "--db", str(db))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert (bids / "dataset_description.json").is_file()
+    assert list(bids.glob("sub-*/ses-*/motion/*_events.tsv"))
