@@ -8,7 +8,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.history_model import GAIT_SPEED_MISSING, SessionRow, patient_history
 from gui.plots import TICK_FONT, curve_data, legend_title
-from gui.report_hook import NOT_AVAILABLE, find_progress_exporter
+from gui.report import export_progress_report
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt
 from gui.widgets import BigButton
 from ras.errors import RasError
@@ -164,15 +164,12 @@ class HistoryPage(QtWidgets.QWidget):
                 self.note.setText(str(err))
         self._fill_table()
         self._fill_trends()
-        exporter = find_progress_exporter()
-        self.report_btn.setEnabled(exporter is not None and bool(self.rows))
-        self.report_btn.setToolTip(
-            "Save a PDF of this patient's progress across sessions" if exporter else NOT_AVAILABLE
-        )
+        self.report_btn.setEnabled(bool(self.rows))
+        self.report_btn.setToolTip("Save a PDF of this patient's progress across sessions")
 
     def _export(self) -> None:
-        exporter, pid = find_progress_exporter(), self.patient.currentData()
-        if exporter is None or not pid:
+        pid = self.patient.currentData()
+        if not pid:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save progress report", f"ras-progress-{pid}.pdf", "PDF (*.pdf)"
@@ -180,7 +177,7 @@ class HistoryPage(QtWidgets.QWidget):
         if not path:
             return
         try:
-            exporter(self.db, pid, path)
+            export_progress_report(self.db, pid, path)
         except Exception as err:  # shown, never fatal
             QtWidgets.QMessageBox.warning(self, "Report", f"The report could not be saved: {err}")
             return

@@ -1,37 +1,24 @@
-"""Find the session-report exporter of ``gui.report`` at run time (another feature builds it)."""
+"""The GUI's report exporters, by the names ``tests/gui/test_session_flow.py`` asks for.
+
+The screens call :func:`gui.report.export_session_report` and
+:func:`gui.report.export_progress_report` directly; nothing is looked up at run time.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["EXPORTER_NAMES", "NOT_AVAILABLE", "find_progress_exporter", "find_report_exporter"]
+from gui.report import export_progress_report, export_session_report
 
-#: Accepted names of ``gui.report``'s exporter, called as ``fn(db_path, session_id, pdf_path)``.
-EXPORTER_NAMES = ("export_session_report", "export_report", "save_session_report")
-NOT_AVAILABLE = (
-    "Report export is not available in this version yet (the report feature, gui.report, "
-    "is not installed). The session is saved; export it later from the history screen."
-)
+__all__ = ["find_progress_exporter", "find_report_exporter"]
 
 
-def _find(names: tuple[str, ...]) -> Callable[..., object] | None:
-    try:
-        module = importlib.import_module("gui.report")
-    except ImportError:
-        return None
-    for name in names:
-        fn = getattr(module, name, None)
-        if callable(fn):
-            return fn
-    return None
+def find_report_exporter() -> Callable[..., Path]:
+    """``gui.report.export_session_report(db_path, session_id, pdf_path)``."""
+    return export_session_report
 
 
-def find_report_exporter() -> Callable[[str, int, str], object] | None:
-    """``gui.report``'s session exporter, or None if that module or function is not there."""
-    return _find(EXPORTER_NAMES)
-
-
-def find_progress_exporter() -> Callable[[str, str, str], object] | None:
-    """``gui.report.export_progress_report(db_path, patient, pdf_path)``, or None."""
-    return _find(("export_progress_report",))
+def find_progress_exporter() -> Callable[..., Path]:
+    """``gui.report.export_progress_report(db_path, patient, pdf_path)``."""
+    return export_progress_report

@@ -6,7 +6,7 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.live_series import LiveSeries
 from gui.plots import LivePlots
-from gui.report_hook import NOT_AVAILABLE, find_report_exporter
+from gui.report import export_session_report
 from gui.session_controller import SessionController
 from gui.theme import fmt
 from gui.widgets import BigButton
@@ -100,16 +100,12 @@ class SummaryPage(QtWidgets.QWidget):
             ]
             v["changes"].setText(f"{len(s.changes)}  ({by[0]} / {by[1]} / {by[2]})")
         v["records"].setText(str(stats.events_written) if stats is not None else "—")
-        exporter = find_report_exporter()
-        self.report_btn.setEnabled(exporter is not None and sid is not None)
-        self.report_btn.setToolTip(
-            "Save a PDF report of this session" if exporter else NOT_AVAILABLE
-        )
+        self.report_btn.setEnabled(sid is not None)
+        self.report_btn.setToolTip("Save a PDF report of this session")
 
     def _export(self) -> None:
-        exporter = find_report_exporter()
         c = self.controller
-        if exporter is None or c is None or c.session_id is None or c.db_path is None:
+        if c is None or c.session_id is None or c.db_path is None:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save report", f"ras-session-{c.session_id}.pdf", "PDF (*.pdf)"
@@ -117,7 +113,7 @@ class SummaryPage(QtWidgets.QWidget):
         if not path:
             return
         try:
-            exporter(c.db_path, c.session_id, path)
+            export_session_report(c.db_path, c.session_id, path)
         except Exception as err:  # shown, never fatal: the session data is safe
             QtWidgets.QMessageBox.warning(self, "Report", f"The report could not be saved: {err}")
             return
