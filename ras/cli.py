@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import math
 import sys
 from collections.abc import Callable, Sequence
 
 from ras import __version__
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
+from ras.commands import analyse, export, gui, report
 from ras.errors import RasError, UserInputError
 from ras.session.settings import LIMITS, SessionSettings
 from ras.session_clock import MAX_SPEED, MIN_SPEED
@@ -26,27 +26,9 @@ from ras.validate import (
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
-#: Commands that live in their own module. Each module has ``add_parser(sub)`` (argparse only,
-#: no heavy imports) and ``run(args) -> int``; a module that is not there yet is skipped.
-COMMAND_MODULES: tuple[str, ...] = (
-    "ras.commands.analyse",
-    "ras.commands.report",
-    "ras.commands.export",
-    "ras.commands.gui",
-)
-
-
-def _command_modules() -> dict[str, object]:
-    modules = {}
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-            continue
-        modules[name.rsplit(".", 1)[-1]] = module
-    return modules
+#: Commands that live in their own module: ``add_parser(sub)`` (argparse only, no heavy imports;
+#: ``ras gui`` imports Qt only when it runs), ``COMMAND_NAMES`` and ``run(args) -> int``.
+COMMAND_MODULES = (analyse, report, export, gui)
 
 
 #: --speed: finite, within what the session clock accepts (ras.session_clock.check_speed)
@@ -343,8 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=text_arg(MAX_NAME_CHARS),
         help=f"with --add: a name, kept locally, never exported (at most {MAX_NAME_CHARS})",
     )
-    for module in _command_modules().values():
-        module.add_parser(sub)  # type: ignore[attr-defined]
+    for module in COMMAND_MODULES:
+        module.add_parser(sub)
     parser.commands_ = dict(sub.choices)  # type: ignore[attr-defined]
     return parser
 
@@ -402,9 +384,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from ras.commands.monitor import run_monitor
 
         return run_monitor(args)
-    for module in _command_modules().values():
-        if args.command in getattr(module, "COMMAND_NAMES", ()):
-            return module.run(args)  # type: ignore[attr-defined]
+    for module in COMMAND_MODULES:
+        if args.command in module.COMMAND_NAMES:
+            return module.run(args)
     raise AssertionError(f"unhandled command {args.command}")
 
 
