@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.checks import check_in_range
 from analysis.errors import AnalysisInputError
 from analysis.gait_events import (
     IMPACT_ONSET_SHARE,
@@ -78,10 +79,9 @@ class CausalGaitEventDetector:
     """
 
     def __init__(self, sampling_rate_hz: float, **settings: object) -> None:
-        if not 50.0 <= sampling_rate_hz <= 1000.0:
-            raise AnalysisInputError(
-                f"sampling rate {sampling_rate_hz} Hz is not allowed; use 50–1000 Hz"
-            )
+        check_in_range(
+            f"sampling rate {sampling_rate_hz} Hz", sampling_rate_hz, 50.0, 1000.0, "50–1000 Hz"
+        )
         unknown = [k for k in settings if k not in EventSettings.names()]
         if unknown:
             raise AnalysisInputError(

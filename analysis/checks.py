@@ -6,6 +6,7 @@ mistake gets the same message everywhere (what was wrong and what is allowed).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from typing import Any
 
@@ -15,11 +16,17 @@ from analysis.errors import AnalysisInputError
 
 __all__ = [
     "as_1d_float",
+    "check_allowed",
     "check_choice",
     "check_event_times_s",
     "check_finite_1d",
+    "check_in_range",
     "check_setting",
+    "check_side",
 ]
+
+#: The feet, in the order analysis/ reports them.
+SIDES: tuple[str, str] = ("left", "right")
 
 
 def as_1d_float(x: Any, name: str, *, what: str = "numbers", shape_hint: str = "") -> np.ndarray:
@@ -87,6 +94,37 @@ def check_setting(name: str, value: float, low: float, high: float, unit: str = 
         u = f" {unit}" if unit else ""
         raise AnalysisInputError(f"{name} must be within [{low:g}, {high:g}]{u}, got {value!r}")
     return v
+
+
+def check_in_range(what: str, value: float, low: float, high: float, use: str) -> float:
+    """``value`` within [low, high], else "<what> is not allowed; use <use>" (user-facing form).
+
+    ``what`` names the value as the user gave it (``"sampling rate 20 Hz"``), ``use`` says what
+    is allowed (``"50–1000 Hz"``).
+    """
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = math.nan
+    if not (math.isfinite(v) and low <= v <= high):
+        raise AnalysisInputError(f"{what} is not allowed; use {use}")
+    return v
+
+
+def check_allowed(name: str, value: Any, allowed: Collection[str]) -> Any:
+    """``value`` if one of ``allowed``, else "<name> <value> is not allowed; use one of ..."."""
+    if value not in allowed:
+        raise AnalysisInputError(
+            f"{name} {value!r} is not allowed; use one of {', '.join(allowed)}"
+        )
+    return value
+
+
+def check_side(side: Any) -> str:
+    """``"left"`` or ``"right"``, else a one-line :class:`AnalysisInputError`."""
+    if side not in SIDES:
+        raise AnalysisInputError(f"side {side!r} is not allowed; use 'left' or 'right'")
+    return side
 
 
 def check_choice(name: str, value: Any, allowed: Collection[str]) -> str:

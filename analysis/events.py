@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.checks import as_1d_float, check_event_times_s
+from analysis.checks import SIDES, as_1d_float, check_event_times_s
 from analysis.errors import AnalysisInputError
 
 __all__ = [
@@ -34,7 +34,6 @@ SIDE_LEFT = 1  # the same codes as ras.protocol.messages.Side
 SIDE_RIGHT = 2
 KIND_INITIAL_CONTACT = 1  # the same codes as ras.protocol.messages.StepKind
 KIND_TOE_OFF = 2
-SIDES = ("left", "right")
 #: Side name -> side code.
 SIDE_CODES = {"left": SIDE_LEFT, "right": SIDE_RIGHT}
 

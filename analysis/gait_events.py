@@ -51,6 +51,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from analysis.checks import check_allowed, check_in_range
 from analysis.errors import AnalysisInputError
 from analysis.imu_io import FootImu
 
@@ -183,20 +184,13 @@ class EventSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise AnalysisInputError(f"{name} must be a number ({unit}), got {value!r}")
-            if not (math.isfinite(value) and low <= value <= high):
-                raise AnalysisInputError(
-                    f"{name} = {value!r} is not allowed; use {low:g}–{high:g} {unit}"
-                )
+            check_in_range(f"{name} = {value!r}", value, low, high, f"{low:g}–{high:g} {unit}")
         if not isinstance(self.lockout_stride_pct, int):
             raise AnalysisInputError(
                 f"lockout_stride_pct must be a whole number of %, got {self.lockout_stride_pct!r}"
             )
         for name, allowed in (("ic_landmark", IC_LANDMARKS), ("to_landmark", TO_LANDMARKS)):
-            if getattr(self, name) not in allowed:
-                raise AnalysisInputError(
-                    f"{name} {getattr(self, name)!r} is not allowed; use one of "
-                    + ", ".join(allowed)
-                )
+            check_allowed(name, getattr(self, name), allowed)
         if self.min_lockout_s <= self.impact_after_s:
             raise AnalysisInputError(
                 f"min_lockout_s ({self.min_lockout_s:g} s) must exceed impact_after_s "

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.checks import SIDES, check_in_range, check_side
 from analysis.errors import AnalysisInputError
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "write_imu_csv",
 ]
 
-SIDES: tuple[str, str] = ("left", "right")
 AXES: tuple[str, str, str] = ("x", "y", "z")
 MIN_SAMPLING_RATE_HZ = 50.0
 MAX_SAMPLING_RATE_HZ = 1000.0
@@ -124,14 +124,8 @@ class FootImu:
     filled: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if self.side not in SIDES:
-            raise AnalysisInputError(f"side {self.side!r} is not allowed; use 'left' or 'right'")
-        rate = float(self.sampling_rate_hz)
-        if not (MIN_SAMPLING_RATE_HZ <= rate <= MAX_SAMPLING_RATE_HZ):
-            raise AnalysisInputError(
-                f"sampling rate {self.sampling_rate_hz} Hz is not allowed; "
-                f"use {MIN_SAMPLING_RATE_HZ:g}–{MAX_SAMPLING_RATE_HZ:g} Hz"
-            )
+        check_side(self.side)
+        rate = _check_rate(self.sampling_rate_hz, f"sampling rate {self.sampling_rate_hz} Hz")
         acc = _check_signal("acc", self.acc_mps2, self.side)
         gyr = _check_signal("gyr", self.gyr_dps, self.side)
         if acc.shape != gyr.shape:
@@ -349,14 +343,14 @@ def _column_index(header: Sequence[str], name: str, path: Path) -> int:
         raise AnalysisInputError(f"{path.name}: column {name!r} is missing") from None
 
 
-def _check_rate(rate_hz: float, path: Path) -> float:
-    rate = float(rate_hz)
-    if not (MIN_SAMPLING_RATE_HZ <= rate <= MAX_SAMPLING_RATE_HZ):
-        raise AnalysisInputError(
-            f"{path.name}: sampling rate {rate_hz:g} Hz is not allowed; "
-            f"use {MIN_SAMPLING_RATE_HZ:g}–{MAX_SAMPLING_RATE_HZ:g} Hz"
-        )
-    return rate
+def _check_rate(rate_hz: float, what: str) -> float:
+    return check_in_range(
+        what,
+        rate_hz,
+        MIN_SAMPLING_RATE_HZ,
+        MAX_SAMPLING_RATE_HZ,
+        f"{MIN_SAMPLING_RATE_HZ:g}–{MAX_SAMPLING_RATE_HZ:g} Hz",
+    )
 
 
 def sample_grid(
@@ -482,7 +476,7 @@ def _table(
     signals: dict[str, tuple[np.ndarray, np.ndarray]],
     first_line: int,
 ) -> ImuTable:
-    rate = _check_rate(rate_hz, path)
+    rate = _check_rate(rate_hz, f"{path.name}: sampling rate {rate_hz:g} Hz")
     n = next(iter(signals.values()))[0].shape[0]
     if t_s is None:
         grid = np.arange(n, dtype=np.int64)
@@ -609,8 +603,7 @@ def _parse_gaitmap(
             f"{path.name}: one-sensor file does not say which foot; give side 'left' or 'right' "
             "(ras analyse --side)"
         )
-    if side not in SIDES:
-        raise AnalysisInputError(f"side {side!r} is not allowed; use 'left' or 'right'")
+    check_side(side)
     data = _read_columns(rows, len(header), {"acc": idx[:3], "gyr": idx[3:]}, path, 2)
     return _table(path, rate_hz, None, {side: (data["acc"], data["gyr"])}, 2)
 

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from analysis.causal_events import CausalGaitEventDetector
+from analysis.checks import check_in_range
 from analysis.errors import AnalysisInputError
 from analysis.segments import MAX_FILL_S
 
@@ -91,9 +92,13 @@ class LiveGaitEvents:
         detector_factory: Callable[[], _Detector] | None = None,
         **settings: object,
     ) -> None:
-        rate = float(sampling_rate_hz)
-        if not 50.0 <= rate <= 1000.0:
-            raise AnalysisInputError(f"sampling rate {rate:g} Hz is not allowed; use 50–1000 Hz")
+        rate = check_in_range(
+            f"sampling rate {float(sampling_rate_hz):g} Hz",
+            sampling_rate_hz,
+            50.0,
+            1000.0,
+            "50–1000 Hz",
+        )
         self.sampling_rate_hz = rate
         self.max_fill_n = int(np.floor(float(max_fill_s) * rate + 1e-9))
         self._factory: Callable[[], _Detector] = detector_factory or (

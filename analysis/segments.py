@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.checks import check_in_range, check_side
 from analysis.errors import AnalysisInputError
 from analysis.imu_io import (
     MIN_DURATION_S,
-    SIDES,
     FootImu,
     ImuTable,
     read_imu_table,
@@ -206,12 +206,9 @@ def in_filled(idx: np.ndarray, filled: np.ndarray) -> np.ndarray:
 
 
 def _check_fill(max_fill_s: float) -> float:
-    value = float(max_fill_s)
-    if not (0.0 <= value <= 1.0):
-        raise AnalysisInputError(
-            f"max_fill_s {max_fill_s:g} s is not allowed; use 0–1 s (default {MAX_FILL_S:g})"
-        )
-    return value
+    return check_in_range(
+        f"max_fill_s {max_fill_s:g} s", max_fill_s, 0.0, 1.0, f"0–1 s (default {MAX_FILL_S:g})"
+    )
 
 
 def segment_foot(
@@ -377,8 +374,7 @@ def segment_arrays(
     max_fill_s : float
         Longest gap filled, s.
     """
-    if side not in SIDES:
-        raise AnalysisInputError(f"side {side!r} is not allowed; use 'left' or 'right'")
+    check_side(side)
     acc = np.asarray(acc_mps2, dtype=np.float64)
     gyr = np.asarray(gyr_dps, dtype=np.float64)
     if acc.ndim != 2 or acc.shape[1] != 3 or acc.shape != gyr.shape:
