@@ -30,6 +30,7 @@ import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from enum import Enum, IntEnum
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -138,29 +139,29 @@ class Table:
             tuple(_column(f.name, hints[f.name], f"{name}.{f.name}") for f in fields(record)),
         )
 
-    @property
+    @cached_property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
-    @property
+    @cached_property
     def insert_sql(self) -> str:
         """``INSERT`` of one row (parameters: the session id, then :meth:`row`)."""
         names = ", ".join(("session_id", *self.column_names))
         marks = ",".join("?" * (len(self.columns) + 1))
         return f"INSERT INTO {self.name} ({names}) VALUES ({marks})"
 
-    @property
+    @cached_property
     def select_sql(self) -> str:
         """``SELECT`` of a session's rows in time order (parameter: the session id)."""
         names = ", ".join(self.column_names)
         return f"SELECT {names} FROM {self.name} WHERE session_id = ? ORDER BY t_s, id"
 
-    @property
+    @cached_property
     def array_columns(self) -> tuple[Column, ...]:
         """The columns of the array form: ``t_s`` first, then the others in field order."""
         return tuple(sorted(self.columns, key=lambda c: c.name != "t_s"))
 
-    @property
+    @cached_property
     def dtype(self) -> np.dtype:
         """Structured dtype of the array form (text columns have none)."""
         cols = self.array_columns

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from ras.events import MarkerEvent
 from ras.session.live import session_outcome
 from ras.session.runner import SessionSummary
 from ras.store import recorder as recorder_module
 from ras.store.recorder import Recorder, RecorderStats, is_disk_full
-from ras.store.records import MarkerEvent
 from ras.store.store import Store
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ras.events import StepEvent
+from ras.events import MarkerEvent, PhaseEvent, StepEvent
 from ras.protocol.messages import Side, StepKind
 from ras.store import Store, rows
-from ras.store.records import MarkerEvent, PhaseEvent
 from ras.store.schema import MIGRATIONS, connect, migrate, schema_version
 
 CHILD_TABLES = ("phases", "markers", "steps")
