@@ -26,7 +26,7 @@ from ras.events import ImuEvent
 from ras.protocol.messages import Side, StepKind
 from ras.results.files import prepare_out_dir, spreadsheet_cell, write_text
 from ras.results.session_data import SessionData
-from ras.results.tables import EVENT_NAMES, SIDE_NAMES, phase_of
+from ras.results.tables import event_name, phase_of, side_name
 
 __all__ = [
     "BIDS_VERSION",
@@ -88,7 +88,7 @@ def _json(obj: object) -> str:
 def _tracksys(sensor_id: int, side: Side) -> tuple[str, str]:
     """(tracksys label, tracked point) of a foot sensor."""
     if side in _TRACKED:
-        return f"imu{SIDE_NAMES[side]}foot", _TRACKED[side]
+        return f"imu{side.label}foot", _TRACKED[side]
     return f"imusensor{sensor_id}", f"Sensor{sensor_id}"
 
 
@@ -140,16 +140,13 @@ def _events_rows(data: SessionData) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     for r in data.steps:
         t = float(r["t_s"])
-        try:
-            kind = EVENT_NAMES[StepKind(int(r["kind"]))]
-        except ValueError:
-            kind = f"event{int(r['kind'])}"
-        side = SIDE_NAMES.get(Side(int(r["side"])), "unknown")
+        kind = event_name(r["kind"], unknown_prefix="event")
+        side = side_name(r["side"])
         value = float(r["stride_time_s"]) if int(r["kind"]) == StepKind.INITIAL_CONTACT else None
         rows.append((t, 0.0, kind, side, phase_of(t, data.phases), value, "sensor", None))
     for c in data.cues:
         t = float(c["t_s"])
-        side = SIDE_NAMES.get(Side(int(c["side"])), "unknown")
+        side = side_name(c["side"])
         rows.append(
             (
                 t,

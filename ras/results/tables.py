@@ -18,19 +18,19 @@ from ras.results.session_data import SessionData
 
 __all__ = [
     "EVENT_NAMES",
-    "SIDE_NAMES",
     "Table",
     "cues_table",
+    "event_name",
     "markers_table",
     "parameters_table",
     "phase_of",
     "phases_table",
     "session_table",
+    "side_name",
     "steps_table",
     "tempo_changes_table",
 ]
 
-SIDE_NAMES = {Side.UNKNOWN: "unknown", Side.LEFT: "left", Side.RIGHT: "right"}
 EVENT_NAMES = {
     StepKind.INITIAL_CONTACT: "initial_contact",
     StepKind.TOE_OFF: "toe_off",
@@ -73,15 +73,18 @@ def phase_of(t_s: float, phases: Sequence[tuple[str, float, float | None]]) -> s
     return name if end is None or t_s < end else ""
 
 
-def _side(v: int) -> str:
-    return SIDE_NAMES.get(Side(int(v)), str(int(v)))
+def side_name(value: int) -> str:
+    """``left``, ``right`` or ``unknown``: the name of a stored side code."""
+    return Side.from_stored(value).label
 
 
-def _kind(v: int) -> str:
+def event_name(value: int, *, unknown_prefix: str = "") -> str:
+    """The name of a stored gait-event kind (``initial_contact`` ...); an unknown code is
+    written as ``unknown_prefix`` and the number."""
     try:
-        return EVENT_NAMES[StepKind(int(v))]
+        return EVENT_NAMES[StepKind(int(value))]
     except ValueError:
-        return str(int(v))
+        return f"{unknown_prefix}{int(value)}"
 
 
 def session_table(data: SessionData, *, with_names: bool = False) -> Table:
@@ -115,8 +118,8 @@ def steps_table(data: SessionData) -> Table:
         (
             float(r["t_s"]),
             phase_of(float(r["t_s"]), data.phases),
-            _side(r["side"]),
-            _kind(r["kind"]),
+            side_name(r["side"]),
+            event_name(r["kind"]),
             int(r["sensor_id"]),
             int(r["stride_index"]),
             float(r["stride_time_s"]),
@@ -162,7 +165,7 @@ def cues_table(data: SessionData) -> Table:
             phase_of(float(r["t_s"]), data.phases),
             int(r["beat_index"]),
             float(r["tempo_bpm"]),
-            _side(r["side"]),
+            side_name(r["side"]),
             bool(r["accent"]),
             None if int(r["sample_index"]) < 0 else int(r["sample_index"]),
         )
@@ -178,17 +181,27 @@ def cues_table(data: SessionData) -> Table:
 
 
 def tempo_changes_table(data: SessionData) -> Table:
-    """Every change of the cue tempo, with who made it (plan, adaptive, therapist) and why."""
+    """Every change of the cue tempo, with who made it (plan, adaptive, therapist), why, and
+    the beat from which the new tempo sounds."""
     rows = [
-        (c.t_s, phase_of(c.t_s, data.phases), c.old_bpm, c.new_bpm, c.source, c.reason)
+        (
+            c.t_s,
+            phase_of(c.t_s, data.phases),
+            c.old_bpm,
+            c.new_bpm,
+            c.source,
+            c.reason,
+            c.effective_t_s,
+        )
         for c in data.tempo_changes
     ]
     return Table(
         "tempo_changes",
-        ("t_s", "phase", "old_bpm", "new_bpm", "source", "reason"),
-        ("s", "", "1/min", "1/min", "", ""),
+        ("t_s", "phase", "old_bpm", "new_bpm", "source", "reason", "effective_t_s"),
+        ("s", "", "1/min", "1/min", "", "", "s"),
         rows,
-        "cue tempo changes; old_bpm empty at the first tempo",
+        "cue tempo changes; old_bpm empty at the first tempo; effective_t_s: the beat from "
+        "which the new tempo sounds (empty if not recorded)",
     )
 
 
