@@ -12,7 +12,7 @@ from ras.report.compare import compare, format_value, mcid_for
 from ras.report.document import Band, Figure, Series, VLine
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData, load_session
-from ras.results.tables import phase_of
+from ras.results.tables import markers_table, phase_of, tempo_changes_table
 from ras.store.store import Store
 
 __all__ = ["PHASE_COLORS", "build_session_report", "previous_session", "session_header"]
@@ -257,35 +257,43 @@ def phase_figure(data: SessionData, out: SessionOutcomes) -> Figure:
     )
 
 
+def _seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
 def _tempo_changes(report: Report, data: SessionData) -> None:
-    if not data.tempo_changes:
+    """The tempo changes as the export's table has them, formatted for reading."""
+    changes = tempo_changes_table(data).records()
+    if not changes:
         report.add_text("No tempo changes.", style="small")
         return
     rows = [
         (
             f"#{i + 1}",
-            f"{c.t_s:.1f}",
-            phase_of(c.t_s, data.phases) or "—",
-            ("start" if c.old_bpm is None else f"{c.old_bpm:.1f}") + f" → {c.new_bpm:.1f}",
-            c.source,
-            c.reason or "—",
+            _seconds(c["t_s"]),
+            _seconds(c["effective_t_s"]),
+            c["phase"] or "—",
+            ("start" if c["old_bpm"] is None else f"{c['old_bpm']:.1f}") + f" → {c['new_bpm']:.1f}",
+            c["source"],
+            c["reason"] or "—",
         )
-        for i, c in enumerate(data.tempo_changes)
+        for i, c in enumerate(changes)
     ]
     report.add_table(
-        ("#", "Time (s)", "Phase", "Tempo (bpm)", "Source", "Reason"),
+        ("#", "Time (s)", "Sounds from (s)", "Phase", "Tempo (bpm)", "Source", "Reason"),
         rows,
-        widths=(0.5, 1.0, 0.9, 1.5, 1.0, 4.8),
-        align="lrllll",
+        widths=(0.5, 1.0, 1.1, 0.9, 1.5, 1.0, 3.7),
+        align="lrrllll",
     )
 
 
 def _markers(report: Report, data: SessionData) -> None:
     report.add_heading("Markers and notes")
-    if data.markers:
+    markers = markers_table(data).records()
+    if markers:
         rows = [
-            (f"M{i + 1}", f"{m.t_s:.1f}", phase_of(m.t_s, data.phases) or "—", m.note or "—")
-            for i, m in enumerate(data.markers)
+            (f"M{i + 1}", _seconds(m["t_s"]), m["phase"] or "—", m["note"] or "—")
+            for i, m in enumerate(markers)
         ]
         report.add_table(
             ("#", "Time (s)", "Phase", "Note"), rows, widths=(0.5, 1, 1, 7), align="lrll"
