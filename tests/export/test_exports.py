@@ -88,6 +88,7 @@ def test_csv_export_has_every_table_with_units_in_names(imu_db, tmp_path):
         "new_bpm",
         "source",
         "reason",
+        "effective_t_s",
     ]
     assert changes[0]["source"] == "plan" and changes[0]["reason"]
     params = rows[f"session-{sid}_parameters.csv"]
