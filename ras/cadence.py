@@ -52,7 +52,7 @@ from __future__ import annotations
 import bisect
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -158,9 +158,7 @@ class CleanedSteps:
     n_missed: int = 0
     n_extra: int = 0
     ref_step_s: float = NAN
-    segment_start_t_s: float = NAN
     n_restarts: int = 0
-    extra_t_s: list[float] = field(default_factory=list)
 
 
 def clean_steps(
@@ -186,7 +184,6 @@ def clean_steps(
     sides: list[Side | None] = []
     interp: list[bool] = []
     n_missed = n_extra = n_restarts = 0
-    extra_t: list[float] = []
     for t, side in zip(ic_t_s[1:], ic_sides[1:], strict=True):
         t = float(t)
         d = t - kept_t[-1]
@@ -214,12 +211,10 @@ def clean_steps(
             kept_t, kept_sides = [t], [side]
             steps, sides, interp = [], [], []
             n_missed = n_extra = 0
-            extra_t = []
             n_restarts += 1
             continue
         if kind == "extra":
             n_extra += 1
-            extra_t.append(t)
             continue
         if kind == "missed":
             steps += [d / n] * n
@@ -243,9 +238,7 @@ def clean_steps(
         n_missed=n_missed,
         n_extra=n_extra,
         ref_step_s=ref,
-        segment_start_t_s=kept_t[0],
         n_restarts=n_restarts,
-        extra_t_s=extra_t,
     )
 
 
