@@ -373,13 +373,9 @@ class ClockSync:
         return self._residual_s if self.is_synced else float("nan")
 
     @property
-    def min_rtt_s(self) -> float:
-        """Fastest round trip (s) in the fit: ± half of it bounds delay asymmetry."""
-        return self._min_rtt_s if self.is_synced else float("nan")
-
-    @property
     def error_bound_s(self) -> float:
-        """Estimated bound (s) of the mapping error: ``residual_s + min_rtt_s / 2``.
+        """Estimated bound (s) of the mapping error: ``residual_s`` + half the fastest round trip
+        in the fit (± that half bounds the delay asymmetry).
 
         nan while only arrivals are known: their bias (the smallest transport delay) cannot be
         measured from them.
