@@ -340,10 +340,6 @@ class SensorLink:
         """Write raw bytes to the port (thread-safe; ignored while disconnected)."""
         self._write(bytes(data), raise_errors=False)
 
-    def request_hello(self) -> None:
-        """Ask the sensor for a HELLO now (thread-safe; ignored while disconnected)."""
-        self._write(self.processor.hello_request_frame(), raise_errors=False)
-
     def stats(self) -> LinkStats:
         """A snapshot of counters and clock sync (safe to call from any thread)."""
         proc, seq, sync = self.processor, self.processor.sequence, self.processor.clock
