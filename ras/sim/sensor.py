@@ -365,10 +365,6 @@ class VirtualFootSensor:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    @property
-    def plugged(self) -> bool:
-        return self._master is not None
-
     def start(self) -> None:
         """Create the pty and port link, boot (HELLO) and start the sensor's thread."""
         if self._thread is not None:
