@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ras.protocol.messages import Side, StepKind
+from ras.protocol.messages import Side
 from ras.results.session_data import SessionData
 
 __all__ = [
@@ -110,12 +110,6 @@ def _unique_sorted(t: np.ndarray) -> np.ndarray:
     keep = np.ones(ts.size, dtype=bool)
     keep[1:] = np.diff(ts) > 0
     return order[keep]
-
-
-def _events(data: SessionData, kind: StepKind, side: Side) -> np.ndarray:
-    s = data.steps
-    sel = s[(s["kind"] == int(kind)) & (s["side"] == int(side))]
-    return sel[_unique_sorted(sel["t_s"])]
 
 
 def _affected(data: SessionData) -> str | None:
@@ -222,25 +216,19 @@ def _reasons(summary: Any, values: dict[str, float], name: str, no_acc: str) -> 
 
 def session_outcomes(data: SessionData) -> SessionOutcomes:
     """Outcomes per phase (as recorded) and the figures' series, from analysis.phases."""
+    from analysis.events import gait_events_from_steps
     from analysis.phases import summarise_phases
 
-    ic = {s: _events(data, StepKind.INITIAL_CONTACT, s) for s in (Side.LEFT, Side.RIGHT)}
-    to = {s: _events(data, StepKind.TOE_OFF, s)["t_s"] for s in (Side.LEFT, Side.RIGHT)}
     beats = data.cues["t_s"][_unique_sorted(data.cues["t_s"])] if len(data.cues) else None
     acc, rate, first, acc_note = _acc_signal(data)
     kwargs: dict[str, Any] = {}
     if acc.size:
-        kwargs = {"acc_m_s2": acc, "sampling_rate_hz": rate, "acc_first_t_s": first}
+        kwargs = {"acc_mps2": acc, "sampling_rate_hz": rate, "acc_first_t_s": first}
     no_acc = acc_note or "needs raw IMU (record the session with --imu-rate)"
     intervals = _intervals(data)
     summaries = summarise_phases(
         intervals,
-        ic_left_t_s=ic[Side.LEFT]["t_s"],
-        ic_right_t_s=ic[Side.RIGHT]["t_s"],
-        to_left_t_s=to[Side.LEFT],
-        to_right_t_s=to[Side.RIGHT],
-        stride_length_left_m=ic[Side.LEFT]["stride_length_m"],
-        stride_length_right_m=ic[Side.RIGHT]["stride_length_m"],
+        gait_events_from_steps(data.steps),
         beat_t_s=beats if beats is not None and beats.size else None,
         affected_side=_affected(data),
         **kwargs,

@@ -76,27 +76,19 @@ def test_each_preset_renders_a_readable_a4_report(rendered, tmp_path):
 
 def _analysis_summaries(db: Path, session_id: int, affected: str | None):
     """analysis.phases' own summaries of a stored session (independent of ras.report)."""
+    from analysis.events import gait_events_from_steps
     from analysis.phases import summarise_phases
 
     with Store(db) as store:
-        s = store.steps(session_id)
+        steps = store.steps(session_id)
         cues = store.cues(session_id)
         phases = store.phases(session_id)
 
-    def ev(kind, side):
-        return s[(s["kind"] == int(kind)) & (s["side"] == int(side))]
-
-    ic_l, ic_r = ev(StepKind.INITIAL_CONTACT, Side.LEFT), ev(StepKind.INITIAL_CONTACT, Side.RIGHT)
     return {
         p.name: p.measures()
         for p in summarise_phases(
             [(n, a, b) for n, a, b in phases],
-            ic_left_t_s=ic_l["t_s"],
-            ic_right_t_s=ic_r["t_s"],
-            to_left_t_s=ev(StepKind.TOE_OFF, Side.LEFT)["t_s"],
-            to_right_t_s=ev(StepKind.TOE_OFF, Side.RIGHT)["t_s"],
-            stride_length_left_m=ic_l["stride_length_m"],
-            stride_length_right_m=ic_r["stride_length_m"],
+            gait_events_from_steps(steps),
             beat_t_s=cues["t_s"],
             affected_side=affected,
         )
