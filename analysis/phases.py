@@ -126,7 +126,7 @@ def _check_phases(phases: Sequence[Phase]) -> list[Phase]:
 
 def summarise_phases(
     phases: Sequence[Phase],
-    events: GaitEvents | None = None,
+    events: GaitEvents,
     *,
     beat_t_s: Any = None,
     beat_audible: Any = None,
@@ -138,7 +138,6 @@ def summarise_phases(
     max_step_factor: float = DEFAULT_MAX_STEP_FACTOR,
     min_step_factor: float = DEFAULT_MIN_STEP_FACTOR,
     window_fraction: float = DEFAULT_WINDOW_FRACTION,
-    **per_side_arrays: Any,
 ) -> tuple[PhaseSummary, ...]:
     """One :class:`PhaseSummary` per phase interval (events with start_s <= t < end_s).
 
@@ -159,21 +158,9 @@ def summarise_phases(
         does not cover gets NaN and a reason).
     affected_side : {"left", "right", None}
         Paretic side for the symmetry measures.
-    **per_side_arrays
-        Instead of ``events``, for callers not yet moved to :class:`GaitEvents`: the keyword
-        arrays of :meth:`GaitEvents.from_arrays` (``ic_left_t_s``, ...), and ``acc_m_s2`` as the
-        old name of ``acc_mps2``.
     """
     ph = _check_phases(phases)
     side = affected_side_name(affected_side)
-    if "acc_m_s2" in per_side_arrays:
-        acc_mps2 = per_side_arrays.pop("acc_m_s2")
-    if events is None:
-        events = GaitEvents.from_arrays(**per_side_arrays)
-    elif per_side_arrays:
-        raise AnalysisInputError(
-            f"give the events or per-side arrays, not both (got {sorted(per_side_arrays)})"
-        )
     beats = audible = None
     if beat_t_s is not None:
         beats = check_event_times_s(beat_t_s, "beat_t_s")

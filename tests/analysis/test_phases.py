@@ -71,12 +71,13 @@ def test_each_phase_is_summarised_from_its_own_events():
 
 def test_change_against_baseline_is_flagged_by_diagnosis():
     phases, left, right, beats = session()
-    # the per-side arrays instead of GaitEvents: the form of callers not yet moved
     summaries = summarise_phases(
         phases,
-        ic_left_t_s=left,
-        ic_right_t_s=right,
-        stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
+        GaitEvents.from_arrays(
+            ic_left_t_s=left,
+            ic_right_t_s=right,
+            stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
+        ),
         beat_t_s=beats,
         affected_side="left",
     )
@@ -178,14 +179,7 @@ def test_bad_phases(phases, match):
         summarise_phases(phases, GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[]))
 
 
-@pytest.mark.parametrize("name", ["acc_mps2", "acc_m_s2"])  # acc_m_s2: the old name, still taken
-def test_acc_needs_a_sampling_rate(name):
+def test_acc_needs_a_sampling_rate():
     no_events = GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[])
     with pytest.raises(AnalysisInputError, match="sampling_rate_hz"):
-        summarise_phases([("a", 0.0, 1.0)], no_events, **{name: [0.0]})
-
-
-def test_events_and_per_side_arrays_are_not_both_taken():
-    no_events = GaitEvents.from_arrays(ic_left_t_s=[], ic_right_t_s=[])
-    with pytest.raises(AnalysisInputError, match="not both"):
-        summarise_phases([("a", 0.0, 1.0)], no_events, ic_left_t_s=[], ic_right_t_s=[])
+        summarise_phases([("a", 0.0, 1.0)], no_events, acc_mps2=[0.0])
