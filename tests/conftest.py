@@ -128,21 +128,26 @@ def run_simulated(
 
 @pytest.fixture
 def simulated_session(tmp_path: Path) -> Callable[..., Path]:
-    """Factory: ``(preset, patient_id, *run_options, patient_options=()) -> database path``.
+    """Factory: ``(preset, patient_id, *run_options, patient_options=(), speed=25, seed=7)``.
 
     Each call adds the patient (if new) and records one simulated session in
-    ``tmp_path/ras.sqlite3``; session ids count from 1 in call order.
+    ``tmp_path/ras.sqlite3``, whose path it returns; session ids count from 1 in call order.
     """
     db = tmp_path / "ras.sqlite3"
     patients: set[str] = set()
 
     def make(
-        preset: str, patient_id: str, *run_options: str, patient_options: Sequence[str] = ()
+        preset: str,
+        patient_id: str,
+        *run_options: str,
+        patient_options: Sequence[str] = (),
+        speed: float = 25,
+        seed: int = 7,
     ) -> Path:
         if patient_id not in patients:
             add_patient(db, patient_id, *patient_options)
             patients.add(patient_id)
-        run_simulated(db, preset, "--patient", patient_id, *run_options)
+        run_simulated(db, preset, "--patient", patient_id, *run_options, speed=speed, seed=seed)
         return db
 
     return make
