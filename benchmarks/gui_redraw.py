@@ -34,13 +34,13 @@ from PySide6 import QtWidgets
 
 from gui.app import make_app
 from gui.live_view import LivePage
-from gui.session_controller import ActionRecord, LiveState
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
 from ras.events import StepEvent
 from ras.protocol.messages import Side, StepKind
 from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
+from ras.session.snapshot import ActionRecord, LiveSnapshot
 from ras.session_clock import SessionClock
 from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
@@ -68,7 +68,7 @@ def hour_of_records(rng: np.random.Generator) -> list[object]:
     return records
 
 
-def filled_page(rng: np.random.Generator) -> tuple[LivePage, LiveState]:
+def filled_page(rng: np.random.Generator) -> tuple[LivePage, LiveSnapshot]:
     """A live page holding one hour of data, and a poll to show on it."""
     page = LivePage()
     page.reset("P-bench", 120, HOUR_S - 240, 120, True, -18.0)
@@ -80,12 +80,12 @@ def filled_page(rng: np.random.Generator) -> tuple[LivePage, LiveState]:
     for i in range(t.size):
         page.series.sample(float(t[i]), cadence[i], left[i], right[i], si[i])
     actions = [ActionRecord(float(x), "cues off") for x in np.linspace(300, 3300, 40)]
-    first = LiveState(state="running", t_s=HOUR_S, records=hour_of_records(rng), actions=actions)
+    first = LiveSnapshot(state="running", t_s=HOUR_S, records=hour_of_records(rng), actions=actions)
     page.show_state(first)
-    return page, LiveState(state="running", t_s=HOUR_S)
+    return page, LiveSnapshot(state="running", t_s=HOUR_S)
 
 
-def measure_redraw(page: LivePage, poll: LiveState, frames: int, full: bool) -> np.ndarray:
+def measure_redraw(page: LivePage, poll: LiveSnapshot, frames: int, full: bool) -> np.ndarray:
     """Seconds per frame: a new sample, the poll shown, the page painted.
 
     ``full``: the whole page repainted (worst case); else what Qt repaints of its own accord
@@ -173,7 +173,7 @@ def delivery(seconds: float, gui: str, page: LivePage, in_process: bool) -> np.n
     worker.start()  # type: ignore[attr-defined]
     app = QtWidgets.QApplication.instance()
     series = page.series
-    poll = LiveState(state="running", t_s=HOUR_S)
+    poll = LiveSnapshot(state="running", t_s=HOUR_S)
     polls = 0
     result = None
     while result is None:

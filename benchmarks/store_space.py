@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ras.audio.backends import parse_audio_spec
 from ras.bus import SessionBus
 from ras.session.live import begin_session, run_live_session
+from ras.session.request import SimulatedSensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.store import Store
@@ -39,9 +40,7 @@ def session_bytes(folder: Path, seconds: float, speed: float, imu_rate_hz: int) 
         db_path=db_path,
         session_id=session_id,
         settings=SessionSettings(baseline_s=third, cued_s=third, probe_s=third),
-        sensor_args=argparse.Namespace(
-            simulate="healthy", port=[], set=[], seed=0, speed=speed, imu_rate=imu_rate_hz
-        ),
+        sensors=SimulatedSensors(seed=0, imu_rate_hz=imu_rate_hz),
         audio=parse_audio_spec("none"),
         clock=SessionClock(speed=speed),
         bus=SessionBus(),

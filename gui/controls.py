@@ -6,7 +6,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.widgets import BigButton
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
+from ras.errors import UserInputError
+from ras.session.actions import Action, Ramp, Volume
 from ras.session.runner import LiveDetail
+from ras.tempo.commands import (
+    Cues,
+    Marker,
+    Match,
+    NextPhase,
+    NudgeBpm,
+    NudgePct,
+    Pause,
+    Resume,
+    SetTempo,
+)
 
 __all__ = ["SHORTCUTS", "ControlsPanel"]
 
@@ -33,23 +46,20 @@ _NEXT_LABEL = {"baseline": "Start cue now", "cued": "Start probe now", "probe": 
 
 
 class ControlsPanel(QtWidgets.QWidget):
-    """Posts commands; every action is also shown in the tempo plot and the log.
+    """Posts the therapist's actions; each is also shown in the tempo plot and the log.
 
     Signals
     -------
-    command(text, label)
-        A live command in the :mod:`ras.tempo.commands` grammar.
-    ramp(on)
-        Start (True) or hold (False) the ramp.
-    volume(level_dbfs)
-        New cue level.
+    action(action, label)
+        A :data:`ras.session.actions.Action` and how the log shows it.
+    refused(reason)
+        An action that could not be made (e.g. a marker note with control characters).
     end_session()
         The therapist asked to end the session.
     """
 
-    command = QtCore.Signal(str, str)
-    ramp = QtCore.Signal(bool)
-    volume = QtCore.Signal(float)
+    action = QtCore.Signal(object, str)
+    refused = QtCore.Signal(str)
     end_session = QtCore.Signal()
 
     def __init__(
@@ -87,11 +97,11 @@ class ControlsPanel(QtWidgets.QWidget):
         self.vol_label = QtWidgets.QLabel()
         self.end = BigButton("End session", "Ctrl+E", name="danger")
         self._vol_timer = QtCore.QTimer(self, singleShot=True, interval=250)
-        self._vol_timer.timeout.connect(lambda: self.volume.emit(float(self.vol.value())))
+        self._vol_timer.timeout.connect(self._volume)
         self._layout()
         self._wire()
         self._update_vol_label()
-        self.set_state("", None, None)  # tempo controls apply in the cued phase only
+        self.set_state("", None, None, tempo_actions=False)
 
     def _layout(self) -> None:
         row1 = QtWidgets.QHBoxLayout()
@@ -128,27 +138,27 @@ class ControlsPanel(QtWidgets.QWidget):
         lay.addLayout(row2)
 
     def _wire(self) -> None:
-        self.minus.clicked.connect(lambda: self.command.emit("-", "−1 bpm"))
-        self.plus.clicked.connect(lambda: self.command.emit("+", "+1 bpm"))
+        self.minus.clicked.connect(lambda: self._post(NudgeBpm(-1.0), "−1 bpm"))
+        self.plus.clicked.connect(lambda: self._post(NudgeBpm(+1.0), "+1 bpm"))
         self.minus_pct.clicked.connect(lambda: self._pct(-1))
         self.plus_pct.clicked.connect(lambda: self._pct(+1))
         self.set_bpm.clicked.connect(self._set)
         self.bpm.editingFinished.connect(self._set_if_focused)
-        self.match.clicked.connect(lambda: self.command.emit("match", "match patient"))
-        self.ramp_btn.clicked.connect(lambda checked: self.ramp.emit(not checked))
+        self.match.clicked.connect(lambda: self._post(Match(), "match patient"))
+        self.ramp_btn.clicked.connect(
+            lambda checked: self._post(Ramp(not checked), "ramp held" if checked else "ramp on")
+        )
         self.cues_btn.clicked.connect(
-            lambda checked: self.command.emit(
-                "off" if checked else "on", "cues off" if checked else "cues on"
-            )
+            lambda checked: self._post(Cues(on=not checked), "cues off" if checked else "cues on")
         )
         self.pause_btn.clicked.connect(
-            lambda checked: self.command.emit(
-                "pause" if checked else "resume", "pause" if checked else "resume"
+            lambda checked: self._post(
+                Pause() if checked else Resume(), "pause" if checked else "resume"
             )
         )
         self.mark.clicked.connect(self._marker)
         self.next_btn.clicked.connect(
-            lambda: self.command.emit("next", self.next_btn.base_text.lower())
+            lambda: self._post(NextPhase(), self.next_btn.base_text.lower())
         )
         self.note.returnPressed.connect(self._marker)
         self.vol.valueChanged.connect(self._update_vol_label)
@@ -177,13 +187,20 @@ class ControlsPanel(QtWidgets.QWidget):
             sc.activated.connect(slot)
             self.shortcuts.append(sc)
 
+    def _post(self, action: Action, label: str) -> None:
+        self.action.emit(action, label)
+
+    def _volume(self) -> None:
+        level_dbfs = float(self.vol.value())
+        self._post(Volume(level_dbfs), f"volume {level_dbfs:.0f} dBFS")
+
     def _pct(self, sign: int) -> None:
         n = self.pct.value()
-        self.command.emit(f"{'+' if sign > 0 else '-'}{n:g}%", f"{'+' if sign > 0 else '−'}{n:g} %")
+        self._post(NudgePct(sign * n), f"{'+' if sign > 0 else '−'}{n:g} %")
 
     def _set(self) -> None:
         bpm = self.bpm.value()
-        self.command.emit(f"set {bpm:g}", f"set {bpm:g} bpm")
+        self._post(SetTempo(bpm), f"set {bpm:g} bpm")
 
     def _focus_bpm(self) -> None:
         self.bpm.setFocus()
@@ -197,8 +214,13 @@ class ControlsPanel(QtWidgets.QWidget):
     def _marker(self) -> None:
         text = " ".join(self.note.text().split())
         if text:
-            self.command.emit(f"marker {text}", f"marker: {text}")
-            self.note.clear()
+            try:
+                marker = Marker(text)
+            except UserInputError as err:
+                self.refused.emit(str(err))
+            else:
+                self._post(marker, f"marker: {text}")
+                self.note.clear()
         self.note.clearFocus()
 
     def _update_vol_label(self) -> None:
@@ -211,13 +233,21 @@ class ControlsPanel(QtWidgets.QWidget):
         self.vol.blockSignals(False)
         self._update_vol_label()
 
-    def set_state(self, phase: str, tempo_bpm: float | None, detail: LiveDetail | None) -> None:
-        """Reflect the engine's state: which controls apply, toggles' positions."""
+    def set_state(
+        self,
+        phase: str,
+        tempo_bpm: float | None,
+        detail: LiveDetail | None,
+        *,
+        tempo_actions: bool,
+    ) -> None:
+        """Reflect the engine's state: which controls apply (``tempo_actions``: the session
+        says the cue can be changed now), toggles' positions."""
         next_label = _NEXT_LABEL.get(phase)
         self.next_btn.setEnabled(next_label is not None)
         if next_label is not None and self.next_btn.base_text != next_label:
             self.next_btn.set_label(next_label)
-        cued = phase == "cued" and detail is not None
+        cued = tempo_actions and detail is not None
         for w in (
             self.minus,
             self.plus,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gui.session_controller import ActionRecord, LiveState
+from ras.session.snapshot import ActionRecord, LiveSnapshot
 from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
 __all__ = ["Growable", "LiveSeries"]
@@ -53,7 +53,7 @@ class LiveSeries:
     now_s: float = math.nan
     version: int = 0  # bumped when changes/markers/actions/phases change
 
-    def add(self, live: LiveState) -> None:
+    def add(self, live: LiveSnapshot) -> None:
         """Take one poll's state and records."""
         if math.isfinite(live.t_s):
             self.now_s = live.t_s

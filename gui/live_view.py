@@ -13,9 +13,10 @@ from gui.live_series import LiveSeries
 from gui.phase_timeline import PhaseTimeline
 from gui.plots import LivePlots, SyncStrip
 from gui.sensor_panel import DisconnectBanner, SensorPanel
-from gui.session_controller import LiveState
+from gui.session_controller import AUDIO_HELP
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt, fmt_clock
 from gui.widgets import BigButton, Metric
+from ras.session.snapshot import LiveSnapshot
 
 __all__ = ["LivePage"]
 
@@ -63,6 +64,8 @@ class LivePage(QtWidgets.QWidget):
                 sim_lay.addWidget(b)
                 self.sim_buttons[f"{what}_{side}"] = b
         self.controls = ControlsPanel()
+        self.controls.refused.connect(lambda why: self.add_log(self._now_s, f"error: {why}"))
+        self._now_s = math.nan
         self.log = QtWidgets.QPlainTextEdit(objectName="log", readOnly=True)
         self.log.setMaximumBlockCount(2000)
         self.log.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
@@ -134,7 +137,7 @@ class LivePage(QtWidgets.QWidget):
         self.timeline.set_plan(baseline_s, cued_s, probe_s)
         self.sim_box.setVisible(simulated)
         self.controls.set_level(level_dbfs)
-        self.controls.set_state("", None, None)
+        self.controls.set_state("", None, None, tempo_actions=False)
         self.banner.seen.clear()
         self.banner.hide()
         self.audio_banner.hide()
@@ -144,13 +147,17 @@ class LivePage(QtWidgets.QWidget):
         rel = t_s - start if math.isfinite(start) else t_s
         self.log.appendPlainText(f"{fmt_clock(rel):>7}  {text}")
 
-    def show_state(self, live: LiveState, redraw: bool = True) -> None:
+    def show_state(self, live: LiveSnapshot, redraw: bool = True) -> None:
         """Take one poll: log what happened, update numbers, and (if ``redraw``) the plots."""
         self.series.add(live)
+        self._now_s = live.t_s
         for a in live.actions:
             self.add_log(a.t_s, f"you: {a.label}")
         for m in live.messages:
             self.add_log(live.t_s, m)
+        for r in live.results:
+            if r.message:
+                self.add_log(r.t_s, r.text())
         for e in live.link_events:
             side = e.side.name.lower() if e.side.value else "sensor"
             self.add_log(e.t_s, f"{side} link {e.state.value} {e.detail}".rstrip())
@@ -159,7 +166,7 @@ class LivePage(QtWidgets.QWidget):
         # one banner area for what goes wrong under the hood (the window must not grow)
         problems = [f"⚠ {live.recording_problem}"] if live.recording_problem else []
         if live.audio_problem:
-            problems.append("⚠ Sound: " + live.audio_problem)
+            problems.append(f"⚠ Sound: {live.audio_problem}. {AUDIO_HELP}")
         if problems:
             self.audio_banner.setText("\n".join(problems))
             self.audio_banner.show()
@@ -172,16 +179,16 @@ class LivePage(QtWidgets.QWidget):
             self.timeline.set_now(live.t_s - start, s.phase if s else "")
         if s is not None and d is not None:
             self._numbers(live)
-            self.controls.set_state(s.phase, s.tempo_bpm, d)
+            self.controls.set_state(s.phase, s.tempo_bpm, d, tempo_actions=live.tempo_actions)
             self.sync.set_phases(np.degrees(np.asarray(d.phases_rad, dtype=float)))
         if redraw:
             self.plots.update_from(self.series)
 
-    def _numbers(self, live: LiveState) -> None:
+    def _numbers(self, live: LiveSnapshot) -> None:
         s, d = live.status, live.detail
         assert s is not None and d is not None
         self.m_cadence.set(fmt(s.cadence_spm), COLORS["cadence"])
-        if s.phase != "cued":
+        if s.tempo_bpm is None:  # no cue in this phase
             self.m_tempo.set("no cue", COLORS["muted"], f"{s.phase}: uncued")
         elif d.paused:
             self.m_tempo.set("paused", COLORS["warn"])

@@ -6,9 +6,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.history_view import HistoryPage
 from gui.live_view import LivePage
-from gui.session_controller import SessionConfig, SessionController
+from gui.session_controller import SessionController
 from gui.setup_view import SetupPage
 from gui.summary_view import SummaryPage
+from ras.session.request import SessionRequest, SimulatedSensors
 
 __all__ = ["MainWindow"]
 
@@ -75,15 +76,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.summary.new_session.connect(self._new_session)
         self.history.back.connect(lambda: self.show_page(self._history_return))
         c = self.live.controls
-        c.command.connect(
-            lambda text, label: self.controller and self.controller.command(text, label)
+        c.action.connect(
+            lambda action, label: self.controller and self.controller.send(action, label)
         )
-        c.ramp.connect(lambda on: self.controller and self.controller.set_ramp(on))
-        c.volume.connect(lambda db_: self.controller and self.controller.set_volume(db_))
         c.end_session.connect(self.end_session)
         for key, button in self.live.sim_buttons.items():
             what, side = key.split("_")
-            button.clicked.connect(lambda _=False, w=what, s=side: self._sim(w, s))
+            button.clicked.connect(lambda _=False, on=what == "replug", s=side: self._plug(s, on))
 
     def show_page(self, page: QtWidgets.QWidget) -> None:
         """Show one of the pages (setup, live, summary, history)."""
@@ -96,18 +95,18 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- session ------------------------------------------------------------------------
 
-    def start_session(self, config: SessionConfig) -> None:
+    def start_session(self, request: SessionRequest) -> None:
         """Start a session and show the live screen."""
-        s = config.settings
+        s = request.settings
         self.live.reset(
-            config.patient_id,
+            request.patient_id,
             s.baseline_s,
             s.cued_s,
             s.probe_s,
-            config.simulate is not None,
-            config.level_dbfs,
+            isinstance(request.sensors, SimulatedSensors),
+            request.level_dbfs,
         )
-        self.controller = SessionController(config)
+        self.controller = SessionController(request)
         self.controller.start()
         self._polls = 0
         self.show_page(self.live)
@@ -145,10 +144,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if answer == QtWidgets.QMessageBox.StandardButton.Yes:
             c.stop()
 
-    def _sim(self, what: str, side: str) -> None:
+    def _plug(self, side: str, connected: bool) -> None:
         c = self.controller
         if c is not None:
-            getattr(c, what)(side)
+            c.plug(side, connected)
 
     def _new_session(self) -> None:
         self.setup.reload_patients()

@@ -7,9 +7,9 @@ import math
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.session_controller import SensorView
 from gui.theme import CLOCK_POOR_MS, COLORS, fmt
 from ras.link.host_steps import StepSource
+from ras.session.snapshot import SensorView
 
 __all__ = ["DisconnectBanner", "SensorPanel"]
 

@@ -9,60 +9,29 @@ docs/benchmarks.md). ``in_process=True`` runs the same engine in a thread instea
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import queue
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
-from gui.session_engine import (
-    AUDIO_HELP,
-    Outcome,
-    SensorView,
-    SessionConfig,
-    Snapshot,
-    run_engine,
-)
-from ras.events import LinkEvent
-from ras.session.runner import LiveDetail, SessionSummary, StatusSnapshot
+from gui.session_engine import run_engine
+from ras.session.actions import Action, Plug, Ramp, Volume
+from ras.session.live import SessionOutcome
+from ras.session.request import SessionRequest
+from ras.session.runner import SessionSummary
+from ras.session.snapshot import ActionRecord, LiveSnapshot
 from ras.store.recorder import RecorderStats
 
-__all__ = [
-    "AUDIO_HELP",
-    "ActionRecord",
-    "LiveState",
-    "SensorView",
-    "SessionConfig",
-    "SessionController",
-]
+__all__ = ["AUDIO_HELP", "SessionController"]
 
-
-@dataclass(frozen=True)
-class ActionRecord:
-    """A therapist action as posted (session time, short label)."""
-
-    t_s: float
-    label: str
-
-
-@dataclass
-class LiveState:
-    """What one poll returns: the latest snapshot plus what happened since the last poll."""
-
-    state: str
-    t_s: float = math.nan
-    status: StatusSnapshot | None = None
-    detail: LiveDetail | None = None
-    sensors: tuple[SensorView, ...] = ()
-    stride_length_m: float = math.nan
-    gait_speed_m_per_s: float = math.nan
-    audio_problem: str = ""
-    recording_problem: str = ""
-    records: list[object] = field(default_factory=list)
-    actions: list[ActionRecord] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    link_events: list[LinkEvent] = field(default_factory=list)
+#: What to do when the sound output fails, in the GUI's words.
+AUDIO_HELP = (
+    "Check that the speaker or headphones are plugged in and switched on and that no other"
+    " program holds the sound card, then start again; or choose another output in set-up, or"
+    " 'none' to run without sound (the cue is then not heard)."
+)
 
 
 class SessionController:
@@ -70,13 +39,13 @@ class SessionController:
 
     Parameters
     ----------
-    config : SessionConfig
+    request : SessionRequest
     in_process : bool
         Run the engine in a thread of this process instead of a child process.
     """
 
-    def __init__(self, config: SessionConfig, *, in_process: bool = False) -> None:
-        self.config = config
+    def __init__(self, request: SessionRequest, *, in_process: bool = False) -> None:
+        self.config = request  # the session request (summary_view reads its patient_id)
         self.in_process = in_process
         self.state = "new"  # new, starting, running, finished, failed
         self.error = ""
@@ -88,8 +57,8 @@ class SessionController:
         self.started = False  # the baseline began (a session that never did is not kept)
         self.end_status = ""  # complete, degraded or incomplete once finished
         self.end_reason = ""  # why it is not complete ("" if it is)
-        self._latest: Snapshot | None = None
-        self._pending = LiveState(state="new")
+        self._latest: LiveSnapshot | None = None
+        self._pending = LiveSnapshot(state="new")
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._inbox: Any = None
@@ -144,7 +113,8 @@ class SessionController:
                 msg = self._outbox.get(timeout=0.5)
             except queue.Empty:
                 if not self._worker.is_alive():  # died without a word (killed)
-                    self._finish(Outcome("failed", "the session process ended unexpectedly"))
+                    ended = SessionOutcome("failed", error="the session process ended unexpectedly")
+                    self._finish(ended)
                     return
                 continue
             if msg[0] == "snap":
@@ -156,17 +126,20 @@ class SessionController:
                 self._finish(msg[1])
                 return
 
-    def _take(self, snap: Snapshot) -> None:
+    def _take(self, snap: LiveSnapshot) -> None:
         with self._lock:
             self._latest = snap
             p = self._pending
             p.records += snap.records
             p.messages += snap.messages
+            p.results += snap.results
             p.link_events += snap.link_events
 
-    def _finish(self, outcome: Outcome) -> None:
+    def _finish(self, outcome: SessionOutcome) -> None:
         self.summary, self.recorder_stats = outcome.summary, outcome.recorder_stats
         self.error, self.error_is_audio = outcome.error, outcome.error_is_audio
+        if outcome.error_is_audio:
+            self.error = f"{outcome.error}. {AUDIO_HELP}"
         self.end_status, self.end_reason = outcome.status, outcome.reason
         self.started = outcome.started
         self.state = outcome.state
@@ -174,55 +147,48 @@ class SessionController:
             self._worker.join(5.0)
         self._done.set()
 
-    # --- commands -----------------------------------------------------------------------
+    # --- actions ----------------------------------------------------------------------
 
     def _now_s(self) -> float:
         snap = self._latest
         return snap.t_s if snap is not None else math.nan
 
-    def _action(self, label: str) -> None:
+    def send(self, action: Action, label: str) -> None:
+        """Send a therapist action to the session; ``label`` is how the log shows it.
+
+        What became of it comes back with the snapshots (:attr:`LiveSnapshot.results`).
+        """
+        self._send("action", action)
         with self._lock:
             self._pending.actions.append(ActionRecord(self._now_s(), label))
 
-    def command(self, text: str, label: str | None = None) -> None:
-        """Post a live command (``ras.tempo.commands`` grammar) and note it as an action."""
-        self._send("command", text)
-        self._action(label or text)
-
     def set_ramp(self, on: bool) -> None:
         """Start/continue (True) or hold (False) the ramp."""
-        self._send("ramp", on)
-        self._action("ramp on" if on else "ramp held")
+        self.send(Ramp(on), "ramp on" if on else "ramp held")
 
     def set_volume(self, level_dbfs: float) -> None:
         """Cue level in dBFS (the engine clamps it to the ceiling; changes are ramped)."""
-        self._send("volume", level_dbfs)
-        self._action(f"volume {level_dbfs:.0f} dBFS")
+        self.send(Volume(level_dbfs), f"volume {level_dbfs:.0f} dBFS")
 
-    def unplug(self, side: str) -> None:
-        """Virtual patient only: pull one sensor's cable."""
-        if self.config.simulate is not None:
-            self._send("unplug", side)
-            self._action(f"{side} sensor unplugged (simulated)")
-
-    def replug(self, side: str) -> None:
-        """Virtual patient only: plug one sensor in again."""
-        if self.config.simulate is not None:
-            self._send("replug", side)
-            self._action(f"{side} sensor replugged (simulated)")
+    def plug(self, side: str, connected: bool) -> None:
+        """Virtual patient only: pull one sensor's cable, or plug it in again."""
+        how = "replugged" if connected else "unplugged"
+        self.send(Plug(side, connected), f"{side} sensor {how} (simulated)")
 
     # --- reading ------------------------------------------------------------------------
 
-    def poll(self) -> LiveState:
-        """The latest snapshot and everything recorded or posted since the last poll."""
+    def poll(self) -> LiveSnapshot:
+        """The latest snapshot with everything recorded or posted since the last poll."""
         with self._lock:
-            live, self._pending = self._pending, LiveState(state=self.state)
+            pending, self._pending = self._pending, LiveSnapshot(state=self.state)
             snap = self._latest
-        live.state = self.state
-        if snap is not None:
-            live.t_s, live.status, live.detail = snap.t_s, snap.status, snap.detail
-            live.sensors, live.stride_length_m = snap.sensors, snap.stride_length_m
-            live.gait_speed_m_per_s = snap.gait_speed_m_per_s
-            live.audio_problem = snap.audio_problem
-            live.recording_problem = snap.recording_problem
-        return live
+        since = {
+            "records": pending.records,
+            "messages": pending.messages,
+            "results": pending.results,
+            "link_events": pending.link_events,
+            "actions": pending.actions,
+        }
+        if snap is None:
+            return dataclasses.replace(pending, state=self.state)
+        return dataclasses.replace(snap, state=self.state, **since)

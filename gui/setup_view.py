@@ -6,10 +6,10 @@ import threading
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.session_controller import SessionConfig
 from gui.widgets import BigButton
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import RasError
+from ras.session.request import SensorPorts, SessionRequest, SimulatedSensors, check_request
 from ras.session.settings import PLANS, SessionSettings
 from ras.sim.presets import PRESETS
 from ras.store.store import AFFECTED_SIDES, Store
@@ -34,7 +34,8 @@ def _spin(
 
 
 class SetupPage(QtWidgets.QWidget):
-    """Choose everything a session needs; :attr:`start_requested` carries the config."""
+    """Choose everything a session needs; :attr:`start_requested` carries the checked
+    :class:`~ras.session.request.SessionRequest`."""
 
     start_requested = QtCore.Signal(object)
     history_requested = QtCore.Signal(str)
@@ -295,8 +296,8 @@ class SetupPage(QtWidgets.QWidget):
             ports.append(extra)
         return tuple(ports)
 
-    def config(self) -> SessionConfig:
-        """The chosen configuration; raises :class:`RasError` with what to fix."""
+    def request(self) -> SessionRequest:
+        """The session as chosen (checked when it starts); raises :class:`RasError`."""
         patient = self.patient.currentData()
         if not patient:
             raise RasError("choose a patient, or add one (a pseudonymous id)")
@@ -310,24 +311,31 @@ class SetupPage(QtWidgets.QWidget):
             step_pct=self.step_pct.value(),
             tempo_bpm=(self.tempo.value() or None) if plan != "iso-ramp" else None,
         )
-        simulate = self.preset.currentText() if self.use_sim.isChecked() else None
-        return SessionConfig(
+        simulated = self.use_sim.isChecked()
+        sensors = (
+            SimulatedSensors(
+                self.preset.currentText(), sensor_steps=self.sensor_steps.currentData()
+            )
+            if simulated
+            else SensorPorts(self._chosen_ports())
+        )
+        return SessionRequest(
             patient_id=patient,
             settings=settings,
-            simulate=simulate,
-            ports=() if simulate else self._chosen_ports(),
+            sensors=sensors,
             audio=self.audio.currentText().strip() or "default",
             level_dbfs=float(self.volume.value()),
-            speed=self.speed if simulate else 1.0,
-            sensor_steps=self.sensor_steps.currentData() if simulate else "device",
+            speed=self.speed if simulated else 1.0,
             db=self.db,
+            via="gui",
         )
 
     def _start(self) -> None:
         try:
-            cfg = self.config()
+            request = self.request()
+            check_request(request)  # what is wrong is said here, before the session starts
         except RasError as err:
             self.error.setText(str(err))
             return
         self.error.clear()
-        self.start_requested.emit(cfg)
+        self.start_requested.emit(request)

@@ -7,7 +7,6 @@ therapist has the cues off, holds no cue beyond the block being rendered at that
 
 from __future__ import annotations
 
-import argparse
 import wave
 
 import numpy as np
@@ -16,10 +15,12 @@ import pytest
 from ras.audio.backends import parse_audio_spec
 from ras.bus import SessionBus
 from ras.session.live import begin_session, run_live_session
+from ras.session.request import SimulatedSensors
 from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.store import Store
+from ras.tempo.commands import Cues
 
 FS_HZ = 48000
 SPEED = 5.0
@@ -44,19 +45,17 @@ def test_no_cue_sounds_in_the_probe_or_while_cues_are_off(tmp_path):
         now = runner.clock.now_s()
         sent.setdefault("cued", now)
         if "off" not in sent and now - sent["cued"] >= 15.0:
-            runner.command("off")
+            runner.submit(Cues(on=False))
             sent["off"] = now
         elif "off" in sent and "on" not in sent and now - sent["off"] >= 8.0:
-            runner.command("on")
+            runner.submit(Cues(on=True))
             sent["on"] = now
 
     result = run_live_session(
         db_path=db_path,
         session_id=session_id,
         settings=SessionSettings(baseline_s=20.0, cued_s=40.0, probe_s=10.0, plan="fixed"),
-        sensor_args=argparse.Namespace(
-            simulate="healthy", port=[], set=[], seed=4, speed=SPEED, imu_rate=0
-        ),
+        sensors=SimulatedSensors(seed=4, imu_rate_hz=0),
         audio=parse_audio_spec(f"wav:{wav}"),
         clock=SessionClock(speed=SPEED),
         bus=SessionBus(),

@@ -83,7 +83,9 @@ def test_bad_input_gives_one_line_errors(tmp_path):
     )
     one_line_error(ras("run", "--simulate", "healthy", "--tempo", "500", "--db", db), "between")
     one_line_error(ras("run", "--simulate", "healthy", "--patient", "P-404", "--db", db), "P-404")
-    one_line_error(ras("run", "--simulate", "healthy", "--speed", "5", "--db", db), "--audio")
+    one_line_error(
+        ras("run", "--simulate", "healthy", "--speed", "5", "--db", db), "WAV file or no sound"
+    )
     one_line_error(ras("run", "--simulate", "healthy", "--audio", "mp3:x", "--db", db), "mp3")
     blocker = tmp_path / "file"
     blocker.write_text("")

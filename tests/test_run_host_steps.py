@@ -7,7 +7,6 @@ numbers (ras.report.outcomes); the option's rule is checked in one place
 
 from __future__ import annotations
 
-import argparse
 import math
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 from ras.errors import UserInputError
 from ras.results.outcomes import session_outcomes
 from ras.results.session_data import load_session
-from ras.session.sensors import HOST_STEPS_IMU_RATE_HZ, virtual_sensor_options
+from ras.session.request import HOST_STEPS_IMU_RATE_HZ, SimulatedSensors, virtual_sensor_options
 from ras.store.store import Store
 
 GUARD_S = 300  # hang guard only
@@ -58,9 +57,9 @@ def test_a_session_with_host_detected_steps_has_steps_cadence_and_symmetry(tmp_p
         assert math.isfinite(p.value("step_time_si_pct")), (phase, p.reasons)
 
 
-def options(**kw) -> dict[str, object]:
-    args = {"simulate": "healthy", "port": None, "imu_rate": 0, "sensor_steps": None, **kw}
-    return virtual_sensor_options(argparse.Namespace(**args))
+def options(imu_rate: int = 0, sensor_steps: str | None = None) -> dict[str, object]:
+    sensors = SimulatedSensors(sensor_steps=sensor_steps, imu_rate_hz=imu_rate)
+    return virtual_sensor_options(sensors)
 
 
 def test_the_sensor_steps_rule():
@@ -74,12 +73,6 @@ def test_the_sensor_steps_rule():
         options(sensor_steps="sideways")
     with pytest.raises(UserInputError, match="between 50 and 1000 Hz"):
         options(sensor_steps="host", imu_rate=20)
-    with pytest.raises(UserInputError, match="virtual sensors"):
-        options(simulate=None, port=["/dev/null"], sensor_steps="host")
-    assert options(simulate=None, port=["/dev/null"]) == {
-        "imu_rate_hz": None,
-        "on_device_steps": True,
-    }
 
 
 def test_a_bad_choice_is_one_line_before_any_session_is_made(tmp_path):

@@ -10,7 +10,6 @@ delivered up to then must be in the database, and the links' CLOSED events must 
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from ras.events import LinkState
 from ras.link.serial_link import DrainResult
 from ras.protocol.messages import MAX_IMU_SAMPLES, Imu, MsgType, Side, Step
 from ras.session.live import LiveParts, begin_session, data_end_marker, run_live_session
+from ras.session.request import SimulatedSensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.sim.sensor import VirtualFootSensor
@@ -50,9 +50,7 @@ def test_imu_and_steps_reach_the_end_of_a_fast_session(tmp_path: Any) -> None:
         settings=SessionSettings(
             baseline_s=5.0, cued_s=2.0, probe_s=2.0, plan="fixed", tempo_bpm=100.0
         ),
-        sensor_args=argparse.Namespace(
-            simulate="healthy", port=[], set=[], seed=3, speed=SPEED, imu_rate=IMU_RATE_HZ
-        ),
+        sensors=SimulatedSensors(seed=3, imu_rate_hz=IMU_RATE_HZ),
         audio=parse_audio_spec("none"),
         clock=SessionClock(speed=SPEED),
         bus=SessionBus(),

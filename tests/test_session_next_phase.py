@@ -7,17 +7,17 @@ after it keeps its planned duration, every early end is a marker, and the stored
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 
 from ras.audio.backends import parse_audio_spec
 from ras.bus import SessionBus
 from ras.session.live import begin_session, run_live_session
+from ras.session.request import SimulatedSensors
 from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.store import Store
+from ras.tempo.commands import NextPhase
 
 SPEED = 20.0
 PLANNED_S = {"baseline": 60.0, "cued": 120.0, "probe": 60.0}
@@ -37,28 +37,28 @@ def test_next_ends_each_phase_early_and_is_logged(tmp_path):
     def tick(runner: SessionRunner) -> None:
         while not runner.messages.empty():
             messages.append(runner.messages.get())
+        while not runner.results.empty():
+            messages.append(runner.results.get().text())
         now = runner.clock.now_s()
         if "early" not in sent:
-            runner.command("next")  # at once: nothing to start the cue at yet
+            runner.submit(NextPhase())  # at once: nothing to start the cue at yet
             sent["early"] = now
             return
         phase = runner.phase
         started.setdefault(phase, now)  # first tick seen in this phase
         if phase not in sent and now - started[phase] >= EARLY_S[phase]:
-            runner.command("next")
+            runner.submit(NextPhase())
             sent[phase] = now
 
     settings = SessionSettings(
         baseline_s=PLANNED_S["baseline"], cued_s=PLANNED_S["cued"], probe_s=PLANNED_S["probe"]
     )
-    sensors = argparse.Namespace(
-        simulate="healthy", port=[], set=[], seed=2, speed=SPEED, imu_rate=0
-    )
+    sensors = SimulatedSensors(seed=2, imu_rate_hz=0)
     result = run_live_session(
         db_path=db_path,
         session_id=session_id,
         settings=settings,
-        sensor_args=sensors,
+        sensors=sensors,
         audio=parse_audio_spec("none"),
         clock=SessionClock(speed=SPEED),
         bus=SessionBus(),

@@ -84,10 +84,10 @@ def _check_display() -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the GUI; returns when its window is closed."""
     from ras.audio.backends import parse_audio_spec
-    from ras.session.sensors import check_session_speed
+    from ras.session.request import check_session_speed
 
-    # the arguments first; the GUI preselects a virtual patient, and its engine checks the
-    # speed again once the sensors are chosen
+    # the arguments first; the GUI preselects a virtual patient, and its set-up checks the
+    # whole request again once the sensors are chosen
     speed = check_session_speed(
         args.speed, simulated=True, audio_kind=parse_audio_spec(args.audio).kind
     )

@@ -14,6 +14,7 @@ from ras.events import ImuEvent
 from ras.link.serial_link import LinkStats
 from ras.monitor_view import MonitorView
 from ras.protocol.messages import StepKind
+from ras.session.request import check_sensors
 from ras.session.sensors import open_sensors
 from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
 from ras.session_clock import SessionClock
@@ -67,10 +68,13 @@ def run_monitor(args: argparse.Namespace) -> int:
 
     Returns 0, or 128 + N when signal N ended it (the summary is printed first).
     """
+    from ras.commands.run import sensors_from_args
+
     kinds = parse_event_kinds(args.events)
     if args.imu_rate < 0 or args.imu_rate > 1000:
         raise UserInputError(f"--imu-rate must be between 0 and 1000 Hz, got {args.imu_rate}")
-    clock = SessionClock(speed=args.speed)
+    sensors, speed = check_sensors(sensors_from_args(args), args.speed)  # no audio here
+    clock = SessionClock(speed=speed)
     bus = SessionBus()
     feed = bus.subscribe("monitor", accept=lambda e: not isinstance(e, ImuEvent))
     # lines are queued for a printer thread: a terminal that does not read stalls nothing here
@@ -85,7 +89,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     try:
         with (
             session_signals(STOP_SIGNALS, on_signal=on_signal) as signalled,
-            open_sensors(args, clock, bus) as (_, manager),
+            open_sensors(sensors, clock, bus) as (_, manager),
         ):
             try:
                 while not stop.is_set() and (

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import sys
 import threading
 import time
 from typing import Any
 
-from ras.bus import SessionBus
 from ras.console import Console
 from ras.errors import UserInputError
 from ras.protocol.messages import Side
+from ras.session.host import SessionHost
+from ras.session.request import (
+    SensorPorts,
+    SensorSpec,
+    SessionRequest,
+    SimulatedSensors,
+    check_request,
+    number_or_text,
+    simulated_params,
+)
 from ras.session.runner import SessionRunner, StatusSnapshot
-from ras.session.sensors import check_session_speed, simulated_params, virtual_sensor_options
 from ras.session.settings import SessionSettings
 from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
-from ras.session_clock import SessionClock
 from ras.store.store import Store
+from ras.tempo.commands import parse_command
 
 __all__ = [
     "EXIT_DEGRADED",
@@ -27,6 +36,7 @@ __all__ = [
     "format_status",
     "format_summary",
     "run_session",
+    "sensors_from_args",
 ]
 
 #: Exit status of a session that ended early or lost data (a signal: 128 + its number).
@@ -62,10 +72,40 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
     )
 
 
-def _read_stdin(runner: SessionRunner) -> None:
+def sensors_from_args(args: argparse.Namespace) -> SensorSpec:
+    """The sensors ``--simulate``/``--set``/``--seed``/``--sensor-steps``/``--imu-rate`` or
+    ``--port`` ask for (``ras run`` and ``ras monitor``); options that do not fit are one line."""
+    steps = getattr(args, "sensor_steps", None)
+    overrides = tuple((name, number_or_text(value)) for name, value in args.set or ())
+    if args.simulate is None:
+        if steps is not None:
+            raise UserInputError(
+                "--sensor-steps applies to virtual sensors (--simulate); a real sensor's HELLO"
+                " says whether it detects steps, and the host detects them itself if not"
+            )
+        if overrides:
+            raise UserInputError("--set applies to a virtual patient; use it with --simulate")
+        return SensorPorts(tuple(args.port or ()))
+    return SimulatedSensors(
+        args.simulate.lower(),
+        overrides,
+        seed=args.seed or 0,
+        sensor_steps=steps,
+        imu_rate_hz=int(getattr(args, "imu_rate", 0) or 0),
+    )
+
+
+def _read_stdin(host: SessionHost, console: Console) -> None:
+    """Typed commands, parsed into the therapist actions the host takes from any front-end."""
     for line in sys.stdin:
-        if line.strip():
-            runner.command(line)
+        if not line.strip():
+            continue
+        try:
+            action = parse_command(line)
+        except UserInputError as err:
+            console.line(f"error: {err}")
+            continue
+        host.send(action)
 
 
 def run_session(args: argparse.Namespace) -> int:
@@ -75,61 +115,42 @@ def run_session(args: argparse.Namespace) -> int:
     :data:`EXIT_INCOMPLETE` (1) ended early or lost data, 128 + N ended by signal N
     (SIGTERM 143, SIGHUP 129); errors before it starts are 2 (see :mod:`ras.cli`).
     """
-    from ras.audio.backends import parse_audio_spec
-    from ras.session.live import (
-        LiveParts,
-        affected_side_of,
-        planned_session_bytes,
-        run_live_session,
+    request = SessionRequest(
+        patient_id=args.patient or "",
+        settings=_settings(args),
+        sensors=sensors_from_args(args),
+        audio=args.audio,
+        level_dbfs=args.ceiling if args.level is None else args.level,
+        ceiling_dbfs=args.ceiling,
+        speed=args.speed,
+        db=args.db,
+        via="cli",
     )
-    from ras.store.space import check_free_space
-
-    audio = parse_audio_spec(args.audio)
-    check_session_speed(args.speed, simulated=args.simulate is not None, audio_kind=audio.kind)
-    settings = _settings(args)
-    virtual_sensor_options(args)  # a bad --sensor-steps / --imu-rate fails before the session row
-    level_dbfs = args.ceiling if args.level is None else args.level
-    if level_dbfs > args.ceiling:
+    checked, _ = check_request(request)  # everything, before anything is written
+    if request.level_dbfs > args.ceiling:
         print(
-            f"note: --level {level_dbfs:g} dBFS is above the ceiling; the cue plays at"
+            f"note: --level {request.level_dbfs:g} dBFS is above the ceiling; the cue plays at"
             f" {args.ceiling:g} dBFS",
             file=sys.stderr,
         )
-        level_dbfs = args.ceiling
-    with Store(args.db) as store:
-        patient = args.patient
-        if patient is None:
-            patient = _simulated_patient(store, args)
-        affected = affected_side_of(store, patient)
-        # room for the session as planned (IMU included), before its row is written
-        warning = check_free_space(store.path, planned_session_bytes(settings, args))
-        if warning:
-            print(f"warning: {warning}", file=sys.stderr)
-        session_id = store.begin_session(
-            patient,
-            {
-                **settings.as_dict(),
-                "audio": args.audio,
-                "simulate": args.simulate,
-                "sensor_steps": getattr(args, "sensor_steps", None),
-                "level_dbfs": level_dbfs,
-                "ceiling_dbfs": args.ceiling,
-            },
-        )
-        db_path = str(store.path)
+    if args.patient is None:
+        with Store(args.db) as store:
+            checked = dataclasses.replace(checked, patient_id=_simulated_patient(store, checked))
+    host = SessionHost(checked, warn=lambda warning: print(f"warning: {warning}", file=sys.stderr))
+    session_id = host.begin()
     last_status = [0.0]
     # the engine thread only queues text: a terminal that does not read never delays a cue
     console = Console()
 
-    running: list[SessionRunner] = []
-
-    def started(parts: LiveParts) -> None:
-        running.append(parts.runner)
-        threading.Thread(target=_read_stdin, args=(parts.runner,), daemon=True).start()
+    def started(_parts: object) -> None:
+        threading.Thread(target=_read_stdin, args=(host, console), daemon=True).start()
 
     def tick(r: SessionRunner) -> None:
-        while not r.messages.empty():
-            console.line(r.messages.get())
+        for text in host.messages():
+            console.line(text)
+        for result in host.results():
+            if result.message:
+                console.line(result.text())
         now = time.monotonic()
         if now - last_status[0] >= 1.0:
             last_status[0] = now
@@ -138,27 +159,11 @@ def run_session(args: argparse.Namespace) -> int:
     def on_signal(sig: SessionSignal) -> bool:
         """Ctrl-C, SIGTERM, SIGHUP once the runner runs: stop it with the reason; the session
         ends as at its planned end (a second Ctrl-C raises KeyboardInterrupt)."""
-        if not running:
-            return False  # still starting: raised, and the start is undone
-        running[0].stop(sig.reason)
-        return True
+        return host.stop(sig.reason)  # still starting: raised, and the start is undone
 
     try:
         with session_signals(STOP_SIGNALS, on_signal=on_signal) as signalled:
-            result = run_live_session(
-                db_path=db_path,
-                session_id=session_id,
-                settings=settings,
-                sensor_args=args,
-                audio=audio,
-                clock=SessionClock(speed=args.speed),
-                bus=SessionBus(),
-                affected_side=affected,
-                level_dbfs=level_dbfs,
-                ceiling_dbfs=args.ceiling,
-                on_started=started,
-                on_tick=tick,
-            )
+            result = host.run(on_started=started, on_tick=tick)
     finally:
         console.close(timeout_s=2.0)
     summary = result.summary
@@ -175,14 +180,14 @@ def run_session(args: argparse.Namespace) -> int:
 
 
 def exit_code(result: Any) -> int:
-    """0 complete; 3 degraded; 1 incomplete or anything lost (``result``: a LiveResult)."""
+    """0 complete; 3 degraded; 1 incomplete or anything lost (``result``: a SessionOutcome)."""
     if getattr(result, "lost_events", 0) > 0 or result.status not in ("complete", "degraded"):
         return EXIT_INCOMPLETE
     return EXIT_DEGRADED if result.status == "degraded" else 0
 
 
 def format_summary(session_id: int, result: Any, reason: str = "") -> str:
-    """The line printed at the end of ``ras run`` (``result``: a LiveResult)."""
+    """The line printed at the end of ``ras run`` (``result``: a SessionOutcome)."""
 
     def num(x: float) -> str:
         return format(x, ".1f") if math.isfinite(x) else "--"
@@ -209,19 +214,19 @@ def format_summary(session_id: int, result: Any, reason: str = "") -> str:
     return line + (f" ({reason})" if reason else "")
 
 
-def _simulated_patient(store: Store, args: argparse.Namespace) -> str:
+def _simulated_patient(store: Store, request: SessionRequest) -> str:
     """The virtual patient's pseudonym (``sim-PRESET[-SIDE]``), created on first use."""
-    if args.simulate is None:
+    sensors = request.sensors
+    if not isinstance(sensors, SimulatedSensors):
         raise UserInputError("give --patient ID for a real session (see `ras patients`)")
-    params = simulated_params(args)  # an unknown preset fails here, before writing
-    side = params.affected_side
-    patient = f"sim-{args.simulate.lower()}"
+    side = simulated_params(sensors).affected_side
+    patient = f"sim-{sensors.preset}"
     if side != Side.UNKNOWN:
         patient += f"-{side.name.lower()}"
     if patient not in {p.pseudo_id for p in store.list_patients()}:
         store.add_patient(
             patient,
-            diagnosis=args.simulate.lower(),
+            diagnosis=sensors.preset,
             affected_side=None if side == Side.UNKNOWN else side.name.lower(),
         )
     return patient

@@ -23,7 +23,6 @@ session row is written (:func:`begin_session`).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import time
@@ -35,10 +34,12 @@ from ras.audio.backends import AudioSpec, AudioUnavailableError, make_backend
 from ras.audio.engine import CueEngine
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
+from ras.errors import RasError
 from ras.link.serial_link import DrainResult
 from ras.protocol.messages import Side
+from ras.session.request import SensorSpec, SimulatedSensors, virtual_sensor_options
 from ras.session.runner import SessionRunner, SessionSummary
-from ras.session.sensors import open_sensors, virtual_sensor_options
+from ras.session.sensors import open_sensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
@@ -47,8 +48,9 @@ from ras.store.space import check_free_space, estimate_session_bytes
 from ras.store.store import Store
 
 __all__ = [
+    "AUDIO_FAILED",
     "LiveParts",
-    "LiveResult",
+    "SessionOutcome",
     "affected_side_of",
     "begin_session",
     "data_end_marker",
@@ -59,6 +61,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: How every failure to start the sound output begins (the rest says why).
+AUDIO_FAILED = "the sound output could not start: "
+
 _SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
 
 
@@ -68,20 +73,20 @@ def affected_side_of(store: Store, patient_id: str) -> Side:
     return _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
 
 
-def planned_session_bytes(settings: SessionSettings, sensor_args: argparse.Namespace) -> int:
+def planned_session_bytes(settings: SessionSettings, sensors: SensorSpec) -> int:
     """Estimated database growth (bytes) of a session as planned (baseline + cued + probe).
 
-    Virtual patients have two sensors; ``--imu-rate`` (or the host-steps default) sets the raw
-    IMU stream. Real sensors (``--port``) are assumed to stream IMU at 100 Hz (their HELLO says
-    it only once connected), so the estimate errs on the generous side.
+    Virtual patients have two sensors; their IMU rate (or the host-steps default) sets the raw
+    IMU stream. Real sensors are assumed to stream IMU at 100 Hz (their HELLO says it only
+    once connected), so the estimate errs on the generous side.
     """
     duration_s = settings.baseline_s + settings.cued_s + settings.probe_s
-    if getattr(sensor_args, "simulate", None) is not None:
-        imu_rate_hz = virtual_sensor_options(sensor_args)["imu_rate_hz"] or 0
+    if isinstance(sensors, SimulatedSensors):
+        imu_rate_hz = virtual_sensor_options(sensors)["imu_rate_hz"] or 0
         n_sensors = 2
     else:
         imu_rate_hz = 100
-        n_sensors = max(1, len(getattr(sensor_args, "port", None) or ()))
+        n_sensors = max(1, len(sensors.ports))
     return estimate_session_bytes(duration_s, float(imu_rate_hz), n_sensors)
 
 
@@ -131,19 +136,37 @@ class LiveParts:
 
 
 @dataclass
-class LiveResult:
-    """How a live session ended.
+class SessionOutcome:
+    """How a live session ended, for every front-end.
 
-    ``status`` is 'complete', 'degraded' (ran to its end, but the cue could not keep up) or
-    'incomplete' (ended early, or ``lost_events`` > 0); ``reason`` says why it is not complete
-    ("" if it is). A front-end exits non-zero unless ``status == "complete"``.
+    ``state`` is 'finished' (it ran: ``status`` says how) or 'failed' (an error ended it, in
+    ``error``; ``error_is_audio`` if the sound output failed). ``status`` is 'complete',
+    'degraded' (ran to its end, but the cue could not keep up) or 'incomplete' (ended early,
+    or ``lost_events`` > 0); ``reason`` says why it is not complete ("" if it is). ``started``
+    is False if the baseline never began (the session row was then removed). A front-end exits
+    non-zero unless ``status == "complete"``.
     """
 
-    summary: SessionSummary
-    recorder_stats: RecorderStats
-    status: str
+    state: str = "finished"
+    status: str = ""
     reason: str = ""
+    summary: SessionSummary | None = None
+    recorder_stats: RecorderStats | None = None
     lost_events: int = 0
+    started: bool = False
+    error: str = ""
+    error_is_audio: bool = False
+
+    @classmethod
+    def failed(cls, err: BaseException, *, started: bool = False) -> SessionOutcome:
+        """The outcome of a session an error ended (a RasError's one line, else its type)."""
+        if isinstance(err, RasError):
+            return cls("failed", started=started, error=str(err), error_is_audio=_is_audio(err))
+        return cls("failed", started=started, error=f"{type(err).__name__}: {err}")
+
+
+def _is_audio(err: BaseException) -> bool:
+    return isinstance(err, AudioUnavailableError) or bool(getattr(err, "is_audio", False))
 
 
 def session_outcome(summary: SessionSummary | None, stats: RecorderStats) -> tuple[str, str]:
@@ -224,7 +247,7 @@ def run_live_session(
     db_path: str,
     session_id: int,
     settings: SessionSettings,
-    sensor_args: argparse.Namespace,
+    sensors: SensorSpec,
     audio: AudioSpec,
     clock: SessionClock,
     bus: SessionBus,
@@ -234,7 +257,7 @@ def run_live_session(
     record: Callable[[object], None] | None = None,
     on_started: Callable[[LiveParts], None] | None = None,
     on_tick: Callable[[SessionRunner], None] | None = None,
-) -> LiveResult:
+) -> SessionOutcome:
     """Run one session from its baseline to its end; the recorder is always closed.
 
     Parameters
@@ -243,9 +266,8 @@ def run_live_session(
         Where the session row is (:func:`begin_session`).
     settings : SessionSettings
         Plan and phase durations.
-    sensor_args : argparse.Namespace
-        ``simulate``, ``port``, ``set``, ``seed``, ``speed``, ``imu_rate`` as for
-        :func:`ras.session.sensors.open_sensors`.
+    sensors : SimulatedSensors or SensorPorts
+        The virtual patient or the real sensors' ports.
     audio : AudioSpec
         Where the cues go.
     clock, bus : SessionClock, SessionBus
@@ -288,7 +310,7 @@ def run_live_session(
     summary: SessionSummary | None = None
     started = False
     try:
-        with open_sensors(sensor_args, clock, bus) as (rig, links):
+        with open_sensors(sensors, clock, bus) as (rig, links):
             runner = SessionRunner(
                 settings,
                 clock=clock,
@@ -323,7 +345,9 @@ def run_live_session(
         stats = recorder.close(status=status, reason=reason or None)
         if not started:
             _discard_if_never_started(db_path, session_id)
-    return LiveResult(summary, stats, status, reason, stats.events_lost)
+    return SessionOutcome(
+        "finished", status, reason, summary, stats, stats.events_lost, started=True
+    )
 
 
 def _discard_if_never_started(db_path: str, session_id: int) -> None:
@@ -387,8 +411,6 @@ def _start_engine(
             on_onset=runner.cue_played,
         )
         engine.start()
-    except AudioUnavailableError:
-        raise
     except Exception as err:  # a device that fails to open: one line, never a traceback
-        raise AudioUnavailableError(f"the sound output could not start: {err}") from err
+        raise AudioUnavailableError(f"{AUDIO_FAILED}{err}") from err
     return engine

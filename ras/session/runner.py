@@ -22,11 +22,12 @@ from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
 from ras.events import StepEvent
 from ras.protocol.messages import Side
+from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.records import CueEvent, MarkerEvent, PhaseEvent, TempoChangeEvent
 from ras.tempo.adaptive import AdaptivePhaseCorrection
-from ras.tempo.commands import Cues, Marker, NextPhase, Pause, parse_command
+from ras.tempo.commands import Cues, Marker, NextPhase, Pause
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler, TempoChange
 
@@ -211,7 +212,12 @@ class SessionRunner:
         self._phase_end_s = math.inf  # session time the current phase ends
         self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
-        self._commands: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Action] = queue.SimpleQueue()
+        #: What became of each action sent (:meth:`submit`), in the order they were applied.
+        self.results: queue.SimpleQueue[ActionResult] = queue.SimpleQueue()
+        #: Applies the actions on the session's devices (volume, a virtual sensor's cable) on
+        #: the engine thread; returns what was done, raises UserInputError if it cannot.
+        self.devices: Callable[[Volume | Plug], str] | None = None
         self._pending_cues: dict[int, tuple[int, float, Side, float]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -219,9 +225,9 @@ class SessionRunner:
 
     # --- called from other threads -----------------------------------------------------
 
-    def command(self, text: str) -> None:
-        """Queue a live command (thread-safe); errors come back through :attr:`messages`."""
-        self._commands.put(text)
+    def submit(self, action: Action) -> None:
+        """Queue a therapist action (thread-safe); its result comes on :attr:`results`."""
+        self._commands.put(action)
 
     def stop(self, reason: str = "") -> None:
         """End the session early (thread-safe); ``reason`` goes into ``summary.reason``."""
@@ -288,42 +294,45 @@ class SessionRunner:
             target_bpm=target,
         )
 
-    def set_ramp(self, on: bool) -> None:
-        """Hold (False) or start/continue (True) the iso-ramp; engine thread (e.g. ``on_tick``).
+    @property
+    def tempo_actions_open(self) -> bool:
+        """Whether the cue can be changed now (tempo, cues, pause, ramp): the cued phase only.
+
+        The one place this rule lives; a front-end asks here (through the snapshot) instead of
+        repeating it.
+        """
+        return self.scheduler is not None and self.phase == "cued"
+
+    def _ramp(self, on: bool) -> str:
+        """Hold (False) or start/continue (True) the iso-ramp (engine thread); what was done.
 
         Holding keeps the tempo in force; starting again resumes the held ramp, or (for a fixed
-        or adaptive plan) starts one toward the settings' target. Errors go to :attr:`messages`.
+        or adaptive plan) starts one toward the settings' target.
         """
         sched, s = self.scheduler, self.settings
-        if sched is None or self.phase != "cued":
-            self.messages.put(f"error: the ramp applies in the cued phase (now: {self.phase})")
-            return
+        assert sched is not None
         held = getattr(self, "_held_ramp", None)
         if not on:
             if isinstance(sched.plan, IsoRampPlan):
                 self._held_ramp = sched.plan
                 sched.plan = FixedPlan(sched.tempo_bpm_)
-                self.messages.put(f"ramp held at {sched.tempo_bpm_:.1f} bpm")
-            return
+                return f"ramp held at {sched.tempo_bpm_:.1f} bpm"
+            return ""
         if isinstance(sched.plan, IsoRampPlan):
-            return
+            return ""
         if held is None:
             base = self.summary.baseline_spm
             if not math.isfinite(base):
                 base = sched.tempo_bpm_
-            try:
-                held = IsoRampPlan(
-                    base,
-                    target_bpm=s.target_bpm,
-                    target_pct=None if s.target_bpm is not None else (s.target_pct or 10.0),
-                    step_pct=s.step_pct,
-                )
-            except UserInputError as err:
-                self.messages.put(f"error: {err}")
-                return
+            held = IsoRampPlan(
+                base,
+                target_bpm=s.target_bpm,
+                target_pct=None if s.target_bpm is not None else (s.target_pct or 10.0),
+                step_pct=s.step_pct,
+            )
         self._held_ramp = None
         sched.plan = held
-        self.messages.put(f"ramp on toward {held.target_bpm:.1f} bpm")
+        return f"ramp on toward {held.target_bpm:.1f} bpm"
 
     # --- the engine loop ------------------------------------------------------------------
 
@@ -398,7 +407,7 @@ class SessionRunner:
                 self.messages.put(f"could not silence the cues after the end: {err}")
         if summary.cues_skipped:
             speed = self.clock.speed
-            why = f" with --speed {speed:g}" if speed != 1.0 else ""
+            why = f" at {speed:g}x speed" if speed != 1.0 else ""
             summary.degraded_reason = (
                 f"{summary.cues_skipped} of {summary.cues_planned} cues skipped: the machine"
                 f" could not keep up{why}"
@@ -419,7 +428,7 @@ class SessionRunner:
         if not math.isfinite(baseline) and s.tempo_bpm is None:
             self.summary.reason = (
                 "no steady walking in the baseline, so no cadence to start the cue at;"
-                " run again, or give --tempo"
+                " run again, or set a fixed tempo"
             )
             return False
         start_bpm = min(max(s.tempo_bpm or baseline, s.min_bpm), s.max_bpm)
@@ -511,7 +520,7 @@ class SessionRunner:
         self.summary.cues_skipped += 1
         if self.summary.cues_skipped == 1:
             speed = self.clock.speed
-            why = f" at --speed {speed:g}" if speed != 1.0 else ""
+            why = f" at {speed:g}x speed" if speed != 1.0 else ""
             self.messages.put(
                 f"warning: cues are being skipped, the machine cannot keep up{why} (first: {err});"
                 " the count comes at the end"
@@ -557,7 +566,7 @@ class SessionRunner:
                 del self._pending_cues[sample]
                 self.summary.cues_cancelled += 1
 
-    def _next_phase(self, now: float) -> None:
+    def _next_phase(self, now: float) -> str:
         """The therapist ends the current phase now; logged as a marker with its source."""
         following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
         no_start_tempo = self.settings.tempo_bpm is None and not math.isfinite(
@@ -565,35 +574,48 @@ class SessionRunner:
         )
         if self.phase == "baseline" and no_start_tempo:
             raise UserInputError(
-                "'next': no steady walking yet, so no cadence to start the cue at;"
+                "cannot start the cue yet: no steady walking yet, so no cadence to start it at;"
                 " let the patient walk a little longer"
             )
         self._phase_end_s = now
         note = f"therapist: {self.phase} ended early, {following} next"
         self.record(MarkerEvent(now, note))
-        self.messages.put(f"marker at {now:.1f} s: {note}")
+        return f"marker at {now:.1f} s: {note}"
 
     def _apply_commands(self, now: float) -> None:
         while True:
             try:
-                text = self._commands.get_nowait()
+                action = self._commands.get_nowait()
             except queue.Empty:
                 return
             try:
-                command = parse_command(text)
-                if isinstance(command, Marker):
-                    self.record(MarkerEvent(now, command.note))
-                    self.messages.put(f"marker at {now:.1f} s: {command.note}")
-                elif isinstance(command, NextPhase):
-                    self._next_phase(now)
-                elif self.scheduler is None or self.phase != "cued":
-                    raise UserInputError(
-                        f"{text.strip()!r}: tempo commands apply in the cued phase"
-                        f" (now: {self.phase}); markers and next work at any time"
-                    )
-                else:
-                    self.scheduler.apply(command, t_s=now)
-                    if isinstance(command, Pause) or command == Cues(on=False):
-                        self._silence_scheduled_cues()
+                result = ActionResult(action, True, self._apply(action, now), now)
             except UserInputError as err:
-                self.messages.put(f"error: {err}")
+                result = ActionResult(action, False, str(err), now)
+            self.results.put(result)
+
+    def _apply(self, action: Action, now: float) -> str:
+        """Apply one action (engine thread); returns what was done ("" if nothing to say)."""
+        if isinstance(action, Marker):
+            self.record(MarkerEvent(now, action.note))
+            return f"marker at {now:.1f} s: {action.note}"
+        if isinstance(action, NextPhase):
+            return self._next_phase(now)
+        if isinstance(action, (Volume, Plug)):
+            if self.devices is None:
+                raise UserInputError("this session has no sound output or sensors to change")
+            return self.devices(action)
+        if not isinstance(action, TEMPO_ACTIONS):
+            raise UserInputError(f"not a therapist action: {action!r}")
+        if not self.tempo_actions_open:
+            raise UserInputError(
+                f"the cue can be changed in the cued phase only (now: {self.phase});"
+                " markers and ending the phase work at any time"
+            )
+        assert self.scheduler is not None
+        if isinstance(action, Ramp):
+            return self._ramp(action.on)
+        self.scheduler.apply(action, t_s=now)
+        if isinstance(action, Pause) or action == Cues(on=False):
+            self._silence_scheduled_cues()
+        return ""

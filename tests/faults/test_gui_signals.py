@@ -16,7 +16,7 @@ import time
 import pytest
 
 from gui.session_controller import SessionController
-from gui.session_engine import SessionConfig
+from ras.session.request import SessionRequest
 from ras.session.settings import SessionSettings
 from ras.store.store import Store
 
@@ -28,10 +28,9 @@ def test_a_signal_to_the_session_process_closes_the_session_with_its_reason(tmp_
     db = str(tmp_path / "ras.sqlite3")
     with Store(db) as store:
         store.add_patient("P-SIG", diagnosis="healthy")
-    config = SessionConfig(
+    config = SessionRequest(
         patient_id="P-SIG",
         settings=SessionSettings(baseline_s=20.0, cued_s=300.0, probe_s=20.0),
-        simulate="healthy",
         audio="none",
         speed=10.0,
         db=db,

@@ -8,7 +8,6 @@ nothing here depends on how fast the machine is.
 
 from __future__ import annotations
 
-import argparse
 import math
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from ras.audio.backends import parse_audio_spec
 from ras.bus import SessionBus
 from ras.errors import UserInputError
 from ras.session.live import begin_session, run_live_session
+from ras.session.request import SimulatedSensors, check_session_speed
 from ras.session.runner import (
     MAX_LOOKAHEAD_S,
     MIN_LOOKAHEAD_S,
@@ -27,10 +27,10 @@ from ras.session.runner import (
     SessionSummary,
     lookahead_for_speed,
 )
-from ras.session.sensors import check_session_speed
 from ras.session.settings import SessionSettings
 from ras.session_clock import MAX_SPEED, MIN_SPEED, SessionClock, check_speed
 from ras.store.store import Store
+from ras.tempo.commands import NudgeBpm
 
 RAS = [sys.executable, "-m", "ras"]
 BAD_SPEEDS = ["inf", "-inf", "nan", "0", "-3", "1e300", str(MAX_SPEED + 1), "1e-9"]
@@ -49,7 +49,7 @@ def test_check_speed_refuses_what_no_clock_can_keep(text):
 def test_check_session_speed_holds_the_audio_and_sensor_rules():
     assert check_session_speed(MAX_SPEED, simulated=True, audio_kind="wav") == MAX_SPEED
     assert check_session_speed(1.0, simulated=False, audio_kind="default") == 1.0
-    with pytest.raises(UserInputError, match="--audio wav:PATH or --audio none"):
+    with pytest.raises(UserInputError, match="a WAV file or no sound"):
         check_session_speed(5.0, simulated=True, audio_kind="default")
     with pytest.raises(UserInputError, match="real sensors run in real time"):
         check_session_speed(5.0, simulated=False)
@@ -139,7 +139,7 @@ def test_cues_too_late_to_play_are_counted_reported_once_and_degrade(tmp_path):
     assert f"{summary.cues_skipped} of {summary.cues_planned} cues skipped" in (
         summary.degraded_reason
     )
-    assert "--speed 20" in summary.degraded_reason
+    assert "at 20x speed" in summary.degraded_reason
     warnings = [m for m in _messages(runner) if "cues are being skipped" in m]
     assert len(warnings) == 1  # one line the first time, not one per cue
 
@@ -152,7 +152,7 @@ def test_summary_is_filled_when_ctrl_c_comes_inside_run():
         if r.phase != "cued":
             return
         if not sent:
-            r.command("+5")
+            r.submit(NudgeBpm(5.0))
             sent.append(r.clock.now_s())
         elif r.summary.n_beats >= 6 and r.scheduler is not None and r.scheduler.changes_:
             raise KeyboardInterrupt
@@ -202,9 +202,7 @@ def test_a_short_session_at_top_speed_keeps_or_reports_every_cue(tmp_path):
         db_path=db_path,
         session_id=session_id,
         settings=SessionSettings(baseline_s=20.0, cued_s=60.0, probe_s=10.0, plan="fixed"),
-        sensor_args=argparse.Namespace(
-            simulate="healthy", port=[], set=[], seed=2, speed=MAX_SPEED, imu_rate=0
-        ),
+        sensors=SimulatedSensors(seed=2, imu_rate_hz=0),
         audio=parse_audio_spec("none"),
         clock=clock,
         bus=SessionBus(),

@@ -8,7 +8,6 @@ recorder's write call once the session is 25 s in.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import sqlite3
@@ -21,6 +20,7 @@ from ras.audio.backends import parse_audio_spec
 from ras.bus import SessionBus
 from ras.events import StepEvent
 from ras.session.live import begin_session, run_live_session
+from ras.session.request import SimulatedSensors
 from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
@@ -77,9 +77,7 @@ def test_disk_full_ends_the_session_incomplete_and_keeps_everything_before(small
         db_path=db_path,
         session_id=session_id,
         settings=SessionSettings(baseline_s=20.0, cued_s=60.0, probe_s=20.0, plan="fixed"),
-        sensor_args=argparse.Namespace(
-            simulate="healthy", port=[], set=[], seed=3, speed=SPEED, imu_rate=100
-        ),
+        sensors=SimulatedSensors(seed=3, imu_rate_hz=100),
         audio=parse_audio_spec("none"),
         clock=SessionClock(speed=SPEED),
         bus=bus,

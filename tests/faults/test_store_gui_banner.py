@@ -20,9 +20,9 @@ from ras.store.store import Store
 def test_disk_full_shows_a_red_banner_in_the_live_view(
     qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gui.live_view import LivePage
-    from gui.session_controller import LiveState
-    from gui.session_engine import SessionConfig, SessionEngine
+    from gui.live_view import AUDIO_HELP, LivePage
+    from ras.session.host import recording_problem
+    from ras.session.snapshot import LiveSnapshot
 
     db = tmp_path / "ras.sqlite3"
     with Store(db) as store:
@@ -37,10 +37,8 @@ def test_disk_full_shows_a_red_banner_in_the_live_view(
 
     monkeypatch.setattr(recorder_module.rows, "write_event", write_event)
     rec = Recorder(db, sid, commit_interval_s=0.01)
-    engine = SessionEngine(SessionConfig("P-GUI"), inbox=None, outbox=None)
-    engine.recorder = rec
     try:
-        assert engine._recording_problem() == ""
+        assert recording_problem(rec.health()) == ""
         deadline = time.monotonic() + 10.0
         rec.put(MarkerEvent(5.0, "kept"))
         while rec.health().events_written < 1 and time.monotonic() < deadline:
@@ -48,7 +46,7 @@ def test_disk_full_shows_a_red_banner_in_the_live_view(
         rec.put(MarkerEvent(12.3, "lost"))
         while not rec.health().disk_full and time.monotonic() < deadline:
             time.sleep(0.01)
-        problem = engine._recording_problem()
+        problem = recording_problem(rec.health())
     finally:
         stats = rec.close(status="incomplete")
     assert problem == "Recording stopped: disk full at 12.3 s — data after that is not saved"
@@ -58,10 +56,13 @@ def test_disk_full_shows_a_red_banner_in_the_live_view(
     qtbot.addWidget(page)
     page.show()
     assert not page.audio_banner.isVisible()
-    page.show_state(LiveState(state="running", recording_problem=problem))
+    page.show_state(LiveSnapshot(state="running", recording_problem=problem))
     assert page.audio_banner.isVisible()
     assert page.audio_banner.text() == f"⚠ {problem}"
     page.show_state(
-        LiveState(state="running", recording_problem=problem, audio_problem="it failed 2 times")
+        LiveSnapshot(state="running", recording_problem=problem, audio_problem="it failed 2 times")
     )
-    assert page.audio_banner.text().splitlines() == [f"⚠ {problem}", "⚠ Sound: it failed 2 times"]
+    assert page.audio_banner.text().splitlines() == [
+        f"⚠ {problem}",
+        f"⚠ Sound: it failed 2 times. {AUDIO_HELP}",
+    ]

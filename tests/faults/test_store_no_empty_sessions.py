@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from pathlib import Path
 
@@ -12,13 +11,14 @@ from ras.audio.backends import AudioUnavailableError, parse_audio_spec
 from ras.bus import SessionBus
 from ras.errors import UserInputError
 from ras.session.live import begin_session, planned_session_bytes, run_live_session
+from ras.session.request import SensorPorts, SensorSpec, SimulatedSensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store import space
 from ras.store.store import Store
 
 
-def _run(db: str, sensor_args: argparse.Namespace, audio: str) -> None:
+def _run(db: str, sensors: SensorSpec, audio: str) -> None:
     db_path, session_id, side = begin_session(db, "P-NONE", {})
     with Store(db) as store:
         assert [s.id for s in store.list_sessions()] == [session_id]
@@ -26,7 +26,7 @@ def _run(db: str, sensor_args: argparse.Namespace, audio: str) -> None:
         db_path=db_path,
         session_id=session_id,
         settings=SessionSettings(baseline_s=5.0, cued_s=0.0, probe_s=0.0),
-        sensor_args=sensor_args,
+        sensors=sensors,
         audio=parse_audio_spec(audio),
         clock=SessionClock(),
         bus=SessionBus(),
@@ -45,9 +45,7 @@ def db(tmp_path: Path) -> str:
 def test_a_port_that_is_not_a_sensor_leaves_no_session(db: str, tmp_path: Path) -> None:
     master, slave = os.openpty()  # a real serial port on which nothing answers
     try:
-        args = argparse.Namespace(
-            simulate=None, port=[os.ttyname(slave)], set=[], seed=0, speed=1.0, imu_rate=0
-        )
+        args = SensorPorts((os.ttyname(slave),))
         for _ in range(2):
             with pytest.raises(UserInputError, match="does not answer as a ras sensor"):
                 _run(db, args, "none")
@@ -60,7 +58,7 @@ def test_a_port_that_is_not_a_sensor_leaves_no_session(db: str, tmp_path: Path) 
 
 
 def test_sound_that_never_starts_leaves_no_session(db: str, tmp_path: Path) -> None:
-    args = argparse.Namespace(simulate="healthy", port=[], set=[], seed=0, speed=1.0, imu_rate=0)
+    args = SimulatedSensors()
     with pytest.raises(AudioUnavailableError):
         _run(db, args, f"wav:{tmp_path / 'no-such-folder' / 'cues.wav'}")
     with Store(db) as store:
@@ -83,7 +81,7 @@ def test_a_session_with_a_phase_is_never_discarded(db: str) -> None:
 def test_too_little_free_space_refuses_before_the_session_row(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sensors = argparse.Namespace(simulate="healthy", port=[], set=[], seed=0, imu_rate=100)
+    sensors = SimulatedSensors(imu_rate_hz=100)
     needed = planned_session_bytes(SessionSettings(), sensors)
     # 7 min planned at 100 Hz on two feet: the measured rates, well above the events alone
     assert needed == space.estimate_session_bytes(420.0, 100.0, 2)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from gui.sensor_panel import SensorPanel
-from gui.session_controller import SensorView
 from gui.setup_view import SetupPage
 from ras.link.host_steps import StepSource
+from ras.session.request import SensorPorts
+from ras.session.snapshot import SensorView
 from ras.store.store import Store
 
 
@@ -14,12 +15,12 @@ def test_set_up_offers_host_detection_for_a_virtual_patient_only(qtbot, db):
         store.add_patient("P-1")
     page = SetupPage(db, simulate="healthy")
     qtbot.addWidget(page)
-    assert page.sensor_steps.isEnabled() and page.config().sensor_steps == "device"
+    assert page.sensor_steps.isEnabled() and page.request().sensors.sensor_steps == "device"
     page.sensor_steps.setCurrentIndex(page.sensor_steps.findData("host"))
-    assert page.config().sensor_steps == "host"
+    assert page.request().sensors.sensor_steps == "host"
     page.use_ports.setChecked(True)  # the radio buttons exclude each other
     assert not page.sensor_steps.isEnabled()
-    assert page.config().sensor_steps == "device"  # real sensors say it themselves
+    assert isinstance(page.request().sensors, SensorPorts)  # real sensors say it themselves
 
 
 def test_sensor_health_says_where_the_steps_are_detected(qtbot):

@@ -1,0 +1,89 @@
+"""Every therapist action on a live session, as one command type with one typed result.
+
+The tempo commands are the parsed ones of :mod:`ras.tempo.commands` (what ``ras run`` reads on
+stdin is parsed into them); the ramp, the volume and a virtual sensor's cable are added here.
+Whichever front-end sends one, it goes to :meth:`ras.session.host.SessionHost.send`, is applied
+on the engine thread, and comes back as an :class:`ActionResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ras.tempo.commands import (
+    Command,
+    Cues,
+    Match,
+    NudgeBpm,
+    NudgePct,
+    Pause,
+    Resume,
+    SetTempo,
+)
+from ras.validate import check_choice
+
+__all__ = [
+    "TEMPO_ACTIONS",
+    "Action",
+    "ActionResult",
+    "Plug",
+    "Ramp",
+    "Volume",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Ramp:
+    """Start or continue (``on``) or hold (not ``on``) the iso-ramp; cued phase only."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Volume:
+    """The cue level, dBFS (clamped to the ceiling; changes are ramped)."""
+
+    level_dbfs: float
+
+
+@dataclass(frozen=True, slots=True)
+class Plug:
+    """Virtual patient only: pull (``connected`` False) or plug in one sensor's cable."""
+
+    side: str
+    connected: bool
+
+    def __post_init__(self) -> None:
+        check_choice("sensor side", self.side, ("left", "right"))
+
+
+Action = Command | Ramp | Volume | Plug
+
+#: The actions that change the cue, which apply in the cued phase only (the runner says so).
+TEMPO_ACTIONS = (SetTempo, NudgeBpm, NudgePct, Match, Cues, Pause, Resume, Ramp)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What became of one action.
+
+    Attributes
+    ----------
+    action : Action
+        The action as sent.
+    ok : bool
+        It was done.
+    message : str
+        What was done (``ok``), or why not, in the therapist's words.
+    t_s : float
+        Session time it was applied (or refused), s.
+    """
+
+    action: Action
+    ok: bool
+    message: str = ""
+    t_s: float = float("nan")
+
+    def text(self) -> str:
+        """One line for a log: the message, or ``error: <why>``."""
+        return self.message if self.ok else f"error: {self.message}"

@@ -1,0 +1,294 @@
+"""One live session, run for any front-end (``ras run``, the GUI's session process, a test).
+
+A front-end builds a :class:`~ras.session.request.SessionRequest` and hands it to a
+:class:`SessionHost`, which checks it (:func:`~ras.session.request.check_request`), opens the
+session row once there is room (:meth:`SessionHost.begin`), runs the session
+(:meth:`SessionHost.run`, see :mod:`ras.session.live`) and ends it with a
+:class:`~ras.session.live.SessionOutcome`. While it runs, every therapist action goes one way,
+:meth:`SessionHost.send` (thread-safe; applied on the engine thread, answered with an
+:class:`~ras.session.actions.ActionResult`), and :meth:`SessionHost.snapshot` gives one
+:class:`~ras.session.snapshot.LiveSnapshot` to whoever shows it. No Qt here.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ras.bus import SessionBus
+from ras.errors import UserInputError
+from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
+from ras.live_strides import RecentStrides
+from ras.protocol.messages import Side
+from ras.session.actions import Action, ActionResult, Plug, Volume
+from ras.session.live import (
+    LiveParts,
+    SessionOutcome,
+    begin_session,
+    planned_session_bytes,
+    run_live_session,
+)
+from ras.session.request import SessionRequest, check_request
+from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
+from ras.session.snapshot import LiveSnapshot, SensorView
+from ras.session_clock import SessionClock
+from ras.store.recorder import RecorderStats
+from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
+
+__all__ = ["SNAPSHOT_S", "SessionHost", "recording_problem"]
+
+#: The runner's state is copied for snapshots at most this often, real s.
+SNAPSHOT_S = 0.05
+
+
+def recording_problem(stats: RecorderStats) -> str:
+    """What the recorder could not save, in the therapist's words ("" if all is saved)."""
+    if not stats.failed:
+        return ""
+    at = stats.first_lost_t_s
+    at_text = f" at {at:.1f} s" if math.isfinite(at) else ""
+    if stats.disk_full:
+        return f"Recording stopped: disk full{at_text} — data after that is not saved"
+    return (
+        f"Recording lost {stats.events_lost:,} events{at_text}"
+        " — the session will be marked incomplete"
+    )
+
+
+def _drain(q: Any) -> list:
+    out = []
+    while True:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            return out
+
+
+class SessionHost:
+    """Runs one live session for any front-end.
+
+    Parameters
+    ----------
+    request : SessionRequest
+        Checked here (a bad one raises :class:`~ras.errors.UserInputError`, one line).
+    watch : bool
+        Keep what a live screen shows (steps for stride figures, sensor batteries, link
+        events, records) for :meth:`snapshot`; off for a status line only.
+    warn : callable, optional
+        Called with a warning before the session starts (little free space); default: the
+        warning is one of the :meth:`snapshot`'s messages.
+    """
+
+    def __init__(
+        self,
+        request: SessionRequest,
+        *,
+        watch: bool = False,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.request, self.audio = check_request(request)
+        self.watch = watch
+        self.session_id: int | None = None
+        self.db_path: str | None = None
+        self.affected_side = Side.UNKNOWN
+        self.parts: LiveParts | None = None
+        self.clock: SessionClock | None = None  # made when the session runs: its time 0
+        self.bus = SessionBus()
+        self._notes: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._warn = warn or self._notes.put
+        self._refused: queue.SimpleQueue[ActionResult] = queue.SimpleQueue()
+        self._records: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._latest: tuple[StatusSnapshot, LiveDetail, bool] | None = None
+        self._last_copy = 0.0
+        self._battery: dict[int, int | None] = {}
+        self._strides = RecentStrides()
+        self._stop = threading.Event()
+        self._stop_reason = ""
+        self._sub = (
+            self.bus.subscribe(
+                "view", accept=lambda e: isinstance(e, (StepEvent, SensorStatusEvent, LinkEvent))
+            )
+            if watch
+            else None
+        )
+
+    @property
+    def runner(self) -> SessionRunner | None:
+        return self.parts.runner if self.parts is not None else None
+
+    # --- the session --------------------------------------------------------------------
+
+    def begin(self) -> int:
+        """Open the session row once there is room for it; returns the session id."""
+        r = self.request
+        needed = planned_session_bytes(r.settings, r.sensors)
+        self.db_path, self.session_id, self.affected_side = begin_session(
+            r.db, r.patient_id, r.stored_settings(), needed_bytes=needed, warn=self._warn
+        )
+        return self.session_id
+
+    def run(
+        self,
+        *,
+        on_started: Callable[[LiveParts], None] | None = None,
+        on_tick: Callable[[SessionRunner], None] | None = None,
+    ) -> SessionOutcome:
+        """Run the session (:meth:`begin` first, if not yet) from its baseline to its end.
+
+        Raises what ends it before it runs (sensors or sound that never came up; the session
+        row is then removed); :meth:`SessionOutcome.failed` says it in one line.
+        """
+        if self.session_id is None:
+            self.begin()
+        assert self.db_path is not None and self.session_id is not None
+        r = self.request
+        self.clock = SessionClock(speed=r.speed)
+
+        def started(parts: LiveParts) -> None:
+            parts.runner.devices = self._devices
+            self.parts = parts
+            if self._stop.is_set():
+                parts.runner.stop(self._stop_reason)
+            if on_started is not None:
+                on_started(parts)
+
+        def tick(runner: SessionRunner) -> None:
+            now = time.perf_counter()
+            if self.watch and now - self._last_copy >= SNAPSHOT_S:
+                self._last_copy = now
+                self._latest = (runner.status(), runner.detail(), runner.tempo_actions_open)
+            if on_tick is not None:
+                on_tick(runner)
+
+        return run_live_session(
+            db_path=self.db_path,
+            session_id=self.session_id,
+            settings=r.settings,
+            sensors=r.sensors,
+            audio=self.audio,
+            clock=self.clock,
+            bus=self.bus,
+            affected_side=self.affected_side,
+            level_dbfs=r.level_dbfs,
+            ceiling_dbfs=r.ceiling_dbfs,
+            record=self._record if self.watch else None,
+            on_started=started,
+            on_tick=tick,
+        )
+
+    def stop(self, reason: str = "") -> bool:
+        """End the session early (thread-safe); the recorder finishes and the data is kept.
+
+        Returns False if the session has not started yet (it stops as soon as it does).
+        """
+        self._stop_reason = self._stop_reason or reason
+        self._stop.set()
+        runner = self.runner
+        if runner is None:
+            return False
+        runner.stop(reason)
+        return True
+
+    # --- therapist actions --------------------------------------------------------------
+
+    def send(self, action: Action) -> None:
+        """Send one therapist action (thread-safe); its result comes with the messages."""
+        runner = self.runner
+        if runner is None:
+            self._refused.put(ActionResult(action, False, "the session has not started yet"))
+            return
+        runner.submit(action)
+
+    def _devices(self, action: Volume | Plug) -> str:
+        """The actions on the session's devices, on the engine thread (see the runner)."""
+        parts = self.parts
+        assert parts is not None
+        if isinstance(action, Volume):
+            parts.engine.set_level_dbfs(action.level_dbfs)
+            return ""
+        if parts.rig is None:
+            raise UserInputError("a sensor can be unplugged here only on a virtual patient")
+        sensor = getattr(parts.rig, action.side)
+        (sensor.replug if action.connected else sensor.unplug)()
+        return ""
+
+    # --- what a front-end shows ---------------------------------------------------------
+
+    def results(self) -> list[ActionResult]:
+        """What became of the actions sent since the previous call."""
+        runner = self.runner
+        return _drain(self._refused) + (_drain(runner.results) if runner is not None else [])
+
+    def messages(self) -> list[str]:
+        """The session's notices since the previous call (phases, tempo changes, warnings)."""
+        runner = self.runner
+        return _drain(self._notes) + (_drain(runner.messages) if runner is not None else [])
+
+    def _record(self, event: object) -> None:
+        if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent)):
+            self._records.put(event)
+
+    def snapshot(self) -> LiveSnapshot:
+        """The session now and what happened since the previous snapshot (any thread)."""
+        latest = self._latest
+        links: list[LinkEvent] = []
+        if self._sub is not None:
+            for event in self._sub.drain():
+                if isinstance(event, StepEvent):
+                    self._strides.update(event=event)
+                elif isinstance(event, SensorStatusEvent):
+                    self._battery[event.sensor_id] = event.battery_pct
+                elif isinstance(event, LinkEvent):
+                    links.append(event)
+        return LiveSnapshot(
+            state="running",
+            t_s=self.parts.clock.now_s() if self.parts is not None else math.nan,
+            status=latest[0] if latest else None,
+            detail=latest[1] if latest else None,
+            tempo_actions=latest[2] if latest else False,
+            sensors=self._sensor_views(),
+            stride_length_m=self._strides.stride_length_m_,
+            gait_speed_m_per_s=self._strides.gait_speed_m_per_s_,
+            audio_problem=self._audio_problem(),
+            recording_problem=self._recording_problem(),
+            records=_drain(self._records),
+            messages=self.messages(),
+            results=self.results(),
+            link_events=links,
+        )
+
+    def _recording_problem(self) -> str:
+        recorder = self.parts.recorder if self.parts is not None else None
+        return recording_problem(recorder.health()) if recorder is not None else ""
+
+    def _audio_problem(self) -> str:
+        engine = self.parts.engine if self.parts is not None else None
+        errors = getattr(engine, "callback_errors", 0) if engine is not None else 0
+        return f"the sound output failed {errors} times" if errors else ""
+
+    def _sensor_views(self) -> tuple[SensorView, ...]:
+        if self.parts is None:
+            return ()
+        views = []
+        for i, st in enumerate(self.parts.links.stats()):
+            side = st.hello.side.name.lower() if st.hello is not None else f"sensor {i + 1}"
+            views.append(
+                SensorView(
+                    name=side,
+                    port=st.port,
+                    state=st.state.value if st.state is not None else "connecting",
+                    connected=st.state is LinkState.CONNECTED,
+                    battery_pct=self._battery.get(st.sensor_id) if st.sensor_id else None,
+                    lost_frames=st.lost_frames,
+                    frames_ok=st.frames_ok,
+                    clock_synced=st.clock_synced,
+                    clock_residual_ms=st.clock_residual_s * 1e3,
+                    reconnects=st.reconnects,
+                    steps=st.step_source,
+                )
+            )
+        return tuple(views)

@@ -1,0 +1,124 @@
+"""The session host, as any front-end uses it, without Qt: request, actions, snapshots, end.
+
+A short virtual-patient session at 20x through :class:`ras.session.host.SessionHost`: the
+request is checked once (the speed/audio rule, the sensors' options), actions come back as
+typed results (the cue cannot be changed outside the cued phase; the runner says so), one
+snapshot type carries the live state, and the outcome and the stored settings are the same for
+every front-end.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ras.errors import UserInputError
+from ras.session.actions import Plug, Ramp, Volume
+from ras.session.host import SessionHost
+from ras.session.request import SensorPorts, SessionRequest, SimulatedSensors, check_request
+from ras.session.runner import SessionRunner
+from ras.session.settings import SessionSettings
+from ras.store.store import Store
+from ras.tempo.commands import Marker, NudgeBpm
+
+SPEED = 20.0
+
+
+def _request(db: str, **kw: object) -> SessionRequest:
+    settings = SessionSettings(baseline_s=20.0, cued_s=20.0, probe_s=5.0, plan="fixed")
+    base = {"settings": settings, "audio": "none", "speed": SPEED, "db": db}
+    return SessionRequest("P-HOST", **{**base, **kw})  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = str(tmp_path / "ras.sqlite3")
+    with Store(path) as store:
+        store.add_patient("P-HOST")
+    return path
+
+
+def test_the_request_is_checked_once_in_the_therapists_words(db: str) -> None:
+    with pytest.raises(UserInputError, match="WAV file or no sound") as err:
+        check_request(_request(db, audio="default"))
+    assert "--" not in str(err.value)
+    with pytest.raises(UserInputError, match="real sensors run in real time"):
+        check_request(_request(db, sensors=SensorPorts(("/dev/null",))))
+    with pytest.raises(UserInputError, match="at least one sensor port"):
+        check_request(_request(db, sensors=SensorPorts(), speed=1.0))
+    with pytest.raises(UserInputError, match="IMU rate between"):
+        check_request(_request(db, sensors=SimulatedSensors(sensor_steps="host", imu_rate_hz=5)))
+    request, audio = check_request(_request(db, level_dbfs=0.0, ceiling_dbfs=-6.0))
+    assert audio.kind == "none" and request.level_dbfs == -6.0
+    with pytest.raises(UserInputError):
+        SessionHost(_request(db, speed=float("inf")))
+    with Store(db) as store:
+        assert store.list_sessions() == []  # nothing written for a refused request
+
+
+def test_a_session_through_the_host(db: str) -> None:
+    host = SessionHost(_request(db, via="test"), watch=True)
+    assert host.snapshot().status is None  # before it runs
+    session_id = host.begin()
+    seen: dict[str, object] = {}
+    results = []
+
+    def tick(runner: SessionRunner) -> None:
+        snap = host.snapshot()
+        results.extend(snap.results)
+        if "baseline" not in seen:
+            seen["baseline"] = snap.tempo_actions
+            host.send(NudgeBpm(1.0))  # refused: the cue can change in the cued phase only
+            host.send(Marker("before the cue"))
+            host.send(Plug("left", connected=False))
+            host.send(Plug("left", connected=True))
+        elif runner.phase == "cued" and snap.tempo_actions and "cued" not in seen:
+            seen["cued"] = snap
+            host.send(NudgeBpm(2.0))
+            host.send(Ramp(on=True))
+            host.send(Volume(-12.0))
+
+    outcome = host.run(on_tick=tick)
+    assert outcome.state == "finished" and outcome.status == "complete", outcome
+    assert outcome.started and outcome.summary is not None and outcome.summary.completed
+    assert outcome.recorder_stats is not None and outcome.recorder_stats.events_written > 0
+    assert seen["baseline"] is False
+    by_type = {type(r.action).__name__: r for r in results}
+    nudges = [r for r in results if isinstance(r.action, NudgeBpm)]
+    assert [r.ok for r in nudges] == [False, True]
+    assert "cued phase only" in nudges[0].message and nudges[0].text().startswith("error: ")
+    assert by_type["Marker"].ok and "before the cue" in by_type["Marker"].message
+    assert by_type["Plug"].ok and by_type["Volume"].ok
+    assert by_type["Ramp"].ok and "ramp on toward" in by_type["Ramp"].message
+    snap = seen["cued"]
+    assert snap.status is not None and snap.status.phase == "cued" and len(snap.sensors) == 2
+    with Store(db) as store:
+        info = store.get_session(session_id)
+        markers = [m.note for m in store.markers(session_id)]
+    assert info.settings["via"] == "test" and info.settings["simulate"] == "healthy"
+    assert {"audio", "speed", "level_dbfs", "ceiling_dbfs", "sensor_steps"} <= set(info.settings)
+    assert "before the cue" in markers
+
+
+def test_an_action_before_the_session_runs_is_refused_and_a_stop_waits(db: str) -> None:
+    host = SessionHost(_request(db))
+    host.send(Marker("too early"))
+    [result] = host.results()
+    assert not result.ok and "not started" in result.message
+    assert host.stop("stopped before it began") is False
+    start = time.monotonic()
+    outcome = host.run()
+    assert time.monotonic() - start < 30.0
+    assert outcome.status == "incomplete" and "stopped before it began" in outcome.reason
+
+
+def test_the_host_needs_no_qt() -> None:
+    code = (
+        "import sys, ras.session.host, ras.session.request, ras.session.snapshot;"
+        " sys.exit(1 if any(m.startswith(('PySide6', 'gui')) for m in sys.modules) else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
