@@ -464,7 +464,12 @@ class SessionRunner:
     def _changed(self, change: TempoChange) -> None:
         self.record(
             TempoChangeEvent(
-                change.t_s, change.old_bpm, change.new_bpm, change.source, change.reason
+                change.t_s,
+                change.old_bpm,
+                change.new_bpm,
+                change.source,
+                change.reason,
+                effective_t_s=change.effective_t_s,
             )
         )
         self.messages.put(

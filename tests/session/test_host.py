@@ -99,9 +99,13 @@ def test_a_session_through_the_host(db: str) -> None:
     with Store(db) as store:
         info = store.get_session(session_id)
         markers = [m.note for m in store.markers(session_id)]
+        changes = store.tempo_changes(session_id)
     assert info.settings["via"] == "test" and info.settings["simulate"] == "healthy"
     assert {"audio", "speed", "level_dbfs", "ceiling_dbfs", "sensor_steps"} <= set(info.settings)
     assert "before the cue" in markers
+    # the runner keeps the beat from which a change sounds (the nudge, the ramp's steps)
+    therapist = [c for c in changes if c.source == "therapist"]
+    assert therapist and all(c.effective_t_s >= c.t_s for c in therapist), therapist
 
 
 def test_an_action_before_the_session_runs_is_refused_and_a_stop_waits(db: str) -> None:
