@@ -6,7 +6,8 @@ Helpers are plain functions, imported as ``from tests.conftest import ...``:
 - :func:`refused_in_process` runs ``ras.cli.main`` in this process and checks the same on capsys;
 - :func:`require_data` is the gaitmap data check for tests (a one-line failure, never a skip);
 - :func:`add_patient` and :func:`run_simulated` make a database with a patient and a simulated
-  session in this process; the :func:`simulated_session` fixture does both in a temporary folder.
+  session in this process; the :func:`simulated_session` fixture does both in a temporary folder;
+- :func:`record_walk` writes a session of regular steps straight to a store (no simulation).
 
 Markers (registered in pyproject.toml) are set by folder in :func:`pytest_collection_modifyitems`
 from :data:`FOLDER_MARKERS`, so ``make test-fast`` (``-m "not slow"``) and ``-m "not gui"`` work
@@ -16,11 +17,14 @@ for any folder, tests/system included; slow tests are also marked one by one.
 from __future__ import annotations
 
 import io
+import math
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.datasets import MissingTestDataError, require_gaitmap
@@ -109,21 +113,97 @@ def add_patient(db: Path | str, patient_id: str, *options: str) -> None:
 
 
 def run_simulated(
-    db: Path | str, preset: str, *extra: str, speed: float = 25, seed: int = 7
+    db: Path | str,
+    preset: str,
+    *extra: str,
+    speed: float = 25,
+    seed: int = 7,
+    commands: Sequence[str] = (),
 ) -> None:
-    """A simulated ``ras run`` without sound on ``db``, in this process, with no live commands.
+    """A simulated ``ras run`` without sound on ``db``, in this process.
 
-    ``extra`` are further ``ras run`` options (``--patient``, phase lengths, ``--imu-rate``...).
+    ``extra`` are further ``ras run`` options (``--patient``, phase lengths, ``--imu-rate``...);
+    ``commands`` the therapist's live commands, typed one a line (``"marker text"``...).
     """
     from ras.cli import main
 
     argv = ["run", "--simulate", preset, "--audio", "none", "--speed", f"{speed:g}"]
     argv += ["--seed", str(seed), "--db", str(db), *extra]
-    stdin, sys.stdin = sys.stdin, io.StringIO("")  # `ras run` reads live commands
+    typed = "".join(f"{c}\n" for c in commands)
+    stdin, sys.stdin = sys.stdin, io.StringIO(typed)  # `ras run` reads live commands
     try:
         assert main(argv) == 0
     finally:
         sys.stdin = stdin
+
+
+def record_walk(
+    store: Any,
+    patient_id: str,
+    phases: Sequence[tuple[str, float]],
+    steps_t_s: tuple[float, float],
+    *,
+    cadence_spm: float,
+    end_t_s: float | None = None,
+    stride_length_m: float | None = None,
+    markers: Sequence[tuple[float, str]] = (),
+) -> int:
+    """A session of regular steps written straight to an open ``Store``; returns its id.
+
+    Parameters
+    ----------
+    phases : sequence of (name, start_t_s)
+        The phases in order (s).
+    steps_t_s : (first, stop)
+        Initial contacts from ``first`` (s), left foot first, one every 60 / ``cadence_spm`` s
+        before ``stop``.
+    cadence_spm : float
+        Steps per minute; a ``"cued"`` phase also gets one beat per step at this tempo, from
+        0.3 s after its start.
+    end_t_s : float, optional
+        The last phase and the session end here (s); None: the session is left running.
+    stride_length_m : float, optional
+        Given: every step carries it and a stride time of two steps.
+    markers : sequence of (t_s, text)
+        Therapist's markers.
+    """
+    from ras.events import StepEvent
+    from ras.protocol.messages import Side, StepKind
+    from ras.store.records import CueEvent, MarkerEvent, PhaseEvent
+
+    sid = int(store.begin_session(patient_id, {"plan": "fixed"}))
+    step_s = 60.0 / cadence_spm
+    events: list[object] = [PhaseEvent(t0, name) for name, t0 in phases]
+    if end_t_s is not None:
+        events.append(PhaseEvent(end_t_s, phases[-1][0], "end"))
+    lengths = {}
+    if stride_length_m is not None:
+        lengths = {"stride_time_s": 2 * step_s, "stride_length_m": stride_length_m}
+    for i, t in enumerate(np.arange(*steps_t_s, step_s)):
+        side = Side.LEFT if i % 2 == 0 else Side.RIGHT
+        events.append(
+            StepEvent(
+                1 + i % 2,
+                side,
+                StepKind.INITIAL_CONTACT,
+                float(t),
+                int(t * 1e6),
+                float(t),
+                i,
+                i // 2,
+                **lengths,
+            )
+        )
+    starts = [t0 for _, t0 in phases] + [math.inf if end_t_s is None else end_t_s]
+    for k, (name, t0) in enumerate(phases):
+        if name == "cued":
+            beats = np.arange(t0 + 0.3, starts[k + 1], step_s)
+            events += [CueEvent(float(t), n, cadence_spm) for n, t in enumerate(beats)]
+    events += [MarkerEvent(t, text) for t, text in markers]
+    store.record(sid, events)
+    if end_t_s is not None:
+        store.end_session(sid)
+    return sid
 
 
 @pytest.fixture
