@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import sqlite3
@@ -13,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ras.cli import build_parser
-from ras.commands.run import run_session
+from tests.conftest import add_patient, run_simulated
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,56 +22,15 @@ GUARD_S = 60.0
 IMU = ("--probe", "10", "--imu-rate", "100")  # raw IMU recorded, for the motion files
 
 
-def run_args(db: Path, preset: str, *extra: str) -> list[str]:
-    """Arguments of a fast simulated ``ras run`` (no audio, 20x speed)."""
-    return [
-        "run",
-        "--simulate",
-        preset,
-        "--audio",
-        "none",
-        "--speed",
-        "20",
-        "--seed",
-        "7",
-        "--db",
-        str(db),
-        *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
 def imu_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A stroke session (patient P-ST, left side affected) with raw IMU at 100 Hz."""
     db = tmp_path_factory.mktemp("imu") / "ras.sqlite3"
-    from ras.cli import main
-
-    assert (
-        main(
-            [
-                "patients",
-                "--db",
-                str(db),
-                "--add",
-                "P-ST",
-                "--name",
-                "Erika Musterfrau",
-                "--diagnosis",
-                "stroke",
-                "--affected-side",
-                "left",
-            ]
-        )
-        == 0
+    add_patient(
+        db, "P-ST", "--name", "Erika Musterfrau", "--diagnosis", "stroke", "--affected-side", "left"
     )
-    args = build_parser().parse_args(
-        run_args(db, "stroke", "--patient", "P-ST", "--baseline", "10", "--cued", "20", *IMU)
-    )
-    stdin, sys.stdin = sys.stdin, io.StringIO("")  # `ras run` reads live commands
-    try:
-        assert run_session(args) == 0
-    finally:
-        sys.stdin = stdin
+    phases = ("--baseline", "10", "--cued", "20")
+    run_simulated(db, "stroke", "--patient", "P-ST", *phases, *IMU, speed=20)
     return db, 1
 
 
@@ -93,7 +50,8 @@ def killed_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         sys.executable,
         "-m",
         "ras",
-        *run_args(db, "parkinson", "--baseline", "10", "--cued", "600"),
+        *("run", "--simulate", "parkinson", "--audio", "none", "--speed", "20", "--seed", "7"),
+        *("--db", str(db), "--baseline", "10", "--cued", "600"),
     ]
     child = subprocess.Popen(
         argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -7,16 +7,14 @@ whose therapist typed markers that a spreadsheet would run as formulas.
 from __future__ import annotations
 
 import csv
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-from ras.cli import build_parser, main
-from ras.commands.run import run_session
+from ras.cli import main
 from ras.results.files import FORMULA_START
+from tests.conftest import add_patient, run_simulated
 
 DIAGNOSIS = "+cmd|' /C calc'!A0"
 MARKERS = ('=HYPERLINK("x")', "@SUM(A1)")
@@ -26,37 +24,12 @@ MARKERS = ('=HYPERLINK("x")', "@SUM(A1)")
 def injected_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A short stroke session with raw IMU, the hostile diagnosis and markers (session 1)."""
     db = tmp_path_factory.mktemp("inject") / "ras.sqlite3"
-    add = ["patients", "--db", str(db), "--add", "P-INJ", "--diagnosis", DIAGNOSIS]
-    assert main(add) == 0
-    argv = [
-        "run",
-        "--simulate",
-        "stroke",
-        "--patient",
-        "P-INJ",
-        "--audio",
-        "none",
-        "--speed",
-        "20",
-        "--seed",
-        "7",
-        "--db",
-        str(db),
-        "--baseline",
-        "5",
-        "--cued",
-        "10",
-        "--probe",
-        "5",
-        "--imu-rate",
-        "100",
-    ]
-    typed = "".join(f"marker {m}\n" for m in MARKERS)  # the therapist's live commands
-    stdin, sys.stdin = sys.stdin, io.StringIO(typed)
-    try:
-        assert run_session(build_parser().parse_args(argv)) == 0
-    finally:
-        sys.stdin = stdin
+    add_patient(db, "P-INJ", "--diagnosis", DIAGNOSIS)
+    phases = ("--baseline", "5", "--cued", "10", "--probe", "5")
+    typed = [f"marker {m}" for m in MARKERS]  # the therapist's live commands
+    run_simulated(
+        db, "stroke", "--patient", "P-INJ", *phases, "--imu-rate", "100", speed=20, commands=typed
+    )
     return db, 1
 
 

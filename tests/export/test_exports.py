@@ -13,10 +13,8 @@ import numpy as np
 import pytest
 
 from ras.cli import main
-from ras.events import StepEvent
-from ras.protocol.messages import Side, StepKind
-from ras.store.records import PhaseEvent
 from ras.store.store import Store
+from tests.conftest import record_walk, refused_in_process
 
 BIDS_NAME = re.compile(
     r"^sub-[A-Za-z0-9]+_ses-[A-Za-z0-9]+_task-[A-Za-z0-9]+(_tracksys-[A-Za-z0-9]+)?"
@@ -189,60 +187,29 @@ def test_a_session_still_open_exports_as_incomplete(tmp_path):
     db = tmp_path / "open.sqlite3"
     with Store(db) as store:
         store.add_patient("P-O")
-        sid = store.begin_session("P-O")
-        events: list[object] = [PhaseEvent(0.0, "baseline")]
-        for i, t in enumerate(np.arange(0.5, 20.0, 0.55)):
-            side = Side.LEFT if i % 2 == 0 else Side.RIGHT
-            events.append(
-                StepEvent(
-                    1 + i % 2,
-                    side,
-                    StepKind.INITIAL_CONTACT,
-                    float(t),
-                    int(t * 1e6),
-                    float(t),
-                    i,
-                    i // 2,
-                )
-            )
-        store.record(sid, events)
+        sid = record_walk(store, "P-O", [("baseline", 0.0)], (0.5, 20.0), cadence_spm=60 / 0.55)
     assert export(db, sid, "json", tmp_path / "j") == 0
     doc = json.loads((tmp_path / "j" / f"session-{sid}.json").read_text())
     assert doc["session"]["complete"] is False and doc["session"]["status"] == "running"
-
-
-def _exit_status(argv: list[str]) -> int | str | None:
-    try:
-        return main(argv)
-    except SystemExit as exc:  # refused by the argument parser itself
-        return exc.code
-
-
-def _one_line_error(capsys, argv: list[str], *needles: str) -> None:
-    assert _exit_status(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("ras: error:"), err
-    for n in needles:
-        assert n in err[0], err[0]
 
 
 def test_bad_input_gives_one_line_errors(imu_db, tmp_path, capsys):
     db, sid = imu_db
     out = str(tmp_path / "o")
     base = ["--out", out, "--db", str(db)]
-    _one_line_error(capsys, ["export", "42", "--format", "csv", *base], "no session 42")
-    _one_line_error(capsys, ["export", "x1", "--format", "csv", *base], "'x1'")
-    _one_line_error(
+    refused_in_process(capsys, ["export", "42", "--format", "csv", *base], "no session 42")
+    refused_in_process(capsys, ["export", "x1", "--format", "csv", *base], "'x1'")
+    refused_in_process(
         capsys, ["export", str(sid), "--format", "xlsx", *base], "xlsx", "csv, json, bids"
     )
     blocker = tmp_path / "file"
     blocker.write_text("")
-    _one_line_error(
+    refused_in_process(
         capsys,
         ["export", str(sid), "--format", "csv", "--out", str(blocker), "--db", str(db)],
         str(blocker),
     )
-    _one_line_error(
+    refused_in_process(
         capsys,
         ["export", str(sid), "--format", "bids", "--out", str(blocker / "sub"), "--db", str(db)],
         str(blocker),
@@ -250,7 +217,7 @@ def test_bad_input_gives_one_line_errors(imu_db, tmp_path, capsys):
     if os.geteuid() != 0:  # root may write anywhere
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
-        _one_line_error(
+        refused_in_process(
             capsys,
             ["export", str(sid), "--format", "csv", "--out", str(locked / "x"), "--db", str(db)],
             str(locked),
@@ -260,7 +227,7 @@ def test_bad_input_gives_one_line_errors(imu_db, tmp_path, capsys):
         store.add_patient("P-E")
         empty = store.begin_session("P-E")
         store.end_session(empty)
-    _one_line_error(
+    refused_in_process(
         capsys,
         ["export", str(empty), "--format", "csv", "--out", out, "--db", str(empty_db)],
         "empty",

@@ -15,14 +15,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from ras.cli import main
-from ras.events import StepEvent
-from ras.protocol.messages import Side, StepKind
-from ras.store.records import CueEvent, MarkerEvent, PhaseEvent
 from ras.store.store import Store
+from tests.conftest import record_walk
 
 OLD = "old contents\n"
 
@@ -35,29 +32,16 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     db = tmp_path_factory.mktemp("walk") / "ras.sqlite3"
     with Store(db) as store:
         store.add_patient("P-F", diagnosis="stroke", affected_side="left")
-        sid = store.begin_session("P-F", {"plan": "fixed"})
-        events: list[object] = [PhaseEvent(t, n) for n, t in (("baseline", 0.0), ("cued", 30.0))]
-        events.append(PhaseEvent(60.0, "cued", "end"))
-        for i, t in enumerate(np.arange(0.3, 59.7, 0.6)):
-            side = Side.LEFT if i % 2 == 0 else Side.RIGHT
-            events.append(
-                StepEvent(
-                    1 + i % 2,
-                    side,
-                    StepKind.INITIAL_CONTACT,
-                    float(t),
-                    int(t * 1e6),
-                    float(t),
-                    i,
-                    i // 2,
-                    stride_time_s=1.2,
-                    stride_length_m=1.0,
-                )
-            )
-        events += [CueEvent(float(t), k, 100.0) for k, t in enumerate(np.arange(30.3, 60, 0.6))]
-        events.append(MarkerEvent(40.0, '=HYPERLINK("x")'))
-        store.record(sid, events)
-        store.end_session(sid)
+        sid = record_walk(
+            store,
+            "P-F",
+            [("baseline", 0.0), ("cued", 30.0)],
+            (0.3, 59.7),
+            cadence_spm=100.0,
+            end_t_s=60.0,
+            stride_length_m=1.0,
+            markers=[(40.0, '=HYPERLINK("x")')],
+        )
     return db, sid
 
 

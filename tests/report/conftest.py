@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from ras.cli import main
+from tests.conftest import add_patient, run_simulated
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -20,6 +18,7 @@ PATIENTS = {
     "P-ST": ("stroke", "stroke", "left", 1),
 }
 NAMES = {"P-HE": "Hanna Healthy", "P-PD": "Paul Parkinson", "P-ST": "Stella Stroke"}
+PHASES_S = ("--baseline", "20", "--cued", "40", "--probe", "20")
 
 
 @pytest.fixture(scope="session")
@@ -29,47 +28,10 @@ def sessions_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     ids: dict[str, list[int]] = {}
     next_id = 1
     for patient, (preset, diagnosis, side, n) in PATIENTS.items():
-        add = [
-            "patients",
-            "--db",
-            str(db),
-            "--add",
-            patient,
-            "--diagnosis",
-            diagnosis,
-            "--name",
-            NAMES[patient],
-        ]
-        if side:
-            add += ["--affected-side", side]
-        assert main(add) == 0
+        options = ["--diagnosis", diagnosis, "--name", NAMES[patient]]
+        add_patient(db, patient, *options, *(["--affected-side", side] if side else []))
         for k in range(n):
-            argv = [
-                "run",
-                "--simulate",
-                preset,
-                "--patient",
-                patient,
-                "--audio",
-                "none",
-                "--speed",
-                "25",
-                "--seed",
-                str(11 + k),
-                "--db",
-                str(db),
-                "--baseline",
-                "20",
-                "--cued",
-                "40",
-                "--probe",
-                "20",
-            ]
-            stdin, sys.stdin = sys.stdin, io.StringIO("")  # `ras run` reads live commands
-            try:
-                assert main(argv) == 0
-            finally:
-                sys.stdin = stdin
+            run_simulated(db, preset, "--patient", patient, *PHASES_S, speed=25, seed=11 + k)
             ids.setdefault(patient, []).append(next_id)
             next_id += 1
     return db, ids

@@ -9,15 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from report_helpers import pdf_pages, pdf_text, requires_poppler
 
 from ras.cli import main
-from ras.events import StepEvent
-from ras.protocol.messages import Side, StepKind
-from ras.store.records import PhaseEvent
 from ras.store.store import Store
+from tests.conftest import record_walk, refused_in_process
 
 pytestmark = requires_poppler
 
@@ -186,24 +183,8 @@ def test_interrupted_session_report_says_incomplete(tmp_path):
     db = tmp_path / "i.sqlite3"
     with Store(db) as store:
         store.add_patient("P-X", diagnosis="stroke", affected_side="right")
-        sid = store.begin_session("P-X", {"plan": "fixed"})
-        events: list[object] = [PhaseEvent(0.0, "baseline")]
-        t = np.arange(0.5, 40.0, 0.55)
-        for i, ti in enumerate(t):
-            side = Side.LEFT if i % 2 == 0 else Side.RIGHT
-            events.append(
-                StepEvent(
-                    1 + i % 2,
-                    side,
-                    StepKind.INITIAL_CONTACT,
-                    float(ti),
-                    int(ti * 1e6),
-                    float(ti),
-                    i,
-                    i // 2,
-                )
-            )
-        store.record(sid, events)  # never ended: the writer is "still running"
+        # never ended: the writer is "still running"
+        sid = record_walk(store, "P-X", [("baseline", 0.0)], (0.5, 40.0), cadence_spm=60 / 0.55)
     pdf = tmp_path / "i.pdf"
     assert _report(db, str(sid), "--pdf", str(pdf)) == 0
     text = pdf_text(pdf)
@@ -211,38 +192,23 @@ def test_interrupted_session_report_says_incomplete(tmp_path):
     assert "not measured" in text  # no stride length, no cue, no IMU
 
 
-def _exit_status(argv: list[str]) -> int | str | None:
-    try:
-        return main(argv)
-    except SystemExit as exc:  # refused by the argument parser itself
-        return exc.code
-
-
-def _one_line_error(capsys, argv: list[str], *needles: str) -> None:
-    assert _exit_status(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("ras: error:"), err
-    for n in needles:
-        assert n in err[0], err[0]
-
-
 def test_bad_input_gives_one_line_errors(sessions_db, tmp_path, capsys):
     db, ids = sessions_db
     pdf = str(tmp_path / "x.pdf")
-    _one_line_error(capsys, ["report", "999", "--pdf", pdf, "--db", str(db)], "no session 999")
-    _one_line_error(capsys, ["report", "abc", "--pdf", pdf, "--db", str(db)], "'abc'")
-    _one_line_error(
+    refused_in_process(capsys, ["report", "999", "--pdf", pdf, "--db", str(db)], "no session 999")
+    refused_in_process(capsys, ["report", "abc", "--pdf", pdf, "--db", str(db)], "'abc'")
+    refused_in_process(
         capsys, ["report", "--patient", "nobody", "--pdf", pdf, "--db", str(db)], "nobody"
     )
-    _one_line_error(capsys, ["report", "--pdf", pdf, "--db", str(db)], "SESSION", "--patient")
+    refused_in_process(capsys, ["report", "--pdf", pdf, "--db", str(db)], "SESSION", "--patient")
     blocker = tmp_path / "file"
     blocker.write_text("")
-    _one_line_error(
+    refused_in_process(
         capsys,
         ["report", str(ids["P-HE"][0]), "--pdf", str(blocker / "r.pdf"), "--db", str(db)],
         str(blocker),
     )
-    _one_line_error(
+    refused_in_process(
         capsys,
         ["report", str(ids["P-HE"][0]), "--pdf", str(tmp_path), "--db", str(db)],
         "directory",
@@ -252,8 +218,8 @@ def test_bad_input_gives_one_line_errors(sessions_db, tmp_path, capsys):
         store.add_patient("P-E")
         sid = store.begin_session("P-E")
         store.end_session(sid)
-    _one_line_error(capsys, ["report", str(sid), "--pdf", pdf, "--db", str(empty_db)], "empty")
-    _one_line_error(
+    refused_in_process(capsys, ["report", str(sid), "--pdf", pdf, "--db", str(empty_db)], "empty")
+    refused_in_process(
         capsys,
         ["report", "--patient", "P-E", "--pdf", pdf, "--db", str(empty_db)],
         "no session with recorded steps",
@@ -271,35 +237,16 @@ def test_ras_report_and_export_do_not_import_qt():
 
 def _walk(store: Store, patient: str, stride_length_m: float, cadence_spm: float) -> int:
     """A closed session of regular steps (baseline, cued with beats, probe) written directly."""
-    from ras.store.records import CueEvent
-
-    sid = store.begin_session(patient, {"plan": "fixed"})
-    step_s = 60.0 / cadence_spm
-    events: list[object] = []
-    for name, t0 in (("baseline", 0.0), ("cued", 30.0), ("probe", 60.0)):
-        events.append(PhaseEvent(t0, name))  # type: ignore[arg-type]
-    events.append(PhaseEvent(90.0, "probe", "end"))
-    for i, t in enumerate(np.arange(0.3, 89.7, step_s)):
-        side = Side.LEFT if i % 2 == 0 else Side.RIGHT
-        events.append(
-            StepEvent(
-                1 + i % 2,
-                side,
-                StepKind.INITIAL_CONTACT,
-                float(t),
-                int(t * 1e6),
-                float(t),
-                i,
-                i // 2,
-                stride_time_s=2 * step_s,
-                stride_length_m=stride_length_m,
-            )
-        )
-    for k, t in enumerate(np.arange(30.3, 60.0, step_s)):
-        events.append(CueEvent(float(t), k, cadence_spm))
-    store.record(sid, events)
-    store.end_session(sid)
-    return sid
+    phases = [("baseline", 0.0), ("cued", 30.0), ("probe", 60.0)]
+    return record_walk(
+        store,
+        patient,
+        phases,
+        (0.3, 89.7),
+        cadence_spm=cadence_spm,
+        end_t_s=90.0,
+        stride_length_m=stride_length_m,
+    )
 
 
 def test_gait_speed_change_reaching_the_mcid_is_flagged(tmp_path):
