@@ -12,7 +12,7 @@ __all__ = ["LIMITS", "PLANS", "SessionSettings"]
 PLANS = ("fixed", "iso-ramp", "adaptive")
 
 #: Allowed range of each setting: (low, high, unit). Tempos are also kept within
-#: ``min_bpm .. max_bpm``; the command line checks its options against these before any work.
+#: ``min_bpm .. max_bpm``; every front-end checks its values against these before any work.
 LIMITS: dict[str, tuple[float, float, str]] = {
     "baseline_s": (5.0, 3600.0, "s"),
     "cued_s": (0.0, 7200.0, "s"),
@@ -72,7 +72,7 @@ class SessionSettings:
         if self.tempo_bpm is not None:
             check_range("tempo", self.tempo_bpm, self.min_bpm, self.max_bpm, "bpm")
         if self.plan == "iso-ramp" and self.target_bpm is None and self.target_pct is None:
-            raise UserInputError("the iso-ramp plan needs --target-pct or --target-bpm")
+            raise UserInputError("the iso-ramp plan needs a target, in % of the baseline or in bpm")
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
