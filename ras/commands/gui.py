@@ -9,7 +9,7 @@ import sys
 
 from ras.errors import UserInputError
 
-__all__ = ["COMMAND_NAMES", "add_parser", "run"]
+__all__ = ["COMMAND_NAMES", "add_parser", "check_qt_version", "run"]
 
 COMMAND_NAMES = ("gui",)
 
@@ -46,11 +46,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def _check_qt_version() -> None:
-    """PySide6 6.12.0 drops a reference to None on every void call under Python < 3.12.
+def check_qt_version() -> None:
+    """The one guard against PySide6 6.12 under Python < 3.12; call it before Qt is imported.
 
-    A live screen makes thousands of such calls a second, so the process aborts within minutes
-    ("Fatal Python error: none_dealloc"); 6.11.3 is fine.
+    That release drops a reference to None on every void call: a live screen makes thousands a
+    second, so the process aborts within minutes ("Fatal Python error: none_dealloc"); 6.11.3
+    is fine. Refusing it here, in one line and before any Qt module loads, covers every Qt
+    user that calls it (``ras gui``; the PDF renderer's front-ends should too), so neither an
+    install-time pin nor a reference-count repair around the PDF drawing is needed beside it.
     """
     from importlib import metadata
 
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError(
             f"--simulate {args.simulate!r}: unknown preset; choose {', '.join(sorted(PRESETS))}"
         )
-    _check_qt_version()
+    check_qt_version()
     _check_display()
     from gui.app import main
 
