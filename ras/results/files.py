@@ -182,6 +182,28 @@ def _commit(tmp: Path, target: Path, what: str | None, *, allow_empty: bool = Fa
 
 
 @contextlib.contextmanager
+def _replacing(
+    path: str | os.PathLike[str], what: str | None, *, allow_empty: bool
+) -> Iterator[tuple[Path, Path]]:
+    """Yield (target, temporary file next to it); the temporary file replaces the target if the
+    block ends without an error, and is removed in any case; OS errors become one line."""
+    target = check_target(path, what)
+    try:
+        tmp = _new_temp(target)
+    except OSError as exc:
+        raise _cannot(target, what, _why(exc)) from None
+    try:
+        try:
+            yield target, tmp
+            _commit(tmp, target, what, allow_empty=allow_empty)
+        except OSError as exc:
+            raise _cannot(target, what, _why(exc)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+@contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], what: str = "the file") -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it into place if the block succeeds.
 
@@ -195,20 +217,8 @@ def atomic_output(path: str | os.PathLike[str], what: str = "the file") -> Itera
         ``path`` is a symbolic link or not a regular file, or any OS error (disk full, no
         permission), as one line naming ``path``.
     """
-    target = check_target(path, what)
-    try:
-        tmp = _new_temp(target)
-    except OSError as exc:
-        raise _cannot(target, what, _why(exc)) from None
-    try:
-        try:
-            yield tmp
-            _commit(tmp, target, what)
-        except OSError as exc:
-            raise _cannot(target, what, _why(exc)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with _replacing(path, what, allow_empty=False) as (_, tmp):
+        yield tmp
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -217,23 +227,11 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     Raises UserInputError (one line naming the path and the reason) on any failure; the old
     file, if any, is then left as it was and no temporary file remains.
     """
-    target = check_target(path)
-    try:
-        tmp = _new_temp(target)
-    except OSError as exc:
-        raise _cannot(target, None, _why(exc)) from None
-    try:
-        try:
-            fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-            _commit(tmp, target, None, allow_empty=not data)
-        except OSError as exc:
-            raise _cannot(target, None, _why(exc)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with _replacing(path, None, allow_empty=not data) as (target, tmp):
+        fd = os.open(tmp, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
     return target
 
 
