@@ -111,47 +111,37 @@ def session_table(data: SessionData, *, with_names: bool = False) -> Table:
     return Table("session", ("key", "value"), ("", ""), rows, "facts about the session")
 
 
+#: Stored step fields exported as they are: (name, unit, type).
+_STEP_FIELDS: tuple[tuple[str, str, type], ...] = (
+    ("sensor_id", "", int),
+    ("stride_index", "", int),
+    ("stride_time_s", "s", float),
+    ("stance_time_s", "s", float),
+    ("stride_length_m", "m", float),
+    ("clearance_m", "m", float),
+    ("clock_error_s", "s", float),
+    ("device_t_us", "us", int),
+    ("received_t_s", "s", float),
+    ("seq", "", int),
+)
+
+
 def steps_table(data: SessionData) -> Table:
     """Every gait event the sensors reported, in time order."""
-    s = data.steps
     rows = [
         (
             float(r["t_s"]),
             phase_of(float(r["t_s"]), data.phases),
             side_name(r["side"]),
             event_name(r["kind"]),
-            int(r["sensor_id"]),
-            int(r["stride_index"]),
-            float(r["stride_time_s"]),
-            float(r["stance_time_s"]),
-            float(r["stride_length_m"]),
-            float(r["clearance_m"]),
-            float(r["clock_error_s"]),
-            int(r["device_t_us"]),
-            float(r["received_t_s"]),
-            int(r["seq"]),
+            *(kind(r[name]) for name, _, kind in _STEP_FIELDS),
         )
-        for r in s
+        for r in data.steps
     ]
     return Table(
         "steps",
-        (
-            "t_s",
-            "phase",
-            "side",
-            "event",
-            "sensor_id",
-            "stride_index",
-            "stride_time_s",
-            "stance_time_s",
-            "stride_length_m",
-            "clearance_m",
-            "clock_error_s",
-            "device_t_us",
-            "received_t_s",
-            "seq",
-        ),
-        ("s", "", "", "", "", "", "s", "s", "m", "m", "s", "us", "s", ""),
+        ("t_s", "phase", "side", "event", *(name for name, _, _ in _STEP_FIELDS)),
+        ("s", "", "", "", *(unit for _, unit, _ in _STEP_FIELDS)),
         rows,
         "gait events (session clock); per-stride figures as the sensor reported them",
     )
