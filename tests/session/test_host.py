@@ -24,6 +24,7 @@ from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
 from ras.store.store import Store
 from ras.tempo.commands import Marker, NudgeBpm
+from tests.conftest import add_patient
 
 SPEED = 20.0
 
@@ -37,8 +38,7 @@ def _request(db: str, **kw: object) -> SessionRequest:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = str(tmp_path / "ras.sqlite3")
-    with Store(path) as store:
-        store.add_patient("P-HOST")
+    add_patient(path, "P-HOST")
     return path
 
 
