@@ -23,8 +23,11 @@ STRIDE_LENGTH_M = 1.2
 PLAN = [("baseline", 0.0, 30.0, 0.6), ("cued", 30.0, 60.0, 0.5), ("probe", 60.0, 90.0, 0.55)]
 
 
-def session():
-    """ICs alternating L/R from t = 0 at each phase's step time; beats on the cued steps."""
+def session(measured: tuple[str, ...] = ("left", "right")):
+    """ICs alternating L/R from t = 0 at each phase's step time; beats on the cued steps.
+
+    Returns (phases, events, beats); the feet in ``measured`` have stride lengths.
+    """
     t, phases = [], []
     now = 0.0
     for name, start, end, step_s in PLAN:
@@ -35,22 +38,18 @@ def session():
             now += step_s
     t = np.round(np.array(t), 9)
     left, right = t[0::2], t[1::2]
-    beats = t[(t >= 30.0) & (t < 60.0)]
-    return phases, left, right, beats
+    events = GaitEvents.from_arrays(
+        ic_left_t_s=left,
+        ic_right_t_s=right,
+        stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M) if "left" in measured else None,
+        stride_length_right_m=np.full(right.size, STRIDE_LENGTH_M) if "right" in measured else None,
+    )
+    return phases, events, t[(t >= 30.0) & (t < 60.0)]
 
 
 def test_each_phase_is_summarised_from_its_own_events():
-    phases, left, right, beats = session()
-    summaries = summarise_phases(
-        phases,
-        GaitEvents.from_arrays(
-            ic_left_t_s=left,
-            ic_right_t_s=right,
-            stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
-            stride_length_right_m=np.full(right.size, STRIDE_LENGTH_M),
-        ),
-        beat_t_s=beats,
-    )
+    phases, events, beats = session()
+    summaries = summarise_phases(phases, events, beat_t_s=beats)
     assert [s.name for s in summaries] == ["baseline", "cued", "probe"]
     for s, (_, _, _, step_s) in zip(summaries, PLAN, strict=True):
         st = s.spatiotemporal
@@ -70,17 +69,8 @@ def test_each_phase_is_summarised_from_its_own_events():
 
 
 def test_change_against_baseline_is_flagged_by_diagnosis():
-    phases, left, right, beats = session()
-    summaries = summarise_phases(
-        phases,
-        GaitEvents.from_arrays(
-            ic_left_t_s=left,
-            ic_right_t_s=right,
-            stride_length_left_m=np.full(left.size, STRIDE_LENGTH_M),
-        ),
-        beat_t_s=beats,
-        affected_side="left",
-    )
+    phases, events, beats = session(measured=("left",))
+    summaries = summarise_phases(phases, events, beat_t_s=beats, affected_side="left")
     by_name = {s.name: s for s in summaries}
     base, cued = by_name["baseline"], by_name["cued"]
     assert base.symmetry.basis == "paretic"
