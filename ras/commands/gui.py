@@ -87,26 +87,19 @@ def _check_display() -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the GUI; returns when its window is closed."""
     from ras.audio.backends import parse_audio_spec
-    from ras.session.request import check_session_speed
+    from ras.session.request import SimulatedSensors, check_sensors
 
-    # the arguments first; the GUI preselects a virtual patient, and its set-up checks the
-    # whole request again once the sensors are chosen
-    speed = check_session_speed(
-        args.speed, simulated=True, audio_kind=parse_audio_spec(args.audio).kind
+    # the arguments first, by the check every front-end uses: the GUI preselects a virtual
+    # patient, and its set-up checks the whole request again once the sensors are chosen
+    preset = (args.simulate or "healthy").lower()
+    _, speed = check_sensors(
+        SimulatedSensors(preset), args.speed, audio_kind=parse_audio_spec(args.audio).kind
     )
     missing = [m for m in ("PySide6", "pyqtgraph") if importlib.util.find_spec(m) is None]
     if missing:
         raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
-    from ras.sim.presets import PRESETS
-
-    if args.simulate is not None and args.simulate.lower() not in PRESETS:
-        raise UserInputError(
-            f"--simulate {args.simulate!r}: unknown preset; choose {', '.join(sorted(PRESETS))}"
-        )
     check_qt_version()
     _check_display()
     from gui.app import main
 
-    return main(
-        args.db, simulate=(args.simulate or "healthy").lower(), audio=args.audio, speed=speed
-    )
+    return main(args.db, simulate=preset, audio=args.audio, speed=speed)
