@@ -1,9 +1,10 @@
 """Put one live session together and run it: store, recorder, sensors, runner and cue engine.
 
-``ras run`` and the GUI's session engine both go through here, so a session is assembled one
-way only: the session row first (with the patient's affected side), then a recorder on the
-bus, the sensors, the :class:`~ras.session.runner.SessionRunner`, and one cue engine started
-before the first beat. Whatever fails, the recorder is closed and what it holds is kept.
+Every front-end goes through here by way of :class:`~ras.session.host.SessionHost`, so a
+session is assembled one way only: the session row first (with the patient's affected side),
+then a recorder on the bus, the sensors, the :class:`~ras.session.runner.SessionRunner`, and
+one cue engine started before the first beat. Whatever fails, the recorder is closed and what
+it holds is kept.
 
 It is taken apart in the opposite order, so that nothing the sensors sent up to the session's
 end is lost: the runner stops, the cue engine stops, virtual sensors send everything up to the
