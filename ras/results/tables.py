@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,62 +111,78 @@ def session_table(data: SessionData, *, with_names: bool = False) -> Table:
     return Table("session", ("key", "value"), ("", ""), rows, "facts about the session")
 
 
-#: Stored step fields exported as they are: (name, unit, type).
-_STEP_FIELDS: tuple[tuple[str, str, type], ...] = (
-    ("sensor_id", "", int),
-    ("stride_index", "", int),
-    ("stride_time_s", "s", float),
-    ("stance_time_s", "s", float),
-    ("stride_length_m", "m", float),
-    ("clearance_m", "m", float),
-    ("clock_error_s", "s", float),
-    ("device_t_us", "us", int),
-    ("received_t_s", "s", float),
-    ("seq", "", int),
+#: A column of a table of stored rows: (name, unit, value of a row).
+_Column = tuple[str, str, Callable[[Any], Any]]
+
+
+def _stored(field: str, unit: str, kind: Callable[[Any], Any], name: str = "") -> _Column:
+    """A column (named ``name``, default ``field``) holding stored ``field`` as ``kind``."""
+    return name or field, unit, lambda r: kind(r[field])
+
+
+def _index_or_none(value: Any) -> int | None:
+    """A stored sample index; negative (not known) -> None."""
+    return None if int(value) < 0 else int(value)
+
+
+_STEP_COLUMNS: tuple[_Column, ...] = (
+    _stored("side", "", side_name),
+    _stored("kind", "", event_name, "event"),
+    _stored("sensor_id", "", int),
+    _stored("stride_index", "", int),
+    _stored("stride_time_s", "s", float),
+    _stored("stance_time_s", "s", float),
+    _stored("stride_length_m", "m", float),
+    _stored("clearance_m", "m", float),
+    _stored("clock_error_s", "s", float),
+    _stored("device_t_us", "us", int),
+    _stored("received_t_s", "s", float),
+    _stored("seq", "", int),
 )
+_CUE_COLUMNS: tuple[_Column, ...] = (
+    _stored("beat_index", "", int),
+    _stored("tempo_bpm", "1/min", float),
+    _stored("side", "", side_name),
+    _stored("accent", "", bool),
+    _stored("sample_index", "samples", _index_or_none),
+)
+
+
+def _timed_table(
+    name: str, data: SessionData, rows: Any, columns: Sequence[_Column], description: str
+) -> Table:
+    """Stored ``rows`` as a table: their time ``t_s`` (s), its phase, then ``columns``."""
+    return Table(
+        name,
+        ("t_s", "phase", *(c[0] for c in columns)),
+        ("s", "", *(c[1] for c in columns)),
+        [
+            (
+                float(r["t_s"]),
+                phase_of(float(r["t_s"]), data.phases),
+                *(value(r) for _, _, value in columns),
+            )
+            for r in rows
+        ],
+        description,
+    )
 
 
 def steps_table(data: SessionData) -> Table:
     """Every gait event the sensors reported, in time order."""
-    rows = [
-        (
-            float(r["t_s"]),
-            phase_of(float(r["t_s"]), data.phases),
-            side_name(r["side"]),
-            event_name(r["kind"]),
-            *(kind(r[name]) for name, _, kind in _STEP_FIELDS),
-        )
-        for r in data.steps
-    ]
-    return Table(
+    return _timed_table(
         "steps",
-        ("t_s", "phase", "side", "event", *(name for name, _, _ in _STEP_FIELDS)),
-        ("s", "", "", "", *(unit for _, unit, _ in _STEP_FIELDS)),
-        rows,
+        data,
+        data.steps,
+        _STEP_COLUMNS,
         "gait events (session clock); per-stride figures as the sensor reported them",
     )
 
 
 def cues_table(data: SessionData) -> Table:
     """Every cue (beat) as played."""
-    rows = [
-        (
-            float(r["t_s"]),
-            phase_of(float(r["t_s"]), data.phases),
-            int(r["beat_index"]),
-            float(r["tempo_bpm"]),
-            side_name(r["side"]),
-            bool(r["accent"]),
-            None if int(r["sample_index"]) < 0 else int(r["sample_index"]),
-        )
-        for r in data.cues
-    ]
-    return Table(
-        "cues",
-        ("t_s", "phase", "beat_index", "tempo_bpm", "side", "accent", "sample_index"),
-        ("s", "", "", "1/min", "", "", "samples"),
-        rows,
-        "cue onsets at the speaker (session clock)",
+    return _timed_table(
+        "cues", data, data.cues, _CUE_COLUMNS, "cue onsets at the speaker (session clock)"
     )
 
 
