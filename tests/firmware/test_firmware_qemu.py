@@ -168,6 +168,7 @@ def _stop(proc: subprocess.Popen, reader: threading.Thread) -> None:
     proc.stdout.close()
 
 
+@pytest.mark.slow  # the emulated sensor streams its whole slice in real time (about 25 s)
 def test_ras_receives_the_firmware_steps_through_its_normal_link(images, expected_ic_idx):
     proc, pty, lines, reader = _start_link_image()
     bus = SessionBus()
