@@ -59,14 +59,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(name)
 
 
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    """Assert a ``ras`` process failed with one stderr line holding every needle; return it."""
-    assert proc.returncode != 0, (proc.returncode, proc.stdout, proc.stderr)
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+def _the_one_line(err: str, needles: Sequence[str]) -> str:
+    """The only line of ``err``: no traceback, no raw control character, every needle in it."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert "\x1b" not in err and "\x07" not in err, repr(err)
     for needle in needles:
         assert needle in lines[0], lines[0]
     return lines[0]
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
+    """Assert a ``ras`` process failed with one stderr line holding every needle; return it."""
+    assert proc.returncode != 0, (proc.returncode, proc.stdout, proc.stderr)
+    return _the_one_line(proc.stderr, needles)
 
 
 def exit_status(argv: Sequence[str]) -> int | str | None:
@@ -89,12 +95,9 @@ def refused_in_process(
     got = exit_status(argv)
     out, err = capsys.readouterr()
     assert got == status, (got, out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ras: error:"), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
+    line = _the_one_line(err, needles)
+    assert line.startswith("ras: error:"), line
+    return line
 
 
 def require_data() -> Path:
