@@ -36,13 +36,12 @@ from gui.app import make_app
 from gui.live_view import LivePage
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
-from ras.events import StepEvent
+from ras.events import MarkerEvent, PhaseEvent, StepEvent, TempoChangeEvent
 from ras.protocol.messages import Side, StepKind
 from ras.session.runner import SessionRunner
 from ras.session.settings import SessionSettings
 from ras.session.snapshot import ActionRecord, LiveSnapshot
 from ras.session_clock import SessionClock
-from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
 HOUR_S = 3600.0
 STEP_EVERY_S = 0.02

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ras.events import MarkerEvent, PhaseEvent, TempoChangeEvent
 from ras.session.snapshot import ActionRecord, LiveSnapshot
-from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
 __all__ = ["Growable", "LiveSeries"]
 

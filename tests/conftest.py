@@ -170,9 +170,8 @@ def record_walk(
     markers : sequence of (t_s, text)
         Therapist's markers.
     """
-    from ras.events import StepEvent
+    from ras.events import CueEvent, MarkerEvent, PhaseEvent, StepEvent
     from ras.protocol.messages import Side, StepKind
-    from ras.store.records import CueEvent, MarkerEvent, PhaseEvent
 
     sid = int(store.begin_session(patient_id, {"plan": "fixed"}))
     step_s = 60.0 / cadence_spm

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ras.errors import UserInputError
-from ras.events import ImuEvent, LinkEvent, SensorStatusEvent
-from ras.store.records import MarkerEvent, TempoChangeEvent
+from ras.events import ImuEvent, LinkEvent, MarkerEvent, SensorStatusEvent, TempoChangeEvent
 from ras.store.store import PatientInfo, SessionInfo, Store
 
 __all__ = ["MAX_SESSION_ID", "SessionData", "load_session", "parse_session_id", "session_number"]

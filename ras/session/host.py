@@ -21,7 +21,15 @@ from typing import Any
 
 from ras.bus import SessionBus
 from ras.errors import UserInputError
-from ras.events import LinkEvent, LinkState, SensorStatusEvent, StepEvent
+from ras.events import (
+    LinkEvent,
+    LinkState,
+    MarkerEvent,
+    PhaseEvent,
+    SensorStatusEvent,
+    StepEvent,
+    TempoChangeEvent,
+)
 from ras.live_strides import RecentStrides
 from ras.protocol.messages import Side
 from ras.session.actions import Action, ActionResult, Plug, Volume
@@ -37,7 +45,6 @@ from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
 from ras.session.snapshot import LiveSnapshot, SensorView
 from ras.session_clock import SessionClock
 from ras.store.recorder import RecorderStats
-from ras.store.records import MarkerEvent, PhaseEvent, TempoChangeEvent
 
 __all__ = ["SNAPSHOT_S", "SessionHost", "recording_problem"]
 

@@ -36,6 +36,7 @@ from ras.audio.engine import CueEngine
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.bus import SessionBus
 from ras.errors import RasError
+from ras.events import MarkerEvent
 from ras.link.serial_link import DrainResult
 from ras.protocol.messages import Side
 from ras.session.request import SensorSpec, SimulatedSensors, virtual_sensor_options
@@ -44,7 +45,6 @@ from ras.session.sensors import open_sensors
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
-from ras.store.records import MarkerEvent
 from ras.store.space import check_free_space, estimate_session_bytes
 from ras.store.store import Store
 

@@ -20,12 +20,11 @@ from ras.audio.mixer import Sound
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
-from ras.events import StepEvent
+from ras.events import CueEvent, MarkerEvent, PhaseEvent, StepEvent, TempoChangeEvent
 from ras.protocol.messages import Side
 from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
-from ras.store.records import CueEvent, MarkerEvent, PhaseEvent, TempoChangeEvent
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import Cues, Marker, NextPhase, Pause
 from ras.tempo.plans import FixedPlan, IsoRampPlan

@@ -11,9 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
+from ras.events import MarkerEvent
 from ras.store import recorder as recorder_module
 from ras.store.recorder import Recorder
-from ras.store.records import MarkerEvent
 from ras.store.store import Store
 
 
