@@ -20,7 +20,7 @@ from ras.audio.mixer import Sound
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
-from ras.events import CueEvent, MarkerEvent, PhaseEvent, StepEvent, TempoChangeEvent
+from ras.events import CueEvent, MarkerEvent, Phase, PhaseEvent, StepEvent, TempoChangeEvent
 from ras.protocol.messages import Side
 from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume
 from ras.session.settings import SessionSettings
@@ -28,7 +28,7 @@ from ras.session_clock import SessionClock
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import Cues, Marker, NextPhase, Pause
 from ras.tempo.plans import FixedPlan, IsoRampPlan
-from ras.tempo.scheduler import BeatScheduler, TempoChange
+from ras.tempo.scheduler import BeatScheduler
 
 __all__ = [
     "LATE_CUE_TOLERANCE_S",
@@ -80,7 +80,7 @@ class StatusSnapshot:
     """What the live status line shows."""
 
     t_s: float
-    phase: str
+    phase: Phase
     cadence_spm: float
     tempo_bpm: float | None
     sync_r: float
@@ -141,7 +141,7 @@ class SessionSummary:
     cued_end_cadence_spm: float = math.nan
     n_steps: int = 0
     n_beats: int = 0
-    changes: list[TempoChange] = field(default_factory=list)
+    changes: list[TempoChangeEvent] = field(default_factory=list)
     completed: bool = False
     reason: str = ""
     end_t_s: float = math.nan
@@ -207,7 +207,7 @@ class SessionRunner:
         self.baseline_estimator = CadenceEstimator(window_steps=100, buffer_ics=200)
         self.scheduler: BeatScheduler | None = None
         self.summary = SessionSummary()
-        self.phase = "baseline"
+        self.phase = Phase.BASELINE
         self._phase_end_s = math.inf  # session time the current phase ends
         self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
@@ -261,10 +261,10 @@ class SessionRunner:
             t_s=self.clock.now_s(),
             phase=self.phase,
             cadence_spm=est.cadence_spm_,
-            tempo_bpm=sched.tempo_bpm_ if sched is not None and self.phase == "cued" else None,
+            tempo_bpm=sched.tempo_bpm_ if sched is not None and self.phase.is_cued else None,
             sync_r=r,
             step_time_si_pct=si,
-            cues_on=sched is not None and sched.cues_on_ and self.phase == "cued",
+            cues_on=sched is not None and sched.cues_on_ and self.phase.is_cued,
             si_basis="right vs left" if self.affected_side == Side.UNKNOWN else "paretic",
         )
 
@@ -300,7 +300,7 @@ class SessionRunner:
         The one place this rule lives; a front-end asks here (through the snapshot) instead of
         repeating it.
         """
-        return self.scheduler is not None and self.phase == "cued"
+        return self.scheduler is not None and self.phase.is_cued
 
     def _ramp(self, on: bool) -> str:
         """Hold (False) or start/continue (True) the iso-ramp (engine thread); what was done.
@@ -347,26 +347,26 @@ class SessionRunner:
         s = self.settings
         t0 = self.clock.now_s()
         self._phase_end_s = t0 + s.baseline_s
-        self._start_phase("baseline", t0)
+        self._start_phase(Phase.BASELINE, t0)
         try:
             while not self._stop.is_set():
                 now = self.clock.now_s()
                 self._consume_steps()
                 self._apply_commands(now)
-                if self.phase == "baseline" and now >= self._phase_end_s:
+                if self.phase is Phase.BASELINE and now >= self._phase_end_s:
                     boundary = self._phase_end_s  # planned (or now, after 'next')
                     if not self._start_cued(boundary, now):
                         break
                     self._phase_end_s = boundary + s.cued_s
-                if self.phase == "cued":
+                if self.phase.is_cued:
                     self._decide_beats(now)
                     if now >= self._phase_end_s:
                         boundary = self._phase_end_s
                         self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
-                        self._start_phase("probe", boundary)
+                        self._start_phase(Phase.PROBE, boundary)
                         self._silence_scheduled_cues(boundary)  # the probe is uncued
                         self._phase_end_s = boundary + s.probe_s
-                if self.phase == "probe" and now >= self._phase_end_s:
+                if self.phase is Phase.PROBE and now >= self._phase_end_s:
                     self.summary.completed = True
                     break
                 if on_tick is not None:
@@ -399,7 +399,7 @@ class SessionRunner:
             summary.changes = list(self.scheduler.changes_)
         if not summary.completed and not summary.reason:
             summary.reason = "stopped by the user"
-        if self.phase == "cued":  # cues decided ahead of the end never sound after it
+        if self.phase.is_cued:  # cues decided ahead of the end never sound after it
             try:
                 self._silence_scheduled_cues(end)
             except Exception as err:  # the engine may be the thing that failed
@@ -414,7 +414,7 @@ class SessionRunner:
             self.messages.put(f"degraded: {summary.degraded_reason}")
         self.record(PhaseEvent(end, self.phase, "end"))
 
-    def _start_phase(self, name: str, t_s: float) -> None:
+    def _start_phase(self, name: Phase, t_s: float) -> None:
         self.phase = name
         self.record(PhaseEvent(t_s, name, "start"))
         self.messages.put(f"phase {name} starts at {t_s:.1f} s")
@@ -457,20 +457,11 @@ class SessionRunner:
                 boundary, None, start_bpm, "plan", f"start at baseline {baseline:.1f} spm"
             )
         )
-        self._start_phase("cued", boundary)
+        self._start_phase(Phase.CUED, boundary)
         return True
 
-    def _changed(self, change: TempoChange) -> None:
-        self.record(
-            TempoChangeEvent(
-                change.t_s,
-                change.old_bpm,
-                change.new_bpm,
-                change.source,
-                change.reason,
-                effective_t_s=change.effective_t_s,
-            )
-        )
+    def _changed(self, change: TempoChangeEvent) -> None:
+        self.record(change)
         self.messages.put(
             f"tempo {change.old_bpm:.1f} -> {change.new_bpm:.1f} bpm ({change.source}:"
             f" {change.reason})"
@@ -541,11 +532,11 @@ class SessionRunner:
 
     def _on_step(self, event: StepEvent) -> None:
         self.summary.n_steps += 1
-        if self.scheduler is not None and self.phase == "cued":
+        if self.scheduler is not None and self.phase.is_cued:
             self.scheduler.update(event=event)  # also feeds the estimator
         else:
             self.estimator.update(event=event)
-        if self.phase == "baseline":
+        if self.phase is Phase.BASELINE:
             self.baseline_estimator.update(event=event)
 
     def _baseline_cadence_spm(self) -> float:
@@ -572,11 +563,11 @@ class SessionRunner:
 
     def _next_phase(self, now: float) -> str:
         """The therapist ends the current phase now; logged as a marker with its source."""
-        following = {"baseline": "cued", "cued": "probe", "probe": "end"}[self.phase]
+        following = self.phase.next or "end"
         no_start_tempo = self.settings.tempo_bpm is None and not math.isfinite(
             self._baseline_cadence_spm()
         )
-        if self.phase == "baseline" and no_start_tempo:
+        if self.phase is Phase.BASELINE and no_start_tempo:
             raise UserInputError(
                 "cannot start the cue yet: no steady walking yet, so no cadence to start it at;"
                 " let the patient walk a little longer"

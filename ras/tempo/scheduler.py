@@ -18,7 +18,8 @@ silent beats, the plan is not consulted (a ramp holds) and adaptive correction i
 **Pause**: ``next_beat()`` returns None until :meth:`resume`; the first beat after
 ``resume(t_s=...)`` is at ``t_s + 60 / tempo_bpm`` (phase restarts), indices continue.
 
-Every tempo change is a :class:`TempoChange` in ``changes_`` (and passed to ``on_change``);
+Every tempo change is a :class:`~ras.events.TempoChangeEvent` (the record the session
+stores) in ``changes_`` (and passed to ``on_change``);
 other controls are :class:`ControlEvent` in ``controls_``.
 """
 
@@ -31,7 +32,7 @@ from typing import Literal, NamedTuple
 
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
-from ras.events import StepEvent
+from ras.events import StepEvent, TempoChangeEvent
 from ras.protocol.messages import StepKind
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import (
@@ -49,7 +50,7 @@ from ras.tempo.plans import FixedPlan, IsoRampPlan, PlanContext
 from ras.tempo.sync import PhaseSample, SyncTracker, relative_phase
 from ras.validate import check_range
 
-__all__ = ["Beat", "BeatScheduler", "ControlEvent", "TempoChange"]
+__all__ = ["Beat", "BeatScheduler", "ControlEvent"]
 
 Source = Literal["plan", "adaptive", "therapist"]
 
@@ -61,18 +62,6 @@ class Beat(NamedTuple):
     tempo_bpm: float
     beat_index: int
     audible: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class TempoChange:
-    """One tempo change; ``t_s`` is when it was made, ``effective_t_s`` the beat boundary."""
-
-    t_s: float
-    old_bpm: float
-    new_bpm: float
-    source: Source
-    reason: str
-    effective_t_s: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +89,7 @@ class BeatScheduler:
     min_bpm, max_bpm : float
         Tempo bounds.
     on_change : callable, optional
-        Called with each :class:`TempoChange`.
+        Called with each :class:`~ras.events.TempoChangeEvent`.
     sync_window_steps : int
         ICs used for R in the plan context.
 
@@ -108,7 +97,7 @@ class BeatScheduler:
     ----------
     tempo_bpm_ : float
         Tempo of the next interval to be decided.
-    changes_ : list of TempoChange
+    changes_ : list of TempoChangeEvent
     controls_ : list of ControlEvent
     beats_ : list of Beat
         Every beat decided.
@@ -124,7 +113,7 @@ class BeatScheduler:
         adaptive: AdaptivePhaseCorrection | None = None,
         min_bpm: float = 30.0,
         max_bpm: float = 200.0,
-        on_change: Callable[[TempoChange], None] | None = None,
+        on_change: Callable[[TempoChangeEvent], None] | None = None,
         sync_window_steps: int = 20,
     ) -> None:
         check_range("min_bpm", min_bpm, 1.0, 400.0, "bpm")
@@ -136,7 +125,7 @@ class BeatScheduler:
         self.on_change = on_change
         self.sync_window_steps = sync_window_steps
         self.tempo_bpm_ = self._check_tempo(plan.start_bpm)
-        self.changes_: list[TempoChange] = []
+        self.changes_: list[TempoChangeEvent] = []
         self.controls_: list[ControlEvent] = []
         self.beats_: list[Beat] = []
         self.cues_on_ = True
@@ -298,7 +287,7 @@ class BeatScheduler:
         if new_bpm == old_bpm:
             return
         effective_t_s = self.beats_[-1].beat_t_s if self.beats_ else (self._next_t_s or t_s)
-        change = TempoChange(t_s, old_bpm, new_bpm, source, reason, effective_t_s)
+        change = TempoChangeEvent(t_s, old_bpm, new_bpm, source, reason, effective_t_s)
         self.tempo_bpm_ = new_bpm
         self.changes_.append(change)
         if source != "adaptive":  # entrainment is judged afresh at the new tempo
