@@ -159,7 +159,7 @@ class LivePage(QtWidgets.QWidget):
             if r.message:
                 self.add_log(r.t_s, r.text())
         for e in live.link_events:
-            side = e.side.name.lower() if e.side.value else "sensor"
+            side = e.side.label if e.side.value else "sensor"
             self.add_log(e.t_s, f"{side} link {e.state.value} {e.detail}".rstrip())
         self.banner.set_sensors(live.sensors, live.state == "running")
         self.sensors.set_sensors(live.sensors)

@@ -267,7 +267,7 @@ class SetupPage(QtWidgets.QWidget):
             self.ports.clear()
             for d in self._found:
                 what = (
-                    f"{d.hello.side.name.lower()} sensor {d.hello.sensor_id:08x}"
+                    f"{d.hello.side.label} sensor {d.hello.sensor_id:08x}"
                     if d.hello
                     else d.error or "no ras sensor"
                 )

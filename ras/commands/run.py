@@ -222,11 +222,11 @@ def _simulated_patient(store: Store, request: SessionRequest) -> str:
     side = simulated_params(sensors).affected_side
     patient = f"sim-{sensors.preset}"
     if side != Side.UNKNOWN:
-        patient += f"-{side.name.lower()}"
+        patient += f"-{side.label}"
     if patient not in {p.pseudo_id for p in store.list_patients()}:
         store.add_patient(
             patient,
             diagnosis=sensors.preset,
-            affected_side=None if side == Side.UNKNOWN else side.name.lower(),
+            affected_side=None if side == Side.UNKNOWN else side.label,
         )
     return patient

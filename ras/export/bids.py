@@ -312,7 +312,7 @@ def write_bids(data: SessionData, out_dir: Path, *, with_names: bool = False) ->
     scans: list[tuple[object, ...]] = []
     labels = []
     for sensor_id, chunks in sorted(by_sensor.items(), key=lambda kv: int(kv[1][0].side)):
-        label, tracked = _tracksys(sensor_id, Side(int(chunks[0].side)))
+        label, tracked = _tracksys(sensor_id, chunks[0].side)
         labels.append(label)
         matrix, rate = _imu_matrix(chunks)
         base = motion_dir / f"{stem}_task-{TASK_LABEL}_tracksys-{label}"

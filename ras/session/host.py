@@ -282,7 +282,7 @@ class SessionHost:
             return ()
         views = []
         for i, st in enumerate(self.parts.links.stats()):
-            side = st.hello.side.name.lower() if st.hello is not None else f"sensor {i + 1}"
+            side = st.hello.side.label if st.hello is not None else f"sensor {i + 1}"
             views.append(
                 SensorView(
                     name=side,

@@ -65,13 +65,10 @@ log = logging.getLogger(__name__)
 #: How every failure to start the sound output begins (the rest says why).
 AUDIO_FAILED = "the sound output could not start: "
 
-_SIDES = {"left": Side.LEFT, "right": Side.RIGHT}
-
-
 def affected_side_of(store: Store, patient_id: str) -> Side:
-    """The patient's affected side as recorded (``Side.UNKNOWN`` if none)."""
-    info = store.get_patient(patient_id)
-    return _SIDES.get(str(info.affected_side or "").lower(), Side.UNKNOWN)
+    """The patient's affected side as recorded (``Side.UNKNOWN`` if none, or both sides)."""
+    stored = store.get_patient(patient_id).affected_side
+    return Side.UNKNOWN if stored in (None, "", "both") else Side.from_text(stored)
 
 
 def planned_session_bytes(settings: SessionSettings, sensors: SensorSpec) -> int:
@@ -367,7 +364,7 @@ def data_end_marker(drained: DrainResult) -> MarkerEvent | None:
     if drained.complete or drained.sensor_id is None:
         return None
     ends_t_s = drained.data_until_t_s
-    side = drained.side.name.lower() if drained.side is not Side.UNKNOWN else "a"
+    side = drained.side.label if drained.side is not Side.UNKNOWN else "a"
     what = "raw IMU" if drained.imu_until_t_s is not None else "data"
     if math.isfinite(ends_t_s):
         where = f"ends at {ends_t_s:.1f} s, {drained.until_t_s - ends_t_s:.1f} s before"
