@@ -6,7 +6,7 @@ Helpers are plain functions, imported as ``from tests.conftest import ...``:
 - :func:`refused_in_process` runs ``ras.cli.main`` in this process and checks the same on capsys;
 - :func:`require_data` is the gaitmap data check for tests (a one-line failure, never a skip);
 - :func:`add_patient` and :func:`run_simulated` make a database with a patient and a simulated
-  session in this process; the :func:`simulated_session` fixture does both in a temporary folder;
+  session in this process;
 - :func:`record_walk` writes a session of regular steps straight to a store (no simulation).
 
 Markers (registered in pyproject.toml) are set by folder in :func:`pytest_collection_modifyitems`
@@ -20,7 +20,7 @@ import io
 import math
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -206,30 +206,3 @@ def record_walk(
     if end_t_s is not None:
         store.end_session(sid)
     return sid
-
-
-@pytest.fixture
-def simulated_session(tmp_path: Path) -> Callable[..., Path]:
-    """Factory: ``(preset, patient_id, *run_options, patient_options=(), speed=25, seed=7)``.
-
-    Each call adds the patient (if new) and records one simulated session in
-    ``tmp_path/ras.sqlite3``, whose path it returns; session ids count from 1 in call order.
-    """
-    db = tmp_path / "ras.sqlite3"
-    patients: set[str] = set()
-
-    def make(
-        preset: str,
-        patient_id: str,
-        *run_options: str,
-        patient_options: Sequence[str] = (),
-        speed: float = 25,
-        seed: int = 7,
-    ) -> Path:
-        if patient_id not in patients:
-            add_patient(db, patient_id, *patient_options)
-            patients.add(patient_id)
-        run_simulated(db, preset, "--patient", patient_id, *run_options, speed=speed, seed=seed)
-        return db
-
-    return make
