@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ras.events import MarkerEvent, PhaseEvent, TempoChangeEvent
+from ras.events import MarkerEvent, Phase, PhaseEvent, TempoChangeEvent
 from ras.session.snapshot import ActionRecord, LiveSnapshot
 
 __all__ = ["Growable", "LiveSeries"]
@@ -49,7 +49,8 @@ class LiveSeries:
     changes: list[TempoChangeEvent] = field(default_factory=list)
     markers: list[MarkerEvent] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
-    phases: list[tuple[str, float, float]] = field(default_factory=list)
+    #: ``(name, start_s, end_s)`` of each phase; ``end_s`` None while it runs, as the store has it
+    phases: list[tuple[str, float, float | None]] = field(default_factory=list)
     now_s: float = math.nan
     version: int = 0  # bumped when changes/markers/actions/phases change
 
@@ -87,10 +88,10 @@ class LiveSeries:
 
     def _phase(self, rec: PhaseEvent) -> None:
         if rec.edge == "start":
-            if self.phases and math.isinf(self.phases[-1][2]):
+            if self.phases and self.phases[-1][2] is None:
                 name, start, _ = self.phases[-1]
                 self.phases[-1] = (name, start, rec.t_s)
-            self.phases.append((rec.name, rec.t_s, math.inf))
+            self.phases.append((rec.name, rec.t_s, None))
         elif self.phases and self.phases[-1][0] == rec.name:
             name, start, _ = self.phases[-1]
             self.phases[-1] = (name, start, rec.t_s)
@@ -112,7 +113,7 @@ class LiveSeries:
             ys.append(c.new_bpm)
         if ys:
             end = until_s
-            cued_end = [e for n, s, e in self.phases if n == "cued" and math.isfinite(e)]
+            cued_end = [e for n, _, e in self.phases if n == Phase.CUED and e is not None]
             if cued_end:
                 end = min(end, cued_end[-1])
             xs.append(max(end, xs[-1]))

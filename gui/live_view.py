@@ -173,7 +173,9 @@ class LivePage(QtWidgets.QWidget):
         s, d = live.status, live.detail
         start = self.series.session_start_s
         if math.isfinite(start):
-            self.timeline.set_actual([(n, a - start, b - start) for n, a, b in self.series.phases])
+            self.timeline.set_actual(
+                [(n, a - start, None if b is None else b - start) for n, a, b in self.series.phases]
+            )
         if math.isfinite(start) and math.isfinite(live.t_s):
             self.timer.setText(fmt_clock(live.t_s - start))
             self.timeline.set_now(live.t_s - start, s.phase if s else "")

@@ -39,10 +39,10 @@ class PhaseTimeline(QtWidgets.QWidget):
         self.planned = list(self._plan)
         self.update()
 
-    def set_actual(self, phases: list[tuple[str, float, float]]) -> None:
-        """Phases as they ran, ``(name, start_s, end_s)`` (end inf while running): a phase
+    def set_actual(self, phases: list[tuple[str, float, float | None]]) -> None:
+        """Phases as they ran, ``(name, start_s, end_s)`` (end None while running): a phase
         the therapist ended early is drawn with the duration it had."""
-        ended = {name: end - start for name, start, end in phases if math.isfinite(end)}
+        ended = {name: end - start for name, start, end in phases if end is not None}
         if ended != self._ended:
             self._ended = ended
             self.planned = [(name, ended.get(name, dur)) for name, dur in self._plan]

@@ -161,7 +161,7 @@ class LivePlots(QtWidgets.QWidget):
         if series.version != self._version:
             self._version = series.version
             self._redraw_records(series, now)
-        elif self._regions and series.phases and math.isinf(series.phases[-1][2]):
+        elif self._regions and series.phases and series.phases[-1][2] is None:
             for _, region in self._regions[-3:]:
                 region.setRegion((series.phases[-1][1], now))
         self._set_range(series, now)
@@ -201,7 +201,7 @@ class LivePlots(QtWidgets.QWidget):
         for name, start, end in series.phases:
             for w in (self.tempo, self.steps, self.si):
                 region = pg.LinearRegionItem(
-                    (start, end if math.isfinite(end) else now),
+                    (start, now if end is None else end),
                     movable=False,
                     brush=pg.mkBrush(*COLORS.get(name, (0, 0, 0, 0))),
                     pen=pg.mkPen(None),
