@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import errno
 import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from ras.report.document import (
     Text,
 )
 
-__all__ = ["check_pdf_file", "ensure_app", "none_refcount_guard", "render_pdf"]
+__all__ = ["check_pdf_file", "ensure_app", "render_pdf"]
 
 DPI = 300
 MARGIN_MM = (16.0, 18.0, 16.0, 16.0)  # left, top, right, bottom
@@ -56,33 +53,6 @@ def ensure_app() -> object:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QApplication(sys.argv[:1])
     return app
-
-
-_REFCOUNT_MARGIN = 256
-
-
-@contextlib.contextmanager
-def none_refcount_guard() -> Iterator[None]:
-    """Give back the references to ``None`` that void Qt calls take (Python < 3.12 only).
-
-    PySide6 6.12 on Python 3.11 drops one reference to ``None`` on every call of a method that
-    returns nothing (QPainter.drawRect, QFont.setPointSizeF, ...); a report makes thousands,
-    and Python aborts ("none_dealloc") once None's count reaches zero. From Python 3.12 on,
-    None is immortal and this guard does nothing.
-    """
-    if sys.version_info >= (3, 12):
-        yield
-        return
-    before = sys.getrefcount(None)
-    try:
-        yield
-    finally:
-        # A margin covers references created meanwhile that will be dropped later (harmless:
-        # None is never deallocated).
-        lost = before - sys.getrefcount(None) + _REFCOUNT_MARGIN
-        incref = ctypes.pythonapi.Py_IncRef
-        for _ in range(max(0, lost)):
-            incref(ctypes.py_object(None))
 
 
 def _mm(mm: float) -> float:
@@ -351,14 +321,6 @@ def render_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
     Raises OSError if the PDF could not be written whole (the caller writes to a temporary
     file and names the real target in its error, see ``ras.results.files.atomic_output``).
     """
-    ensure_app()
-    import gui.report.charts  # noqa: F401  (imported before counting references)
-
-    with none_refcount_guard():
-        return _render(doc, path)
-
-
-def _render(doc: Document, path: str | os.PathLike[str]) -> Path:
     ensure_app()
     from PySide6.QtCore import QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter

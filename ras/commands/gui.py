@@ -9,7 +9,7 @@ import sys
 
 from ras.errors import UserInputError
 
-__all__ = ["COMMAND_NAMES", "add_parser", "check_qt_version", "run"]
+__all__ = ["COMMAND_NAMES", "add_parser", "run"]
 
 COMMAND_NAMES = ("gui",)
 
@@ -46,32 +46,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def check_qt_version() -> None:
-    """The one guard against PySide6 6.12 under Python < 3.12; call it before Qt is imported.
-
-    That release drops a reference to None on every void call: a live screen makes thousands a
-    second, so the process aborts within minutes ("Fatal Python error: none_dealloc"); 6.11.3
-    is fine. Refusing it here, in one line and before any Qt module loads, covers every Qt
-    user that calls it (``ras gui``; the PDF renderer's front-ends should too), so neither an
-    install-time pin nor a reference-count repair around the PDF drawing is needed beside it.
-    """
-    from importlib import metadata
-
-    try:
-        version = metadata.version("PySide6-Essentials")
-    except metadata.PackageNotFoundError:
-        try:
-            version = metadata.version("PySide6")
-        except metadata.PackageNotFoundError:
-            return
-    if sys.version_info < (3, 12) and version.startswith("6.12."):
-        raise UserInputError(
-            f"PySide6 {version} crashes on Python {sys.version_info.major}."
-            f"{sys.version_info.minor} (a reference-count bug); install an earlier one:"
-            " pip install 'PySide6-Essentials<6.12'"
-        )
-
-
 def _check_display() -> None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY")
@@ -98,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
     missing = [m for m in ("PySide6", "pyqtgraph") if importlib.util.find_spec(m) is None]
     if missing:
         raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
-    check_qt_version()
     _check_display()
     from gui.app import main
 

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
-
-import pytest
 
 from ras.cli import build_parser, main
-from ras.errors import UserInputError
 
 
 def test_gui_is_a_ras_command():
@@ -39,17 +35,3 @@ def test_bad_options_are_refused(capsys):
     assert "unknown preset" in capsys.readouterr().err
     assert main(["gui", "--speed", "10"]) == 2
     assert "WAV file or no sound" in capsys.readouterr().err
-
-
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal: the bug cannot abort")
-def test_the_one_qt_version_guard_is_one_line(monkeypatch):
-    from importlib import metadata
-
-    from ras.commands.gui import check_qt_version
-
-    monkeypatch.setattr(metadata, "version", lambda name: "6.12.0")
-    with pytest.raises(UserInputError, match=r"PySide6-Essentials<6\.12") as err:
-        check_qt_version()
-    assert len(str(err.value).splitlines()) == 1
-    monkeypatch.setattr(metadata, "version", lambda name: "6.11.3")
-    check_qt_version()
