@@ -14,18 +14,17 @@ import numpy as np
 import pytest
 
 from analysis.imu_io import FootImu, load_imu_csv
+from tests.conftest import require_data
 from tests.datasets import (
     GAITMAP_DIR,
     GAITMAP_RATE_HZ,
     GAITMAP_SLOW_RATE_HZ,
     MOCAP_RATE_HZ,
-    MissingTestDataError,
     in_region,
     read_borders,
     read_stride_events,
     read_stride_lengths,
     read_turn_deg,
-    require_gaitmap,
 )
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "MOCAP_RATE_HZ",
     "RATE_HZ",
     "in_region",
-    "need_data",
     "read_borders",
     "read_stride_events",
     "read_stride_lengths",
@@ -42,14 +40,6 @@ __all__ = [
 
 DATA_DIR = GAITMAP_DIR
 RATE_HZ = GAITMAP_RATE_HZ  # imu_sample.csv and imu_sample_not_rotated.csv
-
-
-def need_data() -> Path:
-    """The gaitmap folder, or fail the calling test with one line naming the path and setting."""
-    try:
-        return require_gaitmap()
-    except MissingTestDataError as exc:
-        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +76,7 @@ def event_accuracy(ref_events, ref_borders):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def gaitmap_dir() -> Path:
     """tests/data/gaitmap-example (or ``$RAS_TEST_DATA/gaitmap-example``), checked complete."""
-    return need_data()
+    return require_data()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from event_signals import FS, synthetic_imu
 from scipy import signal
 
 from analysis.causal_events import (
@@ -20,6 +19,7 @@ from analysis.errors import AnalysisInputError
 from analysis.gait_events import EventSettings, detect_swings
 from ras.sim.presets import make_params
 from ras.sim.recording import simulate_walk
+from tests.analysis.event_signals import FS, synthetic_imu
 
 
 def _assert_same_as_offline(acc, gyr, fs: float, **settings) -> dict[int, np.ndarray]:  # type: ignore[no-untyped-def]

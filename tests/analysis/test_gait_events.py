@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from event_signals import FS, synthetic_imu
 from scipy import signal
 
 from analysis.errors import AnalysisInputError
@@ -24,6 +23,7 @@ from analysis.gait_events import (
 from analysis.imu_io import FootImu
 from ras.sim.presets import make_params
 from ras.sim.recording import simulate_walk
+from tests.analysis.event_signals import FS, synthetic_imu
 
 
 def _foot(acc: np.ndarray, gyr: np.ndarray, fs: float = FS, side: str = "left") -> FootImu:

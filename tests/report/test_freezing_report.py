@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from report_helpers import pdf_text, requires_poppler
 
 import ras.sim.rig
 from analysis.freezing_eval import episode_agreement
@@ -27,6 +26,7 @@ from ras.protocol.messages import Side
 from ras.results.outcomes import _acc_signal, session_outcomes
 from ras.results.session_data import load_session
 from ras.store.store import Store
+from tests.report.report_helpers import pdf_text, requires_poppler
 
 PHASES = ("baseline", "cued", "probe")
 

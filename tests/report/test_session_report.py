@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_helpers import pdf_pages, pdf_text, requires_poppler
 
 from ras.cli import main
 from ras.store.store import Store
 from tests.conftest import record_walk, refused_in_process
+from tests.report.report_helpers import pdf_pages, pdf_text, requires_poppler
 
 pytestmark = requires_poppler
 
