@@ -38,7 +38,11 @@ __all__ = [
 
 AudioCallback = Callable[[np.ndarray, float, float, bool], None]
 
-ALTERNATIVES = "or run without a sound device: --audio wav:PATH or --audio none"
+#: The way out named at the end of every sound-output failure: therapist words first, then
+#: the ``ras run`` option for the same choice.
+ALTERNATIVES = (
+    "or choose another sound output: a WAV file, or none (--audio wav:PATH or --audio none)"
+)
 
 
 log = logging.getLogger(__name__)
@@ -95,10 +99,12 @@ def parse_audio_spec(spec: str) -> AudioSpec:
     kind, sep, target = text.partition(":")
     if sep and kind in ("wav", "device"):
         if not target:
-            raise UserInputError(f"--audio {spec!r}: {kind}: needs a value, e.g. {kind}:out.wav")
+            raise UserInputError(
+                f"sound output {spec!r}: {kind}: needs a value, e.g. {kind}:out.wav"
+            )
         return AudioSpec(kind, target)
     raise UserInputError(
-        f"--audio {spec!r} not understood; use default, device:NAME, wav:PATH or none"
+        f"sound output {spec!r} not understood; use default, device:NAME, wav:PATH or none"
     )
 
 
@@ -118,11 +124,11 @@ def no_device_message(requested: str | int | None, outputs: list[str], reason: s
         shown = ", ".join(repr(name) for name in outputs[:8])
         more = f" and {len(outputs) - 8} more" if len(outputs) > 8 else ""
         return (
-            f"cannot open output device {requested!r} ({reason}); output devices here: "
-            f"{shown}{more} (--audio device:NAME), {ALTERNATIVES}"
+            f"cannot open the sound output {requested!r} ({reason}); sound outputs here: "
+            f"{shown}{more} (device:NAME), {ALTERNATIVES}"
         )
     return (
-        f"no audio output device ({reason}): start PulseAudio "
+        f"no sound output ({reason}): check the speaker or headphones, or start PulseAudio "
         f"(scripts/pulse-null-sink.sh for a virtual sink), {ALTERNATIVES}"
     )
 
@@ -242,7 +248,7 @@ class WavBackend:
     ) -> _PacedStream:
         from ras.results.files import check_target
 
-        target = check_target(self.path, f"--audio wav:{self.path}")  # no symlink, no device
+        target = check_target(self.path, f"the cue WAV file {self.path}")  # no symlink, no device
         # written beside the target and renamed into place once whole: a session that fails
         # never leaves a truncated WAV (or an old one cut short) under the target's name
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -253,7 +259,9 @@ class WavBackend:
             file = os.fdopen(fd, "wb")
             writer = wave.open(file, "wb")  # noqa: SIM115 (closed by the stream)
         except OSError as exc:
-            raise UserInputError(f"--audio wav:{self.path}: cannot write: {exc.strerror}") from exc
+            raise UserInputError(
+                f"the cue WAV file {self.path}: cannot write: {exc.strerror}"
+            ) from exc
         writer.setnchannels(channels)
         writer.setsampwidth(2)
         writer.setframerate(sample_rate_hz)
