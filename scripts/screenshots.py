@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gui.app import make_app
 from gui.main_window import MainWindow
-from gui.session_controller import SessionConfig, SessionController
+from gui.session_controller import SessionController
+from ras.session.request import SessionRequest, SimulatedSensors
 from ras.session.settings import SessionSettings
 from ras.store.store import Store
 
@@ -42,10 +43,16 @@ def earlier_sessions(db: str, speed: float) -> None:
     """Two shorter sessions before the one on screen, so the history has a trend."""
     for seed, cued_s in ((1, 120.0), (2, 150.0)):
         settings = SessionSettings(baseline_s=40, cued_s=cued_s, probe_s=40, plan="iso-ramp")
-        cfg = SessionConfig(
-            PATIENT, settings, simulate="stroke", audio="none", speed=speed, seed=seed, db=db
+        request = SessionRequest(
+            PATIENT,
+            settings,
+            SimulatedSensors("stroke", seed=seed),
+            audio="none",
+            speed=speed,
+            db=db,
+            via="gui",
         )
-        c = SessionController(cfg)
+        c = SessionController(request)
         c.start()
         c.wait(600)
 
