@@ -14,6 +14,7 @@ import pytest
 
 from ras.cli import main
 from ras.store.store import Store
+from tests.conftest import refused_in_process
 
 RAS = [sys.executable, "-m", "ras"]
 TWENTY_DIGITS = "12345678901234567890"
@@ -25,21 +26,6 @@ def _own_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the per-user database, even if a check is missing."""
     monkeypatch.setenv("RAS_DB", str(tmp_path / "env.sqlite3"))
     monkeypatch.chdir(tmp_path)
-
-
-def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
-    """Run ``ras argv`` in-process; assert exit 2 with one line on stderr; return that line."""
-    try:
-        status = main(argv)
-    except SystemExit as exit_:  # argparse refuses by exiting
-        status = exit_.code
-    out, err = capsys.readouterr()
-    assert status == 2, (status, out, err)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    assert "\x1b" not in err and "\x07" not in err
-    return lines[0]
 
 
 def assert_nothing_written(tmp_path: Path) -> None:
@@ -66,7 +52,7 @@ FLOAT_OPTIONS = [
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "ten"])
 @pytest.mark.parametrize(("argv", "option"), FLOAT_OPTIONS, ids=[o for _, o in FLOAT_OPTIONS])
 def test_a_float_option_must_be_a_finite_number_in_range(argv, option, value, capsys, tmp_path):
-    line = refused([*argv, f"{option}={value}"], capsys)
+    line = refused_in_process(capsys, [*argv, f"{option}={value}"])
     assert f"argument {option}:" in line and repr(value) in line
     assert re.search(r"(between|greater than) -?[\d.]+ and (at most )?-?[\d.]+", line)  # range
     assert_nothing_written(tmp_path)
@@ -91,7 +77,7 @@ def test_a_float_option_must_be_a_finite_number_in_range(argv, option, value, ca
     ],
 )
 def test_ids_seeds_and_paths_are_checked_before_any_work(argv, option, allowed, capsys, tmp_path):
-    line = refused(argv, capsys)
+    line = refused_in_process(capsys, argv)
     assert f"argument {option}:" in line and allowed in line
     assert len(line) < 400  # a long bad value is cut, not echoed whole
     assert_nothing_written(tmp_path)
@@ -109,7 +95,7 @@ def test_ids_seeds_and_paths_are_checked_before_any_work(argv, option, allowed, 
 def test_names_and_diagnoses_are_limited_to_one_line_of_plain_text(
     option, value, needle, capsys, tmp_path
 ):
-    line = refused(["patients", "--add", "p01", option, value], capsys)
+    line = refused_in_process(capsys, ["patients", "--add", "p01", option, value])
     assert f"argument {option}:" in line and needle in line
     assert_nothing_written(tmp_path)
 
@@ -122,7 +108,7 @@ def test_names_and_diagnoses_are_limited_to_one_line_of_plain_text(
     ],
 )
 def test_patient_details_without_add_are_an_error_not_ignored(extra, named, capsys, tmp_path):
-    line = refused(["patients", *extra], capsys)
+    line = refused_in_process(capsys, ["patients", *extra])
     assert named in line
     assert_nothing_written(tmp_path)
 
@@ -136,7 +122,7 @@ def test_patient_details_without_add_are_an_error_not_ignored(extra, named, caps
     ],
 )
 def test_an_unknown_argument_points_to_the_right_help(argv, see, capsys, tmp_path):
-    line = refused(argv, capsys)
+    line = refused_in_process(capsys, argv)
     assert see in line and "ras ras" not in line
     assert_nothing_written(tmp_path)
 
