@@ -7,6 +7,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.widgets import BigButton
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import UserInputError
+from ras.events import Phase
 from ras.session.actions import Action, Ramp, Volume
 from ras.session.runner import LiveDetail
 from ras.tempo.commands import (
@@ -42,7 +43,11 @@ SHORTCUTS = {
 }
 
 
-_NEXT_LABEL = {"baseline": "Start cue now", "cued": "Start probe now", "probe": "End probe now"}
+_NEXT_LABEL = {
+    Phase.BASELINE: "Start cue now",
+    Phase.CUED: "Start probe now",
+    Phase.PROBE: "End probe now",
+}
 
 
 class ControlsPanel(QtWidgets.QWidget):

@@ -7,11 +7,12 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.theme import fmt_clock
+from ras.events import Phase
 
 __all__ = ["PhaseTimeline"]
 
-_FILL = {"baseline": "#c8c8c8", "cued": "#7cc48f", "probe": "#f2cf6b"}
-_TITLE = {"baseline": "Baseline (no cue)", "cued": "Cued", "probe": "Probe (no cue)"}
+_FILL = {Phase.BASELINE: "#c8c8c8", Phase.CUED: "#7cc48f", Phase.PROBE: "#f2cf6b"}
+_TITLE = {Phase.BASELINE: "Baseline (no cue)", Phase.CUED: "Cued", Phase.PROBE: "Probe (no cue)"}
 
 
 class PhaseTimeline(QtWidgets.QWidget):
@@ -20,9 +21,9 @@ class PhaseTimeline(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.planned: list[tuple[str, float]] = [
-            ("baseline", 60.0),
-            ("cued", 300.0),
-            ("probe", 60.0),
+            (Phase.BASELINE, 60.0),
+            (Phase.CUED, 300.0),
+            (Phase.PROBE, 60.0),
         ]
         self._plan = list(self.planned)
         self._ended: dict[str, float] = {}
@@ -34,7 +35,7 @@ class PhaseTimeline(QtWidgets.QWidget):
         )
 
     def set_plan(self, baseline_s: float, cued_s: float, probe_s: float) -> None:
-        self._plan = [("baseline", baseline_s), ("cued", cued_s), ("probe", probe_s)]
+        self._plan = [(Phase.BASELINE, baseline_s), (Phase.CUED, cued_s), (Phase.PROBE, probe_s)]
         self._ended = {}
         self.planned = list(self._plan)
         self.update()
