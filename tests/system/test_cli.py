@@ -13,6 +13,7 @@ import pytest
 
 from ras.session_clock import SessionClock
 from ras.sim.rig import VirtualPatientRig
+from tests.conftest import assert_one_line_error
 
 RAS = [sys.executable, "-m", "ras"]
 GUARD_S = 120
@@ -22,15 +23,6 @@ def run_ras(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*RAS, *args], capture_output=True, text=True, timeout=GUARD_S, check=False
     )
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def test_unknown_preset_lists_the_valid_ones():

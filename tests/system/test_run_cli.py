@@ -13,6 +13,7 @@ import pytest
 from ras.session_clock import SessionClock
 from ras.sim.rig import VirtualPatientRig
 from ras.store.store import Store
+from tests.conftest import assert_one_line_error as one_line_error
 
 RAS = [sys.executable, "-m", "ras"]
 GUARD_S = 300
@@ -22,14 +23,6 @@ def ras(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*RAS, *args], input=stdin, capture_output=True, text=True, timeout=GUARD_S, check=False
     )
-
-
-def one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 @pytest.mark.slow
