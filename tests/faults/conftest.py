@@ -66,3 +66,33 @@ def leftovers() -> Callable[[Path], list[str]]:
         return [p.name for p in folder.iterdir() if p.name.endswith(files._TEMP_SUFFIX)]
 
     return names
+
+
+def write_walk_csv(folder: Path, duration_s: float, seed: int, rate_hz: float) -> Path:
+    """Write a simulated healthy walk to ``folder/walk.csv`` (IMU at ``rate_hz``); return it."""
+    from analysis.imu_io import write_imu_csv
+    from ras.sim.presets import make_params
+    from ras.sim.recording import simulate_walk
+
+    walk = simulate_walk(
+        make_params("healthy"), duration_s=duration_s, sampling_rate_hz=rate_hz, seed=seed
+    )
+    path = folder / "walk.csv"
+    write_imu_csv(path, walk.feet)
+    return path
+
+
+def run_analyse(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """``ras analyse *args`` in this process: exit code, stdout, stderr."""
+    from ras.cli import main
+
+    rc = main(["analyse", *args])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def one_error_line(err: str) -> str:
+    """Assert ``err`` is one ``ras: error:`` line, no traceback or warning; return it."""
+    assert err.count("\n") == 1 and err.startswith("ras: error: "), err
+    assert "Traceback" not in err and "Warning" not in err
+    return err

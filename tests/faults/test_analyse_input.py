@@ -12,7 +12,7 @@ import pytest
 
 import analysis.imu_io as imu_io
 from analysis.imu_io import FootImu, read_imu_table, write_imu_csv
-from ras.cli import main
+from tests.faults.conftest import one_error_line, run_analyse, write_walk_csv
 
 RATE_HZ = 100.0
 GRAVITY = np.array([0.0, 0.0, 9.81])
@@ -20,25 +20,7 @@ GRAVITY = np.array([0.0, 0.0, 9.81])
 
 @pytest.fixture(scope="module")
 def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ras.sim.presets import make_params
-    from ras.sim.recording import simulate_walk
-
-    walk = simulate_walk(make_params("healthy"), duration_s=20.0, sampling_rate_hz=RATE_HZ, seed=4)
-    path = tmp_path_factory.mktemp("walk") / "walk.csv"
-    write_imu_csv(path, walk.feet)
-    return path
-
-
-def _analyse(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    rc = main(["analyse", *args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
-def _one_error_line(err: str) -> str:
-    assert err.count("\n") == 1 and err.startswith("ras: error: "), err
-    assert "Traceback" not in err and "Warning" not in err
-    return err
+    return write_walk_csv(tmp_path_factory.mktemp("walk"), 20.0, 4, RATE_HZ)
 
 
 def _edit(src: Path, dst: Path, line: int, column: int, value: str) -> Path:
@@ -59,15 +41,15 @@ def test_a_bom_file_reads_like_the_plain_one(walk_csv: Path, tmp_path: Path, cap
     assert with_bom.sampling_rate_hz == plain.sampling_rate_hz == RATE_HZ
     for side in ("left", "right"):
         np.testing.assert_array_equal(with_bom.gyr_dps[side], plain.gyr_dps[side])
-    rc, printed, err = _analyse([str(bom), "--out", str(tmp_path / "out")], capsys)
+    rc, printed, err = run_analyse([str(bom), "--out", str(tmp_path / "out")], capsys)
     assert rc == 0 and err == "", err
     assert "wrote" in printed
 
 
 def test_a_field_beyond_the_csv_limit_is_one_line(walk_csv: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     huge = _edit(walk_csv, tmp_path / "huge.csv", 40, 2, "1" * 131_100)
-    rc, _, err = _analyse([str(huge), "--out", str(tmp_path / "out")], capsys)
-    line = _one_error_line(err)
+    rc, _, err = run_analyse([str(huge), "--out", str(tmp_path / "out")], capsys)
+    line = one_error_line(err)
     assert rc == 2 and "line 40" in line and "characters" in line
     assert not (tmp_path / "out").exists()
 
@@ -90,18 +72,18 @@ def test_absurd_numbers_are_one_line_without_numpy_warnings(
     needle: str | None,
 ) -> None:
     src = _edit(walk_csv, tmp_path / "odd.csv", 30, column, value)
-    rc, _, err = _analyse([str(src), "--format", "json", "--out", str(tmp_path)], capsys)
+    rc, _, err = run_analyse([str(src), "--format", "json", "--out", str(tmp_path)], capsys)
     if needle is None:
         assert rc == 0 and err == "", err
         return
-    assert rc == 2 and needle in _one_error_line(err)
+    assert rc == 2 and needle in one_error_line(err)
 
 
 def test_a_time_jumping_by_ages_is_one_line(walk_csv: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     n_lines = len(walk_csv.read_text().splitlines())
     src = _edit(walk_csv, tmp_path / "jump.csv", n_lines, 0, "1e308")
-    rc, _, err = _analyse([str(src), "--out", str(tmp_path)], capsys)
-    assert rc == 2 and f"jumps by 1e+308 s at line {n_lines}" in _one_error_line(err)
+    rc, _, err = run_analyse([str(src), "--out", str(tmp_path)], capsys)
+    assert rc == 2 and f"jumps by 1e+308 s at line {n_lines}" in one_error_line(err)
 
 
 def test_units_check_of_absurd_arrays_warns_nothing() -> None:

@@ -16,31 +16,14 @@ import numpy as np
 import pytest
 
 from analysis.imu_io import FootImu, write_imu_csv
-from ras.cli import main
+from tests.faults.conftest import one_error_line, run_analyse, write_walk_csv
 
 RATE_HZ = 100.0
 
 
 @pytest.fixture(scope="module")
 def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from ras.sim.presets import make_params
-    from ras.sim.recording import simulate_walk
-
-    walk = simulate_walk(make_params("healthy"), duration_s=30.0, sampling_rate_hz=RATE_HZ, seed=5)
-    path = tmp_path_factory.mktemp("walk") / "walk.csv"
-    write_imu_csv(path, walk.feet)
-    return path
-
-
-def _analyse(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    rc = main(["analyse", *args])
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
-def _one_error_line(err: str) -> str:
-    assert err.count("\n") == 1 and err.startswith("ras: error: "), err
-    return err
+    return write_walk_csv(tmp_path_factory.mktemp("walk"), 30.0, 5, RATE_HZ)
 
 
 def test_full_disk_is_one_line_and_leaves_no_file(
@@ -54,9 +37,9 @@ def test_full_disk_is_one_line_and_leaves_no_file(
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
             monkeypatch.setattr(os, "fsync", no_space)
-        rc, printed, err = _analyse([str(walk_csv), "--out", str(tmp_path / "full")], capsys)
+        rc, printed, err = run_analyse([str(walk_csv), "--out", str(tmp_path / "full")], capsys)
         monkeypatch.undo()
-        line = _one_error_line(err)
+        line = one_error_line(err)
         assert rc == 2 and "walk.analysis.json" in line
         assert "No space left on device" in line
         assert "wrote" not in printed
@@ -70,21 +53,21 @@ def test_out_that_cannot_be_written_is_one_line_before_any_work(
         target = tmp_path / "ro" / "out" if mounted else tmp_path / "ro" / "file.txt" / "out"
         if not mounted:
             (tmp_path / "ro" / "file.txt").write_text("x")
-        rc, printed, err = _analyse([str(walk_csv), "--out", str(target)], capsys)
-        line = _one_error_line(err)
+        rc, printed, err = run_analyse([str(walk_csv), "--out", str(target)], capsys)
+        line = one_error_line(err)
         assert rc == 2 and "cannot write into --out" in line
         assert printed == ""  # refused before the analysis: no summary
         assert not target.exists()
-    rc, _, err = _analyse([str(walk_csv), "--out", ""], capsys)
-    line = _one_error_line(err)  # the parser (ras/cli.py) or the command refuses it
+    rc, _, err = run_analyse([str(walk_csv), "--out", ""], capsys)
+    line = one_error_line(err)  # the parser (ras/cli.py) or the command refuses it
     assert rc == 2 and "--out" in line and "empty" in line
     for bad, needle in (
         (str(tmp_path / ("x" * 5000)), "characters long"),
         (str(tmp_path / ("x" * 300) / "y"), "File name too long"),
         (str(tmp_path / "a\x1b]0;owned\x07b"), "control character"),
     ):
-        rc, printed, err = _analyse([str(walk_csv), "--out", bad], capsys)
-        line = _one_error_line(err)
+        rc, printed, err = run_analyse([str(walk_csv), "--out", bad], capsys)
+        line = one_error_line(err)
         assert rc == 2 and needle in line and printed == ""
         assert "\x1b" not in line and "\x07" not in line
 
@@ -93,7 +76,7 @@ def test_a_failed_write_keeps_the_earlier_output(
     walk_csv: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "out"
-    rc, _, _ = _analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
+    rc, _, _ = run_analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
     assert rc == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert set(before) == {"walk.events.csv", "walk.strides.csv"}
@@ -102,9 +85,9 @@ def test_a_failed_write_keeps_the_earlier_output(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", no_space)
-    rc, _, err = _analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
+    rc, _, err = run_analyse([str(walk_csv), "--format", "csv", "--out", str(out)], capsys)
     monkeypatch.undo()
-    assert rc == 2 and "No space left on device" in _one_error_line(err)
+    assert rc == 2 and "No space left on device" in one_error_line(err)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
@@ -122,8 +105,8 @@ def test_white_noise_is_refused_as_not_walking(tmp_path: Path, capsys) -> None: 
     }
     src = tmp_path / "noise.csv"
     write_imu_csv(src, feet)
-    rc, printed, err = _analyse([str(src), "--out", str(tmp_path / "out")], capsys)
-    line = _one_error_line(err)
+    rc, printed, err = run_analyse([str(src), "--out", str(tmp_path / "out")], capsys)
+    line = one_error_line(err)
     assert rc == 2 and line.startswith("ras: error: no walking found:")
     assert "do not repeat like walking" in line and "walking > 0.5" in line
     assert printed == "" and not (tmp_path / "out").exists()
