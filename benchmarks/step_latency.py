@@ -42,14 +42,13 @@ from ras.protocol import (
     Hello,
     HelloRequest,
     Imu,
-    Ping,
-    Pong,
     Side,
     Status,
     Step,
     StepKind,
     StreamDecoder,
     encode_frame,
+    sensor_reply,
 )
 from ras.session_clock import SessionClock
 
@@ -122,11 +121,9 @@ class PtySensor:
             except OSError:
                 return
             for frame in decoder.feed(data):
-                if isinstance(frame.message, Ping):
-                    rx = self.device_us()
-                    self.send(Pong(frame.message.ping_id, rx))
-                elif isinstance(frame.message, HelloRequest):
-                    self.send(self.hello())
+                reply = sensor_reply(frame.message, self.hello(), self.device_us())
+                if reply is not None:
+                    self.send(reply)
 
     def start(self) -> None:
         self.send(self.hello())

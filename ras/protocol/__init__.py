@@ -30,6 +30,7 @@ from ras.protocol.messages import (
     Step,
     StepFlag,
     StepKind,
+    sensor_reply,
 )
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "crc16_ccitt_false",
     "decode_frame",
     "encode_frame",
+    "sensor_reply",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "StepKind",
     "decode_payload",
     "encode_payload",
+    "sensor_reply",
 ]
 
 PROTOCOL_VERSION = 1
@@ -318,6 +319,30 @@ def encode_payload(message: Message) -> bytes:
     if t is MsgType.HELLO_REQUEST:
         return b""
     raise PayloadError(f"cannot encode message type {t!r}")
+
+
+def sensor_reply(message: Message, hello: Hello, rx_t_us: int) -> Pong | Hello | None:
+    """What a sensor answers to a message from the host, as firmware does.
+
+    Parameters
+    ----------
+    message
+        The decoded host message.
+    hello
+        The sensor's HELLO, sent back for a HELLO_REQUEST.
+    rx_t_us
+        Device time the message arrived, us; a PONG carries it back.
+
+    Returns
+    -------
+    Pong | Hello | None
+        PONG for a PING, ``hello`` for a HELLO_REQUEST, None for anything else.
+    """
+    if isinstance(message, Ping):
+        return Pong(message.ping_id, rx_t_us)
+    if isinstance(message, HelloRequest):
+        return hello
+    return None
 
 
 def _need(payload: bytes, size: int, name: str) -> None:

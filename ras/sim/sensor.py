@@ -42,18 +42,16 @@ from ras.protocol.messages import (
     MAX_IMU_SAMPLES,
     Capability,
     Hello,
-    HelloRequest,
     Imu,
     Message,
     MsgType,
-    Ping,
-    Pong,
     Side,
     Status,
     StatusFlag,
     Step,
     StepFlag,
     StepKind,
+    sensor_reply,
 )
 from ras.session_clock import SessionClock
 from ras.sim.firmware_core import FirmwareDetector
@@ -566,11 +564,9 @@ class VirtualFootSensor:
         rx_t_s = self.clock.now_s()
         for frame in self._decoder.feed(data):
             self._host_attached = True
-            msg = frame.message
-            if isinstance(msg, Ping):
-                self._send(Pong(msg.ping_id, self.device_t_us(rx_t_s)), self.clock.now_s())
-            elif isinstance(msg, HelloRequest):
-                self._send(self._hello(), self.clock.now_s())
+            reply = sensor_reply(frame.message, self._hello(), self.device_t_us(rx_t_s))
+            if reply is not None:
+                self._send(reply, self.clock.now_s())
 
     def _hello(self) -> Hello:
         caps = Capability.PING

@@ -11,15 +11,14 @@ from ras.bus import Subscription
 from ras.protocol import (
     Capability,
     Hello,
-    Ping,
     Pong,
     Side,
     Step,
     StepKind,
     StreamDecoder,
     encode_frame,
+    sensor_reply,
 )
-from ras.protocol.messages import HelloRequest
 from ras.session_clock import SessionClock
 
 WAIT_S = 10.0  # real seconds before a wait gives up (a failure guard, not a timing threshold)
@@ -126,13 +125,14 @@ class FakeSensor:
                 continue
             rx_us = self.device_us()
             for frame in decoder.feed(data):
-                if not self.answer:
+                reply = sensor_reply(frame.message, self.hello, rx_us & 0xFFFFFFFF)
+                if not self.answer or reply is None:
                     continue
-                if isinstance(frame.message, Ping) and self.answer_pings:
-                    self.send(Pong(frame.message.ping_id, rx_us & 0xFFFFFFFF))
+                if not isinstance(reply, Pong):
+                    self.send(reply)
+                elif self.answer_pings:
+                    self.send(reply)
                     self.pongs += 1
-                elif isinstance(frame.message, HelloRequest):
-                    self.send(self.hello)
 
 
 def wait_for(sub: Subscription, predicate, timeout_s: float = WAIT_S) -> list:

@@ -13,14 +13,12 @@ from ras.link.serial_link import SensorLink
 from ras.protocol import (
     Capability,
     Hello,
-    HelloRequest,
-    Ping,
-    Pong,
     Side,
     Step,
     StepKind,
     StreamDecoder,
     encode_frame,
+    sensor_reply,
 )
 from ras.session_clock import SessionClock
 
@@ -87,10 +85,9 @@ class TcpSensor:
             raise ConnectionResetError("host closed")
         rx_us = self.device_us(self.clock.now_s())
         for frame in decoder.feed(data):
-            if isinstance(frame.message, HelloRequest):
-                self._send(hello, self.device_us(self.clock.now_s()))
-            elif isinstance(frame.message, Ping):
-                self._send(Pong(frame.message.ping_id, rx_us), self.device_us(self.clock.now_s()))
+            reply = sensor_reply(frame.message, hello, rx_us)
+            if reply is not None:
+                self._send(reply, self.device_us(self.clock.now_s()))
 
     def close(self) -> None:
         self._stop.set()
