@@ -8,7 +8,9 @@ ends and why.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 
 from ras.bus import SessionBus
 from ras.events import ImuEvent, LinkEvent, LinkState
@@ -44,7 +46,9 @@ def _walk_until(clock: SessionClock, link: SensorLink, t_s: float) -> None:
         time.sleep(0.01)
 
 
-def test_what_the_sensor_sent_up_to_the_end_is_published_before_close() -> None:
+@contextlib.contextmanager
+def _linked_sensor() -> Iterator[tuple[SessionClock, VirtualFootSensor, SensorLink, list[object]]]:
+    """A started virtual sensor and a link to it on a sped-up clock; every bus event in a list."""
     clock, bus = SessionClock(speed=SPEED), SessionBus()
     seen: list[object] = []
     bus.add_listener(seen.append)
@@ -52,13 +56,18 @@ def test_what_the_sensor_sent_up_to_the_end_is_published_before_close() -> None:
     sensor.start()
     try:
         with SensorLink(sensor.port, bus, clock) as link:
-            _walk_until(clock, link, 4.0)  # past the first clock sync: nothing held
-            end_t_s = clock.now_s()
-            sensor.finish(end_t_s)
-            drained = link.drain(end_t_s)
-            published = list(seen)
+            yield clock, sensor, link, seen
     finally:
         sensor.stop()
+
+
+def test_what_the_sensor_sent_up_to_the_end_is_published_before_close() -> None:
+    with _linked_sensor() as (clock, sensor, link, seen):
+        _walk_until(clock, link, 4.0)  # past the first clock sync: nothing held
+        end_t_s = clock.now_s()
+        sensor.finish(end_t_s)
+        drained = link.drain(end_t_s)
+        published = list(seen)
     assert drained.complete and drained.reason == ""
     assert drained.sensor_id == 0xABCD0002 and drained.side is Side.LEFT
     assert drained.imu_until_t_s >= end_t_s and drained.sensor_t_s >= end_t_s
@@ -70,20 +79,12 @@ def test_what_the_sensor_sent_up_to_the_end_is_published_before_close() -> None:
 
 
 def test_a_sensor_unplugged_before_the_end_is_given_up_with_where_and_why() -> None:
-    clock, bus = SessionClock(speed=SPEED), SessionBus()
-    seen: list[object] = []
-    bus.add_listener(seen.append)
-    sensor = _sensor(clock)
-    sensor.start()
-    try:
-        with SensorLink(sensor.port, bus, clock) as link:
-            _walk_until(clock, link, 2.0)
-            sensor.unplug()
-            end_t_s = clock.now_s() + 1.0
-            clock.sleep_until(end_t_s)
-            drained = link.drain(end_t_s, quiet_s=0.3)
-    finally:
-        sensor.stop()
+    with _linked_sensor() as (clock, sensor, link, seen):
+        _walk_until(clock, link, 2.0)
+        sensor.unplug()
+        end_t_s = clock.now_s() + 1.0
+        clock.sleep_until(end_t_s)
+        drained = link.drain(end_t_s, quiet_s=0.3)
     assert not drained.complete and "port was lost" in drained.reason
     # where its raw IMU ends: the last batch it delivered (one batch of slack for clock sync)
     assert abs(drained.imu_until_t_s - _imu_end_t_s(seen)) < MAX_IMU_SAMPLES / IMU_RATE_HZ
