@@ -10,10 +10,8 @@ The output is deterministic, so re-running it without a protocol change gives no
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import struct
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -44,33 +42,9 @@ from ras.protocol import (
     encode_frame,
 )
 from ras.protocol.messages import HEADER, encode_payload
+from ras.protocol.plain import message_fields
 
 OUT_PATH = Path(__file__).resolve().parent.parent / "docs" / "protocol-vectors.json"
-
-CLASS_BY_TYPE: dict[MsgType, type] = {
-    MsgType.HELLO: Hello,
-    MsgType.STEP: Step,
-    MsgType.IMU: Imu,
-    MsgType.STATUS: Status,
-    MsgType.PONG: Pong,
-    MsgType.PING: Ping,
-    MsgType.HELLO_REQUEST: HelloRequest,
-}
-
-
-def message_fields(message: Message) -> dict[str, Any]:
-    """Plain JSON values of a message's fields (enums as ints, samples as nested lists)."""
-    out: dict[str, Any] = {}
-    for f in dataclasses.fields(message):
-        value = getattr(message, f.name)
-        if isinstance(value, IntEnum):
-            value = int(value)
-        elif isinstance(value, tuple):
-            value = list(value)
-        elif isinstance(value, np.ndarray):
-            value = value.astype(int).tolist()
-        out[f.name] = value
-    return out
 
 
 def _raw_frame(version: int, msg_type: int, seq: int, t_us: int, payload: bytes) -> bytes:
