@@ -19,13 +19,19 @@ from __future__ import annotations
 import signal
 from dataclasses import dataclass
 
-__all__ = ["ANALYSE_FILES", "BAD_NUMBERS", "CASES", "Case", "quick_cases"]
+__all__ = ["ANALYSE_FILES", "BAD_NUMBERS", "CASES", "Case", "quick_cases", "simulated_run"]
+
+_SIMULATED_RUN = ("run", "--simulate", "healthy", "--audio", "none", "--speed")
+
+
+def simulated_run(speed: str, *options: str, db: str = "{db}") -> tuple[str, ...]:
+    """``ras run`` of a simulated healthy walker, no audio, at ``speed`` times real time, with
+    ``options`` and the database ``db`` last (a placeholder path)."""
+    return (*_SIMULATED_RUN, speed, *options, "--db", db)
+
 
 #: A short simulated session: every phase at its minimum, 20x real time (about 1 s of wall time).
-SHORT_RUN = (
-    "run", "--simulate", "healthy", "--audio", "none", "--speed", "20",
-    "--baseline", "5", "--cued", "5", "--probe", "5", "--db", "{db}",
-)  # fmt: skip
+SHORT_RUN = simulated_run("20", "--baseline", "5", "--cued", "5", "--probe", "5")
 SHORT_MONITOR = ("monitor", "--simulate", "healthy", "--speed", "20", "--duration", "5")
 
 
@@ -561,32 +567,26 @@ def _text_cases() -> list[Case]:
     ]
     for i, formula in enumerate(FORMULAS):
         cases.append(
-            Case(
-                f"export:diagnosis-formula-{i}",
-                "text: formula injection",
-                ("export", "1", "--format", "csv", "--db", "{db}", "--out", "{dir}/ex"),
-                "ok",
-                check_cells=True,
-                setup=(
-                    ("patients", "--db", "{db}", "--add", "P-F", f"--diagnosis={formula}"),
-                    (*SHORT_RUN, "--patient", "P-F"),
-                ),
-            )
+            _formula_export_case(f"diagnosis-formula-{i}", "csv", f"--diagnosis={formula}")
         )
-    cases.append(
-        Case(
-            "export:bids-diagnosis-formula",
-            "text: formula injection",
-            ("export", "1", "--format", "bids", "--db", "{db}", "--out", "{dir}/ex"),
-            "ok",
-            check_cells=True,
-            setup=(
-                ("patients", "--db", "{db}", "--add", "P-F", "--diagnosis", FORMULAS[0]),
-                (*SHORT_RUN, "--patient", "P-F"),
-            ),
-        )
-    )
+    cases.append(_formula_export_case("bids-diagnosis-formula", "bids", "--diagnosis", FORMULAS[0]))
     return cases
+
+
+def _formula_export_case(name: str, export_format: str, *diagnosis: str) -> Case:
+    """Export in ``export_format`` a session of a patient added with the ``diagnosis``
+    arguments (a formula): no cell written may start with a formula character."""
+    return Case(
+        f"export:{name}",
+        "text: formula injection",
+        ("export", "1", "--format", export_format, "--db", "{db}", "--out", "{dir}/ex"),
+        "ok",
+        check_cells=True,
+        setup=(
+            ("patients", "--db", "{db}", "--add", "P-F", *diagnosis),
+            (*SHORT_RUN, "--patient", "P-F"),
+        ),
+    )
 
 
 _NOT_SENSORS: tuple[tuple[str, str], ...] = (
@@ -667,26 +667,14 @@ def _fault_cases() -> list[Case]:
             Case(
                 f"run:{name}",
                 "faults: signals",
-                ("run", "--simulate", "healthy", "--audio", "none", "--speed", "5", "--db", "{db}"),
+                simulated_run("5"),
                 "error",
                 send=(sig, 3.0),
             ),
             Case(
                 f"run-imu:{name}",
                 "faults: signals",
-                (
-                    "run",
-                    "--simulate",
-                    "healthy",
-                    "--audio",
-                    "none",
-                    "--speed",
-                    "5",
-                    "--imu-rate",
-                    "100",
-                    "--db",
-                    "{db}",
-                ),
+                simulated_run("5", "--imu-rate", "100"),
                 "error",
                 send=(sig, 3.0),
             ),
@@ -702,24 +690,10 @@ def _fault_cases() -> list[Case]:
         Case(
             "run:disk-full",
             "faults: disk full",
-            (
-                "run",
-                "--simulate",
-                "healthy",
-                "--audio",
-                "none",
-                "--speed",
+            simulated_run(
                 "20",
-                "--imu-rate",
-                "100",
-                "--baseline",
-                "20",
-                "--cued",
-                "140",
-                "--probe",
-                "20",
-                "--db",
-                "{small}/ras.sqlite3",
+                *("--imu-rate", "100", "--baseline", "20", "--cued", "140", "--probe", "20"),
+                db="{small}/ras.sqlite3",
             ),
             "error",
             ("tmpfs:400k",),
