@@ -48,6 +48,56 @@ def _setting(name: str) -> Callable[[str], float]:
     return number_arg(*LIMITS[name])
 
 
+#: An option that takes one value: flag, argparse type, default, metavar, help.
+_Option = tuple[str, Callable[[str], object], object, str, str]
+
+#: The plan and phase options of `ras run`, in the order --help lists them.
+_RUN_PLAN_OPTIONS: tuple[_Option, ...] = (
+    (
+        "--target-pct",
+        _setting("target_pct"),
+        10.0,
+        "PCT",
+        "ramp target in %% of the baseline cadence (default 10)",
+    ),
+    (
+        "--target-bpm",
+        number_arg(*_TEMPO_BPM),
+        None,
+        "BPM",
+        "ramp target tempo (instead of --target-pct)",
+    ),
+    ("--step-pct", _setting("step_pct"), 2.0, "PCT", "ramp step size in %% (default 2)"),
+    (
+        "--tempo",
+        number_arg(*_TEMPO_BPM),
+        None,
+        "BPM",
+        "fixed/adaptive tempo (default: the baseline cadence)",
+    ),
+    ("--baseline", _setting("baseline_s"), 60.0, "S", "uncued baseline duration (s, default 60)"),
+    ("--cued", _setting("cued_s"), 300.0, "S", "cued training duration (s, default 300)"),
+    ("--probe", _setting("probe_s"), 60.0, "S", "uncued probe duration (s, default 60)"),
+)
+#: The cue level options of `ras run`.
+_RUN_LEVEL_OPTIONS: tuple[_Option, ...] = (
+    ("--level", _dbfs, None, "DBFS", "cue level in dBFS (default: the ceiling; never above it)"),
+    (
+        "--ceiling",
+        _dbfs,
+        DEFAULT_CEILING_DBFS,
+        "DBFS",
+        f"hard ceiling of the cue level in dBFS (default {DEFAULT_CEILING_DBFS:g})",
+    ),
+)
+
+
+def _add_options(parser: argparse.ArgumentParser, options: tuple[_Option, ...]) -> None:
+    """Add each option of ``options`` to ``parser``."""
+    for flag, kind, default, metavar, text in options:
+        parser.add_argument(flag, type=kind, default=default, metavar=metavar, help=text)
+
+
 def _override(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name.strip() or not value.strip():
@@ -89,7 +139,30 @@ def _unchecked_option_error(parser: argparse.ArgumentParser, args: argparse.Name
     return ""
 
 
-def _add_sensor_steps(parser: argparse.ArgumentParser) -> None:
+def _add_patient_options(parser: argparse.ArgumentParser, set_help: str) -> None:
+    """--set and --seed: a virtual patient's parameters and seed (``set_help``: --set's help)."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="NAME=VALUE",
+        help=set_help,
+    )
+    parser.add_argument(
+        "--seed", type=seed_arg, default=None, help="seed of the virtual patient (0 to 2**32-1)"
+    )
+
+
+def _add_virtual_imu(parser: argparse.ArgumentParser, imu_rate_help: str) -> None:
+    """--imu-rate and --sensor-steps: raw IMU from virtual sensors, and who detects the steps."""
+    parser.add_argument(
+        "--imu-rate",
+        type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
+        default=0,
+        metavar="HZ",
+        help=imu_rate_help,
+    )
     parser.add_argument(
         "--sensor-steps",
         metavar="WHERE",
@@ -149,16 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PORT",
         help="a sensor's serial port or pyserial URL (repeat for each foot)",
     )
-    monitor.add_argument(
-        "--set",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a virtual-patient parameter (e.g. cadence_spm=95, affected_side=left)",
-    )
-    monitor.add_argument(
-        "--seed", type=seed_arg, default=None, help="seed of the virtual patient (0 to 2**32-1)"
+    _add_patient_options(
+        monitor,
+        set_help="override a virtual-patient parameter (e.g. cadence_spm=95, affected_side=left)",
     )
     monitor.add_argument(
         "--speed",
@@ -166,14 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="simulated session seconds per real second (only with --simulate)",
     )
-    monitor.add_argument(
-        "--imu-rate",
-        type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
-        default=0,
-        metavar="HZ",
-        help="virtual sensors also stream raw IMU at this rate (0 = off)",
-    )
-    _add_sensor_steps(monitor)
+    _add_virtual_imu(monitor, "virtual sensors also stream raw IMU at this rate (0 = off)")
     monitor.add_argument(
         "--duration",
         type=number_arg(0.0, _MAX_DURATION_S, "s", low_open=True),
@@ -192,26 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     source = run.add_mutually_exclusive_group(required=True)
     source.add_argument("--simulate", metavar="PRESET", help="a virtual patient")
     source.add_argument("--port", action="append", metavar="PORT", help="a sensor port (repeat)")
-    run.add_argument(
-        "--set",
-        action="append",
-        type=_override,
-        default=[],
-        metavar="NAME=VALUE",
-        help="override a virtual-patient parameter",
-    )
-    run.add_argument(
-        "--seed", type=seed_arg, default=None, help="seed of the virtual patient (0 to 2**32-1)"
-    )
-    run.add_argument(
-        "--imu-rate",
-        type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
-        default=0,
-        metavar="HZ",
-        help="virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
+    _add_patient_options(run, set_help="override a virtual-patient parameter")
+    _add_virtual_imu(
+        run,
+        "virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
         "and Motion-BIDS export (0 = off, the default)",
     )
-    _add_sensor_steps(run)
     run.add_argument(
         "--patient",
         type=pseudo_id_arg,
@@ -225,55 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="database file (default: $RAS_DB or per-user)",
     )
     run.add_argument("--plan", default="iso-ramp", help="fixed, iso-ramp or adaptive")
-    run.add_argument(
-        "--target-pct",
-        type=_setting("target_pct"),
-        default=10.0,
-        metavar="PCT",
-        help="ramp target in %% of the baseline cadence (default 10)",
-    )
-    run.add_argument(
-        "--target-bpm",
-        type=number_arg(*_TEMPO_BPM),
-        default=None,
-        metavar="BPM",
-        help="ramp target tempo (instead of --target-pct)",
-    )
-    run.add_argument(
-        "--step-pct",
-        type=_setting("step_pct"),
-        default=2.0,
-        metavar="PCT",
-        help="ramp step size in %% (default 2)",
-    )
-    run.add_argument(
-        "--tempo",
-        type=number_arg(*_TEMPO_BPM),
-        default=None,
-        metavar="BPM",
-        help="fixed/adaptive tempo (default: the baseline cadence)",
-    )
-    run.add_argument(
-        "--baseline",
-        type=_setting("baseline_s"),
-        default=60.0,
-        metavar="S",
-        help="uncued baseline duration (s, default 60)",
-    )
-    run.add_argument(
-        "--cued",
-        type=_setting("cued_s"),
-        default=300.0,
-        metavar="S",
-        help="cued training duration (s, default 300)",
-    )
-    run.add_argument(
-        "--probe",
-        type=_setting("probe_s"),
-        default=60.0,
-        metavar="S",
-        help="uncued probe duration (s, default 60)",
-    )
+    _add_options(run, _RUN_PLAN_OPTIONS)
     run.add_argument(
         "--audio", default="default", metavar="SPEC", help="default, device:NAME, wav:PATH or none"
     )
@@ -283,20 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="session seconds per real second (simulation with wav/none audio)",
     )
-    run.add_argument(
-        "--level",
-        type=_dbfs,
-        default=None,
-        metavar="DBFS",
-        help="cue level in dBFS (default: the ceiling; never above it)",
-    )
-    run.add_argument(
-        "--ceiling",
-        type=_dbfs,
-        default=DEFAULT_CEILING_DBFS,
-        metavar="DBFS",
-        help=f"hard ceiling of the cue level in dBFS (default {DEFAULT_CEILING_DBFS:g})",
-    )
+    _add_options(run, _RUN_LEVEL_OPTIONS)
 
     sessions = sub.add_parser("sessions", help="list stored sessions")
     sessions.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")
