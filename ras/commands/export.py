@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ras.commands.options import add_stored_session_options
+
 __all__ = ["COMMAND_NAMES", "add_parser", "run"]
 
 COMMAND_NAMES = ("export",)
@@ -27,12 +29,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="csv, json or bids",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (created 0700)")
-    p.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
-    p.add_argument(
-        "--with-names",
-        action="store_true",
-        help="include the patient's name (default: pseudonymous id only)",
-    )
+    add_stored_session_options(p, "include the patient's name (default: pseudonymous id only)")
 
 
 def run(args: argparse.Namespace) -> int:

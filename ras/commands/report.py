@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ras.commands.options import add_stored_session_options
 from ras.errors import UserInputError
 
 if TYPE_CHECKING:
@@ -31,12 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("session", nargs="?", metavar="SESSION", help="session id (see `ras sessions`)")
     p.add_argument("--patient", metavar="ID", help="progress report of this patient instead")
     p.add_argument("--pdf", required=True, metavar="FILE", help="PDF file to write (0600)")
-    p.add_argument("--db", metavar="PATH", help="database file (default: $RAS_DB or per-user)")
-    p.add_argument(
-        "--with-names",
-        action="store_true",
-        help="show the patient's name (default: pseudonymous id only)",
-    )
+    add_stored_session_options(p, "show the patient's name (default: pseudonymous id only)")
 
 
 def pdf_renderer() -> Renderer:
