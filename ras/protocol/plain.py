@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from enum import IntEnum
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
-from ras.protocol.messages import (
-    Hello,
-    HelloRequest,
-    Imu,
-    Message,
-    MsgType,
-    Ping,
-    Pong,
-    Side,
-    Status,
-    Step,
-    StepKind,
-)
+from ras.protocol.messages import Message, MsgType, Side, StepKind
 
 __all__ = ["MESSAGE_CLASSES", "message_fields", "message_from_fields"]
 
-#: The message class of each type byte.
-MESSAGE_CLASSES: dict[MsgType, type[Message]] = {
-    MsgType.HELLO: Hello,
-    MsgType.STEP: Step,
-    MsgType.IMU: Imu,
-    MsgType.STATUS: Status,
-    MsgType.PONG: Pong,
-    MsgType.PING: Ping,
-    MsgType.HELLO_REQUEST: HelloRequest,
-}
+#: The message class of each type byte (every member of :data:`Message`).
+MESSAGE_CLASSES: dict[MsgType, type[Message]] = {cls.msg_type: cls for cls in get_args(Message)}
 
 
 def message_fields(message: Message) -> dict[str, Any]:
