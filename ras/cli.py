@@ -337,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ras: error: {terminal_safe(str(err))}", file=sys.stderr)
         return 2
     except RasError as err:
-        print(f"ras: {terminal_safe(str(err))}", file=sys.stderr)
+        hint = getattr(err, "cli_hint", "")  # the options for what the message says to do
+        said = f"{err} ({hint})" if hint else str(err)
+        print(f"ras: {terminal_safe(said)}", file=sys.stderr)
         return 1
     except OSError as err:  # a file system refusal nothing above named: one line, no traceback
         where = f": {err.filename}" if err.filename else ""

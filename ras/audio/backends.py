@@ -38,18 +38,21 @@ __all__ = [
 
 AudioCallback = Callable[[np.ndarray, float, float, bool], None]
 
-#: The way out named at the end of every sound-output failure: therapist words first, then
-#: the ``ras run`` option for the same choice.
-ALTERNATIVES = (
-    "or choose another sound output: a WAV file, or none (--audio wav:PATH or --audio none)"
-)
+#: The way out named at the end of every sound-output failure, in the therapist's words (the GUI
+#: shows it as is; the command line adds its options, :attr:`AudioUnavailableError.cli_hint`).
+ALTERNATIVES = "or choose another sound output: a WAV file, or none"
 
 
 log = logging.getLogger(__name__)
 
 
 class AudioUnavailableError(RasError):
-    """No audio output (no PortAudio library, no device): one line naming the fix."""
+    """No audio output (no PortAudio library, no device): one line naming the fix.
+
+    ``cli_hint`` is what the command line adds: the options for the same choices.
+    """
+
+    cli_hint = "--audio device:NAME, --audio wav:PATH or --audio none"
 
 
 class AudioStream(Protocol):
@@ -125,7 +128,7 @@ def no_device_message(requested: str | int | None, outputs: list[str], reason: s
         more = f" and {len(outputs) - 8} more" if len(outputs) > 8 else ""
         return (
             f"cannot open the sound output {requested!r} ({reason}); sound outputs here: "
-            f"{shown}{more} (device:NAME), {ALTERNATIVES}"
+            f"{shown}{more}, {ALTERNATIVES}"
         )
     return (
         f"no sound output ({reason}): check the speaker or headphones, or start PulseAudio "
