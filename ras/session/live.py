@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 #: How every failure to start the sound output begins (the rest says why).
 AUDIO_FAILED = "the sound output could not start: "
 
+
 def affected_side_of(store: Store, patient_id: str) -> Side:
     """The patient's affected side as recorded (``Side.UNKNOWN`` if none, or both sides)."""
     stored = store.get_patient(patient_id).affected_side
