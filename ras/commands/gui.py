@@ -8,6 +8,7 @@ import os
 import sys
 
 from ras.errors import UserInputError
+from ras.qt_platform import check_xcb_plugin
 
 __all__ = ["COMMAND_NAMES", "add_parser", "run"]
 
@@ -73,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise UserInputError(f"`ras gui` needs {' and '.join(missing)}: {INSTALL_HINT}")
     _check_display()
+    check_xcb_plugin(os.environ)  # one line naming the packages, not Qt's multi-line abort
     from gui.app import main
 
     return main(args.db, simulate=preset, audio=args.audio, speed=speed)
