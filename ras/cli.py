@@ -69,6 +69,14 @@ _RUN_PLAN_OPTIONS: tuple[_Option, ...] = (
     ),
     ("--step-pct", _setting("step_pct"), 2.0, "PCT", "ramp step size in %% (default 2)"),
     (
+        "--jump-warn-pct",
+        _setting("jump_warn_pct"),
+        None,
+        "PCT",
+        "a therapist tempo change larger than this is flagged as a large jump"
+        " (default: the ramp step)",
+    ),
+    (
         "--tempo",
         number_arg(*_TEMPO_BPM),
         None,

@@ -1,7 +1,8 @@
 """The session's event vocabulary: what travels on the bus, is recorded and is exported.
 
 One class per record: the sensors' events (steps, IMU, link, status) and the session's own
-(cue onsets, tempo changes, therapist markers, protocol phases) are published, stored
+(cue onsets, tempo changes, cue state changes, therapist markers and clinical events, every
+therapist action with its outcome, protocol phases) are published, stored
 (:mod:`ras.store.tables` derives their table columns and array dtypes from these fields) and
 read back as the same objects. All ``*_t_s`` times are on the session clock.
 """
@@ -20,11 +21,15 @@ from ras.protocol.messages import Side, StepKind
 __all__ = [
     "PHASE_NAMES",
     "TEMPO_SOURCES",
+    "ActionEvent",
     "CueEvent",
+    "CueState",
+    "CueStateEvent",
     "ImuEvent",
     "LinkEvent",
     "LinkState",
     "MarkerEvent",
+    "MarkerKind",
     "Phase",
     "PhaseEvent",
     "SensorStatusEvent",
@@ -197,12 +202,96 @@ class TempoChangeEvent:
     effective_t_s: float = math.nan
 
 
+class MarkerKind(StrEnum):
+    """What a marker records: a free-text note or one of the clinical events a therapist sees."""
+
+    NOTE = "note"
+    FALL = "fall"
+    NEAR_FALL = "near_fall"
+    FREEZING = "freezing"
+    REST = "rest"
+    ASSISTANCE = "assistance"
+
+    @property
+    def label(self) -> str:
+        """The name shown to the therapist and in reports."""
+        return _MARKER_LABELS[self]
+
+
+_MARKER_LABELS = {
+    MarkerKind.NOTE: "note",
+    MarkerKind.FALL: "fall",
+    MarkerKind.NEAR_FALL: "near-fall",
+    MarkerKind.FREEZING: "freezing (seen)",
+    MarkerKind.REST: "rest",
+    MarkerKind.ASSISTANCE: "assistance given",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class MarkerEvent:
-    """A therapist's note at a moment of the session (e.g. "freezing episode")."""
+    """A therapist's note or clinical event at a moment of the session.
+
+    ``kind`` says which clinical event it is (a fall, a freezing episode the therapist saw, ...);
+    ``note`` is free text (required for a plain note, optional for the others).
+    """
 
     t_s: float
     note: str = ""
+    kind: MarkerKind = MarkerKind.NOTE
+
+    def text(self) -> str:
+        """One line for logs and reports: ``fall: lost balance turning``, or the note."""
+        if self.kind is MarkerKind.NOTE:
+            return self.note
+        return f"{self.kind.label}: {self.note}" if self.note else self.kind.label
+
+
+class CueState(StrEnum):
+    """A change of the cue's state: it starts and stops with the cued phase; the therapist
+    turns it off and on (an uncued probe) or pauses and resumes it."""
+
+    START = "start"
+    STOP = "stop"
+    OFF = "off"
+    ON = "on"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+    @property
+    def audible(self) -> bool:
+        """True if cues sound after this change (until the next one)."""
+        return self in (CueState.START, CueState.ON, CueState.RESUME)
+
+
+@dataclass(frozen=True, slots=True)
+class CueStateEvent:
+    """The cue changed state at ``t_s`` (session clock, s).
+
+    ``source`` is who changed it: the protocol ``plan`` (start and stop of the cued phase), the
+    ``therapist`` (off, on, pause, resume, or ending the phase early) or the ``system`` (the
+    session ended by an error or stop).
+    """
+
+    t_s: float
+    state: CueState
+    source: Literal["plan", "therapist", "system"] = "therapist"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEvent:
+    """One therapist action and what became of it: the audit log of the session.
+
+    ``action`` is the action as the therapist would say it (``set 100 bpm``, ``cues off``,
+    ``unplug left``); ``ok`` False means it was refused, and ``message`` says why (or what was
+    done).
+    """
+
+    t_s: float
+    action: str
+    ok: bool
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)

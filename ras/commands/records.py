@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
 from ras.store.store import Store
 from ras.text import terminal_safe
@@ -52,5 +53,7 @@ def run_patients(args: argparse.Namespace) -> int:
         print("no patients yet (add one with: ras patients --add ID)")
     for p in patients:
         side = f", affected side {p.affected_side}" if p.affected_side else ""
-        print(terminal_safe(f"{p.pseudo_id:<16} {p.diagnosis or 'no diagnosis'}{side}"))
+        diagnosis = Diagnosis(p.diagnosis).label if p.diagnosis else "no diagnosis"
+        note = f" ({p.diagnosis_note})" if p.diagnosis_note else ""
+        print(terminal_safe(f"{p.pseudo_id:<16} {diagnosis}{note}{side}"))
     return 0

@@ -69,6 +69,7 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
         target_bpm=args.target_bpm,
         step_pct=args.step_pct,
         tempo_bpm=args.tempo,
+        jump_warn_pct=args.jump_warn_pct,
     )
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ras.events import MarkerKind
 from ras.tempo.commands import (
     Command,
     Cues,
+    Marker,
     Match,
+    NextPhase,
     NudgeBpm,
     NudgePct,
     Pause,
@@ -29,6 +32,7 @@ __all__ = [
     "Plug",
     "Ramp",
     "Volume",
+    "describe",
 ]
 
 
@@ -61,6 +65,36 @@ Action = Command | Ramp | Volume | Plug
 
 #: The actions that change the cue, which apply in the cued phase only (the runner says so).
 TEMPO_ACTIONS = (SetTempo, NudgeBpm, NudgePct, Match, Cues, Pause, Resume, Ramp)
+
+
+def describe(action: Action) -> str:
+    """The action as the therapist would say it, for the log: ``set 100 bpm``, ``cues off``."""
+    match action:
+        case SetTempo(tempo_bpm=bpm):
+            return f"set {bpm:g} bpm"
+        case NudgeBpm(delta_bpm=d):
+            return f"{d:+g} bpm"
+        case NudgePct(delta_pct=p):
+            return f"{p:+g} %"
+        case Match():
+            return "match cadence"
+        case Cues(on=on):
+            return "cues on" if on else "cues off"
+        case Pause():
+            return "pause"
+        case Resume():
+            return "resume"
+        case Marker():
+            return "marker" if action.kind is MarkerKind.NOTE else action.kind.label
+        case NextPhase():
+            return "next phase"
+        case Ramp(on=on):
+            return "ramp on" if on else "ramp hold"
+        case Volume(level_dbfs=level):
+            return f"level {level:g} dBFS"
+        case Plug(side=side, connected=connected):
+            return f"plug in {side} sensor" if connected else f"unplug {side} sensor"
+    return repr(action)
 
 
 @dataclass(frozen=True, slots=True)

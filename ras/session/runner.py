@@ -20,13 +20,23 @@ from ras.audio.mixer import Sound
 from ras.bus import SessionBus
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
-from ras.events import CueEvent, MarkerEvent, Phase, PhaseEvent, StepEvent, TempoChangeEvent
+from ras.events import (
+    ActionEvent,
+    CueEvent,
+    CueState,
+    CueStateEvent,
+    MarkerEvent,
+    Phase,
+    PhaseEvent,
+    StepEvent,
+    TempoChangeEvent,
+)
 from ras.protocol.messages import Side
-from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume
+from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume, describe
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.tempo.adaptive import AdaptivePhaseCorrection
-from ras.tempo.commands import Cues, Marker, NextPhase, Pause
+from ras.tempo.commands import Cues, Marker, NextPhase, Pause, Resume, jump_pct
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler
 
@@ -209,6 +219,8 @@ class SessionRunner:
         self.summary = SessionSummary()
         self.phase = Phase.BASELINE
         self._phase_end_s = math.inf  # session time the current phase ends
+        self._phase_end_by = ("plan", "as planned")  # who ends it, and why
+        self._cue_stopped = False
         self.messages: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._steps = bus.subscribe("engine", accept=lambda e: isinstance(e, StepEvent))
         self._commands: queue.SimpleQueue[Action] = queue.SimpleQueue()
@@ -363,6 +375,7 @@ class SessionRunner:
                     if now >= self._phase_end_s:
                         boundary = self._phase_end_s
                         self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
+                        self._cue_stop(boundary, *self._phase_end_by)
                         self._start_phase(Phase.PROBE, boundary)
                         self._silence_scheduled_cues(boundary)  # the probe is uncued
                         self._phase_end_s = boundary + s.probe_s
@@ -400,6 +413,10 @@ class SessionRunner:
         if not summary.completed and not summary.reason:
             summary.reason = "stopped by the user"
         if self.phase.is_cued:  # cues decided ahead of the end never sound after it
+            source = "plan" if summary.completed else "therapist"
+            if summary.reason.startswith("stopped by an error"):
+                source = "system"
+            self._cue_stop(end, source, summary.reason or "session ends")
             try:
                 self._silence_scheduled_cues(end)
             except Exception as err:  # the engine may be the thing that failed
@@ -416,6 +433,7 @@ class SessionRunner:
 
     def _start_phase(self, name: Phase, t_s: float) -> None:
         self.phase = name
+        self._phase_end_by = ("plan", f"{name} phase ends as planned")
         self.record(PhaseEvent(t_s, name, "start"))
         self.messages.put(f"phase {name} starts at {t_s:.1f} s")
 
@@ -451,6 +469,7 @@ class SessionRunner:
             min_bpm=s.min_bpm,
             max_bpm=s.max_bpm,
             on_change=self._changed,
+            on_cue_state=self._cue_state,
         )
         self.record(
             TempoChangeEvent(
@@ -458,7 +477,20 @@ class SessionRunner:
             )
         )
         self._start_phase(Phase.CUED, boundary)
+        self._cue_state(CueStateEvent(boundary, CueState.START, "plan", "cued phase starts"))
         return True
+
+    def _cue_state(self, event: CueStateEvent) -> None:
+        """Record a change of the cue's state and say it in the live log."""
+        self.record(event)
+        why = f" ({event.reason})" if event.reason else ""
+        self.messages.put(f"cue {event.state} at {event.t_s:.1f} s, {event.source}{why}")
+
+    def _cue_stop(self, t_s: float, source: str, reason: str) -> None:
+        """The cue stops with the cued phase (once): the plan's end, 'next', or the session's."""
+        if self.scheduler is not None and not self._cue_stopped:
+            self._cue_stopped = True
+            self._cue_state(CueStateEvent(t_s, CueState.STOP, source, reason))  # type: ignore[arg-type]
 
     def _changed(self, change: TempoChangeEvent) -> None:
         self.record(change)
@@ -573,6 +605,7 @@ class SessionRunner:
                 " let the patient walk a little longer"
             )
         self._phase_end_s = now
+        self._phase_end_by = ("therapist", "ended early with 'next'")
         note = f"therapist: {self.phase} ended early, {following} next"
         self.record(MarkerEvent(now, note))
         return f"marker at {now:.1f} s: {note}"
@@ -587,13 +620,15 @@ class SessionRunner:
                 result = ActionResult(action, True, self._apply(action, now), now)
             except UserInputError as err:
                 result = ActionResult(action, False, str(err), now)
+            self.record(ActionEvent(now, describe(action), result.ok, result.message))
             self.results.put(result)
 
     def _apply(self, action: Action, now: float) -> str:
         """Apply one action (engine thread); returns what was done ("" if nothing to say)."""
         if isinstance(action, Marker):
-            self.record(MarkerEvent(now, action.note))
-            return f"marker at {now:.1f} s: {action.note}"
+            marker = MarkerEvent(now, action.note, action.kind)
+            self.record(marker)
+            return f"marker at {now:.1f} s: {marker.text()}"
         if isinstance(action, NextPhase):
             return self._next_phase(now)
         if isinstance(action, (Volume, Plug)):
@@ -610,7 +645,25 @@ class SessionRunner:
         assert self.scheduler is not None
         if isinstance(action, Ramp):
             return self._ramp(action.on)
-        self.scheduler.apply(action, t_s=now)
+        sched = self.scheduler
+        old_bpm, n_states = sched.tempo_bpm_, len(sched.cue_states_)
+        sched.apply(action, t_s=now)
         if isinstance(action, Pause) or action == Cues(on=False):
             self._silence_scheduled_cues()
-        return ""
+        if isinstance(action, (Cues, Pause, Resume)):
+            if len(sched.cue_states_) == n_states:
+                now_state = "paused" if sched.paused_ else "on" if sched.cues_on_ else "off"
+                return f"no change: the cue is already {now_state}"
+            return f"cue {sched.cue_states_[-1].state} at {now:.1f} s"
+        return self._tempo_result(old_bpm, sched.tempo_bpm_)
+
+    def _tempo_result(self, old_bpm: float, new_bpm: float) -> str:
+        """What a therapist tempo change did, flagging a jump larger than the settings allow."""
+        if new_bpm == old_bpm:
+            return f"no change: the tempo is {new_bpm:.1f} bpm"
+        text = f"tempo {old_bpm:.1f} -> {new_bpm:.1f} bpm"
+        size_pct = jump_pct(old_bpm, new_bpm)
+        limit_pct = self.settings.large_jump_pct
+        if abs(size_pct) > limit_pct:
+            text += f"; large jump: {size_pct:+.1f} %, more than {limit_pct:g} %"
+        return text

@@ -18,6 +18,7 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "cued_s": (0.0, 7200.0, "s"),
     "probe_s": (0.0, 3600.0, "s"),
     "step_pct": (0.1, 10.0, "%"),
+    "jump_warn_pct": (0.1, 100.0, "%"),
     "min_bpm": (20.0, 300.0, "bpm"),
     "max_bpm": (20.0, 300.0, "bpm"),
     "target_pct": (-50.0, 50.0, "% of baseline"),
@@ -56,6 +57,7 @@ class SessionSettings:
     tempo_bpm: float | None = None
     min_bpm: float = 30.0
     max_bpm: float = 200.0
+    jump_warn_pct: float | None = None
 
     def __post_init__(self) -> None:
         check_choice("plan", self.plan, PLANS)
@@ -63,6 +65,8 @@ class SessionSettings:
         check_range("cued duration", self.cued_s, *LIMITS["cued_s"])
         check_range("probe duration", self.probe_s, *LIMITS["probe_s"])
         check_range("ramp step", self.step_pct, *LIMITS["step_pct"])
+        if self.jump_warn_pct is not None:
+            check_range("large-jump warning", self.jump_warn_pct, *LIMITS["jump_warn_pct"])
         check_range("min tempo", self.min_bpm, *LIMITS["min_bpm"])
         check_range("max tempo", self.max_bpm, self.min_bpm, *LIMITS["max_bpm"][1:])
         if self.target_bpm is not None:
@@ -73,6 +77,12 @@ class SessionSettings:
             check_range("tempo", self.tempo_bpm, self.min_bpm, self.max_bpm, "bpm")
         if self.plan == "iso-ramp" and self.target_bpm is None and self.target_pct is None:
             raise UserInputError("the iso-ramp plan needs a target, in % of the baseline or in bpm")
+
+    @property
+    def large_jump_pct(self) -> float:
+        """A therapist tempo change larger than this (%) is a large jump: the GUI asks to
+        confirm it and the log says so. Default: the plan's ramp step."""
+        return self.step_pct if self.jump_warn_pct is None else self.jump_warn_pct
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

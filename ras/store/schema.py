@@ -183,10 +183,74 @@ _V4 = """
 ALTER TABLE tempo_changes ADD COLUMN effective_t_s REAL;
 """
 
+# v5 (issue 13): the complete clinical record and the patient's details.
+# - markers get a ``kind`` (a plain note or a clinical event: fall, near-fall, freezing seen by
+#   the therapist, rest, assistance given; ras.events.MarkerKind);
+# - cue_states: every start, stop, off, on, pause and resume of the cue (ras.events.CueStateEvent);
+# - actions: every therapist action with what became of it (ras.events.ActionEvent);
+# - patients: diagnosis from a fixed list (ras.diagnosis.Diagnosis; the free text recorded
+#   before is mapped onto it and kept whole in ``diagnosis_note``), year of birth, sex, height
+#   and leg length (speed normalisation), and ``archived``. SQLite cannot add a CHECK to a
+#   column, so the table is rebuilt as in v3.
+_V5 = """
+ALTER TABLE markers ADD COLUMN kind TEXT NOT NULL DEFAULT 'note'
+    CHECK (kind IN ('note', 'fall', 'near_fall', 'freezing', 'rest', 'assistance'));
+CREATE TABLE cue_states (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('start', 'stop', 'off', 'on', 'pause', 'resume')),
+    source TEXT NOT NULL CHECK (source IN ('plan', 'therapist', 'system')),
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX cue_states_session_t ON cue_states (session_id, t_s);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    action TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    message TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX actions_session_t ON actions (session_id, t_s);
+CREATE TABLE new_patients (
+    id INTEGER PRIMARY KEY,
+    pseudo_id TEXT NOT NULL UNIQUE,
+    name TEXT,
+    diagnosis TEXT CHECK (diagnosis IN ('parkinson', 'stroke', 'other', 'healthy')),
+    affected_side TEXT CHECK (affected_side IN ('left', 'right', 'both', 'none')),
+    created_utc TEXT NOT NULL,
+    diagnosis_note TEXT,
+    birth_year INTEGER,
+    sex TEXT CHECK (sex IN ('female', 'male', 'other')),
+    height_m REAL,
+    leg_length_m REAL,
+    archived INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO new_patients (id, pseudo_id, name, diagnosis, affected_side, created_utc,
+    diagnosis_note)
+SELECT id, pseudo_id, name,
+    CASE
+        WHEN diagnosis IS NULL OR trim(diagnosis) = '' THEN NULL
+        WHEN lower(diagnosis) LIKE '%parkinson%' OR lower(trim(diagnosis)) = 'pd'
+            THEN 'parkinson'
+        WHEN lower(diagnosis) LIKE '%stroke%' OR lower(diagnosis) LIKE '%hemipare%'
+            THEN 'stroke'
+        WHEN lower(diagnosis) LIKE 'healthy%' THEN 'healthy'
+        ELSE 'other'
+    END,
+    affected_side, created_utc,
+    CASE WHEN lower(trim(diagnosis)) IN ('parkinson', 'stroke', 'other', 'healthy') THEN NULL
+        ELSE diagnosis END
+FROM patients;
+DROP TABLE patients;
+ALTER TABLE new_patients RENAME TO patients;
+"""
+
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -16,8 +16,17 @@ from typing import Any
 
 import numpy as np
 
+from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
-from ras.events import ImuEvent, LinkEvent, MarkerEvent, SensorStatusEvent, TempoChangeEvent
+from ras.events import (
+    ActionEvent,
+    CueStateEvent,
+    ImuEvent,
+    LinkEvent,
+    MarkerEvent,
+    SensorStatusEvent,
+    TempoChangeEvent,
+)
 from ras.store import rows
 from ras.store.schema import END_STATUSES, connect
 from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, check_text
@@ -57,6 +66,7 @@ class PatientInfo:
     diagnosis: str | None
     affected_side: str | None
     created_utc: str
+    diagnosis_note: str | None = None  # the diagnosis as described, beyond its group
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,26 +182,29 @@ class Store:
         pseudo_id = check_pseudo_id(pseudo_id)
         if name is not None:
             name = check_text("the patient's name", name, MAX_NAME_CHARS)
+        diagnosis_note = None
         if diagnosis is not None:
-            diagnosis = check_text("the diagnosis", diagnosis, MAX_DIAGNOSIS_CHARS)
+            text = check_text("the diagnosis", diagnosis, MAX_DIAGNOSIS_CHARS)
+            diagnosis = Diagnosis.from_text(text).value
+            diagnosis_note = None if Diagnosis.is_exact(text) else text
         if affected_side is not None:
             check_choice("affected side", affected_side, AFFECTED_SIDES)
         created = utc_now_iso()
         try:
             self._conn.execute(
-                "INSERT INTO patients (pseudo_id, name, diagnosis, affected_side, created_utc)"
-                " VALUES (?,?,?,?,?)",
-                (pseudo_id, name, diagnosis, affected_side, created),
+                "INSERT INTO patients (pseudo_id, name, diagnosis, affected_side, created_utc,"
+                " diagnosis_note) VALUES (?,?,?,?,?,?)",
+                (pseudo_id, name, diagnosis, affected_side, created, diagnosis_note),
             )
         except sqlite3.IntegrityError:
             raise UserInputError(f"patient {pseudo_id!r} already exists") from None
-        return PatientInfo(pseudo_id, name, diagnosis, affected_side, created)
+        return PatientInfo(pseudo_id, name, diagnosis, affected_side, created, diagnosis_note)
 
     def get_patient(self, pseudo_id: str) -> PatientInfo:
         """The patient with this pseudonymous id; UserInputError if there is none."""
         row = self._conn.execute(
-            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc FROM patients"
-            " WHERE pseudo_id = ?",
+            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc, diagnosis_note"
+            " FROM patients WHERE pseudo_id = ?",
             (pseudo_id,),
         ).fetchone()
         if row is None:
@@ -201,8 +214,8 @@ class Store:
     def list_patients(self) -> list[PatientInfo]:
         """All patients, by pseudonymous id."""
         rs = self._conn.execute(
-            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc FROM patients"
-            " ORDER BY pseudo_id"
+            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc, diagnosis_note"
+            " FROM patients ORDER BY pseudo_id"
         )
         return [PatientInfo(*r) for r in rs]
 
@@ -365,7 +378,16 @@ class Store:
         return rows.read_records(self._conn, TempoChangeEvent, session_id)
 
     def markers(self, session_id: int) -> list[MarkerEvent]:
+        """Therapist notes and clinical events (falls, freezing seen, ...), in time order."""
         return rows.read_records(self._conn, MarkerEvent, session_id)
+
+    def cue_states(self, session_id: int) -> list[CueStateEvent]:
+        """Every start, stop, off, on, pause and resume of the cue, in time order."""
+        return rows.read_records(self._conn, CueStateEvent, session_id)
+
+    def actions(self, session_id: int) -> list[ActionEvent]:
+        """Every therapist action with what became of it, in time order."""
+        return rows.read_records(self._conn, ActionEvent, session_id)
 
     def phases(self, session_id: int) -> list[rows.PhaseSpan]:
         """``(name, start_t_s, end_t_s)`` per phase; ``end_t_s`` None if never ended."""

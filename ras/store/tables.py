@@ -36,7 +36,9 @@ from typing import Any, Literal
 import numpy as np
 
 from ras.events import (
+    ActionEvent,
     CueEvent,
+    CueStateEvent,
     LinkEvent,
     MarkerEvent,
     SensorStatusEvent,
@@ -207,6 +209,8 @@ TABLES: dict[type, Table] = {
         Table.of("cues", CueEvent),
         Table.of("tempo_changes", TempoChangeEvent),
         Table.of("markers", MarkerEvent),
+        Table.of("cue_states", CueStateEvent),
+        Table.of("actions", ActionEvent),
         Table.of("link_events", LinkEvent),
         Table.of("sensor_status", SensorStatusEvent),
     )

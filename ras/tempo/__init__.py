@@ -3,7 +3,7 @@
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import COMMAND_HELP, Command, parse_command
 from ras.tempo.plans import FixedPlan, IsoRampPlan, PlanContext, entrainment_ok, ramp_step_bpm
-from ras.tempo.scheduler import Beat, BeatScheduler, ControlEvent
+from ras.tempo.scheduler import Beat, BeatScheduler
 from ras.tempo.sync import SyncTracker, mean_resultant_length, relative_phase
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "Beat",
     "BeatScheduler",
     "Command",
-    "ControlEvent",
     "FixedPlan",
     "IsoRampPlan",
     "PlanContext",

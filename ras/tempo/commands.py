@@ -11,6 +11,9 @@ Grammar (case-insensitive, surrounding blanks ignored):
 ``off`` / ``on``   cue silent (uncued probe) / audible again
 ``pause``          stop scheduling beats; ``resume`` starts again
 ``marker TEXT``    put a note in the session log
+``fall [TEXT]``    a clinical event (``fall``, ``near-fall``, ``freezing``,
+                   ``rest``, ``assist``), with an optional note
+``next``           end the current phase now
 =================  =========================================================
 """
 
@@ -21,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from ras.errors import UserInputError
+from ras.events import MarkerKind
 from ras.text import MAX_NOTE_CHARS, check_text
 
 __all__ = [
@@ -35,13 +39,28 @@ __all__ = [
     "Pause",
     "Resume",
     "SetTempo",
+    "jump_pct",
     "parse_command",
+    "tempo_after",
 ]
 
 #: The valid commands, as listed in error messages.
 COMMAND_HELP = (
-    "+, -, +N, -N, +N%, -N%, set BPM, match, off, on, pause, resume, next (phase), marker TEXT"
+    "+, -, +N, -N, +N%, -N%, set BPM, match, off, on, pause, resume, next (phase), marker TEXT,"
+    " fall, near-fall, freezing, rest, assist (each with an optional note)"
 )
+
+#: The words that record a clinical event (``fall``, ``fall lost balance turning``).
+EVENT_WORDS: dict[str, MarkerKind] = {
+    "fall": MarkerKind.FALL,
+    "near-fall": MarkerKind.NEAR_FALL,
+    "nearfall": MarkerKind.NEAR_FALL,
+    "freezing": MarkerKind.FREEZING,
+    "freeze": MarkerKind.FREEZING,
+    "rest": MarkerKind.REST,
+    "assist": MarkerKind.ASSISTANCE,
+    "assistance": MarkerKind.ASSISTANCE,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +100,22 @@ class Resume:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """A note in the session log: one line of plain text, at most ``MAX_NOTE_CHARS``."""
+    """A note or clinical event in the session log.
 
-    note: str
+    ``note`` is one line of plain text, at most ``MAX_NOTE_CHARS``; a plain note
+    (``kind`` NOTE) needs one, a clinical event (a fall, freezing seen, ...) may have one.
+    """
+
+    note: str = ""
+    kind: MarkerKind = MarkerKind.NOTE
 
     def __post_init__(self) -> None:
         check_text("the marker note", self.note, MAX_NOTE_CHARS)
+        object.__setattr__(self, "kind", MarkerKind(self.kind))
+        if self.kind is MarkerKind.NOTE and not self.note.strip():
+            raise UserInputError(
+                "a marker needs a note (or use fall, near-fall, freezing, rest, assist)"
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +125,28 @@ class NextPhase:
 
 
 Command = SetTempo | NudgeBpm | NudgePct | Match | Cues | Pause | Resume | Marker | NextPhase
+
+
+def tempo_after(command: Command, tempo_bpm: float, cadence_spm: float = math.nan) -> float | None:
+    """The tempo (bpm) a tempo command asks for, from the tempo in force and the patient's
+    cadence (for ``match``); None for a command that does not set the tempo (or NaN if
+    ``match`` has no cadence yet). Bounds are not applied here."""
+    match command:
+        case SetTempo(tempo_bpm=bpm):
+            return float(bpm)
+        case NudgeBpm(delta_bpm=d):
+            return tempo_bpm + d
+        case NudgePct(delta_pct=p):
+            return tempo_bpm * (1.0 + p / 100.0)
+        case Match():
+            return float(cadence_spm)
+    return None
+
+
+def jump_pct(old_bpm: float, new_bpm: float) -> float:
+    """The size of a tempo change in % of the old tempo (signed)."""
+    return 100.0 * (new_bpm / old_bpm - 1.0)
+
 
 _NUDGE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)?\s*(%?)$")
 _SIMPLE: dict[str, Command] = {
@@ -141,4 +192,6 @@ def parse_command(text: str) -> Command:
         return SetTempo(bpm)
     if head.lower() == "marker" and rest.strip():
         return Marker(rest.strip())
+    if head.lower() in EVENT_WORDS:
+        return Marker(rest.strip(), EVENT_WORDS[head.lower()])
     raise _bad(line)

@@ -7,7 +7,7 @@ continuity: beats already decided never move, and the first interval decided aft
 uses the new period — there is never a jump inside an interval.
 
 Live controls (methods, or :meth:`BeatScheduler.apply` of a parsed command): set / nudge the
-tempo, match the patient's cadence, cues off / on, pause / resume, marker. Tempo bounds
+tempo, match the patient's cadence, cues off / on, pause / resume. Tempo bounds
 (``min_bpm``–``max_bpm``) are enforced: a therapist command outside them raises a one-line
 :class:`~ras.errors.UserInputError`; plan and adaptive changes are clamped.
 
@@ -19,26 +19,25 @@ silent beats, the plan is not consulted (a ramp holds) and adaptive correction i
 ``resume(t_s=...)`` is at ``t_s + 60 / tempo_bpm`` (phase restarts), indices continue.
 
 Every tempo change is a :class:`~ras.events.TempoChangeEvent` (the record the session
-stores) in ``changes_`` (and passed to ``on_change``);
-other controls are :class:`ControlEvent` in ``controls_``.
+stores) in ``changes_`` (and passed to ``on_change``); every change of the cue's state
+(off, on, pause, resume) is a :class:`~ras.events.CueStateEvent` in ``cue_states_`` (and
+passed to ``on_cue_state``). A control that changes nothing (``off`` while off) is not one.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from ras.cadence import CadenceEstimator
 from ras.errors import UserInputError
-from ras.events import StepEvent, TempoChangeEvent
+from ras.events import CueState, CueStateEvent, StepEvent, TempoChangeEvent
 from ras.protocol.messages import StepKind
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import (
     Command,
     Cues,
-    Marker,
     Match,
     NudgeBpm,
     NudgePct,
@@ -50,7 +49,7 @@ from ras.tempo.plans import FixedPlan, IsoRampPlan, PlanContext
 from ras.tempo.sync import PhaseSample, SyncTracker, relative_phase
 from ras.validate import check_range
 
-__all__ = ["Beat", "BeatScheduler", "ControlEvent"]
+__all__ = ["Beat", "BeatScheduler"]
 
 Source = Literal["plan", "adaptive", "therapist"]
 
@@ -62,15 +61,6 @@ class Beat(NamedTuple):
     tempo_bpm: float
     beat_index: int
     audible: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ControlEvent:
-    """A control that is not a tempo change: cues on/off, pause, resume, marker."""
-
-    t_s: float
-    action: str
-    detail: str = ""
 
 
 class BeatScheduler:
@@ -90,6 +80,8 @@ class BeatScheduler:
         Tempo bounds.
     on_change : callable, optional
         Called with each :class:`~ras.events.TempoChangeEvent`.
+    on_cue_state : callable, optional
+        Called with each :class:`~ras.events.CueStateEvent` (off, on, pause, resume).
     sync_window_steps : int
         ICs used for R in the plan context.
 
@@ -98,7 +90,7 @@ class BeatScheduler:
     tempo_bpm_ : float
         Tempo of the next interval to be decided.
     changes_ : list of TempoChangeEvent
-    controls_ : list of ControlEvent
+    cue_states_ : list of CueStateEvent
     beats_ : list of Beat
         Every beat decided.
     cues_on_, paused_ : bool
@@ -114,6 +106,7 @@ class BeatScheduler:
         min_bpm: float = 30.0,
         max_bpm: float = 200.0,
         on_change: Callable[[TempoChangeEvent], None] | None = None,
+        on_cue_state: Callable[[CueStateEvent], None] | None = None,
         sync_window_steps: int = 20,
     ) -> None:
         check_range("min_bpm", min_bpm, 1.0, 400.0, "bpm")
@@ -123,10 +116,11 @@ class BeatScheduler:
         self.estimator = estimator if estimator is not None else CadenceEstimator()
         self.adaptive = adaptive
         self.on_change = on_change
+        self.on_cue_state = on_cue_state
         self.sync_window_steps = sync_window_steps
         self.tempo_bpm_ = self._check_tempo(plan.start_bpm)
         self.changes_: list[TempoChangeEvent] = []
-        self.controls_: list[ControlEvent] = []
+        self.cue_states_: list[CueStateEvent] = []
         self.beats_: list[Beat] = []
         self.cues_on_ = True
         self.paused_ = False
@@ -227,16 +221,19 @@ class BeatScheduler:
 
     def set_cues(self, on: bool, *, t_s: float) -> BeatScheduler:
         """Cue audible (True) or silent (False; beats keep their phase)."""
+        if bool(on) == self.cues_on_:
+            return self
         self.cues_on_ = bool(on)
-        self.controls_.append(ControlEvent(t_s, "cues on" if on else "cues off"))
+        self._cue_state(t_s, CueState.ON if on else CueState.OFF)
         if on:
             self.sync_.restart(since_t_s=t_s)
         return self
 
     def pause(self, *, t_s: float) -> BeatScheduler:
         """Stop deciding beats."""
-        self.paused_ = True
-        self.controls_.append(ControlEvent(t_s, "pause"))
+        if not self.paused_:
+            self.paused_ = True
+            self._cue_state(t_s, CueState.PAUSE)
         return self
 
     def resume(self, *, t_s: float) -> BeatScheduler:
@@ -246,13 +243,14 @@ class BeatScheduler:
             self._next_t_s = t_s + 60.0 / self.tempo_bpm_
             self.sync_.restart(since_t_s=self._next_t_s - 30.0 / self.tempo_bpm_)
             self._change_beat_index, self._change_t_s = len(self.beats_), self._next_t_s
-            self.controls_.append(ControlEvent(t_s, "resume"))
+            self._cue_state(t_s, CueState.RESUME)
         return self
 
-    def marker(self, note: str, *, t_s: float) -> BeatScheduler:
-        """A note in the control log."""
-        self.controls_.append(ControlEvent(t_s, "marker", note))
-        return self
+    def _cue_state(self, t_s: float, state: CueState) -> None:
+        event = CueStateEvent(t_s, state, "therapist")
+        self.cue_states_.append(event)
+        if self.on_cue_state is not None:
+            self.on_cue_state(event)
 
     def apply(self, command: Command, *, t_s: float) -> BeatScheduler:
         """Carry out a parsed live command (:func:`ras.tempo.commands.parse_command`)."""
@@ -271,8 +269,6 @@ class BeatScheduler:
                 return self.pause(t_s=t_s)
             case Resume():
                 return self.resume(t_s=t_s)
-            case Marker(note=note):
-                return self.marker(note, t_s=t_s)
         raise UserInputError(f"unknown command object {command!r}")
 
     # ----------------------------------------------------------------------------- helpers

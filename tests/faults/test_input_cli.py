@@ -132,17 +132,17 @@ def test_stored_text_with_control_characters_is_shown_safely(capsys, tmp_path):
     with Store(db) as store:
         store.add_patient("p01", diagnosis="stroke")
     with sqlite3.connect(db) as con:  # as an older ras, or another tool, may have stored it
-        con.execute("UPDATE patients SET diagnosis = ?", (ESC_TITLE + "\nline two",))
+        con.execute("UPDATE patients SET diagnosis_note = ?", (ESC_TITLE + "\nline two",))
     assert main(["patients", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert out.strip() == "p01              parkinson line two"
+    assert out.strip() == "p01              stroke (parkinson line two)"
 
 
 def test_a_good_patient_is_still_added(capsys, tmp_path):
     db = str(tmp_path / "ras.sqlite3")
     assert main(["patients", "--db", db, "--add", "p01", "--diagnosis", "Parkinson's, H&Y 2"]) == 0
     assert main(["patients", "--db", db]) == 0
-    assert "p01              Parkinson's, H&Y 2" in capsys.readouterr().out
+    assert "p01              Parkinson's disease (Parkinson's, H&Y 2)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 #: patient id -> (preset, diagnosis, affected side or None, number of sessions)
 PATIENTS = {
-    "P-HE": ("healthy", "older adults", None, 1),
+    "P-HE": ("healthy", "healthy control", None, 1),
     "P-PD": ("parkinson", "parkinson", None, 2),
     "P-ST": ("stroke", "stroke", "left", 1),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ras.events import MarkerEvent, PhaseEvent, StepEvent
+from ras.events import PhaseEvent, StepEvent
 from ras.protocol.messages import Side, StepKind
 from ras.store import Store, rows
 from ras.store.schema import MIGRATIONS, connect, migrate, schema_version
@@ -31,7 +31,9 @@ def _v2_database(db: Path, n_steps: int) -> dict[str, int]:
             " VALUES (1, '2026-01-01', ?, 'walked', '2026-01-01T00:01:00Z')",
             (status,),
         )
-    events: list[object] = [PhaseEvent(0.0, "baseline", "start"), MarkerEvent(1.0, "m")]
+    # a marker row as v2 wrote it (markers gained a kind in v5)
+    conn.execute("INSERT INTO markers (session_id, t_s, note) VALUES (1, 1.0, 'm')")
+    events: list[object] = [PhaseEvent(0.0, "baseline", "start")]
     events += [
         StepEvent(
             sensor_id=1,

@@ -57,7 +57,7 @@ def test_reopen_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
     finally:
         conn.close()
     with Store(db) as store:
-        assert store.get_patient("P1").diagnosis == "PD"
+        assert store.get_patient("P1").diagnosis == "parkinson"  # "PD" names it
         assert store.integrity_ok()
 
 

@@ -7,6 +7,7 @@ import math
 import pytest
 
 from ras.errors import UserInputError
+from ras.events import CueState, MarkerKind
 from ras.tempo import (
     AdaptivePhaseCorrection,
     BeatScheduler,
@@ -29,6 +30,8 @@ from ras.tempo.commands import (
     Pause,
     Resume,
     SetTempo,
+    jump_pct,
+    tempo_after,
 )
 from ras.tempo.sync import span_cadence_spm
 
@@ -80,13 +83,15 @@ def test_cues_off_pause_resume():
     assert s.next_beat() is None
     s.resume(t_s=5.25)
     assert s.next_beat() == (6.25, 60.0, 2, True)
-    s.marker("patient tired", t_s=7.0)
-    assert [c.action for c in s.controls_] == [
-        "cues off",
-        "cues on",
-        "pause",
-        "resume",
-        "marker",
+    s.pause(t_s=7.0)
+    s.pause(t_s=7.5)  # a second pause changes nothing and is not a change
+    s.set_cues(True, t_s=8.0)  # nor is "on" while on
+    assert [(c.t_s, c.state, c.source) for c in s.cue_states_] == [
+        (0.5, CueState.OFF, "therapist"),
+        (1.5, CueState.ON, "therapist"),
+        (1.6, CueState.PAUSE, "therapist"),
+        (5.25, CueState.RESUME, "therapist"),
+        (7.0, CueState.PAUSE, "therapist"),
     ]
 
 
@@ -195,6 +200,11 @@ def test_adaptive_in_scheduler_moves_next_beat_toward_step():
         ("resume", Resume()),
         ("Next", NextPhase()),
         ("marker patient turned  ", Marker("patient turned")),
+        ("fall", Marker("", MarkerKind.FALL)),
+        ("Near-fall at the door", Marker("at the door", MarkerKind.NEAR_FALL)),
+        ("freezing", Marker("", MarkerKind.FREEZING)),
+        ("rest 2 min seated", Marker("2 min seated", MarkerKind.REST)),
+        ("assist", Marker("", MarkerKind.ASSISTANCE)),
     ],
 )
 def test_parse_good(text, command):
@@ -205,13 +215,48 @@ def test_parse_good(text, command):
     "text", ["", "x", "set", "set fast", "set nan", "+%", "+0", "marker", "++"]
 )
 def test_parse_bad(text):
-    with pytest.raises(UserInputError, match=r"valid commands: \+, -, .*marker TEXT$"):
+    with pytest.raises(
+        UserInputError,
+        match=r"valid commands: \+, -, .*marker TEXT, fall, near-fall, freezing, rest, assist",
+    ):
         parse_command(text)
+
+
+def test_a_plain_marker_needs_a_note_a_clinical_event_does_not():
+    with pytest.raises(UserInputError, match="a marker needs a note"):
+        Marker("  ")
+    assert Marker("", MarkerKind.FALL).kind is MarkerKind.FALL
+
+
+@pytest.mark.parametrize(
+    ("command", "expected_bpm"),
+    [
+        (SetTempo(100.0), 100.0),
+        (NudgeBpm(-2.0), 78.0),
+        (NudgePct(10.0), 88.0),
+        (Match(), 84.5),
+        (Cues(False), None),
+        (Pause(), None),
+    ],
+)
+def test_tempo_after(command, expected_bpm):
+    assert tempo_after(command, 80.0, 84.5) == pytest.approx(expected_bpm)
+
+
+@pytest.mark.parametrize("command", [SetTempo(100.0), NudgeBpm(-2.0), NudgePct(10.0)])
+def test_tempo_after_is_what_the_scheduler_sets(command):
+    s = BeatScheduler(FixedPlan(80.0), first_beat_t_s=0.0).apply(command, t_s=0.0)
+    assert s.tempo_bpm_ == pytest.approx(tempo_after(command, 80.0))
+
+
+def test_jump_pct_is_signed_percent_of_the_old_tempo():
+    assert jump_pct(78.0, 100.0) == pytest.approx(28.205, abs=1e-3)
+    assert jump_pct(100.0, 95.0) == pytest.approx(-5.0)
 
 
 def test_apply_commands():
     s = BeatScheduler(FixedPlan(100.0), first_beat_t_s=0.0)
-    for text in ["+", "+10%", "set 90", "off", "on", "pause", "resume", "marker x"]:
+    for text in ["+", "+10%", "set 90", "off", "on", "pause", "resume"]:
         s.apply(parse_command(text), t_s=1.0)
     assert [round(c.new_bpm, 1) for c in s.changes_] == [101.0, 111.1, 90.0]
     assert all(c.source == "therapist" for c in s.changes_)
