@@ -11,7 +11,10 @@ from PySide6 import QtCore, QtWidgets
 from gui.main_window import MainWindow
 from gui.theme import STYLE_SHEET
 
-__all__ = ["main", "make_app"]
+__all__ = ["WINDOW_SIZE_PX", "main", "make_app", "show_on_screen"]
+
+#: The main window's size (width, height) where the screen has room for it.
+WINDOW_SIZE_PX = (1600, 1000)
 
 
 def make_app() -> QtWidgets.QApplication:
@@ -32,10 +35,21 @@ def main(
     """Open the main window and run until it is closed; returns the exit status."""
     app = make_app()
     window = MainWindow(db, speed=speed, simulate=simulate, audio=audio)
-    window.resize(1600, 1000)
-    window.show()
+    show_on_screen(window)
     _end_on_signals(app, window)
     return int(app.exec())
+
+
+def show_on_screen(window: QtWidgets.QWidget) -> None:
+    """Show ``window`` at :data:`WINDOW_SIZE_PX`, or maximised on a smaller screen (a 1366x768
+    clinic laptop), so that none of it starts off the screen."""
+    room = window.screen().availableGeometry()
+    width_px, height_px = WINDOW_SIZE_PX
+    window.resize(min(width_px, room.width()), min(height_px, room.height()))
+    if room.width() >= width_px and room.height() >= height_px:
+        window.show()
+    else:  # the window manager fits the frame to the screen
+        window.showMaximized()
 
 
 def _end_on_signals(

@@ -28,8 +28,6 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 #: Program -> the Debian package that has it (all in scripts/debian-packages.txt).
 TOOLS = {"Xvfb": "xvfb", "openbox": "openbox", "wmctrl": "wmctrl", "make": "make"}
-#: The screen of the most common clinic laptop.
-SCREEN = ("-screen", "0", "1366x768x24")
 #: Guard for each wait: the window appears within a few seconds; this only ends a hung run.
 GUARD_S = 45.0
 TITLE = "RAS gait training"
@@ -58,12 +56,13 @@ def wait_for(check: Callable[[], str | None], what: str) -> str:
     pytest.fail(f"no {what} after {GUARD_S:.0f} s", pytrace=False)
 
 
-def start_xvfb(log: Path) -> tuple[subprocess.Popen, str]:
+def start_xvfb(log: Path, width_px: int, height_px: int) -> tuple[subprocess.Popen, str]:
     """Xvfb on a free display; returns it once it accepts clients, with the display name."""
+    screen = ("-screen", "0", f"{width_px}x{height_px}x24")
     read_end, write_end = os.pipe()
     with log.open("w") as err:
         xvfb = subprocess.Popen(
-            [require_tool("Xvfb"), "-displayfd", str(write_end), "-nolisten", "tcp", *SCREEN],
+            [require_tool("Xvfb"), "-displayfd", str(write_end), "-nolisten", "tcp", *screen],
             pass_fds=(write_end,),
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -94,9 +93,10 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def desktop(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """An X display with openbox managing it; yields the environment of a desktop session."""
-    xvfb, display = start_xvfb(tmp_path / "xvfb.log")
+def desktop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """An X display of ``request.param`` (width, height) pixels with openbox managing it;
+    yields the environment of a desktop session."""
+    xvfb, display = start_xvfb(tmp_path / "xvfb.log", *request.param)
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
@@ -134,7 +134,28 @@ def ras_window(env: dict[str, str]) -> str | None:
     return None
 
 
-def test_make_run_opens_the_gui_on_a_desktop_with_a_window_manager(desktop):
+def window_size_px(env: dict[str, str], window_id: str) -> tuple[int, int]:
+    """Width and height of a managed window (without its frame), as wmctrl reports them."""
+    for line in wmctrl(env, "-l", "-G").splitlines():
+        fields = line.split()
+        if fields[0] == window_id:
+            return int(fields[4]), int(fields[5])
+    raise AssertionError(f"window {window_id} is not managed")
+
+
+@pytest.mark.parametrize(
+    ("desktop", "width_px", "heights_px"),
+    [
+        # the most common clinic laptop: maximised, the title bar takes some of the height
+        ((1366, 768), 1366, range(700, 769)),
+        # a desktop monitor: 1600x1000 fits
+        ((1920, 1080), 1600, range(1000, 1001)),
+    ],
+    indirect=["desktop"],
+    ids=["1366x768", "1920x1080"],
+)
+def test_make_run_opens_the_gui_on_a_desktop_with_a_window_manager(desktop, width_px, heights_px):
+    """The window opens whole on the screen, then closes from the window manager."""
     venv = Path(sys.prefix)
     assert (venv / "bin" / "ras").is_file(), f"run the tests with {venv}/bin/python of make setup"
     run = subprocess.Popen(
@@ -150,6 +171,8 @@ def test_make_run_opens_the_gui_on_a_desktop_with_a_window_manager(desktop):
     try:
         window = wait_for(lambda: ras_window(desktop) or _ended(run), "ras window")
         assert run.poll() is None, run.communicate()
+        opened_w, opened_h = window_size_px(desktop, window)
+        assert opened_w == width_px and opened_h in heights_px, (opened_w, opened_h)
         # closed as its title bar's close button closes it
         assert (
             subprocess.run(
