@@ -12,8 +12,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
   for pkg in "${wanted[@]}"; do
     # python3-venv only matters when the python3 in use cannot make a venv with pip.
     if [ "$pkg" = python3-venv ] && python3 -c 'import ensurepip, venv' 2>/dev/null; then continue; fi
-    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-    [ "$status" = "install ok installed" ] || missing+=("$pkg")
+    # Debian 13 and Ubuntu 24.04 renamed some libraries for 64-bit time (libglib2.0-0t64);
+    # apt-get installs the new name for the old one
+    { dpkg-query -W -f='${Status}\n' "$pkg" "${pkg}t64" 2>/dev/null || true; } \
+      | grep -qx 'install ok installed' || missing+=("$pkg")
   done
 else
   echo "setup: no dpkg here; make sure the equivalents of ${wanted[*]} are installed." >&2

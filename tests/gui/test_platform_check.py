@@ -141,12 +141,16 @@ def needed(path: Path) -> list[str]:
 
 @cache
 def debian_package(path: Path) -> str:
-    """The installed package that owns ``path`` (tried as resolved and as given: usrmerge)."""
+    """The installed package that owns ``path`` (tried as resolved and as given: usrmerge).
+
+    A library renamed for 64-bit time (Debian 13, Ubuntu 24.04: libglib2.0-0t64) counts under
+    its old name, by which apt-get installs it and scripts/debian-packages.txt lists it.
+    """
     other = Path("/", *path.parts[2:]) if path.parts[1] == "usr" else Path("/usr", *path.parts[1:])
     for candidate in dict.fromkeys([path, path.resolve(), other]):
         done = subprocess.run(["dpkg", "-S", str(candidate)], capture_output=True, text=True)
         if done.returncode == 0:
-            return done.stdout.split(":")[0].split(",")[0].strip()
+            return done.stdout.split(":")[0].split(",")[0].strip().removesuffix("t64")
     raise AssertionError(f"no Debian package owns {path}")
 
 
