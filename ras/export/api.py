@@ -11,6 +11,7 @@ from ras.results.session_data import SessionData, load_session
 from ras.results.tables import (
     Table,
     cues_table,
+    diagnosis_label,
     markers_table,
     parameters_table,
     phases_table,
@@ -55,6 +56,8 @@ def _header(data: SessionData, *, with_names: bool) -> dict:
     who = {
         "pseudo_id": patient.pseudo_id,
         "diagnosis": patient.diagnosis,
+        "diagnosis_label": diagnosis_label(patient.diagnosis) or None,
+        "diagnosis_note": patient.diagnosis_note,
         "affected_side": patient.affected_side,
     }
     if with_names:

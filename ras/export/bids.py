@@ -277,8 +277,10 @@ def _top_level(data: SessionData, out_dir: Path, sub: str, *, with_names: bool) 
     ]
     if not data.imu:
         readme.append("No raw IMU was recorded in this session: only gait events are exported.")
-    p_cols = ["participant_id", "diagnosis", "affected_side"] + (["name"] if with_names else [])
-    p_row = [f"sub-{sub}", data.patient.diagnosis, data.patient.affected_side]
+    p_cols = ["participant_id", "diagnosis", "diagnosis_note", "affected_side"]
+    p_cols += ["name"] if with_names else []
+    patient = data.patient
+    p_row = [f"sub-{sub}", patient.diagnosis, patient.diagnosis_note, patient.affected_side]
     if with_names:
         p_row.append(data.patient.name)
     sessions = [(f"ses-{data.info.id}", _acq_time(data), data.info.status)]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ras.diagnosis import Diagnosis
 from ras.protocol.messages import Side, StepKind
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData
@@ -20,6 +21,7 @@ __all__ = [
     "EVENT_NAMES",
     "Table",
     "cues_table",
+    "diagnosis_label",
     "event_name",
     "markers_table",
     "parameters_table",
@@ -87,6 +89,11 @@ def event_name(value: int, *, unknown_prefix: str = "") -> str:
         return f"{unknown_prefix}{int(value)}"
 
 
+def diagnosis_label(code: str | None) -> str:
+    """The label of a stored diagnosis code (``Parkinson's disease`` ...); "" if none."""
+    return Diagnosis(code).label if code else ""
+
+
 def session_table(data: SessionData, *, with_names: bool = False) -> Table:
     """Key/value facts about the session, including whether it is complete."""
     info, patient = data.info, data.patient
@@ -98,6 +105,8 @@ def session_table(data: SessionData, *, with_names: bool = False) -> Table:
         rows.append(("patient_name", patient.name or ""))
     rows += [
         ("diagnosis", patient.diagnosis or ""),
+        ("diagnosis_label", diagnosis_label(patient.diagnosis)),
+        ("diagnosis_note", patient.diagnosis_note or ""),
         ("affected_side", patient.affected_side or ""),
         ("session_number", data.number),
         ("started_utc", info.started_utc),

@@ -1,13 +1,15 @@
 """Formula injection: free text in CSV/TSV exports is escaped (OWASP), numbers are not.
 
-A real simulated session (virtual patient, recorder, SQLite) whose patient has a diagnosis and
-whose therapist typed markers that a spreadsheet would run as formulas.
+A real simulated session (virtual patient, recorder, SQLite) whose patient has a diagnosis note
+and whose therapist typed markers that a spreadsheet would run as formulas. The diagnosis itself
+is a fixed code; the free text that describes it is the note.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,15 +18,18 @@ from ras.cli import main
 from ras.results.files import FORMULA_START
 from tests.conftest import add_patient, run_simulated
 
-DIAGNOSIS = "+cmd|' /C calc'!A0"
+DIAGNOSIS_NOTE = "+cmd|' /C calc'!A0"
 MARKERS = ('=HYPERLINK("x")', "@SUM(A1)")
 
 
 @pytest.fixture(scope="module")
 def injected_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A short stroke session with raw IMU, the hostile diagnosis and markers (session 1)."""
+    """A short stroke session with raw IMU, the hostile diagnosis note and markers (session 1)."""
     db = tmp_path_factory.mktemp("inject") / "ras.sqlite3"
-    add_patient(db, "P-INJ", "--diagnosis", DIAGNOSIS)
+    add_patient(db, "P-INJ", "--diagnosis", "other")
+    with sqlite3.connect(db) as conn:  # as typed in the patient form's free-text note
+        conn.execute("UPDATE patients SET diagnosis_note = ?", (DIAGNOSIS_NOTE,))
+    conn.close()
     phases = ("--baseline", "5", "--cued", "10", "--probe", "5")
     typed = [f"marker {m}" for m in MARKERS]  # the therapist's live commands
     run_simulated(
@@ -77,7 +82,8 @@ def test_csv_cells_with_formulas_are_escaped_and_numbers_are_not(injected_db, tm
     assert ["'" + m for m in MARKERS] == [n for n in notes if n.lstrip("'") in MARKERS]
     assert all(_is_number(r[0]) for r in markers[1:])  # the times stay numbers
     facts = dict(_cells(tmp_path / f"session-{sid}_session.csv", ",")[1:])
-    assert facts["diagnosis"] == "'" + DIAGNOSIS
+    assert facts["diagnosis_note"] == "'" + DIAGNOSIS_NOTE
+    assert (facts["diagnosis"], facts["diagnosis_label"]) == ("other", "other")
     steps = _cells(tmp_path / f"session-{sid}_steps.csv", ",")
     assert len(steps) > 20
     numeric = [i for i, c in enumerate(steps[0]) if c not in ("phase", "side", "event")]
@@ -94,7 +100,8 @@ def test_bids_tsv_cells_with_formulas_are_escaped(injected_db, tmp_path):
     for f in tsvs:
         _no_live_formula(_cells(f, "\t"), f)
     participants = _dicts(tmp_path / "participants.tsv")
-    assert participants[0]["diagnosis"] == "'" + DIAGNOSIS
+    assert participants[0]["diagnosis_note"] == "'" + DIAGNOSIS_NOTE
+    assert participants[0]["diagnosis"] == "other"
     (events,) = [p for p in tsvs if p.name.endswith("_events.tsv")]
     rows = _dicts(events)
     marked = [r["note"] for r in rows if r["trial_type"] == "marker"]
@@ -107,6 +114,7 @@ def test_json_keeps_the_text_as_typed(injected_db, tmp_path):
     db, sid = injected_db
     _export(db, sid, "json", tmp_path)
     doc = json.loads((tmp_path / f"session-{sid}.json").read_text(encoding="utf-8"))
-    assert doc["patient"]["diagnosis"] == DIAGNOSIS
+    assert doc["patient"]["diagnosis_note"] == DIAGNOSIS_NOTE
+    assert doc["patient"]["diagnosis"] == "other"
     notes = [r["note"] for r in doc["markers"]["records"]]
     assert [n for n in notes if n in MARKERS] == list(MARKERS)

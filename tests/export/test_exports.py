@@ -105,7 +105,13 @@ def test_json_export_is_one_document_and_names_only_on_request(imu_db, tmp_path)
     assert export(db, sid, "json", tmp_path / "a") == 0
     doc = json.loads((tmp_path / "a" / f"session-{sid}.json").read_text())
     assert doc["format"] == "ras-session" and doc["session"]["complete"] is True
-    assert doc["patient"] == {"pseudo_id": "P-ST", "diagnosis": "stroke", "affected_side": "left"}
+    assert doc["patient"] == {
+        "pseudo_id": "P-ST",
+        "diagnosis": "stroke",
+        "diagnosis_label": "stroke",
+        "diagnosis_note": None,
+        "affected_side": "left",
+    }
     for table in ("phases", "steps", "cues", "tempo_changes", "markers", "parameters"):
         assert "records" in doc[table] and "units" in doc[table]
     assert doc["steps"]["units"]["t_s"] == "s"
