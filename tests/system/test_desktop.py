@@ -104,6 +104,7 @@ def desktop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
         DISPLAY=display,
         XDG_RUNTIME_DIR=str(runtime),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
         RAS_DB=str(tmp_path / "ras.sqlite3"),
     )
     wm = subprocess.Popen(
@@ -174,12 +175,8 @@ def test_make_run_opens_the_gui_on_a_desktop_with_a_window_manager(desktop, widt
         opened_w, opened_h = window_size_px(desktop, window)
         assert opened_w == width_px and opened_h in heights_px, (opened_w, opened_h)
         # closed as its title bar's close button closes it
-        assert (
-            subprocess.run(
-                [require_tool("wmctrl"), "-i", "-c", window], env=desktop, check=False
-            ).returncode
-            == 0
-        )
+        close = subprocess.run([require_tool("wmctrl"), "-i", "-c", window], env=desktop)
+        assert close.returncode == 0
         out, err = run.communicate(timeout=GUARD_S)
     finally:
         if run.poll() is None:
