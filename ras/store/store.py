@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
 from ras.events import (
     ActionEvent,
@@ -28,14 +27,19 @@ from ras.events import (
     TempoChangeEvent,
 )
 from ras.store import rows
+from ras.store.patients import (
+    AFFECTED_SIDES,
+    COLUMNS,
+    PatientInfo,
+    check_details,
+    patient_from_row,
+)
 from ras.store.schema import END_STATUSES, connect
-from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, check_text
 from ras.validate import check_choice, check_pseudo_id
 
 __all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
 
-AFFECTED_SIDES = ("left", "right", "both", "none")
-
+_PATIENT_COLUMNS = ", ".join(COLUMNS)
 
 #: A session from another host whose heartbeat is older than this is taken as interrupted (s).
 STALE_HEARTBEAT_S = 120.0
@@ -55,18 +59,6 @@ def _age_s(utc_iso: str | None, now: dt.datetime) -> float:
 def utc_now_iso() -> str:
     """Current wall time, UTC, ISO 8601 with seconds (e.g. ``2025-01-31T09:15:02Z``)."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclasses.dataclass(frozen=True)
-class PatientInfo:
-    """A patient, known by a pseudonymous id; ``name`` is optional and stays local."""
-
-    pseudo_id: str
-    name: str | None
-    diagnosis: str | None
-    affected_side: str | None
-    created_utc: str
-    diagnosis_note: str | None = None  # the diagnosis as described, beyond its group
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,54 +165,83 @@ class Store:
         name: str | None = None,
         diagnosis: str | None = None,
         affected_side: str | None = None,
+        diagnosis_note: str | None = None,
+        birth_year: int | None = None,
+        sex: str | None = None,
+        height_m: float | None = None,
+        leg_length_m: float | None = None,
     ) -> PatientInfo:
         """Add a patient known by a pseudonymous id (letters, digits, '.', '_', '-').
 
-        ``name`` and ``diagnosis`` are one line of plain text, at most
-        :data:`~ras.text.MAX_NAME_CHARS` / :data:`~ras.text.MAX_DIAGNOSIS_CHARS` characters.
+        The details are checked by :func:`~ras.store.patients.check_details` (text is one
+        line of at most :data:`~ras.text.MAX_NAME_CHARS` / :data:`~ras.text.MAX_DIAGNOSIS_CHARS`
+        characters; height, leg length and year of birth within plausible ranges).
         """
         pseudo_id = check_pseudo_id(pseudo_id)
-        if name is not None:
-            name = check_text("the patient's name", name, MAX_NAME_CHARS)
-        diagnosis_note = None
-        if diagnosis is not None:
-            text = check_text("the diagnosis", diagnosis, MAX_DIAGNOSIS_CHARS)
-            diagnosis = Diagnosis.from_text(text).value
-            diagnosis_note = None if Diagnosis.is_exact(text) else text
-        if affected_side is not None:
-            check_choice("affected side", affected_side, AFFECTED_SIDES)
-        created = utc_now_iso()
+        details = check_details(
+            {
+                k: v
+                for k, v in {
+                    "name": name,
+                    "diagnosis": diagnosis,
+                    "affected_side": affected_side,
+                    "diagnosis_note": diagnosis_note,
+                    "birth_year": birth_year,
+                    "sex": sex,
+                    "height_m": height_m,
+                    "leg_length_m": leg_length_m,
+                }.items()
+                if v is not None
+            }
+        )
+        row = {**details, "pseudo_id": pseudo_id, "created_utc": utc_now_iso()}
         try:
             self._conn.execute(
-                "INSERT INTO patients (pseudo_id, name, diagnosis, affected_side, created_utc,"
-                " diagnosis_note) VALUES (?,?,?,?,?,?)",
-                (pseudo_id, name, diagnosis, affected_side, created, diagnosis_note),
+                f"INSERT INTO patients ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                tuple(row.values()),
             )
         except sqlite3.IntegrityError:
             raise UserInputError(f"patient {pseudo_id!r} already exists") from None
-        return PatientInfo(pseudo_id, name, diagnosis, affected_side, created, diagnosis_note)
+        return self.get_patient(pseudo_id)
+
+    def edit_patient(self, pseudo_id: str, **changes: object) -> PatientInfo:
+        """Change some of a patient's details (names of :data:`~ras.store.patients.EDITABLE`;
+        None clears one); the others are kept. Returns the patient as now stored."""
+        details = check_details(changes)
+        rowid = self._patient_rowid(pseudo_id)
+        if details:
+            self._conn.execute(
+                f"UPDATE patients SET {', '.join(f'{k} = ?' for k in details)} WHERE id = ?",
+                (*details.values(), rowid),
+            )
+        return self.get_patient(pseudo_id)
+
+    def archive_patient(self, pseudo_id: str, archived: bool = True) -> PatientInfo:
+        """Hide a patient from the lists (``archived=False`` shows it again); nothing is
+        deleted, the sessions stay."""
+        rowid = self._patient_rowid(pseudo_id)
+        self._conn.execute("UPDATE patients SET archived = ? WHERE id = ?", (int(archived), rowid))
+        return self.get_patient(pseudo_id)
 
     def get_patient(self, pseudo_id: str) -> PatientInfo:
-        """The patient with this pseudonymous id; UserInputError if there is none."""
+        """The patient with this pseudonymous id (archived or not); UserInputError if none."""
         row = self._conn.execute(
-            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc, diagnosis_note"
-            " FROM patients WHERE pseudo_id = ?",
-            (pseudo_id,),
+            f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE pseudo_id = ?", (pseudo_id,)
         ).fetchone()
         if row is None:
             raise self._unknown_patient(pseudo_id)
-        return PatientInfo(*row)
+        return patient_from_row(row)
 
-    def list_patients(self) -> list[PatientInfo]:
-        """All patients, by pseudonymous id."""
+    def list_patients(self, *, include_archived: bool = False) -> list[PatientInfo]:
+        """The patients, by pseudonymous id; archived ones only if ``include_archived``."""
+        where = "" if include_archived else " WHERE archived = 0"
         rs = self._conn.execute(
-            "SELECT pseudo_id, name, diagnosis, affected_side, created_utc, diagnosis_note"
-            " FROM patients ORDER BY pseudo_id"
+            f"SELECT {_PATIENT_COLUMNS} FROM patients{where} ORDER BY pseudo_id"
         )
-        return [PatientInfo(*r) for r in rs]
+        return [patient_from_row(r) for r in rs]
 
     def _unknown_patient(self, pseudo_id: str) -> UserInputError:
-        known = [p.pseudo_id for p in self.list_patients()]
+        known = [p.pseudo_id for p in self.list_patients(include_archived=True)]
         shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
         known_txt = f"known: {shown}" if known else "no patients yet"
         return UserInputError(
