@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
+from ras.events import ActionEvent, CueStateEvent
 from ras.export.csv_json import write_csv, write_json
 from ras.results.files import prepare_out_dir
 from ras.results.session_data import SessionData, load_session
 from ras.results.tables import (
     Table,
+    actions_table,
+    cue_states_table,
     cues_table,
     diagnosis_label,
+    link_events_table,
     markers_table,
     parameters_table,
     phases_table,
@@ -27,7 +32,13 @@ __all__ = ["EXPORT_FORMATS", "export_session", "export_tables"]
 EXPORT_FORMATS = ("csv", "json", "bids")
 
 
-def export_tables(data: SessionData, *, with_names: bool = False) -> list[Table]:
+def export_tables(
+    data: SessionData,
+    *,
+    cue_states: Sequence[CueStateEvent] = (),
+    actions: Sequence[ActionEvent] = (),
+    with_names: bool = False,
+) -> list[Table]:
     """The tables of the CSV/JSON exports, per-phase parameters (from analysis/) last."""
     return [
         session_table(data, with_names=with_names),
@@ -35,7 +46,10 @@ def export_tables(data: SessionData, *, with_names: bool = False) -> list[Table]
         steps_table(data),
         cues_table(data),
         tempo_changes_table(data),
+        cue_states_table(data, cue_states),
+        actions_table(data, actions),
         markers_table(data),
+        link_events_table(data),
         parameters_table(data),
     ]
 
@@ -100,7 +114,12 @@ def export_session(
         from ras.export.bids import write_bids
 
         return write_bids(data, out, with_names=with_names)
-    tables = export_tables(data, with_names=with_names)
+    tables = export_tables(
+        data,
+        cue_states=store.cue_states(session_id),
+        actions=store.actions(session_id),
+        with_names=with_names,
+    )
     prefix = f"session-{data.info.id}"
     if fmt == "csv":
         return write_csv(out, prefix, tables)

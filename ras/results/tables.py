@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ras.diagnosis import Diagnosis
+from ras.events import ActionEvent, CueStateEvent
 from ras.protocol.messages import Side, StepKind
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData
@@ -20,9 +21,12 @@ from ras.results.session_data import SessionData
 __all__ = [
     "EVENT_NAMES",
     "Table",
+    "actions_table",
+    "cue_states_table",
     "cues_table",
     "diagnosis_label",
     "event_name",
+    "link_events_table",
     "markers_table",
     "parameters_table",
     "phase_of",
@@ -129,6 +133,11 @@ def _stored(field: str, unit: str, kind: Callable[[Any], Any], name: str = "") -
     return name or field, unit, lambda r: kind(r[field])
 
 
+def _int_or_none(value: Any) -> int | None:
+    """An integer or None (a sensor not yet known)."""
+    return None if value is None else int(value)
+
+
 def _index_or_none(value: Any) -> int | None:
     """A stored sample index; negative (not known) -> None."""
     return None if int(value) < 0 else int(value)
@@ -157,24 +166,43 @@ _CUE_COLUMNS: tuple[_Column, ...] = (
 )
 
 
+def _stored_t_s(row: Any) -> float:
+    return float(row["t_s"])
+
+
+def _event_t_s(event: Any) -> float:
+    return float(event.t_s)
+
+
 def _timed_table(
-    name: str, data: SessionData, rows: Any, columns: Sequence[_Column], description: str
+    name: str,
+    data: SessionData,
+    rows: Any,
+    columns: Sequence[_Column],
+    description: str,
+    t_s: Callable[[Any], float] = _stored_t_s,
 ) -> Table:
-    """Stored ``rows`` as a table: their time ``t_s`` (s), its phase, then ``columns``."""
+    """``rows`` as a table: their time ``t_s`` (s), its phase, then ``columns``."""
     return Table(
         name,
         ("t_s", "phase", *(c[0] for c in columns)),
         ("s", "", *(c[1] for c in columns)),
         [
-            (
-                float(r["t_s"]),
-                phase_of(float(r["t_s"]), data.phases),
-                *(value(r) for _, _, value in columns),
-            )
+            (t_s(r), phase_of(t_s(r), data.phases), *(value(r) for _, _, value in columns))
             for r in rows
         ],
         description,
     )
+
+
+def _field(field: str, kind: Callable[[Any], Any] = str, name: str = "") -> _Column:
+    """A unitless column (named ``name``, default ``field``) holding an event's ``field``."""
+    return name or field, "", lambda e: kind(getattr(e, field))
+
+
+def _value(item: Any) -> str:
+    """The stored text of an enum member (``off``, ``near_fall``, ``disconnected``)."""
+    return str(item.value)
 
 
 def steps_table(data: SessionData) -> Table:
@@ -221,9 +249,75 @@ def tempo_changes_table(data: SessionData) -> Table:
 
 
 def markers_table(data: SessionData) -> Table:
-    """The therapist's markers and notes."""
-    rows = [(m.t_s, phase_of(m.t_s, data.phases), m.note) for m in data.markers]
-    return Table("markers", ("t_s", "phase", "note"), ("s", "", ""), rows, "therapist markers")
+    """The therapist's markers: clinical events (fall, near-fall, freezing seen, rest,
+    assistance given) and free-text notes."""
+    columns = (
+        _field("kind", _value),
+        ("label", "", lambda m: m.kind.label),
+        _field("note"),
+    )
+    return _timed_table(
+        "markers",
+        data,
+        data.markers,
+        columns,
+        "therapist markers: kind is note or a clinical event (fall, near_fall, freezing seen, "
+        "rest, assistance given); note is the text typed with it",
+        _event_t_s,
+    )
+
+
+def cue_states_table(data: SessionData, cue_states: Sequence[CueStateEvent]) -> Table:
+    """Every change of the cue's state: start and stop of the cued phase, off/on (uncued
+    probe) and pause/resume, with who made it."""
+    columns = (
+        _field("state", _value),
+        ("audible", "", lambda c: c.state.audible),
+        _field("source"),
+        _field("reason"),
+    )
+    return _timed_table(
+        "cue_states",
+        data,
+        cue_states,
+        columns,
+        "cue state changes (start, stop, off, on, pause, resume); audible: cues sound after "
+        "it; source: plan, therapist or system",
+        _event_t_s,
+    )
+
+
+def actions_table(data: SessionData, actions: Sequence[ActionEvent]) -> Table:
+    """Every therapist action as said, whether it was applied (ok) and what became of it."""
+    columns = (_field("action"), _field("ok", bool), _field("message"))
+    return _timed_table(
+        "actions",
+        data,
+        actions,
+        columns,
+        "therapist actions (the audit log): ok false = refused, message says why or what was done",
+        _event_t_s,
+    )
+
+
+def link_events_table(data: SessionData) -> Table:
+    """Every change of a sensor link: connected, disconnected (unplugged, lost), rebooted."""
+    columns = (
+        _field("sensor_id", _int_or_none),
+        ("side", "", lambda e: e.side.label),
+        _field("state", _value),
+        _field("port"),
+        _field("detail"),
+    )
+    return _timed_table(
+        "link_events",
+        data,
+        data.link_events,
+        columns,
+        "sensor link changes (connecting, connected, disconnected, rebooted, closed); "
+        "detail: why, or where the steps are detected",
+        _event_t_s,
+    )
 
 
 def phases_table(data: SessionData) -> Table:

@@ -73,12 +73,12 @@ def test_csv_cells_with_formulas_are_escaped_and_numbers_are_not(injected_db, tm
     db, sid = injected_db
     _export(db, sid, "csv", tmp_path)
     files = sorted(tmp_path.glob("*.csv"))
-    assert len(files) == 7
+    assert len(files) == 10
     for f in files:
         _no_live_formula(_cells(f, ","), f)
     markers = _cells(tmp_path / f"session-{sid}_markers.csv", ",")
-    assert markers[0] == ["t_s", "phase", "note"]
-    notes = [r[2] for r in markers[1:]]
+    assert markers[0] == ["t_s", "phase", "kind", "label", "note"]
+    notes = [r[4] for r in markers[1:]]
     assert ["'" + m for m in MARKERS] == [n for n in notes if n.lstrip("'") in MARKERS]
     assert all(_is_number(r[0]) for r in markers[1:])  # the times stay numbers
     facts = dict(_cells(tmp_path / f"session-{sid}_session.csv", ",")[1:])

@@ -68,7 +68,10 @@ def test_csv_export_has_every_table_with_units_in_names(imu_db, tmp_path):
     assert names == [
         f"session-{sid}_{t}.csv"
         for t in sorted(
-            ("session", "phases", "steps", "cues", "tempo_changes", "markers", "parameters")
+            (
+                *("session", "phases", "steps", "cues", "tempo_changes", "cue_states"),
+                *("actions", "markers", "link_events", "parameters"),
+            )
         )
     ]
     owner_only(out)
@@ -112,7 +115,10 @@ def test_json_export_is_one_document_and_names_only_on_request(imu_db, tmp_path)
         "diagnosis_note": None,
         "affected_side": "left",
     }
-    for table in ("phases", "steps", "cues", "tempo_changes", "markers", "parameters"):
+    for table in (
+        *("phases", "steps", "cues", "tempo_changes", "cue_states", "actions", "markers"),
+        *("link_events", "parameters"),
+    ):
         assert "records" in doc[table] and "units" in doc[table]
     assert doc["steps"]["units"]["t_s"] == "s"
     assert doc["tempo_changes"]["records"][0]["source"] == "plan"
