@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from ras import __version__
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.commands import analyse, export, gui, report
+from ras.diagnosis import Diagnosis
 from ras.errors import RasError, UserInputError
 from ras.session.settings import LIMITS, SessionSettings
 from ras.session_clock import MAX_SPEED, MIN_SPEED
+from ras.store.patients import AFFECTED_SIDES, SEXES
 from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, terminal_safe
 from ras.validate import (
     integer_arg,
@@ -296,26 +298,55 @@ def build_parser() -> argparse.ArgumentParser:
         "--patient", type=pseudo_id_arg, metavar="ID", help="only this patient's sessions"
     )
 
-    patients = sub.add_parser("patients", help="list or add patients (pseudonymous ids)")
+    patients = sub.add_parser(
+        "patients", help="list, add, edit or archive patients (pseudonymous ids)"
+    )
     patients.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")
+    what = patients.add_mutually_exclusive_group()
+    for flag, help_text in (
+        ("--add", "add a patient with this pseudonymous id"),
+        ("--edit", "change the details given of this patient (the others are kept)"),
+        ("--archive", "hide this patient from the lists (nothing is deleted)"),
+        ("--unarchive", "list this archived patient again"),
+    ):
+        what.add_argument(flag, type=pseudo_id_arg, metavar="ID", help=help_text)
     patients.add_argument(
-        "--add",
-        type=pseudo_id_arg,
-        metavar="ID",
-        help="add a patient with this pseudonymous id",
+        "--all", action="store_true", help="list archived patients too (marked 'archived')"
     )
     patients.add_argument(
         "--diagnosis",
         type=text_arg(MAX_DIAGNOSIS_CHARS),
-        help=f"with --add: free text, e.g. parkinson, stroke (at most {MAX_DIAGNOSIS_CHARS})",
+        help=f"with --add/--edit: {', '.join(Diagnosis)} (a description is kept as the note;"
+        f" at most {MAX_DIAGNOSIS_CHARS})",
     )
     patients.add_argument(
-        "--affected-side", choices=("left", "right"), help="with --add: the paretic side"
+        "--diagnosis-note",
+        type=text_arg(MAX_DIAGNOSIS_CHARS),
+        metavar="TEXT",
+        help=f"with --add/--edit: the diagnosis in words (at most {MAX_DIAGNOSIS_CHARS})",
+    )
+    patients.add_argument(
+        "--affected-side",
+        choices=AFFECTED_SIDES,
+        help="with --add/--edit: the paretic / more affected side",
+    )
+    patients.add_argument(
+        "--birth-year", type=int, metavar="YEAR", help="with --add/--edit: year of birth"
+    )
+    patients.add_argument("--sex", choices=SEXES, help="with --add/--edit: sex")
+    patients.add_argument(
+        "--height-m", type=float, metavar="M", help="with --add/--edit: body height, m"
+    )
+    patients.add_argument(
+        "--leg-length-m",
+        type=float,
+        metavar="M",
+        help="with --add/--edit: leg length, m (normalises gait speed)",
     )
     patients.add_argument(
         "--name",
         type=text_arg(MAX_NAME_CHARS),
-        help=f"with --add: a name, kept locally, never exported (at most {MAX_NAME_CHARS})",
+        help=f"with --add/--edit: a name, kept locally, never exported (at most {MAX_NAME_CHARS})",
     )
     for module in COMMAND_MODULES:
         module.add_parser(sub)

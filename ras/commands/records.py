@@ -6,11 +6,20 @@ import argparse
 
 from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
-from ras.store.store import Store
+from ras.store.store import PatientInfo, Store
 from ras.text import terminal_safe
 
-#: Options of `ras patients` that only mean something with --add.
-_ADD_ONLY = ("name", "diagnosis", "affected_side")
+#: Options of `ras patients` that are a patient's details (given with --add or --edit).
+_DETAILS = (
+    "name",
+    "diagnosis",
+    "diagnosis_note",
+    "affected_side",
+    "birth_year",
+    "sex",
+    "height_m",
+    "leg_length_m",
+)
 
 
 def run_sessions(args: argparse.Namespace) -> int:
@@ -31,29 +40,65 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 def run_patients(args: argparse.Namespace) -> int:
-    """List patients, or add one with --add."""
-    given = [f"--{o.replace('_', '-')}" for o in _ADD_ONLY if getattr(args, o) is not None]
-    if args.add is None and given:
+    """List patients (archived ones with --all), or add, edit, archive or unarchive one."""
+    details = {o: getattr(args, o) for o in _DETAILS if getattr(args, o) is not None}
+    given = [f"--{o.replace('_', '-')}" for o in details]
+    if args.add is None and args.edit is None and given:
         raise UserInputError(
-            f"{' and '.join(given)} {'go' if len(given) > 1 else 'goes'} with --add ID"
-            " (a patient's details are given when the patient is added)"
+            f"{' and '.join(given)} {'go' if len(given) > 1 else 'goes'} with --add ID or"
+            " --edit ID (a patient's details are given when the patient is added or edited)"
         )
+    if args.all and (args.add or args.edit or args.archive or args.unarchive):
+        raise UserInputError("--all goes with listing the patients (no --add/--edit/--archive)")
     with Store(args.db) as store:
         if args.add is not None:
-            store.add_patient(
-                args.add,
-                name=args.name,
-                diagnosis=args.diagnosis,
-                affected_side=args.affected_side,
-            )
+            store.add_patient(args.add, **details)
             print(f"added patient {args.add}")
             return 0
-        patients = store.list_patients()
+        if args.edit is not None:
+            if not details:
+                raise UserInputError(
+                    "--edit ID needs the details to change, e.g. --height-m 1.72 (see"
+                    " `ras patients --help`)"
+                )
+            store.edit_patient(args.edit, **details)
+            print(f"changed {', '.join(given)} of patient {args.edit}")
+            return 0
+        if args.archive is not None or args.unarchive is not None:
+            archived = args.archive is not None
+            pseudo_id = args.archive if archived else args.unarchive
+            store.archive_patient(pseudo_id, archived=archived)
+            print(
+                f"archived patient {pseudo_id} (hidden from the lists; its sessions are kept;"
+                " `ras patients --all` lists it)"
+                if archived
+                else f"patient {pseudo_id} is listed again"
+            )
+            return 0
+        patients = store.list_patients(include_archived=args.all)
     if not patients:
         print("no patients yet (add one with: ras patients --add ID)")
     for p in patients:
-        side = f", affected side {p.affected_side}" if p.affected_side else ""
-        diagnosis = Diagnosis(p.diagnosis).label if p.diagnosis else "no diagnosis"
-        note = f" ({p.diagnosis_note})" if p.diagnosis_note else ""
-        print(terminal_safe(f"{p.pseudo_id:<16} {diagnosis}{note}{side}"))
+        print(terminal_safe(patient_line(p)))
     return 0
+
+
+def patient_line(p: PatientInfo) -> str:
+    """One patient as `ras patients` lists it: id, diagnosis (note), side, body details."""
+    diagnosis = Diagnosis(p.diagnosis).label if p.diagnosis else "no diagnosis"
+    parts = [
+        f"{p.pseudo_id:<16} {diagnosis}" + (f" ({p.diagnosis_note})" if p.diagnosis_note else "")
+    ]
+    if p.affected_side:
+        parts.append(f"affected side {p.affected_side}")
+    if p.birth_year is not None:
+        parts.append(f"born {p.birth_year}")
+    if p.sex:
+        parts.append(p.sex)
+    if p.height_m is not None:
+        parts.append(f"height {p.height_m:.2f} m")
+    if p.leg_length_m is not None:
+        parts.append(f"leg length {p.leg_length_m:.2f} m")
+    if p.archived:
+        parts.append("archived")
+    return ", ".join(parts)

@@ -224,7 +224,7 @@ def _simulated_patient(store: Store, request: SessionRequest) -> str:
     patient = f"sim-{sensors.preset}"
     if side != Side.UNKNOWN:
         patient += f"-{side.label}"
-    if patient not in {p.pseudo_id for p in store.list_patients()}:
+    if patient not in {p.pseudo_id for p in store.list_patients(include_archived=True)}:
         store.add_patient(
             patient,
             diagnosis=sensors.preset,
