@@ -9,6 +9,7 @@ from gui.live_view import LivePage
 from gui.session_controller import SessionController
 from gui.setup_view import SetupPage
 from gui.summary_view import SummaryPage
+from gui.widgets import guard_wheel
 from ras.session.request import SessionRequest, SimulatedSensors
 
 __all__ = ["MainWindow"]
@@ -67,6 +68,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._scroll[page] = area
             self.stack.addWidget(area)
         self.setCentralWidget(self.stack)
+        guard_wheel(self)  # no field of any page changes under a wheel it did not ask for
         self.timer = QtCore.QTimer(self, interval=poll_ms)
         self.timer.timeout.connect(self._poll)
         self._history_return: QtWidgets.QWidget = self.setup

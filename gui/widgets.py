@@ -1,10 +1,55 @@
-"""Small shared widgets: a big metric read-out and a big button."""
+"""Small shared widgets: a big metric read-out, a big button, and the wheel guard."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-__all__ = ["BigButton", "Metric"]
+__all__ = ["WHEEL_GUARDED", "BigButton", "Metric", "WheelGuard", "guard_wheel"]
+
+#: The kinds of field a mouse wheel could change by accident (spin boxes, combos, sliders).
+WHEEL_GUARDED = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QAbstractSlider)
+
+
+class WheelGuard(QtCore.QObject):
+    """An event filter: a wheel event over a field without keyboard focus changes nothing.
+
+    The event goes on to the field's parent instead (a scroll area scrolls), so scrolling a
+    form past a spin box or a combo never changes the plan silently; click the field first
+    (or Tab to it) and the wheel works on it as usual.
+    """
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        wheel = event.type() == QtCore.QEvent.Type.Wheel
+        if wheel and isinstance(obj, QtWidgets.QWidget) and not obj.hasFocus():
+            event.ignore()  # not accepted: Qt offers it to the parent widget
+            return True
+        return False
+
+
+_GUARD: list[WheelGuard] = []  # one filter for the app, made once a QApplication exists
+
+
+def guard_wheel(root: QtWidgets.QWidget) -> int:
+    """Guard every spin box, combo box and slider (not scroll bars) under ``root``, and
+    ``root`` itself, against wheel events without focus; returns how many were guarded.
+
+    Call it once a page's fields exist (again after adding fields; guarding twice is harmless).
+    A guarded field takes focus by click or Tab only, never by the wheel.
+    """
+    if not _GUARD:
+        _GUARD.append(WheelGuard(QtWidgets.QApplication.instance()))
+    guard = _GUARD[0]
+    fields = [
+        w
+        for w in [root, *root.findChildren(QtWidgets.QWidget)]
+        if isinstance(w, WHEEL_GUARDED) and not isinstance(w, QtWidgets.QScrollBar)
+    ]
+    for w in fields:
+        if w.focusPolicy() == QtCore.Qt.FocusPolicy.WheelFocus:
+            w.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        w.removeEventFilter(guard)
+        w.installEventFilter(guard)
+    return len(fields)
 
 
 class Metric(QtWidgets.QFrame):
