@@ -97,6 +97,10 @@ class StatusSnapshot:
     step_time_si_pct: float
     cues_on: bool
     si_basis: str = "right vs left"
+    #: why ``sync_r`` is not current ("" if it is; NaN then): no cue in this phase, paused, off
+    sync_reason: str = ""
+    #: session s since the latest initial contact (either foot); NaN before the first
+    step_age_s: float = math.nan
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,9 @@ class LiveDetail:
         ``""`` without a ramp, ``"held"`` while held, else the ramp plan's status.
     target_bpm : float
         Ramp target, bpm; NaN without a ramp.
+    sync_reason : str
+        Why the phases and asynchrony are not current ("" if they are; then none are given):
+        no cue in this phase, the cue paused or off.
     """
 
     step_time_left_s: float
@@ -130,6 +137,7 @@ class LiveDetail:
     paused: bool
     ramp: str
     target_bpm: float
+    sync_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -268,9 +276,11 @@ class SessionRunner:
         else:  # no affected side: right vs left
             si = symmetry_index_pct(right, left)
         sched = self.scheduler
-        r = sched.sync_.r(20)[0] if sched is not None else math.nan
+        why = self._sync_reason()
+        r = sched.sync_.r(20)[0] if sched is not None and not why else math.nan
+        now = self.clock.now_s()
         return StatusSnapshot(
-            t_s=self.clock.now_s(),
+            t_s=now,
             phase=self.phase,
             cadence_spm=est.cadence_spm_,
             tempo_bpm=sched.tempo_bpm_ if sched is not None and self.phase.is_cued else None,
@@ -278,12 +288,24 @@ class SessionRunner:
             step_time_si_pct=si,
             cues_on=sched is not None and sched.cues_on_ and self.phase.is_cued,
             si_basis="right vs left" if self.affected_side == Side.UNKNOWN else "paretic",
+            sync_reason=why,
+            step_age_s=now - est.last_ic_t_s_,
         )
+
+    def _sync_reason(self) -> str:
+        """Why synchronisation to the cue is not current now ("" if it is), for a screen."""
+        sched = self.scheduler
+        if sched is None or not self.phase.is_cued:
+            return f"no cue in the {self.phase}"
+        if sched.paused_:
+            return "cue paused"
+        return "" if sched.cues_on_ else "cues off"
 
     def detail(self, n_recent: int = 20) -> LiveDetail:
         """Per-foot step times, recent phases and ramp state (engine thread, e.g. ``on_tick``)."""
         est, sched = self.estimator, self.scheduler
-        recent = [] if sched is None else sched.sync_.recent(n_recent)
+        why = self._sync_reason()
+        recent = [] if sched is None or why else sched.sync_.recent(n_recent)
         asyn = [s.asynchrony_s for s in recent]
         plan = None if sched is None else sched.plan
         held = getattr(self, "_held_ramp", None)
@@ -303,6 +325,7 @@ class SessionRunner:
             paused=sched is not None and sched.paused_,
             ramp=ramp,
             target_bpm=target,
+            sync_reason=why,
         )
 
     @property
@@ -483,8 +506,9 @@ class SessionRunner:
     def _cue_state(self, event: CueStateEvent) -> None:
         """Record a change of the cue's state and say it in the live log."""
         self.record(event)
-        why = f" ({event.reason})" if event.reason else ""
-        self.messages.put(f"cue {event.state} at {event.t_s:.1f} s, {event.source}{why}")
+        if event.source != "therapist":  # the therapist's own are answered by the action's result
+            why = f" ({event.reason})" if event.reason else ""
+            self.messages.put(f"cue {event.state} at {event.t_s:.1f} s, {event.source}{why}")
 
     def _cue_stop(self, t_s: float, source: str, reason: str) -> None:
         """The cue stops with the cued phase (once): the plan's end, 'next', or the session's."""
@@ -494,10 +518,11 @@ class SessionRunner:
 
     def _changed(self, change: TempoChangeEvent) -> None:
         self.record(change)
-        self.messages.put(
-            f"tempo {change.old_bpm:.1f} -> {change.new_bpm:.1f} bpm ({change.source}:"
-            f" {change.reason})"
-        )
+        if change.source != "therapist":  # the therapist's own are answered by the result
+            self.messages.put(
+                f"tempo {change.old_bpm:.1f} -> {change.new_bpm:.1f} bpm ({change.source}:"
+                f" {change.reason})"
+            )
 
     def _decide_beats(self, now: float) -> None:
         """Decide the beats up to ``lookahead_s`` ahead of ``now`` and before the cued phase's
@@ -655,15 +680,16 @@ class SessionRunner:
                 now_state = "paused" if sched.paused_ else "on" if sched.cues_on_ else "off"
                 return f"no change: the cue is already {now_state}"
             return f"cue {sched.cue_states_[-1].state} at {now:.1f} s"
-        return self._tempo_result(old_bpm, sched.tempo_bpm_)
+        if sched.tempo_bpm_ == old_bpm:
+            return f"no change: the tempo is {old_bpm:.1f} bpm"
+        return self._tempo_result(sched.changes_[-1])
 
-    def _tempo_result(self, old_bpm: float, new_bpm: float) -> str:
+    def _tempo_result(self, change: TempoChangeEvent) -> str:
         """What a therapist tempo change did, flagging a jump larger than the settings allow."""
-        if new_bpm == old_bpm:
-            return f"no change: the tempo is {new_bpm:.1f} bpm"
-        text = f"tempo {old_bpm:.1f} -> {new_bpm:.1f} bpm"
+        old_bpm, new_bpm = change.old_bpm or change.new_bpm, change.new_bpm
+        text = f"tempo {old_bpm:.1f} -> {new_bpm:.1f} bpm ({change.reason})"
         size_pct = jump_pct(old_bpm, new_bpm)
         limit_pct = self.settings.large_jump_pct
         if abs(size_pct) > limit_pct:
-            text += f"; large jump: {size_pct:+.1f} %, more than {limit_pct:g} %"
+            text += f"; large jump: {size_pct:+.1f} %, more than the {limit_pct:g} % limit"
         return text

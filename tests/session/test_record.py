@@ -24,6 +24,7 @@ SCRIPT: list[Action] = [
     Resume(),
     NudgeBpm(1.0),  # within the 2 % step
     SetTempo(130.0),  # a large jump
+    SetTempo(130.0),  # the same tempo again: no change
     Marker("", MarkerKind.FALL),
     Marker("steadied at the door", MarkerKind.NEAR_FALL),
     Plug("left", connected=False),
@@ -79,6 +80,7 @@ def test_every_change_and_action_is_stored_with_its_time(tmp_path: Path) -> None
         "resume",
         "+1 bpm",
         "set 130 bpm",
+        "set 130 bpm",
         "fall",
         "near-fall",
         "unplug left sensor",
@@ -89,7 +91,11 @@ def test_every_change_and_action_is_stored_with_its_time(tmp_path: Path) -> None
     by_action = {a.action: a for a in actions}
     assert actions[0].message.startswith("cue off at")
     assert actions[1].message == "no change: the cue is already off"
-    assert "large jump: +28.7 %" in by_action["set 130 bpm"].message
+    assert (
+        actions[6].message
+        == "tempo 101.0 -> 130.0 bpm (set); large jump: +28.7 %, more than the 2 % limit"
+    )
+    assert actions[7].message == "no change: the tempo is 130.0 bpm"
     assert "large jump" not in by_action["+1 bpm"].message
     assert [(m.kind, m.note) for m in markers if m.kind is not MarkerKind.NOTE] == [
         (MarkerKind.FALL, ""),
