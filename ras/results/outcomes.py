@@ -17,6 +17,8 @@ from ras.protocol.messages import Side
 from ras.results.session_data import SessionData
 
 __all__ = [
+    "CUED_END_LABEL",
+    "CUED_END_S",
     "CUED_PHASES",
     "MEASURES",
     "Measure",
@@ -29,6 +31,9 @@ __all__ = [
 #: (beats already scheduled when a phase ends may still sound at the start of the next one).
 CUED_PHASES = ("cued",)
 _SYNC = ("sync_r", "mean_asynchrony_ms", "within_window_pct")
+#: "Cadence at the end of cueing" is the mean over this last stretch of the cued phase (s).
+CUED_END_S = 30.0
+CUED_END_LABEL = f"Cadence over the last {CUED_END_S:.0f} s of cueing"
 
 
 @dataclass(frozen=True)
@@ -86,7 +91,9 @@ class SessionOutcomes:
 
     ``steps_*``: the valid steps of each phase (analysis/spatiotemporal: end time s, step time
     s, side code 1 left / 2 right); ``sync_*``: each cued step's time (s) and relative phase to
-    its beat (°, analysis/synchronisation).
+    its beat (°, analysis/synchronisation). ``cued_end_cadence_spm``: cadence (steps/min) over
+    the last :data:`CUED_END_S` s of the cued phase (NaN, with ``cued_end_reason``, if the
+    session has no cued phase or too few steps in it).
     """
 
     phases: list[PhaseOutcome]
@@ -97,6 +104,8 @@ class SessionOutcomes:
     sync_steps_t_s: np.ndarray
     sync_phases_deg: np.ndarray
     notes: list[str] = field(default_factory=list)
+    cued_end_cadence_spm: float = math.nan
+    cued_end_reason: str = "no cued phase"
 
     def phase(self, name: str) -> PhaseOutcome | None:
         """The outcome of phase ``name`` (None if the session did not have it)."""
@@ -214,6 +223,19 @@ def _reasons(summary: Any, values: dict[str, float], name: str, no_acc: str) -> 
     return {k: v for k, v in why.items() if not math.isfinite(values.get(k, math.nan))}
 
 
+def _cued_end_cadence(events: Any, intervals: list[tuple[str, float, float]]) -> tuple[float, str]:
+    """Cadence (steps/min, analysis/spatiotemporal) over the last CUED_END_S s of the cued
+    phase, and why it is NaN if it is."""
+    from analysis.spatiotemporal import spatiotemporal_parameters
+
+    cued = [(a, b) for name, a, b in intervals if name in CUED_PHASES]
+    if not cued:
+        return math.nan, "no cued phase"
+    start, end = cued[-1]
+    st = spatiotemporal_parameters(events.within(max(start, end - CUED_END_S), end))
+    return st.cadence_spm, st.reason if not math.isfinite(st.cadence_spm) else ""
+
+
 def session_outcomes(data: SessionData) -> SessionOutcomes:
     """Outcomes per phase (as recorded) and the figures' series, from analysis.phases."""
     from analysis.events import gait_events_from_steps
@@ -226,9 +248,10 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
         kwargs = {"acc_mps2": acc, "sampling_rate_hz": rate, "acc_first_t_s": first}
     no_acc = acc_note or "needs raw IMU (record the session with --imu-rate)"
     intervals = _intervals(data)
+    events = gait_events_from_steps(data.steps)
     summaries = summarise_phases(
         intervals,
-        gait_events_from_steps(data.steps),
+        events,
         beat_t_s=beats if beats is not None and beats.size else None,
         affected_side=_affected(data),
         **kwargs,
@@ -259,6 +282,8 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
     if acc_note:
         notes.append(acc_note)
 
+    end_spm, end_why = _cued_end_cadence(events, intervals)
+
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0)
 
@@ -271,4 +296,6 @@ def session_outcomes(data: SessionData) -> SessionOutcomes:
         sync_steps_t_s=cat(sy_t),
         sync_phases_deg=cat(sy_ph),
         notes=notes,
+        cued_end_cadence_spm=end_spm,
+        cued_end_reason=end_why,
     )

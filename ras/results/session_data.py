@@ -7,10 +7,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ras.errors import UserInputError
-from ras.events import ImuEvent, LinkEvent, MarkerEvent, SensorStatusEvent, TempoChangeEvent
+from ras.events import (
+    ActionEvent,
+    CueState,
+    CueStateEvent,
+    ImuEvent,
+    LinkEvent,
+    MarkerEvent,
+    Phase,
+    SensorStatusEvent,
+    TempoChangeEvent,
+)
 from ras.store.store import PatientInfo, SessionInfo, Store
 
-__all__ = ["MAX_SESSION_ID", "SessionData", "load_session", "parse_session_id", "session_number"]
+__all__ = [
+    "MAX_SESSION_ID",
+    "CueSpan",
+    "SessionData",
+    "cue_spans",
+    "load_session",
+    "parse_session_id",
+    "session_number",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,9 @@ class SessionData:
         1-based index of this session among the patient's sessions (oldest first).
     steps, cues : numpy.ndarray
         Structured arrays (``ras.store.rows.STEP_DTYPE`` / ``CUE_DTYPE``).
+    cue_states, actions : list
+        Every change of the cue's state (start, stop, off, on, pause, resume) and every
+        therapist action with its outcome (empty for sessions recorded before schema v5).
     """
 
     info: SessionInfo
@@ -40,6 +61,16 @@ class SessionData:
     link_events: list[LinkEvent] = field(default_factory=list)
     sensor_status: list[SensorStatusEvent] = field(default_factory=list)
     imu: list[ImuEvent] = field(default_factory=list)
+    cue_states: list[CueStateEvent] = field(default_factory=list)
+    actions: list[ActionEvent] = field(default_factory=list)
+
+    @property
+    def end_t_s(self) -> float:
+        """When the session's record ends (s): the last phase's end, else the last step."""
+        last_step = float(self.steps["t_s"].max()) if len(self.steps) else 0.0
+        if self.phases and self.phases[-1][2] is not None:
+            return float(self.phases[-1][2])
+        return max(last_step, self.phases[-1][1] if self.phases else 0.0)
 
     @property
     def incomplete(self) -> bool:
@@ -117,4 +148,72 @@ def load_session(
         link_events=store.link_events(session_id),
         sensor_status=store.sensor_status(session_id),
         imu=store.imu_chunks(session_id) if with_imu else [],
+        cue_states=store.cue_states(session_id),
+        actions=store.actions(session_id),
     )
+
+
+@dataclass(frozen=True)
+class CueSpan:
+    """A stretch of the session (s) with the cue sounding or not; ``why`` it was silent
+    (``uncued phase``, ``off``, ``paused``), empty while it sounded."""
+
+    start_t_s: float
+    end_t_s: float
+    why: str = ""
+
+    @property
+    def audible(self) -> bool:
+        """True if the cue sounded over this stretch."""
+        return not self.why
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_t_s - self.start_t_s
+
+
+def _recorded_states(data: SessionData) -> list[CueStateEvent]:
+    """The cue's state changes; for a session recorded before they were kept, the start and
+    stop of the cued phase stand in (the cue sounded through it)."""
+    if data.cue_states:
+        return sorted(data.cue_states, key=lambda e: e.t_s)
+    out = []
+    for name, start, end in data.phases:
+        if name == Phase.CUED:
+            out.append(CueStateEvent(start, CueState.START, "plan"))
+            if end is not None:
+                out.append(CueStateEvent(end, CueState.STOP, "plan"))
+    return out
+
+
+def cue_spans(data: SessionData) -> list[CueSpan]:
+    """The session from its first phase to its end cut where the cue started sounding or fell
+    silent: outside the cued phase, turned off, or paused (no gait maths)."""
+    start = data.phases[0][1] if data.phases else 0.0
+    end = data.end_t_s
+    in_phase, on, paused = False, True, False
+    spans: list[CueSpan] = []
+    t = start
+
+    def why() -> str:
+        return "uncued phase" if not in_phase else "paused" if paused else "off" if not on else ""
+
+    for event in _recorded_states(data):
+        now = min(max(event.t_s, start), end)
+        before = why()
+        match event.state:
+            case CueState.START:
+                in_phase, on, paused = True, True, False
+            case CueState.STOP:
+                in_phase = False
+            case CueState.OFF | CueState.ON:
+                on = event.state is CueState.ON
+            case CueState.PAUSE | CueState.RESUME:
+                paused = event.state is CueState.PAUSE
+        if why() != before:
+            if now > t:
+                spans.append(CueSpan(t, now, before))
+            t = now
+    if end > t:
+        spans.append(CueSpan(t, end, why()))
+    return spans
