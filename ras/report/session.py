@@ -8,7 +8,7 @@ import numpy as np
 
 from ras import __version__
 from ras.report.builder import Report
-from ras.report.compare import compare, format_value, mcid_for
+from ras.report.compare import compare_phases, compare_sessions, format_value, mcid_for
 from ras.report.document import Band, Figure, Series, VLine
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData, load_session
@@ -124,9 +124,9 @@ def _outcome_table(
         cols.append(f"Δ {prev_phase} vs previous session")
     rows, tones = [], {}
     diag = data.patient.diagnosis
-    changes = [compare(out.phase(n), base, diag) for n in compare_to]  # type: ignore[arg-type]
+    changes = [compare_phases(out.phase(n), base) for n in compare_to]  # type: ignore[arg-type]
     if prev_phase:
-        changes.append(compare(out.phase(prev_phase), prev.phase(prev_phase), diag))  # type: ignore[arg-type,union-attr]
+        changes.append(compare_sessions(out.phase(prev_phase), prev.phase(prev_phase), diag))  # type: ignore[arg-type,union-attr]
     for r, m in enumerate(MEASURES):
         label = f"{m.label} ({m.unit})" if m.unit else m.label
         row = [label] + [format_value(m.key, p.value(m.key)) for p in out.phases]
