@@ -1,84 +1,419 @@
-"""The progress report: one patient's sessions side by side, trends with MCID bands."""
+"""The progress report, and the patient's course of sessions it shares with the history screen.
+
+A *course* is every session of one patient, oldest first, each with its start in local time, its
+training dose (minutes with an audible cue, steps) and its per-phase outcomes from
+:mod:`ras.results.outcomes` (never recomputed here). Changes against the MCID are only made
+between assessments: the uncued baseline walk of a session against that of the previous
+comparable session (same plan) and of the first.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ras import __version__
-from ras.errors import UserInputError
+from ras.errors import RasError, UserInputError
+from ras.events import CueStateEvent
+from ras.protocol.messages import StepKind
 from ras.report.builder import Report
-from ras.report.compare import compare, format_value, mcid_for
+from ras.report.compare import Change, compare, format_value, mcid_for
 from ras.report.document import Band, Figure, Series
 from ras.results.outcomes import SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData, load_session
-from ras.store.store import Store
+from ras.store.store import SessionInfo, Store
 
-__all__ = ["build_progress_report", "patient_sessions"]
+__all__ = [
+    "ASSESSMENT_PHASE",
+    "TREND_MEASURES",
+    "CourseSession",
+    "TrainingDose",
+    "assessment_change",
+    "build_progress_report",
+    "cued_seconds",
+    "local_start",
+    "local_text",
+    "patient_course",
+    "previous_comparable",
+    "tick_labels",
+    "training_dose",
+]
 
+#: The phase whose walk is compared between sessions (the MCID's "assessment"): the uncued
+#: baseline at the start of each session, before that day's cueing.
+ASSESSMENT_PHASE = "baseline"
+#: Measures whose trend across sessions the progress report and the history screen show.
+TREND_MEASURES = (
+    "gait_speed_m_per_s",
+    "cadence_spm",
+    "stride_length_m",
+    "step_time_si_pct",
+    "stride_time_cv_pct",
+)
 BASE_COLOR, PROBE_COLOR, CUED_COLOR = "#7f7f7f", "#1f4e99", "#b03a2e"
 
 
-def patient_sessions(store: Store, patient: str) -> list[tuple[SessionData, SessionOutcomes]]:
-    """The patient's sessions that recorded steps, oldest first, with their outcomes."""
-    store.get_patient(patient)  # unknown patient: one clear line
-    out = []
-    for s in store.list_sessions(patient):
-        if len(store.steps(s.id)) == 0:
-            continue
-        data = load_session(store, s.id, with_imu=True)
-        out.append((data, session_outcomes(data)))
-    if not out:
-        raise UserInputError(
-            f"patient {patient!r} has no session with recorded steps; nothing to report"
-        )
-    return out
+def local_start(started_utc: str) -> dt.datetime:
+    """A stored UTC time (``2026-03-01T20:30:00Z``) in this computer's local time zone."""
+    t = dt.datetime.fromisoformat(started_utc.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone()
 
 
-def _value(out: SessionOutcomes, phase: str, key: str) -> float:
-    p = out.phase(phase)
-    return math.nan if p is None else p.value(key)
+def local_text(started_utc: str, *, with_time: bool = True) -> str:
+    """A stored UTC time as local ``YYYY-MM-DD HH:MM`` (or the date only); ``—`` if unknown."""
+    try:
+        t = local_start(started_utc)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{t:%Y-%m-%d %H:%M}" if with_time else f"{t:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class TrainingDose:
+    """What a session gave: ``n_steps`` steps (initial contacts) and ``cued_s`` s of audible cue."""
+
+    n_steps: int = 0
+    cued_s: float = 0.0
+
+    @property
+    def cued_min(self) -> float:
+        """Minutes with an audible cue."""
+        return self.cued_s / 60.0
+
+
+def cued_seconds(
+    cue_states: Sequence[CueStateEvent],
+    phases: Sequence[tuple[str, float, float | None]],
+    last_t_s: float,
+) -> float:
+    """Seconds with an audible cue: from each start/on/resume to the next stop/off/pause.
+
+    A cue still sounding at the end of the record ends with the cued phase (or at ``last_t_s``
+    if that never ended). Sessions recorded before cue states were stored (none given) count
+    their cued phases whole.
+    """
+    cued = [
+        (start, last_t_s if end is None else end) for name, start, end in phases if name == "cued"
+    ]
+    if not cue_states:
+        return sum(max(0.0, end - start) for start, end in cued)
+    total, since = 0.0, None
+    for s in sorted(cue_states, key=lambda s: s.t_s):
+        if s.state.audible and since is None:
+            since = s.t_s
+        elif not s.state.audible and since is not None:
+            total += s.t_s - since
+            since = None
+    if since is not None:
+        total += max(0.0, max((end for _, end in cued), default=last_t_s) - since)
+    return total
+
+
+def training_dose(data: SessionData, cue_states: Sequence[CueStateEvent]) -> TrainingDose:
+    """The session's steps (initial contacts, not every gait event) and time with a cue."""
+    steps = data.steps
+    n_ic = int((steps["kind"] == int(StepKind.INITIAL_CONTACT)).sum()) if len(steps) else 0
+    last = float(steps["t_s"].max()) if len(steps) else 0.0
+    return TrainingDose(n_ic, cued_seconds(cue_states, data.phases, last))
+
+
+@dataclass(frozen=True, eq=False)
+class CourseSession:
+    """One session of a patient's course; ``data``/``outcomes`` None if nothing was measured
+    (``why`` says so), e.g. a session stopped before its first step."""
+
+    info: SessionInfo
+    number: int
+    dose: TrainingDose
+    data: SessionData | None = None
+    outcomes: SessionOutcomes | None = None
+    why: str = ""
+
+    @property
+    def plan(self) -> str:
+        """The session's plan (fixed, iso-ramp, adaptive...)."""
+        return str(self.info.settings.get("plan", ""))
+
+    @property
+    def started_local(self) -> str:
+        """Start, local ``YYYY-MM-DD HH:MM``."""
+        return local_text(self.info.started_utc)
+
+    def value(self, phase: str, key: str) -> float:
+        """Measure ``key`` of ``phase`` (NaN if not measured)."""
+        p = self.outcomes.phase(phase) if self.outcomes is not None else None
+        return math.nan if p is None else p.value(key)
+
+    def reason(self, phase: str, key: str) -> str:
+        """Why measure ``key`` of ``phase`` is not measured ("" if it is)."""
+        p = self.outcomes.phase(phase) if self.outcomes is not None else None
+        if p is None:
+            return self.why or f"no {phase} phase"
+        return p.reasons.get(key, "")
+
+
+def _course_session(store: Store, info: SessionInfo, number: int, with_imu: bool) -> CourseSession:
+    try:
+        data = load_session(store, info.id, with_imu=with_imu, require_steps=False)
+    except RasError as err:
+        return CourseSession(info, number, TrainingDose(), why=str(err))
+    dose = training_dose(data, store.cue_states(info.id))
+    if len(data.steps) == 0:
+        return CourseSession(info, number, dose, data, why="no steps recorded")
+    from analysis.errors import AnalysisInputError
+
+    try:
+        outcomes = session_outcomes(data)
+    except AnalysisInputError as err:
+        return CourseSession(info, number, dose, data, why=f"not analysed: {err}")
+    return CourseSession(info, number, dose, data, outcomes)
+
+
+def patient_course(store: Store, patient: str, *, with_imu: bool = False) -> list[CourseSession]:
+    """Every session of ``patient``, oldest first, with dose and outcomes.
+
+    Raises UserInputError (one line) for an unknown patient.
+    """
+    store.get_patient(patient)
+    return [
+        _course_session(store, info, k, with_imu)
+        for k, info in enumerate(store.list_sessions(patient), start=1)
+    ]
+
+
+def previous_comparable(course: Sequence[CourseSession], index: int) -> CourseSession | None:
+    """The latest session before ``course[index]`` with the same plan and measured outcomes."""
+    here = course[index]
+    for s in reversed(course[:index]):
+        if s.outcomes is not None and s.plan == here.plan:
+            return s
+    return None
+
+
+def assessment_change(
+    current: CourseSession, reference: CourseSession | None, diagnosis: str | None
+) -> dict[str, Change] | None:
+    """Changes of the assessment walk (:data:`ASSESSMENT_PHASE`) of ``current`` vs ``reference``,
+    gait speed flagged against the MCID (None if either has no such walk)."""
+    if reference is None or current.outcomes is None or reference.outcomes is None:
+        return None
+    a = current.outcomes.phase(ASSESSMENT_PHASE)
+    b = reference.outcomes.phase(ASSESSMENT_PHASE)
+    if a is None or b is None or a.summary is None or b.summary is None:
+        return None
+    return compare(a, b, diagnosis)
+
+
+def tick_labels(course: Sequence[CourseSession]) -> list[str]:
+    """One x-axis label per session: its local date (``02 Mar``), with the time where two
+    sessions share a date."""
+    starts = [local_start(s.info.started_utc) for s in course]
+    days = [t.date() for t in starts]
+    return [f"{t:%d %b %H:%M}" if days.count(t.date()) > 1 else f"{t:%d %b}" for t in starts]
 
 
 def _trend(
     title: str,
     y_label: str,
     key: str,
-    rows: list[tuple[SessionData, SessionOutcomes]],
+    course: Sequence[CourseSession],
     phases: tuple[str, ...],
     bands: tuple[Band, ...] = (),
 ) -> Figure:
-    x = tuple(float(i + 1) for i in range(len(rows)))
+    x = tuple(float(i + 1) for i in range(len(course)))
     colors = {"baseline": BASE_COLOR, "cued": CUED_COLOR, "probe": PROBE_COLOR}
     series = tuple(
-        Series(x, tuple(_value(o, ph, key) for _, o in rows), ph, "linepoints", colors[ph], 1.5)
+        Series(x, tuple(s.value(ph, key) for s in course), ph, "linepoints", colors[ph], 1.5)
         for ph in phases
     )
-    ticks = tuple((float(i + 1), f"#{d.info.id}") for i, (d, _) in enumerate(rows))
     return Figure(
         title,
-        "session",
+        "session date (local time)",
         y_label,
         series,
         (),
         bands,
-        x_range=(0.5, len(rows) + 0.5),
-        x_ticks=ticks,
+        x_range=(0.5, len(course) + 0.5),
+        x_ticks=tuple(zip(x, tick_labels(course), strict=True)),
         note="not measured in these sessions",
     )
 
 
-def build_progress_report(store: Store, patient: str, *, with_names: bool = False) -> Report:
-    """Assemble the progress report of ``patient`` across all their sessions."""
-    rows = patient_sessions(store, patient)
-    first_data, first_out = rows[0]
-    info = first_data.patient
-    diag = info.diagnosis
-    mcid, guessed = mcid_for(diag)
+def _diagnosis_text(code: str | None, note: str | None) -> str:
+    from ras.diagnosis import Diagnosis
+
+    try:
+        label = Diagnosis(code).label if code else "—"
+    except ValueError:
+        label = str(code)
+    return f"{label} ({note})" if note else label
+
+
+def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
+    rows = [
+        (
+            f"#{s.info.id}",
+            s.started_local,
+            s.plan or "—",
+            "complete" if s.info.status == "complete" else "INCOMPLETE",
+            f"{s.dose.cued_min:.1f}",
+            str(s.dose.n_steps),
+        )
+        for s in course
+    ]
+    total_min = sum(s.dose.cued_min for s in course)
+    total_steps = sum(s.dose.n_steps for s in course)
+    rows.append(("Total", "", "", f"{len(course)} sessions", f"{total_min:.1f}", str(total_steps)))
+    report.add_heading("Training dose")
+    report.add_table(
+        ("Session", "Date (local)", "Plan", "Status", "Minutes cued", "Steps"),
+        rows,
+        widths=(0.9, 1.7, 1.1, 1.3, 1.1, 1.0),
+        caption="Minutes cued: time with an audible cue (from each start, on or resume to the "
+        "next stop, off or pause). Steps: initial contacts of both feet over the whole session.",
+    )
+    x = tuple(float(i + 1) for i in range(len(course)))
+    report.add_figure(
+        Figure(
+            "Minutes cued per session",
+            "session date (local time)",
+            "min",
+            (
+                Series(
+                    x,
+                    tuple(s.dose.cued_min for s in course),
+                    "minutes cued",
+                    "bars",
+                    CUED_COLOR,
+                    0.6,
+                ),
+            ),
+            x_range=(0.5, len(course) + 0.5),
+            x_ticks=tuple(zip(x, tick_labels(course), strict=True)),
+            note="no cued time recorded",
+        ),
+        height_mm=45,
+    )
+
+
+def _assessment_section(
+    report: Report, course: Sequence[CourseSession], diagnosis: str | None
+) -> None:
+    """The assessments table: each session's assessment walk, Δ speed with MCID flags."""
+    mcid, guessed = mcid_for(diagnosis)
     small = mcid.smallest_m_per_s  # type: ignore[attr-defined]
+    first = course[0]
+    rows, tones = [], {}
+    for r, s in enumerate(course):
+        cells = [f"#{s.info.id}", s.started_local]
+        cells += [format_value(k, s.value(ASSESSMENT_PHASE, k)) for k in TREND_MEASURES]
+        for c, ref in enumerate((previous_comparable(course, r), first if r else None)):
+            change = assessment_change(s, ref, diagnosis)
+            cell = "—" if change is None else change["gait_speed_m_per_s"].text
+            if change is not None and change["gait_speed_m_per_s"].tone:
+                tones[(r, 7 + c)] = change["gait_speed_m_per_s"].tone
+            cells.append(cell)
+        rows.append(tuple(cells))
+    report.add_heading("Assessments")
+    report.add_table(
+        (
+            "Session",
+            "Date (local)",
+            "Speed (m/s)",
+            "Cadence (steps/min)",
+            "Stride length (m)",
+            "Step-time SI (%)",
+            "Stride-time CV (%)",
+            "Δ speed vs previous",
+            "Δ speed vs first",
+        ),
+        rows,
+        widths=(0.8, 1.6, 0.9, 1.0, 0.9, 0.9, 0.9, 1.4, 1.4),
+        tones=tones,
+        caption=f"The assessment is the uncued {ASSESSMENT_PHASE} walk at the start of each "
+        "session. Δ: this session against the previous session with the same plan, and against "
+        f"the first; gait speed flagged against the MCID ({small:.2f} m/s, "
+        f"{mcid.citation}){'; ' + guessed if guessed else ''}: ▲ improvement, ▼ decline. "  # type: ignore[attr-defined]
+        "No MCID is applied within a session.",
+    )
+
+
+def _trend_section(report: Report, course: Sequence[CourseSession], diagnosis: str | None) -> None:
+    mcid, _ = mcid_for(diagnosis)
+    small = mcid.smallest_m_per_s  # type: ignore[attr-defined]
+    ref = course[0].value(ASSESSMENT_PHASE, "gait_speed_m_per_s")
+    speed_bands: tuple[Band, ...] = (
+        Band(0.8, 0.8 + 0.004, "community ambulation 0.8 m/s", "#8fbc8f"),
+    )
+    if math.isfinite(ref):
+        speed_bands = (
+            Band(
+                ref - small,
+                ref + small,
+                f"within MCID of the first {ASSESSMENT_PHASE} (±{small:.2f} m/s)",
+                "#e5f2e0",
+            ),
+            *speed_bands,
+        )
+    both = ("baseline", "probe")
+    report.add_heading("Trends")
+    report.add_figure(
+        _trend("Gait speed", "m/s", "gait_speed_m_per_s", course, both, speed_bands),
+        height_mm=52,
+        caption="Green band: changes smaller than the MCID around the first session's "
+        f"{ASSESSMENT_PHASE} walk; a {ASSESSMENT_PHASE} point outside it is a clinically "
+        "important change.",
+    )
+    for title, unit, key, caption in (
+        ("Cadence", "steps/min", "cadence_spm", "No established MCID for cadence; no band."),
+        ("Stride length", "m", "stride_length_m", "No established MCID; no band."),
+        (
+            "Step-time symmetry index",
+            "SI (%)",
+            "step_time_si_pct",
+            "0 = symmetric. No established MCID; no band.",
+        ),
+        (
+            "Stride-time variability (CV)",
+            "CV (%)",
+            "stride_time_cv_pct",
+            "Lower is steadier. No established MCID; no band.",
+        ),
+    ):
+        report.add_figure(_trend(title, unit, key, course, both), height_mm=46, caption=caption)
+    report.add_figure(
+        _trend(
+            "Synchronisation to the cue",
+            "R (0–1)",
+            "sync_r",
+            course,
+            ("cued",),
+            (Band(0.7, 1.0, "strong (R > 0.7)", "#e5f2e0"),),
+        ),
+        height_mm=46,
+    )
+
+
+def build_progress_report(store: Store, patient: str, *, with_names: bool = False) -> Report:
+    """Assemble the progress report of ``patient`` across all their sessions.
+
+    Raises UserInputError (one line) for an unknown patient or one without a measured session.
+    """
+    course = [s for s in patient_course(store, patient, with_imu=True) if s.outcomes is not None]
+    if not course:
+        raise UserInputError(
+            f"patient {patient!r} has no session with recorded steps; nothing to report"
+        )
+    info = course[0].data.patient  # type: ignore[union-attr]
+    diag = info.diagnosis
     who = info.pseudo_id + (f" ({info.name})" if with_names and info.name else "")
     report = Report(
         "RAS gait training · progress report",
-        header=f"{who} · {len(rows)} sessions",
+        header=f"{who} · {len(course)} sessions",
         footer=f"ras {__version__} · "
         + ("contains the patient's name" if with_names else "pseudonymous"),
     )
@@ -86,15 +421,20 @@ def build_progress_report(store: Store, patient: str, *, with_names: bool = Fals
     pairs = [("Patient", f"{info.pseudo_id} (pseudonym)")]
     if with_names:
         pairs.append(("Name", info.name or "—"))
+    mcid, _ = mcid_for(diag)
     pairs += [
-        ("Diagnosis", diag or "—"),
+        ("Diagnosis", _diagnosis_text(diag, info.diagnosis_note)),
         ("Affected side", info.affected_side or "—"),
-        ("Sessions", str(len(rows))),
-        ("From", f"{rows[0][0].info.started_utc[:10]} to {rows[-1][0].info.started_utc[:10]}"),
-        ("Gait-speed MCID", f"{small:.2f} m/s ({mcid.diagnosis})"),  # type: ignore[attr-defined]
+        ("Sessions", str(len(course))),
+        (
+            "From",
+            f"{local_text(course[0].info.started_utc, with_time=False)} to "
+            f"{local_text(course[-1].info.started_utc, with_time=False)} (local time)",
+        ),
+        ("Gait-speed MCID", f"{mcid.smallest_m_per_s:.2f} m/s ({mcid.diagnosis})"),  # type: ignore[attr-defined]
     ]
     report.add_key_values(pairs)
-    incomplete = [d.info.id for d, _ in rows if d.incomplete]
+    incomplete = [s.info.id for s in course if s.info.status != "complete"]
     if incomplete:
         report.add_text(
             "Incomplete sessions (interrupted, figures cover what was recorded): "
@@ -102,94 +442,7 @@ def build_progress_report(store: Store, patient: str, *, with_names: bool = Fals
             + ".",
             style="warning",
         )
-    report.add_heading("Sessions")
-    table, tones = [], {}
-    first_probe = first_out.phase("probe")
-    for r, (d, o) in enumerate(rows):
-        probe = o.phase("probe")
-        delta = "—"
-        if r and probe is not None and first_probe is not None:
-            c = compare(probe, first_probe, diag)["gait_speed_m_per_s"]
-            delta = c.text
-            if c.tone:
-                tones[(r, 9)] = c.tone
-        table.append(
-            (
-                f"#{d.info.id}",
-                d.info.started_utc[:10],
-                "complete" if not d.incomplete else "INCOMPLETE",
-                format_value("gait_speed_m_per_s", _value(o, "baseline", "gait_speed_m_per_s")),
-                format_value("gait_speed_m_per_s", _value(o, "probe", "gait_speed_m_per_s")),
-                format_value("cadence_spm", _value(o, "baseline", "cadence_spm")),
-                format_value("cadence_spm", _value(o, "probe", "cadence_spm")),
-                format_value("step_time_si_pct", _value(o, "probe", "step_time_si_pct")),
-                format_value("sync_r", _value(o, "cued", "sync_r")),
-                delta,
-            )
-        )
-    report.add_table(
-        (
-            "Session",
-            "Date",
-            "Status",
-            "Speed baseline (m/s)",
-            "Speed probe (m/s)",
-            "Cadence baseline",
-            "Cadence probe",
-            "SI probe (%)",
-            "R cued",
-            "Δ probe speed vs first",
-        ),
-        table,
-        widths=(0.9, 1.4, 1.35, 1.15, 1.15, 1.15, 1.15, 1.0, 0.9, 1.5),
-        tones=tones,
-        caption="Speed and cadence (steps/min) of the uncued baseline and probe walks; "
-        "synchronisation of "
-        f"the cued phase. Δ flagged against the gait-speed MCID ({small:.2f} m/s, "
-        f"{mcid.citation}){'; ' + guessed if guessed else ''}: ▲ improvement, ▼ decline.",  # type: ignore[attr-defined]
-    )
-    base_speed = _value(first_out, "probe", "gait_speed_m_per_s")
-    if not math.isfinite(base_speed):
-        base_speed = _value(first_out, "baseline", "gait_speed_m_per_s")
-    speed_bands: tuple[Band, ...] = ()
-    if math.isfinite(base_speed):
-        speed_bands = (
-            Band(
-                base_speed - small,
-                base_speed + small,
-                f"within MCID of session #{first_data.info.id} (±{small:.2f} m/s)",
-                "#e5f2e0",
-            ),
-            Band(0.8, 0.8 + 0.004, "community ambulation 0.8 m/s", "#8fbc8f"),
-        )
-    report.add_heading("Trends")
-    report.add_figure(
-        _trend("Gait speed", "m/s", "gait_speed_m_per_s", rows, ("baseline", "probe"), speed_bands),
-        height_mm=58,
-        caption="Green band: changes smaller than the MCID, around the first "
-        "session; a point outside it is a clinically important change.",
-    )
-    report.add_figure(
-        _trend("Cadence", "steps/min", "cadence_spm", rows, ("baseline", "probe")),
-        height_mm=52,
-        caption="No established MCID for cadence; no band.",
-    )
-    report.add_figure(
-        _trend(
-            "Step-time symmetry index", "SI (%)", "step_time_si_pct", rows, ("baseline", "probe")
-        ),
-        height_mm=52,
-        caption=f"0 = symmetric; basis {first_out.si_basis}. No established MCID; no band.",
-    )
-    report.add_figure(
-        _trend(
-            "Synchronisation to the cue",
-            "R (0–1)",
-            "sync_r",
-            rows,
-            ("cued",),
-            (Band(0.7, 1.0, "strong (R > 0.7)", "#e5f2e0"),),
-        ),
-        height_mm=52,
-    )
+    _dose_section(report, course)
+    _assessment_section(report, course, diag)
+    _trend_section(report, course, diag)
     return report
