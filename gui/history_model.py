@@ -1,88 +1,107 @@
-"""Per-patient session history for the history screen, read from the store (no Qt here).
+"""A patient's history for the history screen: table cells and trend series (no Qt here).
 
-No gait arithmetic here: each session's per-phase outcomes come from
-:func:`ras.results.outcomes.session_outcomes`, which hands the stored events to
-:func:`analysis.phases.summarise_phases` — the same figures the PDF reports show.
+No gait arithmetic here: each session comes from :func:`ras.report.progress.patient_course`
+(local start, training dose, per-phase outcomes of :mod:`ras.results.outcomes`), the same
+figures the progress report shows; this module only says which of them the screen shows, and
+how they read.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from analysis.errors import AnalysisInputError
-from ras.errors import RasError
-from ras.store.store import SessionInfo, Store
+from ras.report.compare import format_value
+from ras.report.progress import CourseSession, patient_course
+from ras.store.store import Store
 
-__all__ = ["GAIT_SPEED_MISSING", "PhaseFigures", "SessionRow", "patient_history"]
+__all__ = [
+    "COLUMNS",
+    "DOSE_KEY",
+    "GAIT_SPEED_MISSING",
+    "TRENDS",
+    "UNCUED",
+    "Column",
+    "Trend",
+    "patient_history",
+    "trend_series",
+]
 
+#: Why gait speed is blank while no sensor reports stride lengths (also the live page's hint).
 GAIT_SPEED_MISSING = (
     "Gait speed needs stride lengths and stride times from the sensors; none reported yet."
 )
+#: The walks whose figures the table and trends show, side by side: before and after the cue.
+UNCUED = ("baseline", "probe")
+#: The trend whose bars are the training dose, not a measure.
+DOSE_KEY = "cued_min"
 
 
 @dataclass(frozen=True)
-class PhaseFigures:
-    """Outcomes of one phase (NaN where not measured; ``reasons`` says why)."""
+class Column:
+    """One column of the history table: its title, the cell text and why a cell is blank."""
 
-    cadence_spm: float = math.nan
-    step_time_si_pct: float = math.nan
-    gait_speed_mps: float = math.nan
-    reasons: dict[str, str] = field(default_factory=dict)
+    title: str
+    text: Callable[[CourseSession], str]
+    why: Callable[[CourseSession], str] = lambda s: ""
+
+
+def _figure(value: float, key: str) -> str:
+    text = format_value(key, value)
+    return "—" if text == "not measured" else text
 
 
 @dataclass(frozen=True)
-class SessionRow:
-    """One session of a patient, for the history table and trends."""
+class Trend:
+    """One trend plot: measure ``key`` of the uncued walks, or the dose (:data:`DOSE_KEY`)."""
 
-    session_id: int
-    started_utc: str
-    status: str
-    plan: str
-    n_steps: int
-    baseline: PhaseFigures
-    cued: PhaseFigures
-    probe: PhaseFigures
+    key: str
+    title: str
+    unit: str
+    short: str  # the table's column title
 
 
-def _phase(outcomes: object, name: str) -> PhaseFigures:
-    p = outcomes.phase(name) if outcomes is not None else None  # type: ignore[attr-defined]
-    if p is None:
-        return PhaseFigures(reasons={"all": f"no {name} phase"})
-    return PhaseFigures(
-        cadence_spm=p.value("cadence_spm"),
-        step_time_si_pct=p.value("step_time_si_pct"),
-        gait_speed_mps=p.value("gait_speed_m_per_s"),
-        reasons=dict(p.reasons),
+TRENDS: tuple[Trend, ...] = (
+    Trend("gait_speed_m_per_s", "Gait speed", "m/s", "Speed m/s"),
+    Trend("cadence_spm", "Cadence", "steps/min", "Cadence /min"),
+    Trend("stride_length_m", "Stride length", "m", "Stride m"),
+    Trend("step_time_si_pct", "Step-time symmetry", "%", "SI %"),
+    Trend("stride_time_cv_pct", "Stride-time CV", "%", "CV %"),
+    Trend(DOSE_KEY, "Training dose (minutes cued)", "min", "Cued min"),
+)
+
+
+def _walks(trend: Trend) -> Column:
+    """Baseline → probe of one measure in one cell."""
+    key = trend.key
+    return Column(
+        trend.short,
+        lambda s: " → ".join(_figure(s.value(ph, key), key) for ph in UNCUED),
+        lambda s: "; ".join(f"{ph}: {r}" for ph in UNCUED if (r := s.reason(ph, key))),
     )
 
 
-def _session_row(store: Store, info: SessionInfo) -> SessionRow:
-    from ras.results.outcomes import session_outcomes
-    from ras.results.session_data import load_session
-
-    outcomes = None
-    n_steps = 0
-    try:
-        data = load_session(store, info.id)
-        n_steps = len(data.steps)
-        outcomes = session_outcomes(data)
-    except (RasError, AnalysisInputError):  # e.g. an empty session: listed, no figures
-        pass
-    return SessionRow(
-        session_id=info.id,
-        started_utc=info.started_utc,
-        status=info.status,
-        plan=str(info.settings.get("plan", "")),
-        n_steps=n_steps,
-        baseline=_phase(outcomes, "baseline"),
-        cued=_phase(outcomes, "cued"),
-        probe=_phase(outcomes, "probe"),
-    )
+#: The table's columns, left to right (measures: baseline → probe).
+COLUMNS: tuple[Column, ...] = (
+    Column("Date (local)", lambda s: s.started_local),
+    Column("Session", lambda s: f"#{s.info.id}"),
+    Column("Status", lambda s: s.info.status),
+    Column("Plan", lambda s: s.plan or "—"),
+    Column("Steps", lambda s: str(s.dose.n_steps)),
+    Column("Cued min", lambda s: f"{s.dose.cued_min:.1f}"),
+    *(_walks(t) for t in TRENDS if t.key != DOSE_KEY),
+)
 
 
-def patient_history(db: str | None, patient_id: str) -> list[SessionRow]:
-    """Every session of a patient, oldest first, with per-phase outcomes."""
+def patient_history(db: str | None, patient_id: str) -> list[CourseSession]:
+    """Every session of a patient, oldest first, with dose and per-phase outcomes."""
     with Store(db) as store:
-        store.get_patient(patient_id)
-        return [_session_row(store, s) for s in store.list_sessions(patient_id)]
+        return patient_course(store, patient_id)
+
+
+def trend_series(course: list[CourseSession], trend: Trend) -> dict[str, list[float]]:
+    """The points of one trend per session: ``{walk: values}`` (NaN = not measured), or
+    ``{"dose": minutes cued}`` for the dose."""
+    if trend.key == DOSE_KEY:
+        return {"dose": [s.dose.cued_min for s in course]}
+    return {ph: [s.value(ph, trend.key) for s in course] for ph in UNCUED}

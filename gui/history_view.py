@@ -1,4 +1,4 @@
-"""Per-patient history: every session with end-of-phase figures, and trends."""
+"""Per-patient history: every session (local dates, dose, outcomes) and trends across them."""
 
 from __future__ import annotations
 
@@ -6,118 +6,127 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.history_model import GAIT_SPEED_MISSING, SessionRow, patient_history
+from gui.history_model import COLUMNS, DOSE_KEY, TRENDS, Trend, patient_history, trend_series
 from gui.plots import TICK_FONT, curve_data, legend_title
 from gui.report import export_progress_report
-from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt
+from gui.theme import COLORS, NORMAL_SI_BAND_PCT
 from gui.widgets import BigButton
 from ras.errors import RasError
+from ras.report.progress import CourseSession, tick_labels
 from ras.store.store import Store
 
 __all__ = ["HistoryPage"]
 
-_COLUMNS = (
-    "session",
-    "date (UTC)",
-    "status",
-    "plan",
-    "steps",
-    "cadence baseline",
-    "cadence probe",
-    "SI baseline %",
-    "SI probe %",
-    "speed probe m/s",
-)
+#: How each walk is drawn in the trends: (colour, symbol, legend).
+_WALK_STYLE = {
+    "baseline": (COLORS["muted"], "o", "● baseline"),
+    "probe": (COLORS["cadence"], "s", "■ probe"),
+}
 
 
-def _trend_plot(title: str, unit: str) -> pg.PlotWidget:
+def _trend_plot(trend: Trend) -> pg.PlotWidget:
     w = pg.PlotWidget()
-    w.setTitle(title, size="13pt")
-    w.setLabel("left", unit)
-    w.setLabel("bottom", "session")
-    w.showGrid(x=True, y=True, alpha=0.25)
+    if trend.key == DOSE_KEY:
+        w.setTitle(f"<b>{trend.title}</b>", size="12pt")
+    else:
+        keys = [(c, label) for c, _, label in _WALK_STYLE.values()]
+        w.setTitle(legend_title(trend.title, keys), size="12pt")
+    w.setLabel("left", trend.unit)
+    w.showGrid(x=False, y=True, alpha=0.25)
     w.setMouseEnabled(x=False, y=False)
     w.hideButtons()
     w.setMenuEnabled(False)
     for name in ("left", "bottom"):
         w.getAxis(name).setTickFont(TICK_FONT)
         w.getAxis(name).enableAutoSIPrefix(False)
+    w.setMinimumHeight(150)
     return w
 
 
+class TrendPlot:
+    """One trend across sessions: a curve per uncued walk, or bars for the dose."""
+
+    def __init__(self, trend: Trend) -> None:
+        self.trend = trend
+        self.widget = _trend_plot(trend)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.bars: pg.BarGraphItem | None = None
+        if trend.key == DOSE_KEY:
+            self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=COLORS["ok"])
+            self.widget.addItem(self.bars)
+        else:
+            for walk, (color, symbol, _) in _WALK_STYLE.items():
+                self.curves[walk] = self.widget.plot(
+                    pen=pg.mkPen(color, width=2 if walk == "baseline" else 3),
+                    symbol=symbol,
+                    symbolBrush=color,
+                )
+        if trend.key == "step_time_si_pct":
+            self.widget.addItem(
+                pg.LinearRegionItem(
+                    (-NORMAL_SI_BAND_PCT, NORMAL_SI_BAND_PCT),
+                    orientation="horizontal",
+                    movable=False,
+                    brush=pg.mkBrush(*COLORS["band"]),
+                    pen=pg.mkPen(None),
+                )
+            )
+        self.empty = pg.TextItem("not measured", color=COLORS["muted"], anchor=(0.5, 0.5))
+        self.empty.setFont(TICK_FONT)
+        self.widget.addItem(self.empty)
+
+    def show(self, course: list[CourseSession]) -> None:
+        """Draw the sessions of ``course`` at x = 1, 2, ... with their local dates as ticks."""
+        x = np.arange(1, len(course) + 1, dtype=float)
+        labels = tick_labels(course)
+        step = max(1, -(-len(course) // 6))  # at most about six labels
+        ticks = [(float(k), t) for k, t in zip(x, labels, strict=True)][::step]
+        self.widget.getAxis("bottom").setTicks([ticks, []])
+        self.widget.setXRange(0.5, max(len(course), 1) + 0.5, padding=0)
+        drawn = 0
+        for name, values in trend_series(course, self.trend).items():
+            xs, ys = curve_data(x, np.asarray(values, dtype=float))
+            drawn += int(np.isfinite(ys).sum())
+            if self.bars is not None:
+                self.bars.setOpts(x=xs, height=ys, width=0.6)
+            else:
+                self.curves[name].setData(xs, ys, connect="finite")
+        self.empty.setVisible(drawn == 0 and bool(course))
+        self.empty.setPos((len(course) + 1) / 2, 0.5)
+        if self.bars is not None:
+            top = max(trend_series(course, self.trend)["dose"], default=0.0)
+            self.widget.setYRange(0.0, max(1.0, 1.15 * top), padding=0)
+        elif self.trend.key == "gait_speed_m_per_s":  # from 0: changes read true
+            shown = [v for vs in trend_series(course, self.trend).values() for v in vs]
+            top = max([v for v in shown if np.isfinite(v)], default=1.25)
+            self.widget.setYRange(0.0, max(1.5, 1.2 * top), padding=0)
+
+
 class HistoryPage(QtWidgets.QWidget):
-    """A patient's sessions (table) and trends of gait speed, cadence and symmetry."""
+    """A patient's sessions (table, local dates) and trends of gait and training dose."""
 
     back = QtCore.Signal()
 
     def __init__(self, db: str | None, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
-        self.rows: list[SessionRow] = []
+        self.rows: list[CourseSession] = []
         title = QtWidgets.QLabel("Patient history", objectName="pageTitle")
         self.patient = QtWidgets.QComboBox()
         self.patient.setMinimumHeight(44)
-        self.patient.setMinimumWidth(260)
+        self.patient.setMinimumWidth(220)
         self.note = QtWidgets.QLabel(wordWrap=True)
         self.note.setStyleSheet("color: #555; font-size: 12pt;")
-        self.note.setText(
-            "Per-phase outcomes from analysis/ (the same as in the reports);"
-            " — where a figure could not be measured (hover for why)."
-        )
-        self.table = QtWidgets.QTableWidget(0, len(_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(_COLUMNS))
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([c.title for c in COLUMNS])
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            QtWidgets.QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.speed_plot = _trend_plot("Gait speed", "m/s")
-        self.speed_plot.setTitle(
-            legend_title(
-                "Gait speed", [(COLORS["muted"], "● baseline"), (COLORS["cadence"], "■ probe")]
-            ),
-            size="13pt",
-        )
-        self.speed_text = pg.TextItem("not measured", color=COLORS["muted"], anchor=(0.5, 0.5))
-        self.speed_text.setFont(TICK_FONT)
-        self.speed_plot.addItem(self.speed_text)
-        self.speed_plot.setToolTip(GAIT_SPEED_MISSING)
-        self.base_speed = self.speed_plot.plot(
-            pen=pg.mkPen(COLORS["muted"], width=2), symbol="o", symbolBrush=COLORS["muted"]
-        )
-        self.probe_speed = self.speed_plot.plot(
-            pen=pg.mkPen(COLORS["cadence"], width=3), symbol="s", symbolBrush=COLORS["cadence"]
-        )
-        self.cadence_plot = _trend_plot("Cadence", "steps/min")
-        self.cadence_plot.setTitle(
-            legend_title(
-                "Cadence", [(COLORS["muted"], "● baseline"), (COLORS["cadence"], "■ probe")]
-            ),
-            size="13pt",
-        )
-        self.base_curve = self.cadence_plot.plot(
-            pen=pg.mkPen(COLORS["muted"], width=2),
-            symbol="o",
-            symbolBrush=COLORS["muted"],
-        )
-        self.probe_curve = self.cadence_plot.plot(
-            pen=pg.mkPen(COLORS["cadence"], width=3),
-            symbol="s",
-            symbolBrush=COLORS["cadence"],
-        )
-        self.si_plot = _trend_plot("Step-time symmetry (probe)", "%")
-        self.si_plot.addItem(
-            pg.LinearRegionItem(
-                (-NORMAL_SI_BAND_PCT, NORMAL_SI_BAND_PCT),
-                orientation="horizontal",
-                movable=False,
-                brush=pg.mkBrush(*COLORS["band"]),
-                pen=pg.mkPen(None),
-            )
-        )
-        self.si_curve = self.si_plot.plot(
-            pen=pg.mkPen(COLORS["si"], width=3), symbol="o", symbolBrush=COLORS["si"]
-        )
+        self.table.setWordWrap(False)
+        self.table.setStyleSheet("QTableWidget, QHeaderView::section { font-size: 12pt; }")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.trends = [TrendPlot(t) for t in TRENDS]
         self.back_btn = BigButton("Back")
         self.report_btn = BigButton("Progress report (PDF)…")
         self.report_btn.clicked.connect(self._export)
@@ -128,14 +137,14 @@ class HistoryPage(QtWidgets.QWidget):
         top.addWidget(self.patient)
         top.addWidget(self.report_btn)
         top.addWidget(self.back_btn)
-        trends = QtWidgets.QHBoxLayout()
-        for w in (self.speed_plot, self.cadence_plot, self.si_plot):
-            trends.addWidget(w)
+        grid = QtWidgets.QGridLayout()
+        for k, t in enumerate(self.trends):
+            grid.addWidget(t.widget, k // 3, k % 3)
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.note)
         lay.addWidget(self.table, 2)
-        lay.addLayout(trends, 3)
+        lay.addLayout(grid, 3)
         self.patient.currentIndexChanged.connect(lambda _: self._load())
         self.back_btn.clicked.connect(self._back)
 
@@ -157,14 +166,20 @@ class HistoryPage(QtWidgets.QWidget):
     def _load(self) -> None:
         pid = self.patient.currentData()
         self.rows = []
+        self.note.setText(
+            "Dates in local time. Steps: initial contacts. Speed, cadence, stride length,"
+            " step-time SI and stride-time CV: baseline → probe, the uncued walks before and"
+            " after the cue (as in the reports); — where not measured (hover for why)."
+        )
         if pid:
             try:
                 self.rows = patient_history(self.db, pid)
             except RasError as err:
                 self.note.setText(str(err))
         self._fill_table()
-        self._fill_trends()
-        self.report_btn.setEnabled(bool(self.rows))
+        for t in self.trends:
+            t.show(self.rows)
+        self.report_btn.setEnabled(any(r.outcomes is not None for r in self.rows))
         self.report_btn.setToolTip("Save a PDF of this patient's progress across sessions")
 
     def _export(self) -> None:
@@ -185,57 +200,14 @@ class HistoryPage(QtWidgets.QWidget):
 
     def _fill_table(self) -> None:
         self.table.setRowCount(len(self.rows))
-        for i, r in enumerate(self.rows):
-            cells = (
-                str(r.session_id),
-                r.started_utc.replace("T", " ").rstrip("Z"),
-                r.status,
-                r.plan,
-                str(r.n_steps),
-                fmt(r.baseline.cadence_spm),
-                fmt(r.probe.cadence_spm),
-                fmt(r.baseline.step_time_si_pct, "+.1f"),
-                fmt(r.probe.step_time_si_pct, "+.1f"),
-                fmt(r.probe.gait_speed_mps, ".2f"),
-            )
-            why = {
-                5: r.baseline.reasons.get("cadence_spm", ""),
-                6: r.probe.reasons.get("cadence_spm", ""),
-                7: r.baseline.reasons.get("step_time_si_pct", ""),
-                8: r.probe.reasons.get("step_time_si_pct", ""),
-                9: r.probe.reasons.get("gait_speed_m_per_s", "") or GAIT_SPEED_MISSING,
-            }
-            for j, text in enumerate(cells):
-                item = QtWidgets.QTableWidgetItem(text)
-                if text == "—" and why.get(j):
-                    item.setToolTip(why[j])
+        for i, s in enumerate(self.rows):
+            for j, col in enumerate(COLUMNS):
+                item = QtWidgets.QTableWidgetItem(col.text(s))
+                why = col.why(s)
+                if why:
+                    item.setToolTip(why)
                 self.table.setItem(i, j, item)
-
-    def _fill_trends(self) -> None:
-        x = np.arange(1, len(self.rows) + 1, dtype=float)
-        ticks = [[(float(k), str(r.session_id)) for k, r in zip(x, self.rows, strict=True)]]
-        for w in (self.speed_plot, self.cadence_plot, self.si_plot):
-            w.getAxis("bottom").setTicks(ticks)
-            w.setXRange(0.5, max(len(self.rows), 1) + 0.5)
-        for curve, values in (
-            (self.base_curve, [r.baseline.cadence_spm for r in self.rows]),
-            (self.probe_curve, [r.probe.cadence_spm for r in self.rows]),
-            (self.si_curve, [r.probe.step_time_si_pct for r in self.rows]),
-        ):
-            curve.setData(*curve_data(x, np.asarray(values, dtype=float)), connect="finite")
-        speeds = []
-        for curve, values in (
-            (self.base_speed, [r.baseline.gait_speed_mps for r in self.rows]),
-            (self.probe_speed, [r.probe.gait_speed_mps for r in self.rows]),
-        ):
-            data = curve_data(x, np.asarray(values, dtype=float))
-            curve.setData(*data, connect="finite")
-            speeds.append(data[1].size)
-        self.speed_text.setVisible(not any(speeds))
-        self.speed_text.setPos((len(self.rows) + 1) / 2, 0.75)
-        shown = [v for r in self.rows for v in (r.baseline.gait_speed_mps, r.probe.gait_speed_mps)]
-        top = max([v for v in shown if np.isfinite(v)], default=1.25)
-        self.speed_plot.setYRange(0.0, max(1.5, 1.2 * top))  # from 0: changes read true
+        self.table.scrollToBottom()  # the latest session in view
 
     def _back(self) -> None:
         self.back.emit()

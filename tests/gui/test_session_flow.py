@@ -143,12 +143,15 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     h = w.history
     assert h.patient.currentData() == "P-017"
     assert h.table.rowCount() == 1
-    assert h.table.item(0, 0).text() == str(session.id)
-    assert h.table.item(0, 5).text() != "—"  # cadence at the end of the baseline
-    # stopped in the cued phase: no probe, so its figures are "—" with the reason on hover
-    assert h.table.item(0, 6).text() == "—" and h.table.item(0, 9).toolTip()
-    assert 0.2 < h.rows[0].baseline.gait_speed_mps < 2.0  # from analysis/, stride lengths
-    assert len(h.base_curve.getData()[0]) == 1
+    titles = [h.table.horizontalHeaderItem(j).text() for j in range(h.table.columnCount())]
+    assert h.table.item(0, titles.index("Session")).text() == f"#{session.id}"
+    cadence = h.table.item(0, titles.index("Cadence /min"))  # baseline → probe
+    # stopped in the cued phase: the baseline is measured, the probe "—" with the reason on hover
+    assert cadence.text().split(" → ")[0] != "—" and cadence.text().endswith("→ —")
+    assert "probe" in cadence.toolTip()
+    speed = h.rows[0].value("baseline", "gait_speed_m_per_s")
+    assert 0.2 < speed < 2.0  # from analysis/, stride lengths
+    assert len(h.trends[0].curves["baseline"].getData()[0]) == 1
     save_pdf(qtbot, h.report_btn, tmp_path / "progress.pdf", monkeypatch)
     assert "saved" in h.note.text()
     click(qtbot, h.back_btn)
