@@ -22,6 +22,7 @@ from ras.session.request import (
     check_request,
     number_or_text,
     simulated_params,
+    with_patient_side,
 )
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
@@ -134,9 +135,14 @@ def run_session(args: argparse.Namespace) -> int:
             f" {args.ceiling:g} dBFS",
             file=sys.stderr,
         )
-    if args.patient is None:
+    if args.patient is None or checked.simulated:  # a virtual patient walks as stored
         with Store(args.db) as store:
-            checked = dataclasses.replace(checked, patient_id=_simulated_patient(store, checked))
+            if args.patient is None:
+                checked = dataclasses.replace(
+                    checked, patient_id=_simulated_patient(store, checked)
+                )
+            side = store.get_patient(checked.patient_id).affected_side
+        checked = dataclasses.replace(checked, sensors=with_patient_side(checked.sensors, side))
     host = SessionHost(checked, warn=lambda warning: print(f"warning: {warning}", file=sys.stderr))
     session_id = host.begin()
     last_status = [0.0]

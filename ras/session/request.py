@@ -37,6 +37,7 @@ __all__ = [
     "number_or_text",
     "simulated_params",
     "virtual_sensor_options",
+    "with_patient_side",
 ]
 
 #: Where virtual sensors' steps are detected (the sensor, or the host from their IMU stream);
@@ -187,6 +188,22 @@ def simulated_params(sensors: SimulatedSensors) -> PatientParams:
     from ras.sim.presets import make_params
 
     return make_params(sensors.preset.lower(), **dict(sensors.overrides))
+
+
+def with_patient_side(sensors: SensorSpec, affected_side: str | None) -> SensorSpec:
+    """The virtual patient walking with the stored patient's affected side.
+
+    ``affected_side`` is the patient's record (``left``, ``right``, ``both``, ``none`` or None):
+    left or right makes that step the long one of an asymmetric preset (``stroke``); both or
+    none a symmetric gait; None (not recorded) keeps the preset's side. A side the request
+    sets itself (``--set affected_side=...``) is kept; real sensors are returned unchanged.
+    """
+    if not isinstance(sensors, SimulatedSensors) or affected_side is None:
+        return sensors
+    if any(name == "affected_side" for name, _ in sensors.overrides):
+        return sensors
+    side = affected_side if affected_side in ("left", "right") else "none"
+    return replace(sensors, overrides=(*sensors.overrides, ("affected_side", side)))
 
 
 def virtual_sensor_options(sensors: SimulatedSensors) -> dict[str, object]:
