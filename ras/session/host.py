@@ -22,6 +22,7 @@ from typing import Any
 from ras.bus import SessionBus
 from ras.errors import UserInputError
 from ras.events import (
+    CueStateEvent,
     LinkEvent,
     LinkState,
     MarkerEvent,
@@ -31,7 +32,7 @@ from ras.events import (
     TempoChangeEvent,
 )
 from ras.live_strides import RecentStrides
-from ras.protocol.messages import Side
+from ras.protocol.messages import Side, StepKind
 from ras.session.actions import Action, ActionResult, Plug, Volume
 from ras.session.live import (
     LiveParts,
@@ -42,7 +43,7 @@ from ras.session.live import (
 )
 from ras.session.request import SessionRequest, check_request
 from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
-from ras.session.snapshot import LiveSnapshot, SensorView
+from ras.session.snapshot import LiveSnapshot, SensorView, live_readings
 from ras.session_clock import SessionClock
 from ras.store.recorder import RecorderStats
 
@@ -113,6 +114,9 @@ class SessionHost:
         self._last_copy = 0.0
         self._battery: dict[int, int | None] = {}
         self._strides = RecentStrides()
+        self._last_ic_t_s: dict[Side, float] = {}  # each foot's latest initial contact
+        self._last_stride_t_s = math.nan
+        self._link_t_s: dict[str, float] = {}  # when each port's link state last changed
         self._stop = threading.Event()
         self._stop_reason = ""
         self._sub = (
@@ -236,7 +240,7 @@ class SessionHost:
         return _drain(self._notes) + (_drain(runner.messages) if runner is not None else [])
 
     def _record(self, event: object) -> None:
-        if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent)):
+        if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent)):
             self._records.put(event)
 
     def snapshot(self) -> LiveSnapshot:
@@ -246,20 +250,38 @@ class SessionHost:
         if self._sub is not None:
             for event in self._sub.drain():
                 if isinstance(event, StepEvent):
-                    self._strides.update(event=event)
+                    self._step(event)
                 elif isinstance(event, SensorStatusEvent):
                     self._battery[event.sensor_id] = event.battery_pct
                 elif isinstance(event, LinkEvent):
+                    self._link_t_s[event.port] = event.t_s
                     links.append(event)
+        now = self.parts.clock.now_s() if self.parts is not None else math.nan
+        sensors = self._sensor_views(now)
+        readings = (
+            live_readings(
+                latest[0],
+                latest[1],
+                sensors=sensors,
+                foot_step_age_s={side: now - t for side, t in self._last_ic_t_s.items()},
+                stride_length_m=self._strides.stride_length_m_,
+                gait_speed_m_per_s=self._strides.gait_speed_m_per_s_,
+                stride_age_s=now - self._last_stride_t_s,
+            )
+            if latest
+            else {}
+        )
         return LiveSnapshot(
             state="running",
-            t_s=self.parts.clock.now_s() if self.parts is not None else math.nan,
+            t_s=now,
             status=latest[0] if latest else None,
             detail=latest[1] if latest else None,
             tempo_actions=latest[2] if latest else False,
-            sensors=self._sensor_views(),
+            sensors=sensors,
             stride_length_m=self._strides.stride_length_m_,
             gait_speed_m_per_s=self._strides.gait_speed_m_per_s_,
+            readings=readings,
+            large_jump_pct=self.request.settings.large_jump_pct,
             audio_problem=self._audio_problem(),
             recording_problem=self._recording_problem(),
             records=_drain(self._records),
@@ -277,25 +299,40 @@ class SessionHost:
         errors = getattr(engine, "callback_errors", 0) if engine is not None else 0
         return f"the sound output failed {errors} times" if errors else ""
 
-    def _sensor_views(self) -> tuple[SensorView, ...]:
+    def _step(self, event: StepEvent) -> None:
+        """Keep what the figures' ages are measured from: each foot's latest IC and stride."""
+        self._strides.update(event=event)
+        if event.kind == StepKind.INITIAL_CONTACT:
+            self._last_ic_t_s[event.side] = event.t_s
+        if event.stride_length_m is not None:
+            self._last_stride_t_s = event.t_s
+
+    def _sensor_views(self, now_s: float) -> tuple[SensorView, ...]:
+        """Each sensor as a panel shows it; a sensor not connected has no battery or clock
+        figure that could be taken for its state now."""
         if self.parts is None:
             return ()
         views = []
         for i, st in enumerate(self.parts.links.stats()):
-            side = st.hello.side.label if st.hello is not None else f"sensor {i + 1}"
+            side = st.hello.side if st.hello is not None else Side.UNKNOWN
+            connected = st.state is LinkState.CONNECTED
             views.append(
                 SensorView(
-                    name=side,
+                    name=side.label if st.hello is not None else f"sensor {i + 1}",
                     port=st.port,
                     state=st.state.value if st.state is not None else "connecting",
-                    connected=st.state is LinkState.CONNECTED,
-                    battery_pct=self._battery.get(st.sensor_id) if st.sensor_id else None,
+                    connected=connected,
+                    battery_pct=self._battery.get(st.sensor_id)
+                    if st.sensor_id and connected
+                    else None,
                     lost_frames=st.lost_frames,
                     frames_ok=st.frames_ok,
-                    clock_synced=st.clock_synced,
-                    clock_residual_ms=st.clock_residual_s * 1e3,
+                    clock_synced=st.clock_synced and connected,
+                    clock_residual_ms=st.clock_residual_s * 1e3 if connected else math.nan,
                     reconnects=st.reconnects,
                     steps=st.step_source,
+                    side=side,
+                    state_age_s=now_s - self._link_t_s.get(st.port, math.nan),
                 )
             )
         return tuple(views)

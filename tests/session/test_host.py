@@ -9,6 +9,8 @@ every front-end.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import subprocess
 import sys
 import time
@@ -17,13 +19,16 @@ from pathlib import Path
 import pytest
 
 from ras.errors import UserInputError
+from ras.events import Phase
+from ras.protocol.messages import Side
 from ras.session.actions import Plug, Ramp, Volume
 from ras.session.host import SessionHost
 from ras.session.request import SensorPorts, SessionRequest, SimulatedSensors, check_request
-from ras.session.runner import SessionRunner
+from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
+from ras.session.snapshot import live_readings
 from ras.store.store import Store
-from ras.tempo.commands import Marker, NudgeBpm
+from ras.tempo.commands import Marker, NudgeBpm, Pause, Resume
 from tests.conftest import add_patient
 
 SPEED = 20.0
@@ -126,3 +131,93 @@ def test_the_host_needs_no_qt() -> None:
         " sys.exit(1 if any(m.startswith(('PySide6', 'gui')) for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_snapshot_says_which_figures_are_current_and_why(db: str) -> None:
+    """Issue 13: sync R and asynchrony showed during the uncued probe and while paused, and an
+    unplugged foot's step time, SI, battery and clock sync kept showing."""
+    settings = SessionSettings(baseline_s=20.0, cued_s=120.0, probe_s=20.0, plan="fixed")
+    host = SessionHost(_request(db, settings=settings), watch=True)
+    seen: dict[str, object] = {}
+
+    def tick(runner: SessionRunner) -> None:
+        snap = host.snapshot()
+        r = snap.readings
+        if not r or snap.status is None:
+            return
+        phase = snap.status.phase
+        if phase == "baseline" and math.isfinite(r["cadence_spm"].value) and "baseline" not in seen:
+            seen["baseline"] = snap
+        elif phase == "cued" and math.isfinite(r["sync_r"].value) and "cued" not in seen:
+            seen["cued"] = snap
+            host.send(Pause())
+        elif "cued" in seen and "paused" not in seen and snap.detail.paused:
+            seen["paused"] = snap
+            host.send(Resume())
+            host.send(Plug("left", connected=False))
+        elif "paused" in seen and "unplugged" not in seen:
+            left = [v for v in snap.sensors if v.side == Side.LEFT]
+            if left and not left[0].connected and math.isfinite(r["step_time_right_s"].value):
+                seen["unplugged"] = snap
+                host.send(Plug("left", connected=True))
+        elif phase == "probe" and "probe" not in seen:
+            seen["probe"] = snap
+
+    outcome = host.run(on_tick=tick)
+    assert outcome.state == "finished" and outcome.summary.completed, outcome  # ran to its end
+    assert set(seen) == {"baseline", "cued", "paused", "unplugged", "probe"}
+
+    base = seen["baseline"].readings
+    assert base["tempo_bpm"].reason == base["sync_r"].reason == "no cue in the baseline"
+    assert math.isnan(base["sync_r"].value) and math.isnan(base["mean_asynchrony_ms"].value)
+    assert base["cadence_spm"].current and base["cadence_spm"].age_s < 3.0
+
+    cued = seen["cued"].readings
+    assert all(cued[k].current for k in ("tempo_bpm", "sync_r", "mean_asynchrony_ms"))
+    assert 0.0 <= cued["sync_r"].value <= 1.0
+
+    paused = seen["paused"]
+    r = paused.readings
+    assert r["sync_r"].reason == r["mean_asynchrony_ms"].reason == "cue paused"
+    assert math.isnan(r["sync_r"].value) and math.isnan(r["mean_asynchrony_ms"].value)
+    assert paused.detail.phases_rad == () and paused.status.sync_reason == "cue paused"
+    assert r["tempo_bpm"].reason == "cue paused" and math.isfinite(r["tempo_bpm"].value)
+
+    unplugged = seen["unplugged"]
+    r = unplugged.readings
+    [left] = [v for v in unplugged.sensors if v.side == Side.LEFT]
+    assert left.battery_pct is None and not left.clock_synced
+    assert left.reason.startswith("left sensor disconnected") and left.state_age_s >= 0.0
+    for key in ("step_time_left_s", "step_time_si_pct"):
+        assert r[key].reason == left.reason and math.isnan(r[key].value), key
+    assert math.isfinite(r["step_time_right_s"].value)
+
+    probe = seen["probe"].readings
+    assert probe["sync_r"].reason == "no cue in the probe" and math.isnan(probe["sync_r"].value)
+    assert probe["tempo_bpm"].reason == "no cue in the probe"
+
+
+def test_a_figure_from_old_steps_says_how_old() -> None:
+    status = StatusSnapshot(
+        t_s=100.0,
+        phase=Phase.BASELINE,
+        cadence_spm=104.0,
+        tempo_bpm=None,
+        sync_r=math.nan,
+        step_time_si_pct=4.0,
+        cues_on=False,
+        sync_reason="no cue in the baseline",
+        step_age_s=0.4,
+    )
+    detail = LiveDetail(0.6, 0.55, (), math.nan, 0, False, False, "", math.nan)
+    r = live_readings(
+        status, detail, foot_step_age_s={Side.LEFT: 7.2, Side.RIGHT: 0.4}, stride_age_s=0.4
+    )
+    assert r["step_time_left_s"].reason == "no left step for 7 s"
+    assert math.isnan(r["step_time_left_s"].value) and r["step_time_left_s"].age_s == 7.2
+    assert r["step_time_si_pct"].reason == "no left step for 7 s"
+    assert r["step_time_right_s"].current and r["step_time_right_s"].value == 0.55
+    assert r["cadence_spm"].current and r["cadence_spm"].value == 104.0
+    stopped = live_readings(dataclasses.replace(status, step_age_s=5.0), detail, stride_age_s=5.0)
+    assert stopped["cadence_spm"].reason == "no steps for 5 s"
+    assert stopped["stride_length_m"].reason == "no steps for 5 s"
