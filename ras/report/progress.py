@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from ras import __version__
 from ras.errors import RasError, UserInputError
-from ras.events import CueStateEvent
 from ras.protocol.messages import StepKind
 from ras.report.builder import Report
-from ras.report.compare import Change, compare, format_value, mcid_for
+from ras.report.compare import Change, compare_sessions, diagnosis_text, format_value, mcid_rule
 from ras.report.document import Band, Figure, Series
 from ras.results.outcomes import SessionOutcomes, session_outcomes
-from ras.results.session_data import SessionData, load_session
+from ras.results.session_data import SessionData, cue_spans, load_session
 from ras.store.store import SessionInfo, Store
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "TrainingDose",
     "assessment_change",
     "build_progress_report",
-    "cued_seconds",
     "local_start",
     "local_text",
     "patient_course",
@@ -85,40 +83,12 @@ class TrainingDose:
         return self.cued_s / 60.0
 
 
-def cued_seconds(
-    cue_states: Sequence[CueStateEvent],
-    phases: Sequence[tuple[str, float, float | None]],
-    last_t_s: float,
-) -> float:
-    """Seconds with an audible cue: from each start/on/resume to the next stop/off/pause.
-
-    A cue still sounding at the end of the record ends with the cued phase (or at ``last_t_s``
-    if that never ended). Sessions recorded before cue states were stored (none given) count
-    their cued phases whole.
-    """
-    cued = [
-        (start, last_t_s if end is None else end) for name, start, end in phases if name == "cued"
-    ]
-    if not cue_states:
-        return sum(max(0.0, end - start) for start, end in cued)
-    total, since = 0.0, None
-    for s in sorted(cue_states, key=lambda s: s.t_s):
-        if s.state.audible and since is None:
-            since = s.t_s
-        elif not s.state.audible and since is not None:
-            total += s.t_s - since
-            since = None
-    if since is not None:
-        total += max(0.0, max((end for _, end in cued), default=last_t_s) - since)
-    return total
-
-
-def training_dose(data: SessionData, cue_states: Sequence[CueStateEvent]) -> TrainingDose:
-    """The session's steps (initial contacts, not every gait event) and time with a cue."""
+def training_dose(data: SessionData) -> TrainingDose:
+    """The session's steps (initial contacts, not every gait event) and time with an audible
+    cue (:func:`ras.results.session_data.cue_spans`: not off, paused or outside the cued phase)."""
     steps = data.steps
     n_ic = int((steps["kind"] == int(StepKind.INITIAL_CONTACT)).sum()) if len(steps) else 0
-    last = float(steps["t_s"].max()) if len(steps) else 0.0
-    return TrainingDose(n_ic, cued_seconds(cue_states, data.phases, last))
+    return TrainingDose(n_ic, sum(s.duration_s for s in cue_spans(data) if s.audible))
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,7 +131,7 @@ def _course_session(store: Store, info: SessionInfo, number: int, with_imu: bool
         data = load_session(store, info.id, with_imu=with_imu, require_steps=False)
     except RasError as err:
         return CourseSession(info, number, TrainingDose(), why=str(err))
-    dose = training_dose(data, store.cue_states(info.id))
+    dose = training_dose(data)
     if len(data.steps) == 0:
         return CourseSession(info, number, dose, data, why="no steps recorded")
     from analysis.errors import AnalysisInputError
@@ -205,7 +175,7 @@ def assessment_change(
     b = reference.outcomes.phase(ASSESSMENT_PHASE)
     if a is None or b is None or a.summary is None or b.summary is None:
         return None
-    return compare(a, b, diagnosis)
+    return compare_sessions(a, b, diagnosis)
 
 
 def tick_labels(course: Sequence[CourseSession]) -> list[str]:
@@ -241,16 +211,6 @@ def _trend(
         x_ticks=tuple(zip(x, tick_labels(course), strict=True)),
         note="not measured in these sessions",
     )
-
-
-def _diagnosis_text(code: str | None, note: str | None) -> str:
-    from ras.diagnosis import Diagnosis
-
-    try:
-        label = Diagnosis(code).label if code else "—"
-    except ValueError:
-        label = str(code)
-    return f"{label} ({note})" if note else label
 
 
 def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
@@ -293,6 +253,7 @@ def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
                 ),
             ),
             x_range=(0.5, len(course) + 0.5),
+            y_range=(0.0, max(1.0, 1.15 * max(s.dose.cued_min for s in course))),
             x_ticks=tuple(zip(x, tick_labels(course), strict=True)),
             note="no cued time recorded",
         ),
@@ -304,8 +265,6 @@ def _assessment_section(
     report: Report, course: Sequence[CourseSession], diagnosis: str | None
 ) -> None:
     """The assessments table: each session's assessment walk, Δ speed with MCID flags."""
-    mcid, guessed = mcid_for(diagnosis)
-    small = mcid.smallest_m_per_s  # type: ignore[attr-defined]
     first = course[0]
     rows, tones = [], {}
     for r, s in enumerate(course):
@@ -318,6 +277,7 @@ def _assessment_section(
                 tones[(r, 7 + c)] = change["gait_speed_m_per_s"].tone
             cells.append(cell)
         rows.append(tuple(cells))
+    rule = mcid_rule(diagnosis).describe()
     report.add_heading("Assessments")
     report.add_table(
         (
@@ -336,20 +296,19 @@ def _assessment_section(
         tones=tones,
         caption=f"The assessment is the uncued {ASSESSMENT_PHASE} walk at the start of each "
         "session. Δ: this session against the previous session with the same plan, and against "
-        f"the first; gait speed flagged against the MCID ({small:.2f} m/s, "
-        f"{mcid.citation}){'; ' + guessed if guessed else ''}: ▲ improvement, ▼ decline. "  # type: ignore[attr-defined]
-        "No MCID is applied within a session.",
+        f"the first (▲ improvement, ▼ decline reaching the MCID); {rule}."
+        " No MCID is applied within a session.",
     )
 
 
 def _trend_section(report: Report, course: Sequence[CourseSession], diagnosis: str | None) -> None:
-    mcid, _ = mcid_for(diagnosis)
-    small = mcid.smallest_m_per_s  # type: ignore[attr-defined]
+    mcid = mcid_rule(diagnosis).mcid
     ref = course[0].value(ASSESSMENT_PHASE, "gait_speed_m_per_s")
     speed_bands: tuple[Band, ...] = (
         Band(0.8, 0.8 + 0.004, "community ambulation 0.8 m/s", "#8fbc8f"),
     )
-    if math.isfinite(ref):
+    if mcid is not None and math.isfinite(ref):
+        small = mcid.smallest_m_per_s
         speed_bands = (
             Band(
                 ref - small,
@@ -366,7 +325,9 @@ def _trend_section(report: Report, course: Sequence[CourseSession], diagnosis: s
         height_mm=52,
         caption="Green band: changes smaller than the MCID around the first session's "
         f"{ASSESSMENT_PHASE} walk; a {ASSESSMENT_PHASE} point outside it is a clinically "
-        "important change.",
+        "important change."
+        if mcid is not None
+        else "No MCID applies to this patient; no band.",
     )
     for title, unit, key, caption in (
         ("Cadence", "steps/min", "cadence_spm", "No established MCID for cadence; no band."),
@@ -421,9 +382,9 @@ def build_progress_report(store: Store, patient: str, *, with_names: bool = Fals
     pairs = [("Patient", f"{info.pseudo_id} (pseudonym)")]
     if with_names:
         pairs.append(("Name", info.name or "—"))
-    mcid, _ = mcid_for(diag)
+    rule = mcid_rule(diag)
     pairs += [
-        ("Diagnosis", _diagnosis_text(diag, info.diagnosis_note)),
+        ("Diagnosis", diagnosis_text(diag, info.diagnosis_note)),
         ("Affected side", info.affected_side or "—"),
         ("Sessions", str(len(course))),
         (
@@ -431,7 +392,12 @@ def build_progress_report(store: Store, patient: str, *, with_names: bool = Fals
             f"{local_text(course[0].info.started_utc, with_time=False)} to "
             f"{local_text(course[-1].info.started_utc, with_time=False)} (local time)",
         ),
-        ("Gait-speed MCID", f"{mcid.smallest_m_per_s:.2f} m/s ({mcid.diagnosis})"),  # type: ignore[attr-defined]
+        (
+            "Gait-speed MCID",
+            f"{rule.mcid.smallest_m_per_s:.2f} m/s ({rule.diagnosis})"
+            if rule.mcid is not None
+            else "none applies",
+        ),
     ]
     report.add_key_values(pairs)
     incomplete = [s.info.id for s in course if s.info.status != "complete"]
