@@ -61,7 +61,7 @@ class CueEngine:
     clock : SessionClock, optional
         Session clock (default: a new one, speed 1).
     level_dbfs, ceiling_dbfs : float
-        Output level and the hard ceiling it can never exceed.
+        Cue level (the peak of the cue played) and the hard ceiling it can never exceed, dBFS.
     on_onset : callable, optional
         Called (from the clock thread) with each :class:`CueOnset`.
     clock_period_s : float
@@ -167,7 +167,7 @@ class CueEngine:
         self._stream = None
 
     def set_level_dbfs(self, level_dbfs: float) -> None:
-        """Set the output level (clamped to the ceiling; changes are ramped)."""
+        """Set the cue level, its peak in dBFS (clamped to the ceiling; changes are ramped)."""
         self.gain.set_level_dbfs(level_dbfs)
 
     def mute(self, muted: bool = True) -> None:

@@ -93,16 +93,15 @@ def render_sounds(
     left_hz: float = 880.0,
     right_hz: float = 660.0,
     duration_s: float = 0.06,
-    normal_peak: float = 0.6,
 ) -> SoundBank:
-    """Render the cue sounds of :class:`Sound` (peak ``normal_peak``; the gain sets the level).
+    """Render the cue sounds of :class:`Sound` at full scale (peak 1); the gain sets the level.
 
-    A level (dBFS) is that of a full-scale sound: a cue peaks ``20 log10(normal_peak)`` dB below
-    it (-4.4 dB by default).
+    So a level in dBFS is the peak level of the cue actually played (the one the therapist
+    sees and hears): a cue at -20 dBFS peaks at 0.1 of full scale.
     """
     sounds = {
-        Sound.LEFT: tone(left_hz, duration_s, sample_rate_hz, peak=normal_peak),
-        Sound.RIGHT: tone(right_hz, duration_s, sample_rate_hz, peak=normal_peak),
+        Sound.LEFT: tone(left_hz, duration_s, sample_rate_hz),
+        Sound.RIGHT: tone(right_hz, duration_s, sample_rate_hz),
     }
     max_frames = max(len(s) for s in sounds.values())
     frames = np.zeros((len(Sound), max_frames), dtype=np.float32)
@@ -243,7 +242,7 @@ class Gain:
         return 0.0 if self.muted else self.level
 
     def set_level_dbfs(self, level_dbfs: float) -> None:
-        """Set the level (dBFS of a full-scale cue); anything above the ceiling is clamped."""
+        """Set the level: the cue's peak, dBFS; anything above the ceiling is clamped."""
         self.level = min(db_to_gain(level_dbfs), self.ceiling)
 
     def apply(self, out: np.ndarray) -> None:
