@@ -6,9 +6,18 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTransform,
+)
 
-from ras.report.document import Figure, Series
+from ras.report.document import Band, Figure, Series
 
 __all__ = ["draw_figure", "nice_ticks"]
 
@@ -45,7 +54,8 @@ def _ranges(fig: Figure) -> tuple[float, float, float, float] | None:
     ys = [v for s in fig.series for v in _finite(s.y)]
     xs += [v.x for v in fig.vlines]
     for b in fig.bands:
-        (ys if b.axis == "y" else xs).extend(_finite((b.y0, b.y1)))
+        if b.axis != "x-axis":
+            (ys if b.axis == "y" else xs).extend(_finite((b.y0, b.y1)))
     if any(s.style == "bars" for s in fig.series):
         ys.append(0.0)
     if fig.x_range:
@@ -131,8 +141,10 @@ def draw_figure(painter: QPainter, rect: QRectF, fig: Figure, font_pt: float = 8
     # bands under everything
     painter.setClipRect(plot)
     for b in fig.bands:
+        if b.axis == "x-axis":
+            continue
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(QColor(b.color)))
+        painter.setBrush(_band_brush(b, line_h))
         if b.axis == "y":
             r = QRectF(
                 QPointF(plot.left(), py(max(b.y0, b.y1))),
@@ -173,6 +185,7 @@ def draw_figure(painter: QPainter, rect: QRectF, fig: Figure, font_pt: float = 8
     # series
     for s in fig.series:
         _draw_series(painter, s, px, py, y0, line_h)
+    _axis_spans(painter, plot, fig, px, line_h)
     # vertical annotations, labels staggered over two rows
     painter.setFont(small)
     for i, v in enumerate(fig.vlines):
@@ -225,6 +238,29 @@ def draw_figure(painter: QPainter, rect: QRectF, fig: Figure, font_pt: float = 8
     painter.restore()
 
 
+def _band_brush(b: Band, line_h: float) -> QBrush:
+    """A band's fill, or for a hatched band diagonal lines about a third of a line apart."""
+    if not b.hatch:
+        return QBrush(QColor(b.color))
+    brush = QBrush(QColor(b.color), Qt.BrushStyle.BDiagPattern)
+    brush.setTransform(QTransform.fromScale(line_h / 22.0, line_h / 22.0))
+    return brush
+
+
+def _axis_spans(painter: QPainter, plot: QRectF, fig: Figure, px, line_h: float) -> None:
+    """Spans marked on the time axis: a bar along the plot's bottom edge, labelled above it."""
+    h = line_h * 0.45
+    for b in fig.bands:
+        if b.axis != "x-axis":
+            continue
+        left = max(px(min(b.y0, b.y1)), plot.left())
+        right = max(min(px(max(b.y0, b.y1)), plot.right()), left + line_h * 0.2)
+        painter.fillRect(QRectF(left, plot.bottom() - h, right - left, h), QColor(b.color))
+        if b.label:
+            painter.setPen(QColor(b.color))
+            painter.drawText(QPointF(left, plot.bottom() - h - line_h * 0.2), b.label)
+
+
 def _draw_series(painter: QPainter, s: Series, px, py, y0: float, line_h: float) -> None:
     color = QColor(s.color)
     pts = [
@@ -259,7 +295,11 @@ def _draw_series(painter: QPainter, s: Series, px, py, y0: float, line_h: float)
 def _legend(painter: QPainter, plot: QRectF, fig: Figure, font: QFont, line_h: float) -> None:
     """One row of legend entries above the plot, right-aligned (never over the data)."""
     items = [(s.label, s.color, s.style) for s in fig.series if s.label]
-    items += [(b.label, b.color, "band") for b in fig.bands if b.label and b.axis == "x"]
+    items += [
+        (b.label, b.color, "hatch" if b.hatch else "band")
+        for b in fig.bands
+        if b.label and b.axis == "x"
+    ]
     if not items:
         return
     painter.setFont(font)
@@ -273,7 +313,11 @@ def _legend(painter: QPainter, plot: QRectF, fig: Figure, font: QFont, line_h: f
         painter.drawText(QPointF(x, y), text)
         x -= h * 1.3
         sw = QRectF(x, y - h * 0.55, h * 0.9, h * 0.45)
-        if style in ("bars", "band", "points"):
+        if style == "hatch":
+            painter.fillRect(sw, QBrush(QColor(color), Qt.BrushStyle.BDiagPattern))
+            painter.setPen(QPen(QColor("#aaaaaa"), 0))
+            painter.drawRect(sw)
+        elif style in ("bars", "band", "points"):
             painter.fillRect(sw, QColor(color))
             if style == "band":
                 painter.setPen(QPen(QColor("#aaaaaa"), 0))

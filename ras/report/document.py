@@ -81,13 +81,19 @@ class VLine:
 
 @dataclass(frozen=True)
 class Band:
-    """A shaded horizontal band from ``y0`` to ``y1`` (e.g. an MCID band), or an x span."""
+    """A shaded band: horizontal from ``y0`` to ``y1`` (``axis`` "y", e.g. an MCID band), a
+    span of x from ``y0`` to ``y1`` over the plot (``axis`` "x", e.g. a phase), or a span of x
+    marked as a bar on the time axis (``axis`` "x-axis", e.g. a sensor disconnected).
+
+    ``hatch``: drawn as diagonal lines over what is under it instead of filled.
+    """
 
     y0: float
     y1: float
     label: str = ""
     color: str = "#d5e8d4"
-    axis: Literal["y", "x"] = "y"
+    axis: Literal["y", "x", "x-axis"] = "y"
+    hatch: bool = False
 
 
 @dataclass(frozen=True)
