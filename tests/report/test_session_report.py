@@ -60,7 +60,10 @@ def test_each_preset_renders_a_readable_a4_report(rendered, tmp_path):
             "Cadence and cue tempo",
             "Step times",
             "Relative phase",
-            "Markers and notes",
+            "Summary",
+            "What happened",
+            "Clinical event",
+            "Change since earlier sessions",
             "baseline",
             "cued",
             "probe",
@@ -163,8 +166,9 @@ def test_progress_report_across_sessions(sessions_db, tmp_path):
     # the session report of the second session compares with the first
     pdf2 = tmp_path / "second.pdf"
     assert _report(db, str(ids["P-PD"][1]), "--pdf", str(pdf2)) == 0
-    text2 = pdf_text(pdf2)
-    assert "previous" in text2 and f"Previous session: #{ids['P-PD'][0]}" in text2
+    text2 = " ".join(pdf_text(pdf2).split())
+    assert f"Δ baseline vs previous #{ids['P-PD'][0]}" in text2
+    assert f"Δ probe vs previous #{ids['P-PD'][0]}" in text2
 
 
 def test_reports_are_pseudonymous_unless_asked(sessions_db, tmp_path):
@@ -249,7 +253,17 @@ def _walk(store: Store, patient: str, stride_length_m: float, cadence_spm: float
     )
 
 
-def test_gait_speed_change_reaching_the_mcid_is_flagged(tmp_path):
+def _speed_rows(text: str) -> list[list[str]]:
+    """The cells of every "Gait speed (m/s)" row: the outcome table's, then the between-session
+    table's."""
+    return [
+        re.split(r"\s{2,}", ln.strip())[1:]
+        for ln in text.splitlines()
+        if ln.strip().startswith("Gait speed (m/s)")
+    ]
+
+
+def test_gait_speed_change_reaching_the_mcid_is_flagged_between_sessions_only(tmp_path):
     db = tmp_path / "m.sqlite3"
     with Store(db) as store:
         store.add_patient("P-M", diagnosis="stroke", affected_side="left")
@@ -258,13 +272,33 @@ def test_gait_speed_change_reaching_the_mcid_is_flagged(tmp_path):
     pdf = tmp_path / "m.pdf"
     assert _report(db, str(second), "--pdf", str(pdf)) == 0
     text = pdf_text(pdf)
-    speed = _row(text, "Gait speed (m/s)")
-    assert speed[:3] == ["0.92", "0.92", "0.92"]
-    # the flagged cell wraps over three lines: "+0.25 ▲", "MCID", "important"
-    assert speed[-1] == "MCID" and "+0.25 ▲" in text and "important" in text
+    within, between = _speed_rows(text)
+    # within the session: the values and plain differences, no flag
+    assert within == ["0.92", "0.92", "0.92", "±0.00", "±0.00"]
+    # between sessions: baseline and probe vs the previous session, flagged
+    assert between[:2] == ["+0.25 ▲ MCID important"] * 2, between
+    assert "Tilson" in text and "important" in text
+    assert "MCID" not in " ".join(within)
     prog = tmp_path / "p.pdf"
     assert _report(db, "--patient", "P-M", "--pdf", str(prog)) == 0
     assert "▲" in pdf_text(prog) and "0.16 m/s" in pdf_text(prog)
+
+
+def test_a_change_below_the_mcid_is_printed_below_it(tmp_path):
+    """+0.057 m/s against Parkinson's 0.06 m/s: not flagged, and not printed as +0.06."""
+    db = tmp_path / "b.sqlite3"
+    first_speed = 0.80 / 1.2
+    with Store(db) as store:
+        store.add_patient("P-B", diagnosis="parkinson")
+        _walk(store, "P-B", 0.80, 100.0)
+        second = _walk(store, "P-B", (first_speed + 0.057) * 1.2, 100.0)
+    pdf = tmp_path / "b.pdf"
+    assert _report(db, str(second), "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    _, between = _speed_rows(text)
+    assert between[:2] == ["+0.057", "+0.057"], between
+    assert "MCID" not in " ".join(between) and "+0.06 " not in text
+    assert "below the 0.06 m/s MCID" in " ".join(text.split())
 
 
 def test_gui_exporter_writes_the_same_report(sessions_db, tmp_path):
