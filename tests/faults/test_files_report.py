@@ -238,7 +238,10 @@ def test_export_without_pyside6_writes_every_format(walked, tmp_path):
     csv_names = sorted(p.name for p in (tmp_path / "csv").iterdir())
     assert csv_names == sorted(
         f"session-{sid}_{t}.csv"
-        for t in ("session", "phases", "steps", "cues", "tempo_changes", "markers", "parameters")
+        for t in (
+            *("session", "phases", "steps", "cues", "tempo_changes", "cue_states", "actions"),
+            *("markers", "link_events", "parameters"),
+        )
     )
     bids = tmp_path / "bids"
     done = _without_qt("export", str(sid), "--format", "bids", "--out", str(bids), "--db", str(db))
