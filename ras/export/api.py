@@ -110,16 +110,12 @@ def export_session(
     check_choice("export format", fmt, EXPORT_FORMATS)
     data = load_session(store, session_id, with_imu=True)
     out = prepare_out_dir(out_dir)
+    record = {"cue_states": store.cue_states(session_id), "actions": store.actions(session_id)}
     if fmt == "bids":
         from ras.export.bids import write_bids
 
-        return write_bids(data, out, with_names=with_names)
-    tables = export_tables(
-        data,
-        cue_states=store.cue_states(session_id),
-        actions=store.actions(session_id),
-        with_names=with_names,
-    )
+        return write_bids(data, out, **record, with_names=with_names)
+    tables = export_tables(data, **record, with_names=with_names)
     prefix = f"session-{data.info.id}"
     if fmt == "csv":
         return write_csv(out, prefix, tables)

@@ -2,11 +2,14 @@
 
 Layout (BIDS 1.9 motion, https://bids-specification.readthedocs.io/ -> Motion)::
 
-    DIR/dataset_description.json, README, participants.tsv
-    DIR/sub-<pseudo>/sub-<pseudo>_sessions.tsv
+    DIR/dataset_description.json, README, participants.tsv/.json, scans.json
+    DIR/sub-<pseudo>/sub-<pseudo>_sessions.tsv/.json
     DIR/sub-<pseudo>/ses-<id>/sub-<pseudo>_ses-<id>_scans.tsv
     DIR/sub-<pseudo>/ses-<id>/motion/sub-<pseudo>_ses-<id>_task-rasgait_tracksys-<foot>_motion.tsv
-                                      ..._channels.tsv, ..._motion.json, ..._events.tsv/.json
+                              ..._channels.tsv/.json, ..._motion.json, ..._events.tsv/.json
+
+The dataset-level files are merged with what ``DIR`` holds (:mod:`ras.export.bids_dataset`),
+so sessions and patients exported one after another make one dataset.
 
 One tracking system per foot sensor (each has its own clock and sample count). Every motion
 file has a LATENCY channel first: the sample's time in seconds on the session clock, whose zero
@@ -15,18 +18,26 @@ is the ``acq_time`` in scans.tsv; event onsets use the same zero.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ras.events import ImuEvent
-from ras.protocol.messages import Side, StepKind
-from ras.results.files import prepare_out_dir, spreadsheet_cell, write_text
+from ras.diagnosis import Diagnosis
+from ras.events import ActionEvent, CueStateEvent, ImuEvent
+from ras.export.bids_dataset import (
+    BIDS_VERSION,
+    merge_description,
+    merge_json,
+    merge_readme,
+    merge_tsv,
+)
+from ras.export.bids_events import EVENT_COLUMNS, events_rows, events_sidecar
+from ras.export.tsv import json_text, tsv_text
+from ras.protocol.messages import Side
+from ras.results.files import prepare_out_dir, write_text
 from ras.results.session_data import SessionData
-from ras.results.tables import event_name, phase_of, side_name
 
 __all__ = [
     "BIDS_VERSION",
@@ -37,7 +48,6 @@ __all__ = [
     "write_bids",
 ]
 
-BIDS_VERSION = "1.9.0"
 TASK_LABEL = "rasgait"
 TASK_NAME = "RAS gait training"
 TASK_DESCRIPTION = (
@@ -54,7 +64,6 @@ CHANNEL_COLUMNS = (
     "reference_frame",
     "description",
 )
-EVENT_COLUMNS = ("onset", "duration", "trial_type", "side", "phase", "value", "source", "note")
 _AXES = ("x", "y", "z")
 _TRACKED = {Side.LEFT: "LeftFoot", Side.RIGHT: "RightFoot"}
 
@@ -63,26 +72,6 @@ def bids_label(text: str) -> str:
     """A BIDS label (letters and digits only) from a pseudonymous id or name."""
     label = re.sub(r"[^A-Za-z0-9]", "", str(text))
     return label or "unknown"
-
-
-def _tsv(columns: Sequence[str] | None, rows: Sequence[Sequence[object]]) -> str:
-    """TSV text; text cells that a spreadsheet would run as a formula are escaped."""
-
-    def cell(v: object) -> str:
-        if v is None or (isinstance(v, float) and not np.isfinite(v)):
-            return "n/a"
-        if isinstance(v, float):
-            return f"{v:.6f}"
-        text = str(v).replace("\t", " ").replace("\r", " ").replace("\n", " ")
-        return spreadsheet_cell(text) if text else "n/a"
-
-    lines = [] if columns is None else ["\t".join(columns)]
-    lines += ["\t".join(cell(v) for v in r) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _json(obj: object) -> str:
-    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _tracksys(sensor_id: int, side: Side) -> tuple[str, str]:
@@ -136,103 +125,6 @@ def _channels_rows(tracked: str, label: str, rate_hz: float) -> list[tuple[objec
     return rows
 
 
-def _events_rows(data: SessionData) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
-    for r in data.steps:
-        t = float(r["t_s"])
-        kind = event_name(r["kind"], unknown_prefix="event")
-        side = side_name(r["side"])
-        value = float(r["stride_time_s"]) if int(r["kind"]) == StepKind.INITIAL_CONTACT else None
-        rows.append((t, 0.0, kind, side, phase_of(t, data.phases), value, "sensor", None))
-    for c in data.cues:
-        t = float(c["t_s"])
-        side = side_name(c["side"])
-        rows.append(
-            (
-                t,
-                0.0,
-                "cue",
-                side,
-                phase_of(t, data.phases),
-                float(c["tempo_bpm"]),
-                "cue engine",
-                None,
-            )
-        )
-    for ch in data.tempo_changes:
-        rows.append(
-            (
-                ch.t_s,
-                0.0,
-                "tempo_change",
-                None,
-                phase_of(ch.t_s, data.phases),
-                ch.new_bpm,
-                ch.source,
-                ch.reason,
-            )
-        )
-    for m in data.markers:
-        rows.append(
-            (m.t_s, 0.0, "marker", None, phase_of(m.t_s, data.phases), None, "therapist", m.note)
-        )
-    for name, start, end in data.phases:
-        dur = None if end is None else end - start
-        rows.append(
-            (
-                start,
-                dur,
-                f"phase_{name}",
-                None,
-                name,
-                None,
-                "protocol",
-                None if end is not None else "phase never ended (session incomplete)",
-            )
-        )
-    rows.sort(key=lambda r: float(r[0]))  # type: ignore[arg-type]
-    return rows
-
-
-_EVENTS_JSON = {
-    "onset": {
-        "Description": "Seconds on the session clock (zero = acq_time in scans.tsv)",
-        "Units": "s",
-    },
-    "duration": {
-        "Description": "Seconds; 0 for instantaneous events, n/a if never ended",
-        "Units": "s",
-    },
-    "trial_type": {
-        "Description": "Kind of event",
-        "Levels": {
-            "initial_contact": "foot strike (IC) reported by the foot sensor",
-            "toe_off": "toe off (TO) reported by the foot sensor",
-            "mid_swing": "mid-swing reported by the foot sensor",
-            "mid_stance": "mid-stance reported by the foot sensor",
-            "cue": "a metronome beat at the speaker; value = tempo (1/min)",
-            "tempo_change": "cue tempo changed; value = new tempo (1/min), source = who, "
-            "note = why",
-            "marker": "therapist's marker; note = its text",
-            "phase_baseline": "uncued baseline walk",
-            "phase_cued": "cued training",
-            "phase_probe": "uncued probe (carry-over)",
-        },
-    },
-    "side": {"Description": "Foot (left, right) or n/a"},
-    "phase": {"Description": "Protocol phase the event falls in"},
-    "value": {
-        "Description": "initial_contact: stride time (s) as reported by the sensor; "
-        "cue and tempo_change: tempo (1/min)"
-    },
-    "source": {
-        "Description": "Who produced the event: sensor, cue engine, plan, adaptive, "
-        "therapist, protocol"
-    },
-    "note": {"Description": "Reason of a tempo change or text of a marker"},
-}
-
-
 def _motion_json(
     data: SessionData, sensor_id: int, tracked: str, rate: float, matrix: np.ndarray, n: int
 ) -> dict[str, object]:
@@ -253,45 +145,82 @@ def _motion_json(
         "GYROChannelCount": 3,
         "LATENCYChannelCount": 1,
         "TrackedPointsCount": 1,
-        "SpatialAxes": "ALS",
         "RecordingDuration": round(duration, 6),
         "MissingValues": "n/a",
         "SubjectArtefactDescription": "n/a",
-        "RecordingStatus": data.info.status,
-        "RecordingComplete": not data.incomplete,
     }
 
 
-def _top_level(data: SessionData, out_dir: Path, sub: str, *, with_names: bool) -> list[Path]:
-    """dataset_description.json, README, participants.tsv and the subject's sessions.tsv."""
-    description = {
-        "Name": f"ras session {data.info.id} of {sub}",
-        "BIDSVersion": BIDS_VERSION,
-        "DatasetType": "raw",
-        "GeneratedBy": [{"Name": "ras", "Description": "ras export --format bids"}],
+_PARTICIPANTS_JSON = {
+    "participant_id": {"Description": "sub-<pseudonymous id of the patient in ras>"},
+    "diagnosis": {
+        "Description": "Diagnosis group (what the clinical thresholds depend on)",
+        "Levels": {d.value: d.label for d in Diagnosis},
+    },
+    "diagnosis_note": {"Description": "The diagnosis as described by the clinician"},
+    "affected_side": {
+        "Description": "Side affected by the condition (e.g. the paretic side after a stroke)"
+    },
+    "name": {"Description": "The patient's name (exported only on request, --with-names)"},
+}
+_STATUS = {
+    "Description": "ras session status",
+    "Levels": {
+        "complete": "the session ended as planned or was ended by the therapist",
+        "incomplete": "the recording stopped early (crash, killed, disk full): data up to then",
+        "running": "still being recorded when exported",
+    },
+}
+_SESSIONS_JSON = {
+    "acq_time": {"Description": "Session start, UTC (the session clock's zero)"},
+    "status": _STATUS,
+}
+_SCANS_JSON = {
+    "acq_time": {"Description": "Session start, UTC (zero of the motion file's latency)"},
+    "status": _STATUS,
+}
+#: The foot frame the IMU axes are in, by the ``reference_frame`` value of channels.tsv.
+_CHANNELS_JSON = {
+    "reference_frame": {
+        "Description": "Frame of the sensor axes",
+        "Levels": {
+            "foot": {
+                "Description": "the foot's frame: x forward, y left, z up",
+                "SpatialAxes": "ALS",
+                "RotationRule": "right-hand",
+                "RotationOrder": "ZXY",
+            }
+        },
     }
-    readme = [
-        f"ras session {data.info.id} of participant {sub}: {TASK_NAME}.",
-        f"Status: {data.status_note}.",
-        "Times: seconds on the session clock; zero is acq_time in the scans file.",
-    ]
-    if not data.imu:
-        readme.append("No raw IMU was recorded in this session: only gait events are exported.")
-    p_cols = ["participant_id", "diagnosis", "diagnosis_note", "affected_side"]
-    p_cols += ["name"] if with_names else []
+}
+
+
+def _dataset_files(data: SessionData, out_dir: Path, sub: str, *, with_names: bool) -> list[Path]:
+    """The dataset-level files and the subject's sessions.tsv, merged with what is there."""
     patient = data.patient
-    p_row = [f"sub-{sub}", patient.diagnosis, patient.diagnosis_note, patient.affected_side]
+    participant: dict[str, object] = {
+        "participant_id": f"sub-{sub}",
+        "diagnosis": patient.diagnosis,
+        "diagnosis_note": patient.diagnosis_note,
+        "affected_side": patient.affected_side,
+    }
     if with_names:
-        p_row.append(data.patient.name)
-    sessions = [(f"ses-{data.info.id}", _acq_time(data), data.info.status)]
+        participant["name"] = patient.name
+    participants_json = {k: v for k, v in _PARTICIPANTS_JSON.items() if k in participant}
+    session = {"session_id": f"ses-{data.info.id}", "acq_time": _acq_time(data)}
+    session["status"] = data.info.status
+    sessions = out_dir / f"sub-{sub}" / f"sub-{sub}_sessions"
+    line = f"{data.status_note}." + (
+        "" if data.imu else " No raw IMU was recorded: only the events are exported."
+    )
     return [
-        write_text(out_dir / "dataset_description.json", _json(description)),
-        write_text(out_dir / "README", "\n".join(readme) + "\n"),
-        write_text(out_dir / "participants.tsv", _tsv(p_cols, [p_row])),
-        write_text(
-            out_dir / f"sub-{sub}" / f"sub-{sub}_sessions.tsv",
-            _tsv(("session_id", "acq_time", "status"), sessions),
-        ),
+        merge_description(out_dir / "dataset_description.json"),
+        merge_readme(out_dir / "README", f"sub-{sub} ses-{data.info.id}", line),
+        merge_tsv(out_dir / "participants.tsv", "participant_id", list(participant), [participant]),
+        merge_json(out_dir / "participants.json", participants_json),
+        merge_json(out_dir / "scans.json", _SCANS_JSON),
+        merge_tsv(sessions.with_suffix(".tsv"), "session_id", list(session), [session]),
+        merge_json(sessions.with_suffix(".json"), _SESSIONS_JSON),
     ]
 
 
@@ -299,18 +228,35 @@ def _acq_time(data: SessionData) -> str:
     return data.info.started_utc.rstrip("Z")
 
 
-def write_bids(data: SessionData, out_dir: Path, *, with_names: bool = False) -> list[Path]:
-    """Write the session as a Motion-BIDS dataset under ``out_dir``; return the files written."""
+def _remove_stale(folder: Path, stem: str, written: Sequence[Path]) -> None:
+    """Remove this session's files that an earlier export wrote and this one did not (e.g. a
+    tracking system no longer there); other sessions' files are not touched."""
+    keep = {Path(p).name for p in written}
+    for old in folder.glob(f"{stem}_*"):
+        if old.name not in keep and old.is_file() and not old.is_symlink():
+            old.unlink()
+
+
+def write_bids(
+    data: SessionData,
+    out_dir: Path,
+    *,
+    cue_states: Sequence[CueStateEvent] = (),
+    actions: Sequence[ActionEvent] = (),
+    with_names: bool = False,
+) -> list[Path]:
+    """Write the session into the Motion-BIDS dataset at ``out_dir`` (merged with the
+    sessions and participants already there); return the files written."""
     out_dir = prepare_out_dir(out_dir)
     sub = bids_label(data.patient.pseudo_id)
     ses = str(data.info.id)
     stem = f"sub-{sub}_ses-{ses}"
     ses_dir = out_dir / f"sub-{sub}" / f"ses-{ses}"
     motion_dir = prepare_out_dir(ses_dir / "motion")
-    written = _top_level(data, out_dir, sub, with_names=with_names)
     by_sensor: dict[int, list[ImuEvent]] = {}
     for c in data.imu:
         by_sensor.setdefault(int(c.sensor_id), []).append(c)
+    written: list[Path] = []
     scans: list[tuple[object, ...]] = []
     labels = []
     for sensor_id, chunks in sorted(by_sensor.items(), key=lambda kv: int(kv[1][0].side)):
@@ -323,18 +269,22 @@ def write_bids(data: SessionData, out_dir: Path, *, with_names: bool = False) ->
         sidecar = _motion_json(data, sensor_id, tracked, rate, matrix, len(chan))
         written += [
             write_text(f"{base}_motion.tsv", body),
-            write_text(f"{base}_channels.tsv", _tsv(CHANNEL_COLUMNS, chan)),
-            write_text(f"{base}_motion.json", _json(sidecar)),
+            write_text(f"{base}_channels.tsv", tsv_text(CHANNEL_COLUMNS, chan)),
+            write_text(f"{base}_channels.json", json_text(_CHANNELS_JSON)),
+            write_text(f"{base}_motion.json", json_text(sidecar)),
         ]
         scans.append((f"motion/{Path(base).name}_motion.tsv", _acq_time(data), data.info.status))
     events = motion_dir / (
         f"{stem}_task-{TASK_LABEL}" + (f"_tracksys-{labels[0]}" if labels else "")
     )
+    rows = events_rows(data, cue_states, actions)
     written += [
-        write_text(f"{events}_events.tsv", _tsv(EVENT_COLUMNS, _events_rows(data))),
-        write_text(f"{events}_events.json", _json(_EVENTS_JSON)),
+        write_text(f"{events}_events.tsv", tsv_text(EVENT_COLUMNS, rows)),
+        write_text(f"{events}_events.json", json_text(events_sidecar())),
     ]
     if scans:
-        scans_tsv = _tsv(("filename", "acq_time", "status"), scans)
+        scans_tsv = tsv_text(("filename", "acq_time", "status"), scans)
         written.append(write_text(ses_dir / f"{stem}_scans.tsv", scans_tsv))
-    return written
+    _remove_stale(motion_dir, stem, written)
+    _remove_stale(ses_dir, stem, written)
+    return written + _dataset_files(data, out_dir, sub, with_names=with_names)

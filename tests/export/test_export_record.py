@@ -152,3 +152,36 @@ def test_json_has_the_same_record_with_units(record_db, tmp_path):
         "note": "=1+1",
     }
     assert doc["patient"]["diagnosis_label"] == "Parkinson's disease"
+
+
+def test_bids_events_have_every_change_with_onset_and_duration(record_db, tmp_path):
+    db, sid = record_db
+    _export(db, sid, "bids", tmp_path)
+    [events] = tmp_path.glob("sub-PREC/ses-*/motion/*_events.tsv")
+    rows = _rows(events, "\t")
+    stored = _stored(db, sid)
+
+    def onsets(trial_type: str) -> list[float]:
+        return [float(r["onset"]) for r in rows if r["trial_type"] == trial_type]
+
+    states = stored["cue_states"]
+    for state in ("start", "off", "on", "pause", "resume", "stop"):
+        expected = [s.t_s for s in states if s.state.value == state]
+        assert onsets(f"cue_{state}") == pytest.approx(expected, abs=1e-6), state
+    off = next(r for r in rows if r["trial_type"] == "cue_off")
+    assert float(off["duration"]) == pytest.approx(states[2].t_s - states[1].t_s, abs=1e-5)
+    assert off["source"] == "therapist" and off["phase"] == "cued"
+    refused = [r for r in rows if r["trial_type"] == "therapist_action_refused"]
+    assert [r["note"].split(":")[0] for r in refused] == ["resume"]
+    applied = [r["note"] for r in rows if r["trial_type"] == "therapist_action"]
+    assert len(applied) == len(stored["actions"]) - 1
+    assert any(n.startswith("set 130 bpm: ") and "large jump" in n for n in applied)
+    [fall] = [r for r in rows if r["trial_type"] == "clinical_fall"]
+    assert (fall["note"], fall["source"]) == ("lost balance turning", "therapist")
+    assert float(fall["onset"]) == pytest.approx(stored["markers"][0].t_s, abs=1e-6)
+    assert [r["note"] for r in rows if r["trial_type"] == "marker"] == ["'=1+1"]
+    assert 130.0 in [float(r["value"]) for r in rows if r["trial_type"] == "tempo_change"]
+    lost = [r for r in rows if r["trial_type"] == "link_disconnected" and r["side"] == "left"]
+    assert lost and 0.0 < float(lost[0]["duration"]) < 10.0
+    levels = json.loads(events.with_suffix(".json").read_text(encoding="utf-8"))["trial_type"]
+    assert {r["trial_type"] for r in rows} <= set(levels["Levels"])

@@ -18,7 +18,7 @@ from tests.conftest import record_walk, refused_in_process
 
 BIDS_NAME = re.compile(
     r"^sub-[A-Za-z0-9]+_ses-[A-Za-z0-9]+_task-[A-Za-z0-9]+(_tracksys-[A-Za-z0-9]+)?"
-    r"_(motion\.tsv|motion\.json|channels\.tsv|events\.tsv|events\.json)$"
+    r"_(motion\.tsv|motion\.json|channels\.tsv|channels\.json|events\.tsv|events\.json)$"
 )
 CHANNEL_TYPES = {
     "ACCEL",
@@ -157,6 +157,12 @@ def test_motion_bids_export_has_the_required_files_and_columns(imu_db, tmp_path)
             assert sidecar[key], key
         assert sidecar["SamplingFrequency"] == 100.0
         assert sidecar["MotionChannelCount"] == len(channels)
+        # not motion.json fields (the validator refuses them): the frame is in channels.json
+        assert not {"SpatialAxes", "RecordingStatus", "RecordingComplete"} & set(sidecar)
+        frames = json.loads((motion_dir / f"{base}_channels.json").read_text())
+        foot = frames["reference_frame"]["Levels"]["foot"]
+        assert foot["SpatialAxes"] == "ALS"
+        assert {c["reference_frame"] for c in channels} == {"foot", "n/a"}
         # motion.tsv has no header: every line is numbers, one column per channel
         data = np.loadtxt(motion, delimiter="\t", ndmin=2)
         assert data.shape[1] == len(channels) and data.shape[0] > 1000

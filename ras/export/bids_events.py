@@ -1,0 +1,223 @@
+"""The BIDS ``*_events.tsv`` of a session and its ``*_events.json``: the whole record.
+
+Gait events, cues, tempo changes, every cue state change, therapist action, clinical event
+(markers by kind), sensor link change and protocol phase, on the session clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ras.events import ActionEvent, CueState, CueStateEvent, LinkEvent, LinkState, MarkerKind
+from ras.protocol.messages import Side, StepKind
+from ras.results.session_data import SessionData
+from ras.results.tables import EVENT_NAMES, event_name, phase_of, side_name
+
+__all__ = ["EVENT_COLUMNS", "events_rows", "events_sidecar", "marker_trial_type"]
+
+EVENT_COLUMNS = ("onset", "duration", "trial_type", "side", "phase", "value", "source", "note")
+
+#: Cue states after which the cue is silent until the next change.
+_SILENT = (CueState.OFF, CueState.PAUSE)
+
+Row = tuple[object, ...]
+
+
+def _silent_for_s(states: Sequence[CueStateEvent], i: int) -> float | None:
+    """How long the cue stayed silent after an ``off`` or ``pause`` (until the next change)."""
+    if states[i].state not in _SILENT:
+        return 0.0
+    later = states[i + 1 : i + 2]
+    return later[0].t_s - states[i].t_s if later else None
+
+
+def _lost_for_s(links: Sequence[LinkEvent], i: int) -> float | None:
+    """How long a sensor stayed away after a disconnect (until it connected again)."""
+    event = links[i]
+    if event.state is not LinkState.DISCONNECTED:
+        return 0.0
+
+    def same(e: LinkEvent) -> bool:
+        return e.side == event.side if event.side is not Side.UNKNOWN else e.port == event.port
+
+    back = [e for e in links[i + 1 :] if e.state is LinkState.CONNECTED and same(e)]
+    return back[0].t_s - event.t_s if back else None
+
+
+def _action_note(a: ActionEvent) -> str:
+    return f"{a.action}: {a.message}" if a.message else a.action
+
+
+def marker_trial_type(kind: MarkerKind) -> str:
+    """``marker`` for a free-text note, ``clinical_<kind>`` for a clinical event."""
+    return "marker" if kind is MarkerKind.NOTE else f"clinical_{kind.value}"
+
+
+def events_rows(
+    data: SessionData,
+    cue_states: Sequence[CueStateEvent] = (),
+    actions: Sequence[ActionEvent] = (),
+) -> list[Row]:
+    """Every event of the session as ``EVENT_COLUMNS`` rows, in time order."""
+
+    def row(t_s: float, duration: float | None, kind: str, **cols: object) -> Row:
+        return (
+            t_s,
+            duration,
+            kind,
+            cols.get("side"),
+            cols.get("phase", phase_of(t_s, data.phases)),
+            cols.get("value"),
+            cols.get("source"),
+            cols.get("note") or None,
+        )
+
+    rows: list[Row] = []
+    for name, start, end in data.phases:
+        never = "phase never ended (session incomplete)"
+        rows.append(
+            row(
+                start,
+                None if end is None else end - start,
+                f"phase_{name}",
+                phase=name,
+                source="protocol",
+                note=None if end is not None else never,
+            )
+        )
+    for r in data.steps:
+        t = float(r["t_s"])
+        ic = int(r["kind"]) == StepKind.INITIAL_CONTACT
+        rows.append(
+            row(
+                t,
+                0.0,
+                event_name(r["kind"], unknown_prefix="event"),
+                side=side_name(r["side"]),
+                value=float(r["stride_time_s"]) if ic else None,
+                source="sensor",
+            )
+        )
+    for c in data.cues:
+        rows.append(
+            row(
+                float(c["t_s"]),
+                0.0,
+                "cue",
+                side=side_name(c["side"]),
+                value=float(c["tempo_bpm"]),
+                source="cue engine",
+            )
+        )
+    for ch in data.tempo_changes:
+        rows.append(
+            row(ch.t_s, 0.0, "tempo_change", value=ch.new_bpm, source=ch.source, note=ch.reason)
+        )
+    for i, s in enumerate(cue_states):
+        rows.append(
+            row(
+                s.t_s,
+                _silent_for_s(cue_states, i),
+                f"cue_{s.state.value}",
+                source=s.source,
+                note=s.reason,
+            )
+        )
+    for a in actions:
+        kind = "therapist_action" if a.ok else "therapist_action_refused"
+        rows.append(row(a.t_s, 0.0, kind, source="therapist", note=_action_note(a)))
+    for m in data.markers:
+        rows.append(row(m.t_s, 0.0, marker_trial_type(m.kind), source="therapist", note=m.note))
+    links = data.link_events
+    for i, e in enumerate(links):
+        rows.append(
+            row(
+                e.t_s,
+                _lost_for_s(links, i),
+                f"link_{e.state.value}",
+                side=e.side.label,
+                source="sensor link",
+                note=e.detail,
+            )
+        )
+    rows.sort(key=lambda r: float(r[0]))  # type: ignore[arg-type]  # stable: phases first
+    return rows
+
+
+_CUE_STATE_TEXT = {
+    CueState.START: "the cue starts (cued phase begins)",
+    CueState.STOP: "the cue stops (cued phase ends, early or as planned, or the session ends)",
+    CueState.OFF: "the therapist turns the cue off (uncued stretch); duration = how long",
+    CueState.ON: "the therapist turns the cue back on",
+    CueState.PAUSE: "the therapist pauses the cue; duration = how long",
+    CueState.RESUME: "the therapist resumes the cue",
+}
+_LINK_TEXT = {
+    LinkState.CONNECTING: "the host opens a sensor's port",
+    LinkState.CONNECTED: "a sensor is connected (note: where its steps are detected)",
+    LinkState.DISCONNECTED: "a sensor is lost or unplugged; duration = until it is back "
+    "(n/a if it never came back)",
+    LinkState.REBOOTED: "a sensor restarted",
+    LinkState.CLOSED: "the host closes a sensor's port",
+}
+_MARKER_TEXT = {
+    MarkerKind.NOTE: "therapist's note; note = its text",
+    MarkerKind.FALL: "clinical event: a fall",
+    MarkerKind.NEAR_FALL: "clinical event: a near-fall",
+    MarkerKind.FREEZING: "clinical event: freezing of gait seen by the therapist",
+    MarkerKind.REST: "clinical event: a rest",
+    MarkerKind.ASSISTANCE: "clinical event: assistance given",
+}
+_GAIT_TEXT = {
+    StepKind.INITIAL_CONTACT: "foot strike (IC) reported by the foot sensor",
+    StepKind.TOE_OFF: "toe off (TO) reported by the foot sensor",
+    StepKind.MID_SWING: "mid-swing reported by the foot sensor",
+    StepKind.MID_STANCE: "mid-stance reported by the foot sensor",
+}
+
+
+def _levels() -> dict[str, str]:
+    levels = {EVENT_NAMES[k]: text for k, text in _GAIT_TEXT.items()}
+    levels["cue"] = "a metronome beat at the speaker; value = tempo (1/min)"
+    levels["tempo_change"] = (
+        "cue tempo changed; value = new tempo (1/min), source = who, note = why"
+    )
+    levels |= {f"cue_{s.value}": text for s, text in _CUE_STATE_TEXT.items()}
+    levels["therapist_action"] = "a therapist action, applied; note = the action: what was done"
+    levels["therapist_action_refused"] = "a therapist action, refused; note = the action: why"
+    levels |= {marker_trial_type(k): text for k, text in _MARKER_TEXT.items()}
+    levels |= {f"link_{s.value}": text for s, text in _LINK_TEXT.items()}
+    levels["phase_baseline"] = "uncued baseline walk; duration = its length"
+    levels["phase_cued"] = "cued training; duration = its length"
+    levels["phase_probe"] = "uncued probe (carry-over); duration = its length"
+    return levels
+
+
+def events_sidecar() -> dict[str, object]:
+    """The ``*_events.json`` describing every column and every ``trial_type`` level."""
+    return {
+        "onset": {
+            "Description": "Seconds on the session clock (zero = acq_time in scans.tsv)",
+            "Units": "s",
+        },
+        "duration": {
+            "Description": "Seconds: a phase's length, how long the cue stayed off or paused, "
+            "how long a sensor was lost; 0 for instants; n/a if it never ended",
+            "Units": "s",
+        },
+        "trial_type": {"Description": "Kind of event", "Levels": _levels()},
+        "side": {"Description": "Foot (left, right, unknown) or n/a"},
+        "phase": {"Description": "Protocol phase the event falls in"},
+        "value": {
+            "Description": "initial_contact: stride time (s) as reported by the sensor; "
+            "cue and tempo_change: tempo (1/min)"
+        },
+        "source": {
+            "Description": "Who produced the event: sensor, cue engine, plan, adaptive, "
+            "therapist, system, sensor link, protocol"
+        },
+        "note": {
+            "Description": "Reason of a tempo change or cue state change, text of a marker, "
+            "a therapist action and its outcome, why a sensor link changed"
+        },
+    }
