@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
-from ras.events import ActionEvent, CueStateEvent
 from ras.export.csv_json import write_csv, write_json
 from ras.results.files import prepare_out_dir
 from ras.results.session_data import SessionData, load_session
@@ -32,13 +30,7 @@ __all__ = ["EXPORT_FORMATS", "export_session", "export_tables"]
 EXPORT_FORMATS = ("csv", "json", "bids")
 
 
-def export_tables(
-    data: SessionData,
-    *,
-    cue_states: Sequence[CueStateEvent] = (),
-    actions: Sequence[ActionEvent] = (),
-    with_names: bool = False,
-) -> list[Table]:
+def export_tables(data: SessionData, *, with_names: bool = False) -> list[Table]:
     """The tables of the CSV/JSON exports, per-phase parameters (from analysis/) last."""
     return [
         session_table(data, with_names=with_names),
@@ -46,8 +38,8 @@ def export_tables(
         steps_table(data),
         cues_table(data),
         tempo_changes_table(data),
-        cue_states_table(data, cue_states),
-        actions_table(data, actions),
+        cue_states_table(data),
+        actions_table(data),
         markers_table(data),
         link_events_table(data),
         parameters_table(data),
@@ -110,12 +102,11 @@ def export_session(
     check_choice("export format", fmt, EXPORT_FORMATS)
     data = load_session(store, session_id, with_imu=True)
     out = prepare_out_dir(out_dir)
-    record = {"cue_states": store.cue_states(session_id), "actions": store.actions(session_id)}
     if fmt == "bids":
         from ras.export.bids import write_bids
 
-        return write_bids(data, out, **record, with_names=with_names)
-    tables = export_tables(data, **record, with_names=with_names)
+        return write_bids(data, out, with_names=with_names)
+    tables = export_tables(data, with_names=with_names)
     prefix = f"session-{data.info.id}"
     if fmt == "csv":
         return write_csv(out, prefix, tables)

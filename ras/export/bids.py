@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ras.diagnosis import Diagnosis
-from ras.events import ActionEvent, CueStateEvent, ImuEvent
+from ras.events import ImuEvent
 from ras.export.bids_dataset import (
     BIDS_VERSION,
     merge_description,
@@ -241,8 +241,6 @@ def write_bids(
     data: SessionData,
     out_dir: Path,
     *,
-    cue_states: Sequence[CueStateEvent] = (),
-    actions: Sequence[ActionEvent] = (),
     with_names: bool = False,
 ) -> list[Path]:
     """Write the session into the Motion-BIDS dataset at ``out_dir`` (merged with the
@@ -277,7 +275,7 @@ def write_bids(
     events = motion_dir / (
         f"{stem}_task-{TASK_LABEL}" + (f"_tracksys-{labels[0]}" if labels else "")
     )
-    rows = events_rows(data, cue_states, actions)
+    rows = events_rows(data)
     written += [
         write_text(f"{events}_events.tsv", tsv_text(EVENT_COLUMNS, rows)),
         write_text(f"{events}_events.json", json_text(events_sidecar())),

@@ -53,11 +53,7 @@ def marker_trial_type(kind: MarkerKind) -> str:
     return "marker" if kind is MarkerKind.NOTE else f"clinical_{kind.value}"
 
 
-def events_rows(
-    data: SessionData,
-    cue_states: Sequence[CueStateEvent] = (),
-    actions: Sequence[ActionEvent] = (),
-) -> list[Row]:
+def events_rows(data: SessionData) -> list[Row]:
     """Every event of the session as ``EVENT_COLUMNS`` rows, in time order."""
 
     def row(t_s: float, duration: float | None, kind: str, **cols: object) -> Row:
@@ -113,6 +109,7 @@ def events_rows(
         rows.append(
             row(ch.t_s, 0.0, "tempo_change", value=ch.new_bpm, source=ch.source, note=ch.reason)
         )
+    cue_states = data.cue_states
     for i, s in enumerate(cue_states):
         rows.append(
             row(
@@ -123,7 +120,7 @@ def events_rows(
                 note=s.reason,
             )
         )
-    for a in actions:
+    for a in data.actions:
         kind = "therapist_action" if a.ok else "therapist_action_refused"
         rows.append(row(a.t_s, 0.0, kind, source="therapist", note=_action_note(a)))
     for m in data.markers:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ras.diagnosis import Diagnosis
-from ras.events import ActionEvent, CueStateEvent
 from ras.protocol.messages import Side, StepKind
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData
@@ -267,7 +266,7 @@ def markers_table(data: SessionData) -> Table:
     )
 
 
-def cue_states_table(data: SessionData, cue_states: Sequence[CueStateEvent]) -> Table:
+def cue_states_table(data: SessionData) -> Table:
     """Every change of the cue's state: start and stop of the cued phase, off/on (uncued
     probe) and pause/resume, with who made it."""
     columns = (
@@ -279,7 +278,7 @@ def cue_states_table(data: SessionData, cue_states: Sequence[CueStateEvent]) -> 
     return _timed_table(
         "cue_states",
         data,
-        cue_states,
+        data.cue_states,
         columns,
         "cue state changes (start, stop, off, on, pause, resume); audible: cues sound after "
         "it; source: plan, therapist or system",
@@ -287,13 +286,13 @@ def cue_states_table(data: SessionData, cue_states: Sequence[CueStateEvent]) -> 
     )
 
 
-def actions_table(data: SessionData, actions: Sequence[ActionEvent]) -> Table:
+def actions_table(data: SessionData) -> Table:
     """Every therapist action as said, whether it was applied (ok) and what became of it."""
     columns = (_field("action"), _field("ok", bool), _field("message"))
     return _timed_table(
         "actions",
         data,
-        actions,
+        data.actions,
         columns,
         "therapist actions (the audit log): ok false = refused, message says why or what was done",
         _event_t_s,
