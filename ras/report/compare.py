@@ -67,6 +67,15 @@ class McidRule:
     mcid: GaitSpeedMcid | None
     note: str = ""
 
+    def short(self) -> str:
+        """A few words for a header: ``0.06 / 0.14 / 0.22 m/s (Hass CJ et al. 2014)``."""
+        if self.mcid is None:
+            return f"none applies ({self.diagnosis})"
+        levels = " / ".join(f"{v:.2f}" for _, v in self.mcid.levels_m_per_s)
+        who = self.mcid.citation.split(",")[0]
+        whose = f"{self.diagnosis}' " if self.diagnosis.endswith("s") else ""
+        return f"{whose}{levels} m/s ({who})"
+
     def describe(self) -> str:
         """One sentence for a caption: the thresholds and their source, or why none apply."""
         if self.mcid is None:

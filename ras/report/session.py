@@ -78,6 +78,7 @@ def session_header(data: SessionData, *, with_names: bool) -> list[tuple[str, st
     pairs += [
         ("Diagnosis", diagnosis_text(p.diagnosis, p.diagnosis_note)),
         ("Affected side", p.affected_side or "—"),
+        ("Gait-speed MCID", mcid_rule(p.diagnosis).short()),
         ("Session", f"#{info.id} (session {data.number} of this patient)"),
         ("Started", _date(info.started_utc)),
         ("Duration", _duration(data)),
@@ -402,7 +403,7 @@ class RecordEntry:
     flag: str = ""
 
 
-def _short(text: str, n_chars: int = 90) -> str:
+def _short(text: str, n_chars: int = 60) -> str:
     return text if len(text) <= n_chars else text[: n_chars - 1].rstrip() + "…"
 
 

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 
+#: The font's ligatures as pdftotext gives them, and the letters they stand for.
+LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+
 
 def pdf_text(pdf: Path) -> str:
-    """The PDF's text in reading layout (pdftotext -layout)."""
+    """The PDF's text in reading layout (pdftotext -layout), ligatures as their letters
+    ("cue off", not "cue o\ufb00")."""
     out = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     )
-    return out.stdout
+    return out.stdout.translate(LIGATURES)
 
 
 def pdf_pages(pdf: Path, out_dir: Path, dpi: int = 60) -> list[Path]:
