@@ -18,7 +18,9 @@ PATIENTS = {
     "P-ST": ("stroke", "stroke", "left", 1),
 }
 NAMES = {"P-HE": "Hanna Healthy", "P-PD": "Paul Parkinson", "P-ST": "Stella Stroke"}
-PHASES_S = ("--baseline", "20", "--cued", "40", "--probe", "20")
+#: Raw IMU off: these reports say why freezing is not measured (test_freezing_report.py has
+#: sessions with raw IMU).
+PHASES_S = ("--baseline", "20", "--cued", "40", "--probe", "20", "--imu-rate", "0")
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ras.cli import main
+from ras.report.session import build_session_report
 from ras.store.store import Store
 from tests.conftest import record_walk, refused_in_process
 from tests.report.report_helpers import pdf_pages, pdf_text, requires_poppler
@@ -310,3 +311,75 @@ def test_gui_exporter_writes_the_same_report(sessions_db, tmp_path):
     assert "Session report" in pdf_text(pdf)
     prog = export_progress_report(str(db), "P-HE", tmp_path / "prog.pdf")
     assert "Progress report" in pdf_text(prog)
+
+
+def _outcome_rows(text: str) -> list[str]:
+    """The lines of the outcome table (within one session), header to caption."""
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if "Outcome measures per phase" in ln)
+    end = next(i for i, ln in enumerate(lines) if ln.startswith("Δ = later minus earlier"))
+    return lines[start:end]
+
+
+@pytest.mark.parametrize("patient", ["P-HE", "P-PD", "P-ST"])
+def test_no_mcid_flag_within_a_session(rendered, patient):
+    """Cued and probe vs baseline are plain differences: an MCID is for change between
+    assessments."""
+    text = rendered[patient][1]
+    rows = _outcome_rows(text)
+    assert any(ln.strip().startswith("Gait speed (m/s)") for ln in rows)
+    assert not [ln for ln in rows if "MCID" in ln or "▲" in ln or "▼" in ln]
+    assert "MCID for unknown" not in text and "older adults" not in text
+
+
+@pytest.mark.parametrize(
+    ("patient", "diagnosis", "mcid"),
+    [
+        ("P-HE", "healthy control", "none applies (healthy control)"),
+        ("P-PD", "Parkinson's disease", "0.06 / 0.14 / 0.22 m/s (Hass CJ et al. 2014)"),
+        ("P-ST", "stroke", "0.16 m/s (Tilson JK et al. 2010)"),
+    ],
+)
+def test_diagnosis_label_and_its_mcid_in_the_header(rendered, patient, diagnosis, mcid):
+    flat = " ".join(rendered[patient][1].split())
+    assert f"Diagnosis {diagnosis}" in flat
+    assert f"Gait-speed MCID {mcid}" in flat
+
+
+def test_between_sessions_vs_the_previous_and_the_first(tmp_path):
+    db = tmp_path / "t.sqlite3"
+    with Store(db) as store:
+        store.add_patient("P-T", diagnosis="stroke", affected_side="left")
+        first = _walk(store, "P-T", 0.80, 100.0)  # 0.667 m/s
+        previous = _walk(store, "P-T", 1.00, 100.0)  # 0.833 m/s
+        third = _walk(store, "P-T", 1.10, 100.0)  # 0.917 m/s
+    pdf = tmp_path / "t.pdf"
+    assert _report(db, str(third), "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    flat = " ".join(text.split())
+    with Store(db) as store:
+        header = build_session_report(store, third).document.text()  # the PDF wraps it
+    assert (
+        f"Measure | Δ baseline vs previous #{previous} | Δ baseline vs first #{first} | "
+        f"Δ probe vs previous #{previous} | Δ probe vs first #{first}"
+    ) in header
+    rows = [ln.split(" | ") for ln in header.splitlines() if ln.startswith("Gait speed (m/s)")]
+    # columns: baseline vs previous, vs first; probe vs previous, vs first
+    assert rows[1][1:] == ["+0.08", "+0.25 ▲ MCID important"] * 2, rows
+    assert "below the 0.16 m/s MCID" in flat
+
+
+def test_healthy_control_changes_between_sessions_are_not_flagged(tmp_path):
+    db = tmp_path / "h.sqlite3"
+    with Store(db) as store:
+        store.add_patient("P-H", diagnosis="healthy")
+        _walk(store, "P-H", 0.80, 100.0)
+        second = _walk(store, "P-H", 1.10, 100.0)  # +0.25 m/s
+    pdf = tmp_path / "h.pdf"
+    assert _report(db, str(second), "--pdf", str(pdf)) == 0
+    text = pdf_text(pdf)
+    _, between = _speed_rows(text)
+    assert between == ["+0.25", "+0.25"], between
+    flat = " ".join(text.split())
+    assert "healthy control: no gait-speed MCID applies" in flat
+    assert "▲" not in " ".join(between) and "MCID for" not in flat
