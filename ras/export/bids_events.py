@@ -6,7 +6,8 @@ Gait events, cues, tempo changes, every cue state change, therapist action, clin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ras.events import ActionEvent, CueState, CueStateEvent, LinkEvent, LinkState, MarkerKind
 from ras.protocol.messages import Side, StepKind
@@ -109,34 +110,33 @@ def events_rows(data: SessionData) -> list[Row]:
         rows.append(
             row(ch.t_s, 0.0, "tempo_change", value=ch.new_bpm, source=ch.source, note=ch.reason)
         )
-    cue_states = data.cue_states
-    for i, s in enumerate(cue_states):
-        rows.append(
-            row(
-                s.t_s,
-                _silent_for_s(cue_states, i),
-                f"cue_{s.state.value}",
-                source=s.source,
-                note=s.reason,
-            )
-        )
     for a in data.actions:
         kind = "therapist_action" if a.ok else "therapist_action_refused"
         rows.append(row(a.t_s, 0.0, kind, source="therapist", note=_action_note(a)))
     for m in data.markers:
         rows.append(row(m.t_s, 0.0, marker_trial_type(m.kind), source="therapist", note=m.note))
-    links = data.link_events
-    for i, e in enumerate(links):
-        rows.append(
-            row(
-                e.t_s,
-                _lost_for_s(links, i),
-                f"link_{e.state.value}",
-                side=e.side.label,
-                source="sensor link",
-                note=e.detail,
-            )
-        )
+    # changes of a state that lasts: how long it lasted (cue silent, sensor lost) is the duration
+    changes: tuple[tuple[Sequence[Any], Callable[[Sequence[Any], int], float | None], Any], ...] = (
+        (
+            data.cue_states,
+            _silent_for_s,
+            lambda s: {"kind": f"cue_{s.state.value}", "source": s.source, "note": s.reason},
+        ),
+        (
+            data.link_events,
+            _lost_for_s,
+            lambda e: {
+                "kind": f"link_{e.state.value}",
+                "side": e.side.label,
+                "source": "sensor link",
+                "note": e.detail,
+            },
+        ),
+    )
+    for events, lasted_s, describe in changes:
+        for i, e in enumerate(events):
+            cols = describe(e)
+            rows.append(row(e.t_s, lasted_s(events, i), cols.pop("kind"), **cols))
     rows.sort(key=lambda r: float(r[0]))  # type: ignore[arg-type]  # stable: phases first
     return rows
 
