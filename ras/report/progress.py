@@ -264,40 +264,56 @@ def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
 def _assessment_section(
     report: Report, course: Sequence[CourseSession], diagnosis: str | None
 ) -> None:
-    """The assessments table: each session's assessment walk, Δ speed with MCID flags."""
-    first = course[0]
-    rows, tones = [], {}
-    for r, s in enumerate(course):
-        cells = [f"#{s.info.id}", s.started_local]
-        cells += [format_value(k, s.value(ASSESSMENT_PHASE, k)) for k in TREND_MEASURES]
-        for c, ref in enumerate((previous_comparable(course, r), first if r else None)):
-            change = assessment_change(s, ref, diagnosis)
-            cell = "—" if change is None else change["gait_speed_m_per_s"].text
-            if change is not None and change["gait_speed_m_per_s"].tone:
-                tones[(r, 7 + c)] = change["gait_speed_m_per_s"].tone
-            cells.append(cell)
-        rows.append(tuple(cells))
-    rule = mcid_rule(diagnosis).describe()
+    """Each session's assessment walk, then its gait-speed change with the MCID flags."""
     report.add_heading("Assessments")
     report.add_table(
         (
             "Session",
             "Date (local)",
-            "Speed (m/s)",
+            "Gait speed (m/s)",
             "Cadence (steps/min)",
             "Stride length (m)",
             "Step-time SI (%)",
             "Stride-time CV (%)",
+        ),
+        [
+            (
+                f"#{s.info.id}",
+                s.started_local,
+                *(format_value(k, s.value(ASSESSMENT_PHASE, k)) for k in TREND_MEASURES),
+            )
+            for s in course
+        ],
+        widths=(0.9, 1.8, 1.1, 1.1, 1.1, 1.1, 1.1),
+        caption=f"The assessment is the uncued {ASSESSMENT_PHASE} walk at the start of each "
+        "session, before that day's cueing.",
+    )
+    rows, tones = [], {}
+    for r, s in enumerate(course):
+        prev = previous_comparable(course, r)
+        cells = [f"#{s.info.id}", s.started_local, f"#{prev.info.id}" if prev else "—"]
+        for c, ref in enumerate((prev, course[0] if r else None)):
+            change = assessment_change(s, ref, diagnosis)
+            speed = None if change is None else change["gait_speed_m_per_s"]
+            cells.append("—" if speed is None else speed.text)
+            if speed is not None and speed.tone:
+                tones[(r, 3 + c)] = speed.tone
+        rows.append(tuple(cells))
+    rule = mcid_rule(diagnosis)
+    flags = " (▲ improvement, ▼ decline reaching the MCID)" if rule.mcid is not None else ""
+    report.add_table(
+        (
+            "Session",
+            "Date (local)",
+            "Previous (same plan)",
             "Δ speed vs previous",
             "Δ speed vs first",
         ),
         rows,
-        widths=(0.8, 1.6, 0.9, 1.0, 0.9, 0.9, 0.9, 1.4, 1.4),
+        widths=(0.9, 1.8, 1.5, 2.2, 2.2),
         tones=tones,
-        caption=f"The assessment is the uncued {ASSESSMENT_PHASE} walk at the start of each "
-        "session. Δ: this session against the previous session with the same plan, and against "
-        f"the first (▲ improvement, ▼ decline reaching the MCID); {rule}."
-        " No MCID is applied within a session.",
+        caption=f"Change in gait speed (m/s) between assessments{flags}; {rule.describe()}. "
+        "No MCID is applied within a session.",
     )
 
 
@@ -319,6 +335,7 @@ def _trend_section(report: Report, course: Sequence[CourseSession], diagnosis: s
             *speed_bands,
         )
     both = ("baseline", "probe")
+    report.add_page_break()  # the trends together, never a heading alone at a page's foot
     report.add_heading("Trends")
     report.add_figure(
         _trend("Gait speed", "m/s", "gait_speed_m_per_s", course, both, speed_bands),
