@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ras.events import MarkerEvent, Phase, PhaseEvent, TempoChangeEvent
+from ras.events import CueStateEvent, MarkerEvent, Phase, PhaseEvent, TempoChangeEvent
 from ras.session.snapshot import ActionRecord, LiveSnapshot
 
 __all__ = ["Growable", "LiveSeries"]
@@ -49,6 +49,7 @@ class LiveSeries:
     changes: list[TempoChangeEvent] = field(default_factory=list)
     markers: list[MarkerEvent] = field(default_factory=list)
     actions: list[ActionRecord] = field(default_factory=list)
+    cue_states: list[CueStateEvent] = field(default_factory=list)
     #: ``(name, start_s, end_s)`` of each phase; ``end_s`` None while it runs, as the store has it
     phases: list[tuple[str, float, float | None]] = field(default_factory=list)
     now_s: float = math.nan
@@ -65,17 +66,23 @@ class LiveSeries:
                 self.markers.append(rec)
             elif isinstance(rec, PhaseEvent):
                 self._phase(rec)
+            elif isinstance(rec, CueStateEvent):
+                self.cue_states.append(rec)
             self.version += 1
         if live.actions:
             self.actions.extend(live.actions)
             self.version += 1
-        s, d = live.status, live.detail
-        if s is None or d is None:
+        s, r = live.status, live.readings
+        if s is None or not r:
             return
         last = self.t_s.view()[-1] if self.t_s.n else -math.inf
-        if s.t_s - last >= self.sample_every_s:
+        if s.t_s - last >= self.sample_every_s:  # a figure that is not current is a gap (NaN)
             self.sample(
-                s.t_s, s.cadence_spm, d.step_time_left_s, d.step_time_right_s, s.step_time_si_pct
+                s.t_s,
+                r["cadence_spm"].value,
+                r["step_time_left_s"].value,
+                r["step_time_right_s"].value,
+                r["step_time_si_pct"].value,
             )
 
     def sample(self, t_s: float, cadence: float, left: float, right: float, si: float) -> None:
@@ -102,20 +109,42 @@ class LiveSeries:
         return self.phases[0][1] if self.phases else math.nan
 
     def tempo_steps(self, until_s: float) -> tuple[np.ndarray, np.ndarray]:
-        """The cue tempo as a step curve (x, y) from the recorded changes up to ``until_s``."""
+        """The cue tempo as a step curve (x, y) from the recorded changes up to ``until_s``
+        (or the cued phase's end); a NaN breaks it where the cue was silent (off, paused), so
+        no line crosses a gap (draw it with ``connect="finite"``)."""
+        if not self.changes:
+            return np.empty(0), np.empty(0)
+        end = until_s
+        cued_end = [e for n, _, e in self.phases if n == Phase.CUED and e is not None]
+        if cued_end:
+            end = min(end, cued_end[-1])
+        end = max(end, self.changes[-1].t_s)
+        silent = self.silent_spans(end)
+        edges = sorted({c.t_s for c in self.changes} | {t for span in silent for t in span} | {end})
         xs: list[float] = []
         ys: list[float] = []
-        for c in self.changes:
-            if ys:
-                xs.append(c.t_s)
-                ys.append(ys[-1])
-            xs.append(c.t_s)
-            ys.append(c.new_bpm)
-        if ys:
-            end = until_s
-            cued_end = [e for n, _, e in self.phases if n == Phase.CUED and e is not None]
-            if cued_end:
-                end = min(end, cued_end[-1])
-            xs.append(max(end, xs[-1]))
-            ys.append(ys[-1])
+        for a, b in zip(edges, [*edges[1:], end], strict=True):
+            middle = 0.5 * (a + b)
+            if any(lo <= middle < hi for lo, hi in silent):
+                xs.append(a)
+                ys.append(math.nan)
+                continue
+            levels = [c.new_bpm for c in self.changes if c.t_s <= a]
+            if levels:
+                xs += [a, b]
+                ys += [levels[-1], levels[-1]]
         return np.asarray(xs), np.asarray(ys)
+
+    def silent_spans(self, until_s: float) -> list[tuple[float, float]]:
+        """``(from_s, to_s)`` of each stretch the cue was off or paused within the cued phase."""
+        spans: list[tuple[float, float]] = []
+        silent_from: float | None = None
+        for e in self.cue_states:
+            if not e.state.audible and silent_from is None:
+                silent_from = e.t_s
+            elif e.state.audible and silent_from is not None:
+                spans.append((silent_from, e.t_s))
+                silent_from = None
+        if silent_from is not None and until_s > silent_from:
+            spans.append((silent_from, until_s))
+        return [(a, b) for a, b in spans if b > a]

@@ -157,7 +157,7 @@ class LivePlots(QtWidgets.QWidget):
         ):
             curve.setData(*curve_data(t, y.view()), connect="finite")
         now = series.now_s if math.isfinite(series.now_s) else 0.0
-        self.tempo_curve.setData(*series.tempo_steps(now))
+        self.tempo_curve.setData(*curve_data(*series.tempo_steps(now)), connect="finite")
         if series.version != self._version:
             self._version = series.version
             self._redraw_records(series, now)
@@ -227,7 +227,7 @@ class LivePlots(QtWidgets.QWidget):
             y = np.tile([0.0, 400.0], len(self._action_t_s))  # beyond any tempo or cadence
             self._action_bars.setData(x, y)
         for m in series.markers[self._n_markers :]:
-            self._add_line(m.t_s, f"✎ {m.note}", COLORS["si"], QtCore.Qt.PenStyle.DashLine)
+            self._add_line(m.t_s, f"✎ {m.text()}", COLORS["si"], QtCore.Qt.PenStyle.DashLine)
         self._n_markers = len(series.markers)
 
     def _add_line(self, t_s: float, label: str, color: str, style: QtCore.Qt.PenStyle) -> None:
@@ -263,7 +263,8 @@ class SyncStrip(pg.PlotWidget):
         self.addItem(pg.InfiniteLine(0, angle=90, pen=pg.mkPen(COLORS["ok"], width=3)))
         self.dots = pg.ScatterPlotItem(size=16, pen=pg.mkPen("k"))
         self.addItem(self.dots)
-        self.setMinimumHeight(110)
+        self.setMinimumHeight(80)
+        self.setMaximumHeight(110)  # the rest of the column goes to the log
 
     def set_phases(self, phases_deg: np.ndarray) -> None:
         """Show the phases (deg), oldest faint, newest solid."""
