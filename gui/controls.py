@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.widgets import BigButton
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import UserInputError
-from ras.events import Phase
+from ras.events import MarkerKind, Phase
 from ras.session.actions import Action, Ramp, Volume
 from ras.session.runner import LiveDetail
 from ras.tempo.commands import (
+    Command,
     Cues,
     Marker,
     Match,
@@ -20,9 +23,20 @@ from ras.tempo.commands import (
     Pause,
     Resume,
     SetTempo,
+    jump_pct,
+    tempo_after,
 )
 
-__all__ = ["SHORTCUTS", "ControlsPanel"]
+__all__ = ["CLINICAL_EVENTS", "SHORTCUTS", "ControlsPanel", "jump_question"]
+
+#: The clinical events, each one button and one key (the note typed beside goes with it).
+CLINICAL_EVENTS = {
+    MarkerKind.FALL: ("Fall", "F1"),
+    MarkerKind.NEAR_FALL: ("Near-fall", "F2"),
+    MarkerKind.FREEZING: ("Freezing", "F3"),
+    MarkerKind.REST: ("Rest", "F4"),
+    MarkerKind.ASSISTANCE: ("Assist", "F5"),
+}
 
 #: Key -> what it does (also listed in docs/gui.md and the buttons' second lines).
 SHORTCUTS = {
@@ -36,6 +50,7 @@ SHORTCUTS = {
     "C": "cues off / on (probe)",
     "P": "pause / resume the cue",
     "N": "write a marker note (Enter saves it)",
+    **{key: f"clinical event: {kind.label}" for kind, (_, key) in CLINICAL_EVENTS.items()},
     "Ctrl+N": "end this phase now (baseline → cue, cued → probe, probe → end)",
     "]": "volume +3 dB",
     "[": "volume −3 dB",
@@ -48,6 +63,16 @@ _NEXT_LABEL = {
     Phase.CUED: "Start probe now",
     Phase.PROBE: "End probe now",
 }
+
+
+def jump_question(old_bpm: float, new_bpm: float, limit_pct: float) -> str:
+    """What the therapist is asked before a tempo change larger than ``limit_pct``."""
+    size_pct = jump_pct(old_bpm, new_bpm)
+    return (
+        f"Change the cue from {old_bpm:.1f} to {new_bpm:.1f} bpm?\n\n"
+        f"That is {size_pct:+.1f} %, more than the {limit_pct:g} % this session allows in one"
+        " step. Enter changes it, Esc keeps the tempo."
+    )
 
 
 class ControlsPanel(QtWidgets.QWidget):
@@ -91,14 +116,26 @@ class ControlsPanel(QtWidgets.QWidget):
         self.ramp_btn = BigButton("Hold ramp", "R", checkable=True)
         self.cues_btn = BigButton("Cues OFF (probe)", "C", checkable=True)
         self.pause_btn = BigButton("Pause cue", "P", checkable=True)
-        self.note = QtWidgets.QLineEdit(placeholderText="marker note, e.g. freezing at the turn")
-        self.note.setMinimumHeight(52)
+        self.note = QtWidgets.QLineEdit(placeholderText="note, e.g. freezing at the turn")
+        self.note.setMinimumHeight(44)
         self.mark = BigButton("Add marker", "N, Enter")
+        self.events = {
+            kind: BigButton(text, key, name="event")
+            for kind, (text, key) in CLINICAL_EVENTS.items()
+        }
+        for kind, b in self.events.items():
+            b.setToolTip(
+                f"Record a {kind.label} now (with the note typed beside, if any) — key: "
+                f"{CLINICAL_EVENTS[kind][1]}"
+            )
+        self._tempo_bpm = math.nan
+        self._cadence_spm = math.nan
+        self.large_jump_pct = math.inf
         self.next_btn = BigButton("Start cue now", "Ctrl+N")
         self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.vol.setRange(-60, int(ceiling_dbfs))
         self.vol.setValue(int(ceiling_dbfs))
-        self.vol.setMinimumWidth(160)
+        self.vol.setMinimumWidth(120)
         self.vol_label = QtWidgets.QLabel()
         self.end = BigButton("End session", "Ctrl+E", name="danger")
         self._vol_timer = QtCore.QTimer(self, singleShot=True, interval=250)
@@ -106,6 +143,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self._layout()
         self._wire()
         self._update_vol_label()
+        self.jump_box: QtWidgets.QMessageBox | None = None
         self.set_state("", None, None, tempo_actions=False)
 
     def _layout(self) -> None:
@@ -119,37 +157,42 @@ class ControlsPanel(QtWidgets.QWidget):
             self.bpm,
             self.set_bpm,
             self.match,
+            self.ramp_btn,
         ):
             row1.addWidget(w)
         row2 = QtWidgets.QHBoxLayout()
-        for w in (
-            self.ramp_btn,
-            self.cues_btn,
-            self.pause_btn,
-            self.next_btn,
-            self.note,
-            self.mark,
-        ):
+        for w in (self.cues_btn, self.pause_btn, self.next_btn):
             row2.addWidget(w)
-        row2.setStretch(4, 1)
-        self.note.setMinimumWidth(260)
-        self.sound_box = QtWidgets.QGroupBox("Cue volume  [ / ]")
+        row2.addSpacing(12)
+        for w in self.events.values():
+            row2.addWidget(w)
+        row3 = QtWidgets.QHBoxLayout()
+        row3.addWidget(self.note, 1)
+        row3.addWidget(self.mark)
+        row3.addSpacing(12)
+        self.sound_box = QtWidgets.QWidget()  # the cue volume, at the end of the last row
+        self.sound_box.setToolTip("Cue volume — keys [ and ]")
         vol_box = QtWidgets.QHBoxLayout(self.sound_box)
+        vol_box.setContentsMargins(0, 0, 0, 0)
         vol_box.addWidget(self.vol_label)
-        vol_box.addWidget(self.vol)
+        vol_box.addWidget(self.vol, 1)
+        row3.addWidget(self.sound_box, 1)
+        self.note.setMinimumWidth(200)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addLayout(row1)
-        lay.addLayout(row2)
+        lay.setSpacing(4)
+        for row in (row1, row2, row3):
+            row.setSpacing(4)
+            lay.addLayout(row)
 
     def _wire(self) -> None:
-        self.minus.clicked.connect(lambda: self._post(NudgeBpm(-1.0), "−1 bpm"))
-        self.plus.clicked.connect(lambda: self._post(NudgeBpm(+1.0), "+1 bpm"))
+        self.minus.clicked.connect(lambda: self._tempo(NudgeBpm(-1.0), "−1 bpm"))
+        self.plus.clicked.connect(lambda: self._tempo(NudgeBpm(+1.0), "+1 bpm"))
         self.minus_pct.clicked.connect(lambda: self._pct(-1))
         self.plus_pct.clicked.connect(lambda: self._pct(+1))
         self.set_bpm.clicked.connect(self._set)
         self.bpm.editingFinished.connect(self._set_if_focused)
-        self.match.clicked.connect(lambda: self._post(Match(), "match patient"))
+        self.match.clicked.connect(lambda: self._tempo(Match(), "match patient"))
         self.ramp_btn.clicked.connect(
             lambda checked: self._post(Ramp(not checked), "ramp held" if checked else "ramp on")
         )
@@ -162,6 +205,8 @@ class ControlsPanel(QtWidgets.QWidget):
             )
         )
         self.mark.clicked.connect(self._marker)
+        for kind, button in self.events.items():
+            button.clicked.connect(lambda _=False, k=kind: self._event(k))
         self.next_btn.clicked.connect(
             lambda: self._post(NextPhase(), self.next_btn.base_text.lower())
         )
@@ -184,6 +229,7 @@ class ControlsPanel(QtWidgets.QWidget):
             "[": lambda: self.vol.setValue(self.vol.value() - 3),
             "Ctrl+E": self.end.click,
             "Ctrl+N": self.next_btn.click,
+            **{key: self.events[kind].click for kind, (_, key) in CLINICAL_EVENTS.items()},
         }
         self.shortcuts = []
         for key, slot in keys.items():
@@ -199,13 +245,45 @@ class ControlsPanel(QtWidgets.QWidget):
         level_dbfs = float(self.vol.value())
         self._post(Volume(level_dbfs), f"volume {level_dbfs:.0f} dBFS")
 
+    def _tempo(self, command: Command, label: str) -> None:
+        """Post a tempo command; one larger than the session allows in a step asks first."""
+        old = self._tempo_bpm
+        new = tempo_after(command, old, self._cadence_spm)
+        big = (
+            new is not None
+            and math.isfinite(old)
+            and math.isfinite(new)
+            and abs(jump_pct(old, new)) > self.large_jump_pct
+        )
+        if big and not self.confirm_jump(old, new):
+            self.refused.emit(f"{label} not sent: kept {old:.1f} bpm")
+            return
+        self._post(command, label)
+
+    def confirm_jump(self, old_bpm: float, new_bpm: float) -> bool:
+        """Ask before a large tempo jump (Enter confirms, Esc cancels)."""
+        box = QtWidgets.QMessageBox(
+            QtWidgets.QMessageBox.Icon.Question,
+            "Large tempo change",
+            jump_question(old_bpm, new_bpm, self.large_jump_pct),
+            QtWidgets.QMessageBox.StandardButton.Yes | QtWidgets.QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Yes)
+        box.setEscapeButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        self.jump_box = box  # for a test to answer
+        try:
+            return box.exec() == QtWidgets.QMessageBox.StandardButton.Yes
+        finally:
+            self.jump_box = None
+
     def _pct(self, sign: int) -> None:
         n = self.pct.value()
-        self._post(NudgePct(sign * n), f"{'+' if sign > 0 else '−'}{n:g} %")
+        self._tempo(NudgePct(sign * n), f"{'+' if sign > 0 else '−'}{n:g} %")
 
     def _set(self) -> None:
         bpm = self.bpm.value()
-        self._post(SetTempo(bpm), f"set {bpm:g} bpm")
+        self._tempo(SetTempo(bpm), f"set {bpm:g} bpm")
 
     def _focus_bpm(self) -> None:
         self.bpm.setFocus()
@@ -228,8 +306,21 @@ class ControlsPanel(QtWidgets.QWidget):
                 self.note.clear()
         self.note.clearFocus()
 
+    def _event(self, kind: MarkerKind) -> None:
+        """A clinical event now, with the note typed beside (if any)."""
+        text = " ".join(self.note.text().split())
+        try:
+            marker = Marker(text, kind)
+        except UserInputError as err:
+            self.refused.emit(str(err))
+            return
+        self._post(marker, f"{kind.label}: {text}" if text else kind.label)
+        self.note.clear()
+        self.note.clearFocus()
+
     def _update_vol_label(self) -> None:
-        self.vol_label.setText(f"Volume {self.vol.value()} dBFS (max {self.ceiling_dbfs:g})")
+        self.vol_label.setText(f"Vol. {self.vol.value()} dBFS")
+        self.vol.setToolTip(f"Cue volume, at most {self.ceiling_dbfs:g} dBFS — keys [ and ]")
 
     def set_level(self, level_dbfs: float) -> None:
         """Show the level chosen in set-up (no signal)."""
@@ -245,9 +336,15 @@ class ControlsPanel(QtWidgets.QWidget):
         detail: LiveDetail | None,
         *,
         tempo_actions: bool,
+        cadence_spm: float = math.nan,
+        large_jump_pct: float = math.inf,
     ) -> None:
         """Reflect the engine's state: which controls apply (``tempo_actions``: the session
-        says the cue can be changed now), toggles' positions."""
+        says the cue can be changed now), toggles' positions, and what a tempo command would
+        change (the tempo in force, the cadence, the session's large-jump limit)."""
+        self._tempo_bpm = math.nan if tempo_bpm is None else tempo_bpm
+        self._cadence_spm = cadence_spm
+        self.large_jump_pct = large_jump_pct
         next_label = _NEXT_LABEL.get(phase)
         self.next_btn.setEnabled(next_label is not None)
         if next_label is not None and self.next_btn.base_text != next_label:

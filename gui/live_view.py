@@ -1,14 +1,19 @@
-"""The live session screen: plots, big numbers, sync, sensors, phase timeline, controls, log."""
+"""The live session screen: plots, big numbers, sync, sensors, phase timeline, controls, log.
+
+It fits a 1366 x 768 (and 1280 x 800) laptop screen with a window manager without scrolling:
+the warnings (a sensor disconnected, the sound or the recording failing) are laid over the top
+of the plots instead of pushing the controls down, and every figure that is not current is
+greyed with the reason the session gives (:attr:`LiveSnapshot.readings`).
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.controls import ControlsPanel
-from gui.history_model import GAIT_SPEED_MISSING
 from gui.live_series import LiveSeries
 from gui.phase_timeline import PhaseTimeline
 from gui.plots import LivePlots, SyncStrip
@@ -16,9 +21,15 @@ from gui.sensor_panel import DisconnectBanner, SensorPanel
 from gui.session_controller import AUDIO_HELP
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt, fmt_clock
 from gui.widgets import BigButton, Metric
-from ras.session.snapshot import LiveSnapshot
+from ras.events import LinkState
+from ras.session.snapshot import LiveSnapshot, Reading
 
-__all__ = ["LivePage"]
+__all__ = ["GAIT_SPEED_MISSING", "LivePage"]
+
+#: Why gait speed shows no number while the sensors report no strides.
+GAIT_SPEED_MISSING = (
+    "Gait speed needs stride lengths and stride times from the sensors; none reported yet."
+)
 
 
 class LivePage(QtWidgets.QWidget):
@@ -27,15 +38,13 @@ class LivePage(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.series = LiveSeries()
-        self.banner = DisconnectBanner()
-        self.audio_banner = QtWidgets.QLabel(objectName="audioBanner", wordWrap=True)
-        self.audio_banner.hide()
         self.timeline = PhaseTimeline()
         self.timer = QtWidgets.QLabel("0:00", objectName="timer")
         self.timer.setToolTip("Session time since the baseline started")
-        self.patient = QtWidgets.QLabel()
+        self.patient = QtWidgets.QLabel(objectName="patient")
         self.plots = LivePlots()
-        self.window_btn = QtWidgets.QPushButton("Show last 5 min", checkable=True)
+        self.window_btn = QtWidgets.QPushButton("Last 5 min", checkable=True, objectName="small")
+        self.window_btn.setToolTip("Show the last 5 minutes or the whole session")
         self.window_btn.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.window_btn.toggled.connect(self._window)
         self.m_cadence = Metric("Cadence", "steps/min")
@@ -50,16 +59,15 @@ class LivePage(QtWidgets.QWidget):
         self.m_speed.set("—", tooltip=GAIT_SPEED_MISSING)
         self.sync = SyncStrip()
         self.sensors = SensorPanel()
-        self.sim_box = QtWidgets.QWidget()  # inside the sensor panel: virtual sensors only
+        self.sim_box = QtWidgets.QWidget()  # in the top row: virtual sensors only
         self.sim_buttons: dict[str, BigButton] = {}
         sim_lay = QtWidgets.QHBoxLayout(self.sim_box)
-        sim_lay.setContentsMargins(0, 4, 0, 0)
-        sim_lay.addWidget(QtWidgets.QLabel("Virtual:"))
+        sim_lay.setContentsMargins(0, 0, 0, 0)
+        sim_lay.setSpacing(4)
         for side in ("left", "right"):
             for what in ("unplug", "replug"):
-                b = BigButton(f"{what.capitalize()} {side[0].upper()}")
-                b.setMinimumWidth(80)
-                b.setStyleSheet("min-height: 34px; font-size: 13pt;")
+                b = BigButton(f"{what.capitalize()} {side[0].upper()}", name="small")
+                b.setMinimumWidth(0)
                 b.setToolTip(f"{what} the {side} virtual sensor (simulates a cable or radio loss)")
                 sim_lay.addWidget(b)
                 self.sim_buttons[f"{what}_{side}"] = b
@@ -69,15 +77,23 @@ class LivePage(QtWidgets.QWidget):
         self.log = QtWidgets.QPlainTextEdit(objectName="log", readOnly=True)
         self.log.setMaximumBlockCount(2000)
         self.log.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.log.setMinimumHeight(60)
+        # laid over the top of the plots, never in the layout: showing one moves nothing
+        self.banner = DisconnectBanner(self)
+        self.audio_banner = QtWidgets.QLabel(self, objectName="audioBanner", wordWrap=True)
+        self.audio_banner.hide()
         self._layout()
 
     def _layout(self) -> None:
         top = QtWidgets.QHBoxLayout()
         top.addWidget(self.patient)
         top.addWidget(self.timeline, 1)
+        top.addWidget(self.window_btn)
+        top.addWidget(self.sim_box)
         top.addWidget(self.timer)
         top.addWidget(self.controls.end)
         metrics = QtWidgets.QGridLayout()
+        metrics.setSpacing(4)
         for i, m in enumerate(
             (
                 self.m_cadence,
@@ -93,32 +109,59 @@ class LivePage(QtWidgets.QWidget):
         ):
             metrics.addWidget(m, i // 3, i % 3)
         right = QtWidgets.QVBoxLayout()
+        right.setSpacing(4)
         right.addLayout(metrics)
         right.addWidget(self.sync)
-        self.sensors.add_below(self.sim_box)
         right.addWidget(self.sensors)
-        right.addWidget(self.controls.sound_box)
-        right.addStretch(1)
+        right.addWidget(self.log, 1)
         left = QtWidgets.QVBoxLayout()
+        left.setSpacing(2)
         left.addWidget(self.plots, 1)
-        left.addWidget(self.window_btn, 0, QtCore.Qt.AlignmentFlag.AlignRight)
         middle = QtWidgets.QHBoxLayout()
         middle.addLayout(left, 3)
         middle.addLayout(right, 2)
-        bottom = QtWidgets.QHBoxLayout()
-        bottom.addWidget(self.controls, 3)
-        bottom.addWidget(self.log, 1)
         lay = QtWidgets.QVBoxLayout(self)
-        lay.addWidget(self.banner)
-        lay.addWidget(self.audio_banner)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.setSpacing(4)
         lay.addLayout(top)
         lay.addLayout(middle, 1)
-        lay.addLayout(bottom)
+        lay.addWidget(self.controls)
+        self.plots.installEventFilter(self)
+
+    # --- the warnings laid over the plots ---------------------------------------------------
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._place_overlays()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self._place_overlays()
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """The plots moved or changed size (the layout settled): the overlays follow."""
+        if obj is self.plots and event.type() in (
+            QtCore.QEvent.Type.Resize,
+            QtCore.QEvent.Type.Move,
+        ):
+            self._place_overlays()
+        return False
+
+    def _place_overlays(self) -> None:
+        """The warnings over the top of the plots, as wide as they are."""
+        area = self.plots.geometry()
+        y = area.y()
+        for banner in (self.banner, self.audio_banner):
+            if banner.isVisible():
+                h = banner.heightForWidth(area.width())
+                banner.setGeometry(area.x(), y, area.width(), h)
+                banner.raise_()
+                y += h + 4
 
     def _window(self, on: bool) -> None:
         self.plots.window_s = 300.0 if on else None
         self.plots._range = None
-        self.window_btn.setText("Show whole session" if on else "Show last 5 min")
+        self.window_btn.setText("Whole session" if on else "Last 5 min")
         self.plots.update_from(self.series)
 
     def reset(
@@ -151,25 +194,21 @@ class LivePage(QtWidgets.QWidget):
         """Take one poll: log what happened, update numbers, and (if ``redraw``) the plots."""
         self.series.add(live)
         self._now_s = live.t_s
-        for a in live.actions:
-            self.add_log(a.t_s, f"you: {a.label}")
-        for m in live.messages:
-            self.add_log(live.t_s, m)
-        for r in live.results:
-            if r.message:
-                self.add_log(r.t_s, r.text())
-        for e in live.link_events:
-            side = e.side.label if e.side.value else "sensor"
-            self.add_log(e.t_s, f"{side} link {e.state.value} {e.detail}".rstrip())
+        self._log(live)
+        was = (self.banner.isVisible(), self.audio_banner.isVisible(), self.audio_banner.text())
         self.banner.set_sensors(live.sensors, live.state == "running")
         self.sensors.set_sensors(live.sensors)
-        # one banner area for what goes wrong under the hood (the window must not grow)
         problems = [f"⚠ {live.recording_problem}"] if live.recording_problem else []
         if live.audio_problem:
             problems.append(f"⚠ Sound: {live.audio_problem}. {AUDIO_HELP}")
-        if problems:
-            self.audio_banner.setText("\n".join(problems))
-            self.audio_banner.show()
+        self.audio_banner.setText("\n".join(problems))
+        self.audio_banner.setVisible(bool(problems))
+        if was != (
+            self.banner.isVisible(),
+            self.audio_banner.isVisible(),
+            self.audio_banner.text(),
+        ):
+            self._place_overlays()
         s, d = live.status, live.detail
         start = self.series.session_start_s
         if math.isfinite(start):
@@ -181,52 +220,112 @@ class LivePage(QtWidgets.QWidget):
             self.timeline.set_now(live.t_s - start, s.phase if s else "")
         if s is not None and d is not None:
             self._numbers(live)
-            self.controls.set_state(s.phase, s.tempo_bpm, d, tempo_actions=live.tempo_actions)
+            self.controls.set_state(
+                s.phase,
+                s.tempo_bpm,
+                d,
+                tempo_actions=live.tempo_actions,
+                cadence_spm=s.cadence_spm,
+                large_jump_pct=live.large_jump_pct,
+            )
             self.sync.set_phases(np.degrees(np.asarray(d.phases_rad, dtype=float)))
         if redraw:
             self.plots.update_from(self.series)
 
-    def _numbers(self, live: LiveSnapshot) -> None:
-        s, d = live.status, live.detail
-        assert s is not None and d is not None
-        self.m_cadence.set(fmt(s.cadence_spm), COLORS["cadence"])
-        if s.tempo_bpm is None:  # no cue in this phase
-            self.m_tempo.set("no cue", COLORS["muted"], f"{s.phase}: uncued")
-        elif d.paused:
-            self.m_tempo.set("paused", COLORS["warn"])
-        elif not d.cues_on:
-            self.m_tempo.set(f"off ({fmt(s.tempo_bpm)})", COLORS["warn"], "cues silent (probe)")
+    def _log(self, live: LiveSnapshot) -> None:
+        """Every action, its result, the session's notices and link changes, with their time."""
+        for a in live.actions:
+            self.add_log(a.t_s, f"you: {a.label}")
+        for m in live.messages:
+            self.add_log(live.t_s, m)
+        for r in live.results:
+            if r.message:
+                self.add_log(r.t_s, r.text())
+        for e in live.link_events:
+            side = e.side.label if e.side.value else "sensor"
+            what = "disconnected" if e.state is LinkState.DISCONNECTED else e.state.value
+            self.add_log(e.t_s, f"{side} sensor {what} {e.detail}".rstrip())
+
+    def _show(
+        self, metric: Metric, reading: Reading | None, spec: str, color: str | None, tooltip: str
+    ) -> None:
+        """One figure: its value, or greyed with the reason it is not current."""
+        if reading is None:
+            metric.set("—", None, tooltip)
+        elif reading.current:
+            metric.set(
+                fmt(reading.value, spec), color if math.isfinite(reading.value) else None, tooltip
+            )
         else:
-            ramp = f"ramp: {d.ramp}, target {fmt(d.target_bpm)} bpm" if d.ramp else "no ramp"
-            self.m_tempo.set(fmt(s.tempo_bpm), None, ramp)
-        r_color = COLORS["ok"] if s.sync_r >= 0.7 else COLORS["warn"]
-        self.m_r.set(
-            fmt(s.sync_r, ".2f"),
-            r_color if math.isfinite(s.sync_r) else None,
+            value = fmt(reading.value, spec) if math.isfinite(reading.value) else ""
+            metric.set_stale(reading.reason, value, f"{reading.reason}. {tooltip}")
+
+    def _numbers(self, live: LiveSnapshot) -> None:
+        s, d, r = live.status, live.detail, live.readings
+        assert s is not None and d is not None
+        self._show(
+            self.m_cadence,
+            r.get("cadence_spm"),
+            ".1f",
+            COLORS["cadence"],
+            "steps per minute, from the last steps",
+        )
+        ramp = f"ramp: {d.ramp}, target {fmt(d.target_bpm)} bpm" if d.ramp else "no ramp"
+        self._show(self.m_tempo, r.get("tempo_bpm"), ".1f", None, ramp)
+        sync_r = r.get("sync_r")
+        r_ok = sync_r is not None and sync_r.value >= 0.7
+        self._show(
+            self.m_r,
+            sync_r,
+            ".2f",
+            COLORS["ok" if r_ok else "warn"],
             f"over {d.sync_n} recent steps; > 0.7 = strong",
         )
-        self.m_async.set(
-            fmt(d.mean_asynchrony_ms, "+.0f"),
+        self._show(
+            self.m_async,
+            r.get("mean_asynchrony_ms"),
+            "+.0f",
             None,
             "mean step − beat time; negative = steps before the beat",
         )
-        si_ok = math.isfinite(s.step_time_si_pct) and abs(s.step_time_si_pct) <= NORMAL_SI_BAND_PCT
-        self.m_si.set(
-            fmt(s.step_time_si_pct, "+.1f"),
+        si = r.get("step_time_si_pct")
+        si_ok = si is not None and abs(si.value) <= NORMAL_SI_BAND_PCT
+        self._show(
+            self.m_si,
+            si,
+            "+.1f",
             COLORS["ok" if si_ok else "warn"],
             f"{s.si_basis}; normal within ±{NORMAL_SI_BAND_PCT:g} %",
         )
-        self.m_left.set(fmt(d.step_time_left_s, ".2f"), COLORS["left"])
-        self.m_right.set(fmt(d.step_time_right_s, ".2f"), COLORS["right"])
-        self.m_stride.set(
-            fmt(live.stride_length_m, ".2f"),
+        self._show(
+            self.m_left,
+            r.get("step_time_left_s"),
+            ".2f",
+            COLORS["left"],
+            "median of the left foot's recent step times",
+        )
+        self._show(
+            self.m_right,
+            r.get("step_time_right_s"),
+            ".2f",
+            COLORS["right"],
+            "median of the right foot's recent step times",
+        )
+        self._show(
+            self.m_stride,
+            r.get("stride_length_m"),
+            ".2f",
             None,
             "median of the last strides' lengths reported by the sensors",
         )
-        self.m_speed.set(
-            fmt(live.gait_speed_m_per_s, ".2f"),
+        speed = r.get("gait_speed_m_per_s")
+        has_speed = speed is not None and (math.isfinite(speed.value) or not speed.current)
+        self._show(
+            self.m_speed,
+            speed,
+            ".2f",
             None,
             "median of the last strides' speeds (stride length / stride time, from the sensors)"
-            if math.isfinite(live.gait_speed_m_per_s)
+            if has_speed
             else GAIT_SPEED_MISSING,
         )

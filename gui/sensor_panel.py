@@ -24,7 +24,8 @@ class SensorPanel(QtWidgets.QGroupBox):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("Sensors", parent)
         self.grid = QtWidgets.QGridLayout(self)
-        self.grid.setVerticalSpacing(2)
+        self.grid.setVerticalSpacing(0)
+        self.grid.setContentsMargins(6, 2, 6, 2)
         for col, text in enumerate(self.HEADERS):
             label = QtWidgets.QLabel(text)
             label.setStyleSheet("color: #555; font-size: 12pt;")
@@ -52,13 +53,28 @@ class SensorPanel(QtWidgets.QGroupBox):
             name.setText(s.name.upper())
             name.setToolTip(s.port)
             color = COLORS["ok"] if s.connected else COLORS["bad"]
-            link.setText(("● " if s.connected else "✖ ") + s.state)
+            age = (
+                f" {s.state_age_s:.0f} s"
+                if not s.connected and math.isfinite(s.state_age_s)
+                else ""
+            )
+            link.setText(("● " if s.connected else "✖ ") + s.state + age)
+            link.setToolTip(s.reason or f"connected on {s.port}")
             link.setStyleSheet(f"color: {color}; font-weight: bold;")
+            if not s.connected:  # nothing it reported before is its state now
+                for label in (battery, clock):
+                    label.setText("—")
+                    label.setStyleSheet(f"color: {COLORS['muted']};")
+                    label.setToolTip(s.reason)
+                lost.setText(f"{s.lost_frames}")
+                steps.setText(_STEPS.get(s.steps, "—"))
+                continue
             battery.setText(fmt(s.battery_pct, "d", " %") if s.battery_pct is not None else "—")
             low = s.battery_pct is not None and s.battery_pct < 20
             battery.setStyleSheet(f"color: {COLORS['bad']};" if low else "")
             lost.setText(f"{s.lost_frames}")
             lost.setToolTip(f"{s.frames_ok} frames received, {s.reconnects} reconnects")
+            battery.setToolTip("")
             if not s.clock_synced or not math.isfinite(s.clock_residual_ms):
                 clock.setText("syncing…")
                 clock.setStyleSheet(f"color: {COLORS['warn']};")

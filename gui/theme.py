@@ -54,13 +54,17 @@ QPushButton:checked { background: #ffd27a; border-color: #b35900; }
 QPushButton:disabled { color: #999; border-color: #ccc; }
 QPushButton#primary { background: #1a7f37; color: white; border-color: #0f5a25;
                       font-weight: bold; }
+QPushButton[big="true"] { font-size: 13pt; min-height: 44px; padding: 2px 8px; }
+QPushButton#small { min-height: 28px; padding: 2px 8px; font-size: 12pt; border-radius: 6px; }
+QPushButton#event { border-color: #7b3fa0; }
 QPushButton#danger { background: #c00000; color: white; border-color: #800000;
                      font-weight: bold; }
-QLabel#metricValue { font-size: 28pt; font-weight: bold; }
+QLabel#metricValue { font-size: 24pt; font-weight: bold; }
 QLabel#metricTitle { font-size: 12pt; color: #444; }
-QLabel#timer { font-size: 36pt; font-weight: bold; font-family: "DejaVu Sans Mono"; }
-QLabel#banner { font-size: 24pt; font-weight: bold; color: white; background: #c00000;
-                padding: 14px; border-radius: 6px; }
+QLabel#patient { font-size: 12pt; }
+QLabel#timer { font-size: 30pt; font-weight: bold; font-family: "DejaVu Sans Mono"; }
+QLabel#banner { font-size: 20pt; font-weight: bold; color: white; background: #c00000;
+                padding: 10px; border-radius: 6px; }
 QLabel#audioBanner { font-size: 15pt; font-weight: bold; color: white;
                      background: #b35900; padding: 10px; border-radius: 6px; }
 QLabel#pageTitle { font-size: 24pt; font-weight: bold; }

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-__all__ = ["WHEEL_GUARDED", "BigButton", "Metric", "WheelGuard", "guard_wheel"]
+__all__ = ["STALE_STYLE", "WHEEL_GUARDED", "BigButton", "Metric", "WheelGuard", "guard_wheel"]
+
+#: How a figure that is not current looks: small and grey, so it is not read as a number now.
+STALE_STYLE = "color: #8a8a8a; font-size: 12pt; font-weight: normal;"
 
 #: The kinds of field a mouse wheel could change by accident (spin boxes, combos, sliders).
 WHEEL_GUARDED = (QtWidgets.QAbstractSpinBox, QtWidgets.QComboBox, QtWidgets.QAbstractSlider)
@@ -53,7 +56,8 @@ def guard_wheel(root: QtWidgets.QWidget) -> int:
 
 
 class Metric(QtWidgets.QFrame):
-    """A titled big number with its unit; :meth:`set` shows a value or an em dash."""
+    """A titled big number with its unit; :meth:`set` shows a value or an em dash,
+    :meth:`set_stale` a value that is not current, greyed, with the reason."""
 
     def __init__(self, title: str, unit: str = "", parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -63,11 +67,18 @@ class Metric(QtWidgets.QFrame):
         self.value = QtWidgets.QLabel("—")
         self.value.setObjectName("metricValue")
         self.value.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.value.setWordWrap(True)  # a reason may take two short lines
+        self.value.setMinimumHeight(42)
+        # a long reason wraps instead of widening the column (the plots keep their width)
+        self.value.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+        )
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(6, 2, 6, 2)
         lay.setSpacing(0)
         lay.addWidget(self.title)
         lay.addWidget(self.value)
+        self.stale = False
 
     def set(self, text: str, color: str | None = None, tooltip: str = "") -> None:
         """Show ``text`` (optionally coloured) with a tooltip."""
@@ -77,6 +88,16 @@ class Metric(QtWidgets.QFrame):
         if self.value.styleSheet() != style:
             self.value.setStyleSheet(style)
         self.setToolTip(tooltip)
+        self.stale = False
+
+    def set_stale(self, reason: str, text: str = "", tooltip: str = "") -> None:
+        """Show a figure that is not current: greyed ``text`` (if any) with the ``reason``."""
+        shown = f"{text} · {reason}" if text else reason
+        self.set(shown, None, tooltip or reason)
+        style = STALE_STYLE
+        if self.value.styleSheet() != style:
+            self.value.setStyleSheet(style)
+        self.stale = True
 
 
 class BigButton(QtWidgets.QPushButton):
@@ -95,8 +116,9 @@ class BigButton(QtWidgets.QPushButton):
         self.base_text = text
         self.key_hint = key_hint
         self.setCheckable(checkable)
+        self.setProperty("big", True)  # the theme's size for these (two lines: text and key)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with the shortcuts
-        self.setMinimumWidth(110)
+        self.setMinimumWidth(96)
         if name:
             self.setObjectName(name)
         self.set_label(text)

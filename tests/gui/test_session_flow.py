@@ -44,15 +44,19 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     # stride length and gait speed from the sensors' per-stride reports
     qtbot.waitUntil(lambda: live.m_speed.value.text() != "—", timeout=15000)
     assert 0.2 < float(live.m_speed.value.text()) < 2.0
-    assert live.m_tempo.value.text() == "no cue"
+    assert live.m_tempo.value.text() == "no cue in the baseline" and live.m_tempo.stale
+    assert live.m_r.value.text() == "no cue in the baseline"  # no sync R without a cue
 
     # cued with the ramp: the plan's first tempo is marked, tempo shown
     qtbot.waitUntil(controls.plus.isEnabled, timeout=15000)
     qtbot.waitUntil(lambda: any(c.source == "plan" for c in live.series.changes), timeout=5000)
     assert "phase cued starts" in log_text(w)
-    qtbot.waitUntil(lambda: live.m_tempo.value.text() not in ("—", "no cue"), timeout=5000)
+    qtbot.waitUntil(lambda: live.m_tempo.value.text()[0].isdigit(), timeout=5000)
 
-    # therapist nudges: a click and the keyboard (+1 bpm, +N %)
+    # therapist nudges: a click and the keyboard (+1 bpm, +N %); a change larger than the
+    # plan's step (2 %) is asked first, and answered yes here (tests/gui/test_live_record.py)
+    jumps = []
+    monkeypatch.setattr(controls, "confirm_jump", lambda old, new: jumps.append(new) or True)
     click(qtbot, controls.plus)
     qtbot.waitUntil(lambda: len(therapist_changes(w)) == 1, timeout=5000)
     first = therapist_changes(w)[0]
@@ -61,6 +65,7 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     qtbot.waitUntil(lambda: len(therapist_changes(w)) == 2, timeout=5000)
     second = therapist_changes(w)[1]
     assert abs(second.new_bpm / second.old_bpm - 1.05) < 1e-6  # N = 5 % by default
+    assert jumps[0] == second.new_bpm  # +5 % is a large jump: asked before it was sent
     # set an exact tempo with the keyboard: T, type, Enter
     qtbot.keyClick(w, Key.Key_T)
     assert controls.bpm.hasFocus()
@@ -91,7 +96,8 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
 
     # a probe: cues off, then on again
     click(qtbot, controls.cues_btn)
-    qtbot.waitUntil(lambda: live.m_tempo.value.text().startswith("off"), timeout=5000)
+    qtbot.waitUntil(lambda: live.m_tempo.value.text().endswith("cues off"), timeout=5000)
+    assert live.m_tempo.stale and live.m_r.value.text() == "cues off"
     qtbot.keyClick(w, Key.Key_C)
     qtbot.waitUntil(lambda: live.m_tempo.value.text()[0].isdigit(), timeout=5000)
 
@@ -107,6 +113,9 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     qtbot.waitUntil(live.banner.isVisible, timeout=10000)
     assert "LEFT SENSOR DISCONNECTED" in live.banner.text()
     assert "disconnected" in live.sensors.rows[0][1].text()
+    assert live.sensors.rows[0][2].text() == "—"  # no battery figure from an unplugged sensor
+    qtbot.waitUntil(lambda: live.m_left.value.text().startswith("left sensor"), timeout=5000)
+    assert "left sensor disconnected" in log_text(w)
     click(qtbot, live.sim_buttons["replug_left"])
     qtbot.waitUntil(live.banner.isHidden, timeout=15000)
     assert "connected" in live.sensors.rows[0][1].text()

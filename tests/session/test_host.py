@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ras.commands.run import format_status
 from ras.errors import UserInputError
 from ras.events import Phase
 from ras.protocol.messages import Side
@@ -195,6 +196,10 @@ def test_the_snapshot_says_which_figures_are_current_and_why(db: str) -> None:
     probe = seen["probe"].readings
     assert probe["sync_r"].reason == "no cue in the probe" and math.isnan(probe["sync_r"].value)
     assert probe["tempo_bpm"].reason == "no cue in the probe"
+    # ras run's status line, from the same runner state, shows no sync R either
+    assert "sync R --" in format_status(seen["probe"].status)
+    assert "sync R --" in format_status(paused.status)
+    assert "sync R --" not in format_status(seen["cued"].status)
 
 
 def test_a_figure_from_old_steps_says_how_old() -> None:
