@@ -78,7 +78,7 @@ def scripted_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         settings,
         sensors=SimulatedSensors("healthy", seed=5),
         audio="none",
-        speed=20.0,
+        speed=10.0,  # slow enough that a loaded machine keeps up (no skipped cue: "complete")
         db=str(db),
     )
     host = SessionHost(request, watch=True)
