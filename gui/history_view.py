@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.history_model import COLUMNS, DOSE_KEY, TRENDS, Trend, patient_history, trend_series
 from gui.plots import TICK_FONT, curve_data, legend_title
 from gui.report import export_progress_report
+from gui.summary_view import ScreenPage
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT
 from gui.widgets import BigButton
 from ras.errors import RasError
@@ -102,7 +103,7 @@ class TrendPlot:
             self.widget.setYRange(0.0, max(1.5, 1.2 * top), padding=0)
 
 
-class HistoryPage(QtWidgets.QWidget):
+class HistoryPage(ScreenPage):
     """A patient's sessions (table, local dates) and trends of gait and training dose."""
 
     back = QtCore.Signal()
