@@ -3,9 +3,12 @@ flags between assessments only."""
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,12 +26,15 @@ pytestmark = requires_poppler
 PATIENT = "P-PRO"
 
 
-def _session(store: Store, stride_length_m: float, started_utc: str, db: Path) -> int:
-    """A closed session (baseline 0–30 s, cued 30–60 s with the cue paused 45–50 s, probe
-    60–90 s) of regular steps at 100 steps/min, with a toe-off after every contact."""
+def walk_with_cue(
+    store: Store, patient: str, stride_length_m: float, started_utc: str, db: Path | str
+) -> int:
+    """A closed session started at ``started_utc`` (baseline 0–30 s, cued 30–60 s with the cue
+    paused 45–50 s, probe 60–90 s) of regular steps at 100 steps/min (stride time 1.2 s), with
+    a toe-off after every contact; returns its id."""
     phases = [("baseline", 0.0), ("cued", 30.0), ("probe", 60.0)]
     sid = record_walk(
-        store, PATIENT, phases, (0.3, 89.7), cadence_spm=100.0, end_t_s=90.0,
+        store, patient, phases, (0.3, 89.7), cadence_spm=100.0, end_t_s=90.0,
         stride_length_m=stride_length_m,
     )  # fmt: skip
     states = [(30.0, CueState.START), (45.0, CueState.PAUSE), (50.0, CueState.RESUME)]
@@ -44,14 +50,20 @@ def _session(store: Store, stride_length_m: float, started_utc: str, db: Path) -
     return sid
 
 
-@pytest.fixture
-def auckland(monkeypatch):
-    """Local time is New Zealand's (UTC+13 in March) for the test."""
-    monkeypatch.setenv("TZ", "Pacific/Auckland")
+@contextmanager
+def local_zone(name: str) -> Iterator[None]:
+    """This process's local time zone is ``name`` (TZ) inside the block."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
     time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def _report(tmp_path: Path, diagnosis: str, lengths: tuple[float, ...]) -> tuple[str, list[int]]:
@@ -59,7 +71,7 @@ def _report(tmp_path: Path, diagnosis: str, lengths: tuple[float, ...]) -> tuple
     with Store(db) as store:
         store.add_patient(PATIENT, diagnosis=diagnosis, affected_side="left")
         ids = [
-            _session(store, length, f"2026-03-0{k + 1}T20:30:00Z", db)
+            walk_with_cue(store, PATIENT, length, f"2026-03-0{k + 1}T20:30:00Z", db)
             for k, length in enumerate(lengths)
         ]
     pdf = export_progress_report(str(db), PATIENT, tmp_path / "progress.pdf")
@@ -67,8 +79,9 @@ def _report(tmp_path: Path, diagnosis: str, lengths: tuple[float, ...]) -> tuple
     return pdf_text(pdf), ids
 
 
-def test_dose_dates_and_trends(tmp_path, auckland):
-    text, ids = _report(tmp_path, "stroke", (0.80, 0.85, 1.00))
+def test_dose_dates_and_trends(tmp_path):
+    with local_zone("Pacific/Auckland"):  # UTC+13 in March
+        text, ids = _report(tmp_path, "stroke", (0.80, 0.85, 1.00))
     for needle in (
         "Training dose",
         "Minutes cued",
@@ -118,7 +131,7 @@ def test_dose_counts_contacts_and_audible_time(tmp_path):
     db = tmp_path / "d.sqlite3"
     with Store(db) as store:
         store.add_patient(PATIENT)
-        sid = _session(store, 0.9, "2026-03-01T20:30:00Z", db)
+        sid = walk_with_cue(store, PATIENT, 0.9, "2026-03-01T20:30:00Z", db)
         (entry,) = patient_course(store, PATIENT)
         steps = store.steps(sid)
     assert entry.info.id == sid
