@@ -59,14 +59,15 @@ class Trend:
     title: str
     unit: str
     short: str  # the table's column title
+    min_span: float = 0.0  # the y axis spans at least this much, so noise does not look like change
 
 
 TRENDS: tuple[Trend, ...] = (
-    Trend("gait_speed_m_per_s", "Gait speed", "m/s", "Speed m/s"),
-    Trend("cadence_spm", "Cadence", "steps/min", "Cadence /min"),
-    Trend("stride_length_m", "Stride length", "m", "Stride m"),
-    Trend("step_time_si_pct", "Step-time symmetry", "%", "SI %"),
-    Trend("stride_time_cv_pct", "Stride-time CV", "%", "CV %"),
+    Trend("gait_speed_m_per_s", "Gait speed", "m/s", "Speed m/s", 0.5),
+    Trend("cadence_spm", "Cadence", "steps/min", "Cadence /min", 10.0),
+    Trend("stride_length_m", "Stride length", "m", "Stride m", 0.2),
+    Trend("step_time_si_pct", "Step-time symmetry", "%", "SI %", 10.0),
+    Trend("stride_time_cv_pct", "Stride-time CV", "%", "CV %", 4.0),
     Trend(DOSE_KEY, "Training dose (minutes cued)", "min", "Cued min"),
 )
 

@@ -84,8 +84,9 @@ class TrendPlot:
         ticks = [(float(k), t) for k, t in zip(x, labels, strict=True)][::step]
         self.widget.getAxis("bottom").setTicks([ticks, []])
         self.widget.setXRange(0.5, max(len(course), 1) + 0.5, padding=0)
+        series = trend_series(course, self.trend)
         drawn = 0
-        for name, values in trend_series(course, self.trend).items():
+        for name, values in series.items():
             xs, ys = curve_data(x, np.asarray(values, dtype=float))
             drawn += int(np.isfinite(ys).sum())
             if self.bars is not None:
@@ -95,12 +96,18 @@ class TrendPlot:
         self.empty.setVisible(drawn == 0 and bool(course))
         self.empty.setPos((len(course) + 1) / 2, 0.5)
         if self.bars is not None:
-            top = max(trend_series(course, self.trend)["dose"], default=0.0)
+            top = max(series["dose"], default=0.0)
             self.widget.setYRange(0.0, max(1.0, 1.15 * top), padding=0)
-        elif self.trend.key == "gait_speed_m_per_s":  # from 0: changes read true
-            shown = [v for vs in trend_series(course, self.trend).values() for v in vs]
-            top = max([v for v in shown if np.isfinite(v)], default=1.25)
+            return
+        shown = np.array([v for vs in series.values() for v in vs], dtype=float)
+        shown = shown[np.isfinite(shown)]
+        if self.trend.key == "gait_speed_m_per_s":  # from 0: changes read true
+            top = float(shown.max()) if shown.size else 1.25
             self.widget.setYRange(0.0, max(1.5, 1.2 * top), padding=0)
+        elif shown.size:  # at least min_span: a few mm of stride length are not a trend
+            mid, half = (shown.max() + shown.min()) / 2, (shown.max() - shown.min()) / 2
+            half = max(half * 1.15, self.trend.min_span / 2)
+            self.widget.setYRange(float(mid - half), float(mid + half), padding=0)
 
 
 class HistoryPage(ScreenPage):
