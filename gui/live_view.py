@@ -189,6 +189,8 @@ class LivePage(QtWidgets.QWidget):
         start = self.series.session_start_s
         rel = t_s - start if math.isfinite(start) else t_s
         self.log.appendPlainText(f"{fmt_clock(rel):>7}  {text}")
+        bar = self.log.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the newest line in view
 
     def show_state(self, live: LiveSnapshot, redraw: bool = True) -> None:
         """Take one poll: log what happened, update numbers, and (if ``redraw``) the plots."""
@@ -242,9 +244,9 @@ class LivePage(QtWidgets.QWidget):
             if r.message:
                 self.add_log(r.t_s, r.text())
         for e in live.link_events:
-            side = e.side.label if e.side.value else "sensor"
+            side = f"{e.side.label} sensor" if e.side.value else "a sensor"
             what = "disconnected" if e.state is LinkState.DISCONNECTED else e.state.value
-            self.add_log(e.t_s, f"{side} sensor {what} {e.detail}".rstrip())
+            self.add_log(e.t_s, f"{side} {what} {e.detail}".rstrip())
 
     def _show(
         self, metric: Metric, reading: Reading | None, spec: str, color: str | None, tooltip: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6 import QtCore, QtWidgets
 
 __all__ = ["STALE_STYLE", "WHEEL_GUARDED", "BigButton", "Metric", "WheelGuard", "guard_wheel"]
@@ -92,6 +94,7 @@ class Metric(QtWidgets.QFrame):
 
     def set_stale(self, reason: str, text: str = "", tooltip: str = "") -> None:
         """Show a figure that is not current: greyed ``text`` (if any) with the ``reason``."""
+        reason = re.sub(r"(\d) s\b", "\\1\u00a0s", reason)  # "12 s" never split over lines
         shown = f"{text} · {reason}" if text else reason
         self.set(shown, None, tooltip or reason)
         style = STALE_STYLE

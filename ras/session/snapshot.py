@@ -134,8 +134,9 @@ def live_readings(
         return Reading(math.nan if why else value, why, age_s)
 
     step_age = status.step_age_s
+    states = " / ".join(sorted({v.state for v in lost}))  # connecting, disconnected, ...
     stopped = (
-        f"{'sensors' if len(lost) > 1 else 'sensor'} disconnected"
+        f"{'sensors' if len(lost) > 1 else 'sensor'} {states}"
         if lost and len(lost) == len(sensors)
         else _no_steps("steps", step_age)
     )

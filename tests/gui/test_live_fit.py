@@ -82,6 +82,7 @@ def test_the_live_page_fits_a_laptop_screen(qtbot, db, width_px, height_px) -> N
     w.show()
     qtbot.waitExposed(w)
     assert w.size() == room
+    plot_widths = []
     for connected in (True, False):
         snap = LiveSnapshot(
             state="running",
@@ -93,8 +94,10 @@ def test_the_live_page_fits_a_laptop_screen(qtbot, db, width_px, height_px) -> N
         assert live.banner.isVisible() is not connected
         assert outside(w, live) == []
         assert clipped(live) == []
+        plot_widths.append(live.plots.width())
         if not connected:  # laid over the plots: it covers no control
             banner = QtCore.QRect(live.banner.mapTo(w, QtCore.QPoint(0, 0)), live.banner.size())
             plots = QtCore.QRect(live.plots.mapTo(w, QtCore.QPoint(0, 0)), live.plots.size())
             assert plots.contains(banner)
             assert "LEFT SENSOR DISCONNECTED" in live.banner.text()
+    assert plot_widths[0] == plot_widths[1]  # an unplugged foot's longer texts move nothing
