@@ -1,9 +1,20 @@
-"""Screenshots of the GUI's main states, from a simulated session, into docs/screenshots/.
+"""Screenshots of the live page, from a simulated session, into docs/screenshots/.
 
-Runs offscreen (no display needed): set-up, live mid-session, the disconnect warning, the
-summary and the patient history (three sessions). About a minute.
+Run it on a real X desktop of the size wanted, with a window manager (as docs/gui.md shows
+them), once per size:
 
-Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20]
+    xvfb-run -a -s "-screen 0 1366x768x24" sh -c \\
+        'openbox & sleep 1; .venv/bin/python scripts/screenshots.py'
+
+The window opens as ``ras gui`` opens it (maximised on a small screen) and each shot is the
+whole screen, window frame included, named with the screen size: ``live-1366x768.png`` (mid-cue,
+after a probe, a pause, a fall and a large jump) and ``disconnect-1366x768.png`` (the left sensor
+unplugged). Without a display it runs offscreen at ``--size`` and grabs the window only.
+
+One function per page (:data:`PAGES`); another page's shots are one more function there.
+
+Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20] [--size WxH]
+    [--pages live]
 """
 
 from __future__ import annotations
@@ -14,109 +25,139 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-os.environ["QT_QPA_PLATFORM"] = "offscreen"
+if not os.environ.get("DISPLAY"):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gui.app import make_app
+from PySide6 import QtWidgets
+
+from gui.app import make_app, show_on_screen
 from gui.main_window import MainWindow
-from gui.session_controller import SessionController
-from ras.session.request import SessionRequest, SimulatedSensors
-from ras.session.settings import SessionSettings
+from ras.events import MarkerKind
 from ras.store.store import Store
 
 PATIENT = "P-017"
 
 
-def wait(app, until: Callable[[], bool], timeout_s: float, what: str) -> None:
-    """Run the event loop until ``until()`` or fail."""
-    deadline = time.monotonic() + timeout_s
-    while not until():
-        if time.monotonic() > deadline:
-            raise SystemExit(f"screenshots: timed out waiting for {what}")
-        app.processEvents()
-        time.sleep(0.01)
+@dataclass
+class Shooter:
+    """The running app, its main window and where the shots go."""
+
+    app: QtWidgets.QApplication
+    window: MainWindow
+    out: Path
+    size: str
+    offscreen: bool
+    shots: list[Path]
+
+    def wait(self, until: Callable[[], bool], timeout_s: float, what: str) -> None:
+        """Run the event loop until ``until()`` or fail."""
+        deadline = time.monotonic() + timeout_s
+        while not until():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def shot(self, name: str) -> Path:
+        """Save ``name-WxH.png``: the whole screen on a display, else the window."""
+        for _ in range(5):
+            self.app.processEvents()
+            time.sleep(0.05)
+        path = self.out / f"{name}-{self.size}.png"
+        screen = self.window.screen()
+        pixmap = self.window.grab() if self.offscreen else screen.grabWindow(0)
+        pixmap.save(str(path))
+        self.shots.append(path)
+        return path
 
 
-def earlier_sessions(db: str, speed: float) -> None:
-    """Two shorter sessions before the one on screen, so the history has a trend."""
-    for seed, cued_s in ((1, 120.0), (2, 150.0)):
-        settings = SessionSettings(baseline_s=40, cued_s=cued_s, probe_s=40, plan="iso-ramp")
-        request = SessionRequest(
-            PATIENT,
-            settings,
-            SimulatedSensors("stroke", seed=seed),
-            audio="none",
-            speed=speed,
-            db=db,
-            via="gui",
-        )
-        c = SessionController(request)
-        c.start()
-        c.wait(600)
+def live_page(s: Shooter) -> None:
+    """The live page mid-cue (after a probe, a pause, a fall, a large jump), then with the
+    left sensor unplugged."""
+    w = s.window
+    setup = w.setup
+    setup.reload_patients(select=PATIENT)
+    setup.baseline_s.setValue(60)
+    setup.cued_s.setValue(600)
+    setup.probe_s.setValue(60)
+    setup.start_btn.click()
+    live, controls = w.live, w.live.controls
+    s.wait(controls.plus.isEnabled, 120, "the cued phase")
+    t_cued = live.series.now_s
+
+    def after(seconds: float, what: str) -> None:
+        s.wait(lambda: live.series.now_s > t_cued + seconds, 120, what)
+
+    after(40, "cueing")
+    controls.plus.click()
+    after(70, "more cueing")
+    controls.note.setText("at the turn")
+    controls.events[MarkerKind.FREEZING].click()
+    after(90, "more cueing")
+    controls.cues_btn.click()  # a short uncued probe
+    after(120, "the probe")
+    controls.cues_btn.click()
+    after(150, "more cueing")
+    controls.pause_btn.click()
+    after(165, "the pause")
+    controls.pause_btn.click()
+    after(200, "more cueing")
+    controls.events[MarkerKind.FALL].click()
+    controls.confirm_jump = lambda old, new: True  # the question, answered "yes"
+    controls.pct.setValue(8.0)
+    controls.plus_pct.click()
+    after(240, "more cueing")
+    s.shot("live")
+    live.sim_buttons["unplug_left"].click()
+    s.wait(live.banner.isVisible, 60, "the disconnect warning")
+    s.wait(lambda: "left sensor disconnected" in live.log.toPlainText(), 30, "the log line")
+    after(260, "the unplugged stretch")
+    s.shot("disconnect")
+    live.sim_buttons["replug_left"].click()
+    s.wait(live.banner.isHidden, 60, "the sensor to come back")
+    w.controller.stop("screenshots taken")
+    s.wait(lambda: w.current_page() is w.summary, 120, "the end of the session")
+
+
+#: Each page's shots, in the order they are taken (later pages may start from the summary).
+PAGES: dict[str, Callable[[Shooter], None]] = {"live": live_page}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--speed", type=float, default=20.0)
+    parser.add_argument("--size", default="1366x768", help="offscreen only: the window size")
+    parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES))
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     db = os.path.join(tempfile.mkdtemp(prefix="ras-shots-"), "ras.sqlite3")
     with Store(db) as store:
         store.add_patient(PATIENT, diagnosis="stroke", affected_side="left")
-    earlier_sessions(db, args.speed)
     app = make_app()
     w = MainWindow(db, speed=args.speed, simulate="stroke", audio="none")
-    w.resize(1600, 1000)
-    w.show()
-    s = w.setup
-    s.reload_patients(select=PATIENT)
-    s.baseline_s.setValue(60)
-    s.cued_s.setValue(360)
-    s.probe_s.setValue(60)
-    wait(app, lambda: True, 1, "set-up")
-    app.processEvents()
-    shots = {}
-
-    def shot(name: str) -> None:
-        for _ in range(5):
-            app.processEvents()
-        path = out / f"{name}.png"
-        w.grab().save(str(path))
-        shots[name] = path
-
-    shot("setup")
-    s.start_btn.click()
-    live, controls = w.live, w.live.controls
-    wait(app, controls.plus.isEnabled, 60, "the cued phase")
-    t_cued = live.series.now_s
-    wait(app, lambda: live.series.now_s > t_cued + 60, 60, "a minute of cueing")
-    controls.plus.click()
-    wait(app, lambda: live.series.now_s > t_cued + 90, 60, "more cueing")
-    controls.note.setText("short freeze at the turn")
-    controls.mark.click()
-    wait(app, lambda: live.series.now_s > t_cued + 120, 60, "more cueing")
-    controls.cues_btn.click()  # a short uncued probe
-    wait(app, lambda: live.series.now_s > t_cued + 150, 60, "the probe")
-    controls.cues_btn.click()
-    wait(app, lambda: live.series.now_s > t_cued + 220, 60, "more cueing")
-    shot("live")
-    w.live.sim_buttons["unplug_left"].click()
-    wait(app, live.banner.isVisible, 30, "the disconnect warning")
-    wait(app, lambda: "disconnected" in live.log.toPlainText(), 10, "the log line")
-    shot("disconnect")
-    w.live.sim_buttons["replug_left"].click()
-    wait(app, live.banner.isHidden, 60, "the sensor to come back")
-    wait(app, lambda: w.current_page() is w.summary, 120, "the end of the session")
-    shot("summary")
-    w.summary.history_btn.click()
-    shot("history")
+    offscreen = app.platformName() == "offscreen"
+    if offscreen:
+        width_px, height_px = (int(v) for v in args.size.split("x"))
+        w.resize(width_px, height_px)
+        w.show()
+        size = args.size
+    else:
+        show_on_screen(w)
+        screen = w.screen().geometry()
+        size = f"{screen.width()}x{screen.height()}"
+    shooter = Shooter(app, w, out, size, offscreen, [])
+    shooter.wait(lambda: True, 1, "the window")
+    for name in args.pages:
+        PAGES[name](shooter)
     w.close()
-    for name, path in shots.items():
-        print(f"{name}: {path}")
+    for path in shooter.shots:
+        print(path)
     return 0
 
 
