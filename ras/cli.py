@@ -12,6 +12,7 @@ from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.commands import analyse, export, gui, report
 from ras.diagnosis import Diagnosis
 from ras.errors import RasError, UserInputError
+from ras.session.request import DEFAULT_IMU_RATE_HZ
 from ras.session.settings import LIMITS, SessionSettings
 from ras.session_clock import MAX_SPEED, MIN_SPEED
 from ras.store.patients import AFFECTED_SIDES, SEXES
@@ -164,12 +165,14 @@ def _add_patient_options(parser: argparse.ArgumentParser, set_help: str) -> None
     )
 
 
-def _add_virtual_imu(parser: argparse.ArgumentParser, imu_rate_help: str) -> None:
+def _add_virtual_imu(
+    parser: argparse.ArgumentParser, imu_rate_help: str, default_hz: int = 0
+) -> None:
     """--imu-rate and --sensor-steps: raw IMU from virtual sensors, and who detects the steps."""
     parser.add_argument(
         "--imu-rate",
         type=integer_arg(0, _MAX_IMU_RATE_HZ, "Hz"),
-        default=0,
+        default=default_hz,
         metavar="HZ",
         help=imu_rate_help,
     )
@@ -265,7 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_virtual_imu(
         run,
         "virtual sensors also stream raw IMU at this rate, recorded for freezing analysis "
-        "and Motion-BIDS export (0 = off, the default)",
+        f"and Motion-BIDS export (default {DEFAULT_IMU_RATE_HZ}; 0 = off)",
+        DEFAULT_IMU_RATE_HZ,
     )
     run.add_argument(
         "--patient",

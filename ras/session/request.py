@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ras.sim.presets import PatientParams
 
 __all__ = [
+    "DEFAULT_IMU_RATE_HZ",
     "HOST_STEPS_IMU_RATE_HZ",
     "SENSOR_STEPS",
     "SensorPorts",
@@ -45,6 +46,10 @@ __all__ = [
 SENSOR_STEPS = ("device", "host")
 #: IMU rate of virtual sensors whose steps the host detects when no rate is given, Hz.
 HOST_STEPS_IMU_RATE_HZ = 100
+#: Raw IMU rate of virtual sensors unless told otherwise, Hz: raw IMU is recorded by default
+#: (freezing analysis, Motion-BIDS); 0 turns it off. 100 Hz on two feet adds about 2 MB to the
+#: database per 5-minute session (ras.store.space.IMU_BYTES_PER_SAMPLE).
+DEFAULT_IMU_RATE_HZ = 100
 
 
 @dataclass(frozen=True)
@@ -63,14 +68,15 @@ class SimulatedSensors:
         ``device`` (the sensors detect the steps; also None) or ``host`` (IMU-only sensors,
         the host detects the steps from their IMU stream).
     imu_rate_hz : int
-        Raw IMU rate, Hz (0: none; with ``host`` steps, 0 means 100 Hz).
+        Raw IMU rate, Hz (default :data:`DEFAULT_IMU_RATE_HZ`, recorded; 0: none; with
+        ``host`` steps, 0 means 100 Hz).
     """
 
     preset: str = "healthy"
     overrides: tuple[tuple[str, object], ...] = ()
     seed: int = 0
     sensor_steps: str | None = None
-    imu_rate_hz: int = 0
+    imu_rate_hz: int = DEFAULT_IMU_RATE_HZ
 
 
 @dataclass(frozen=True)

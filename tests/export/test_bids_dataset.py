@@ -139,3 +139,22 @@ def test_the_bids_validator_finds_no_error_in_two_patients_by_two_sessions(two_b
     assert report["summary"]["subjects"] == ["PA", "PB"]
     assert sorted(report["summary"]["sessions"]) == ["1", "2", "3", "4"]
     assert {"motion", "channels", "events"} <= set(report["summary"]["dataTypes"])
+
+
+def test_a_default_session_records_raw_imu_and_imu_rate_0_turns_it_off(tmp_path):
+    """`ras run` keeps the sensors' raw IMU unless told not to: its BIDS export has motion data."""
+    db = tmp_path / "ras.sqlite3"
+    add_patient(db, "P-D")
+    short = ("--baseline", "5", "--cued", "5", "--probe", "5")
+    run_simulated(db, "healthy", "--patient", "P-D", *short)
+    run_simulated(db, "healthy", "--patient", "P-D", *short, "--imu-rate", "0")
+    out = tmp_path / "ds"
+    for sid in (1, 2):
+        _export(db, sid, out)
+    motion = sorted((out / "sub-PD" / "ses-1" / "motion").glob("*_motion.tsv"))
+    assert len(motion) == 2
+    assert all(len(m.read_text().splitlines()) > 500 for m in motion)  # 100 Hz for ~10 s
+    assert not list((out / "sub-PD" / "ses-2" / "motion").glob("*_motion.tsv"))
+    readme = (out / "README").read_text(encoding="utf-8")
+    assert "sub-PD ses-2: session complete. No raw IMU was recorded" in readme
+    assert "sub-PD ses-1: session complete.\n" in readme
