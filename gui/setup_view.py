@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import threading
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.widgets import BigButton
+from gui.patient_form import PatientForm
+from gui.widgets import BigButton, guard_wheel
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import RasError
-from ras.session.request import SensorPorts, SessionRequest, SimulatedSensors, check_request
+from ras.session.request import (
+    SensorPorts,
+    SessionRequest,
+    SimulatedSensors,
+    check_request,
+    with_patient_side,
+)
 from ras.session.settings import PLANS, SessionSettings
 from ras.sim.presets import PRESETS
-from ras.store.store import AFFECTED_SIDES, Store
 
 __all__ = ["SetupPage"]
 
@@ -54,51 +60,90 @@ class SetupPage(QtWidgets.QWidget):
         title = QtWidgets.QLabel("New session", objectName="pageTitle")
         self.error = QtWidgets.QLabel(wordWrap=True)
         self.error.setStyleSheet("color: #c00000; font-weight: bold;")
-        lay = QtWidgets.QVBoxLayout(self)
-        lay.addWidget(title)
-        grid = QtWidgets.QGridLayout()
-        grid.addWidget(self._patient_box(), 0, 0)
-        grid.addWidget(self._sensor_box(simulate), 0, 1)
-        grid.addWidget(self._plan_box(), 1, 0)
-        grid.addWidget(self._audio_box(audio), 1, 1)
-        lay.addLayout(grid)
-        lay.addWidget(self.error)
-        buttons = QtWidgets.QHBoxLayout()
+        self.patients = PatientForm(db)
+        self.patient = self.patients.patient  # the chosen patient (its id is the item's data)
+        for name in ("new_id", "new_diagnosis", "new_side", "add_patient_btn"):
+            setattr(self, name, getattr(self.patients, name))
+        # the fields scroll on a small screen; the bar with Start stays below, always in view
+        fields = QtWidgets.QWidget()
+        self._row = QtWidgets.QHBoxLayout(fields)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._stacks = [QtWidgets.QVBoxLayout() for _ in range(3)]
+        for stack in self._stacks:
+            self._row.addLayout(stack)
+        self._boxes = (
+            self.patients,
+            self._audio_box(audio),
+            self._plan_box(),
+            self._sensor_box(simulate),
+        )
+        self.columns = 0
+        self._arrange(2)
+        self.scroll = QtWidgets.QScrollArea(widgetResizable=True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setWidget(fields)
+        self.bottom_bar = QtWidgets.QFrame(objectName="setupBar")
+        self.bottom_bar.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        bar = QtWidgets.QHBoxLayout(self.bottom_bar)
+        bar.setContentsMargins(6, 4, 6, 4)
         self.history_btn = BigButton("Patient history")
         self.start_btn = BigButton("Start session", name="primary")
         self.start_btn.setMinimumWidth(260)
-        buttons.addWidget(self.history_btn)
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_btn)
-        lay.addLayout(buttons)
-        lay.addStretch(1)
+        bar.addWidget(self.history_btn)
+        bar.addWidget(self.error, 1)  # what is wrong, or what was done, beside Start
+        bar.addWidget(self.start_btn)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.addWidget(title)
+        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.bottom_bar)
         self.start_btn.clicked.connect(self._start)
         self.history_btn.clicked.connect(
             lambda: self.history_requested.emit(self.patient.currentData() or "")
         )
+        self.patients.message.connect(self._say)
+        for combo in self.findChildren(QtWidgets.QComboBox):  # long items never widen a column
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
         self.reload_patients()
+        guard_wheel(self)  # the wheel scrolls the form; it never changes a field without focus
+
+    # --- layout: three columns where they fit side by side, else two ---------------------
+
+    def _arrange(self, columns: int) -> None:
+        """Patient and cue sound | plan | sensors (three columns), or patient and cue sound |
+        plan and sensors (two); the fields scroll, the bar with Start never does."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        patient, audio, plan, sensors = self._boxes
+        stacks = {
+            3: ((patient, audio), (plan,), (sensors,)),
+            2: ((patient, audio), (plan, sensors), ()),
+        }[columns]
+        for i, (stack, boxes) in enumerate(zip(self._stacks, stacks, strict=True)):
+            while stack.count():
+                stack.takeAt(0)  # the boxes stay on the page; only their places change
+            for box in boxes:
+                stack.addWidget(box)
+            stack.addStretch(1)
+            self._row.setStretch(i, 1 if boxes else 0)
+
+    def _three_columns_fit(self) -> bool:
+        patient, audio, plan, sensors = self._boxes
+        widths = (
+            max(patient.minimumSizeHint().width(), audio.minimumSizeHint().width()),
+            plan.minimumSizeHint().width(),
+            sensors.minimumSizeHint().width(),
+        )
+        return sum(widths) + 2 * self._row.spacing() <= self.scroll.viewport().width()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._arrange(3 if self._three_columns_fit() else 2)
 
     # --- groups -------------------------------------------------------------------------
-
-    def _patient_box(self) -> QtWidgets.QGroupBox:
-        box = QtWidgets.QGroupBox("Patient")
-        form = QtWidgets.QFormLayout(box)
-        self.patient = QtWidgets.QComboBox()
-        self.patient.setMinimumHeight(44)
-        form.addRow("Patient", self.patient)
-        self.new_id = QtWidgets.QLineEdit(placeholderText="pseudonymous id, e.g. P-017")
-        self.new_diagnosis = QtWidgets.QComboBox(editable=True)
-        self.new_diagnosis.addItems(["parkinson", "stroke", "other"])
-        self.new_side = QtWidgets.QComboBox()
-        self.new_side.addItems(["none", *[s for s in AFFECTED_SIDES if s != "none"]])
-        self.add_patient_btn = BigButton("Add patient")
-        form.addRow(QtWidgets.QLabel("— or a new patient (no names: a pseudonym) —"))
-        form.addRow("New id", self.new_id)
-        form.addRow("Diagnosis", self.new_diagnosis)
-        form.addRow("Affected side", self.new_side)
-        form.addRow("", self.add_patient_btn)
-        self.add_patient_btn.clicked.connect(self._add_patient)
-        return box
 
     def _sensor_box(self, simulate: str | None) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox("Sensors")
@@ -111,7 +156,7 @@ class SetupPage(QtWidgets.QWidget):
         if simulate:
             self.preset.setCurrentText(simulate.lower())
         self.ports = QtWidgets.QListWidget()
-        self.ports.setMaximumHeight(110)
+        self.ports.setMaximumHeight(90)
         self.extra_port = QtWidgets.QLineEdit(placeholderText="another port, e.g. /dev/ttyACM0")
         self.detect_btn = BigButton("Detect sensors")
         self.detect_status = QtWidgets.QLabel()
@@ -124,15 +169,12 @@ class SetupPage(QtWidgets.QWidget):
             " or on this computer from their raw IMU (like IMU-only sensors). Real sensors say"
             " which they do, and are handled by themselves."
         )
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(self.use_sim)
-        row.addWidget(self.preset, 1)
-        lay.addLayout(row)
-        steps_row = QtWidgets.QHBoxLayout()
-        steps_row.addSpacing(28)
-        steps_row.addWidget(QtWidgets.QLabel("Steps"))
-        steps_row.addWidget(self.sensor_steps, 1)
-        lay.addLayout(steps_row)
+        lay.addWidget(self.use_sim)
+        sim = QtWidgets.QFormLayout()
+        sim.setContentsMargins(28, 0, 0, 0)
+        sim.addRow("Preset", self.preset)
+        sim.addRow("Steps", self.sensor_steps)
+        lay.addLayout(sim)
         lay.addWidget(self.use_ports)
         lay.addWidget(self.ports)
         lay.addWidget(self.extra_port)
@@ -189,21 +231,62 @@ class SetupPage(QtWidgets.QWidget):
         self.volume = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.volume.setRange(-60, int(DEFAULT_CEILING_DBFS))
         self.volume.setValue(int(DEFAULT_CEILING_DBFS) - 6)
-        self.volume_label = QtWidgets.QLabel()
+        self.volume_label = QtWidgets.QLabel(wordWrap=True)
         self.volume.valueChanged.connect(self._volume_text)
         self._volume_text()
+        self.tone_btn = BigButton("Test tone")
+        self.tone_btn.setToolTip("four cues at this volume through this output, as in the session")
+        self.tone_status = QtWidgets.QLabel(wordWrap=True)
+        self.tone_btn.clicked.connect(self._test_tone)
         form.addRow("Output", self.audio)
         form.addRow("Volume", self.volume)
         form.addRow("", self.volume_label)
+        tone = QtWidgets.QHBoxLayout()
+        tone.addWidget(self.tone_btn)
+        tone.addWidget(self.tone_status, 1)
+        form.addRow("", tone)
         return box
 
     # --- behaviour ----------------------------------------------------------------------
 
     def _volume_text(self) -> None:
         self.volume_label.setText(
-            f"{self.volume.value()} dBFS — hard ceiling {DEFAULT_CEILING_DBFS:g} dBFS"
+            f"cue peak {self.volume.value()} dBFS — hard ceiling {DEFAULT_CEILING_DBFS:g} dBFS"
             " (never exceeded; changes fade)"
         )
+
+    def _test_tone(self) -> None:
+        """Play a few cues at the chosen level through the chosen output (a worker thread:
+        the screen stays live); the outcome is one line beside the button."""
+        from ras.audio.testtone import TEST_TONE_FAILED, play_test_tone
+
+        audio = self.audio.currentText().strip() or "default"
+        level_dbfs = float(self.volume.value())
+        self.tone_btn.setEnabled(False)
+        self.tone_status.setText("playing…")
+        said: list[str] = []
+
+        def work() -> None:
+            try:
+                said.append(play_test_tone(audio, level_dbfs, DEFAULT_CEILING_DBFS))
+            except RasError as err:
+                said.append(str(err))
+            except Exception as err:  # shown as one line, never a traceback
+                said.append(f"{TEST_TONE_FAILED}{err}")
+
+        threading.Thread(target=work, name="ras-test-tone", daemon=True).start()
+        timer = QtCore.QTimer(self, interval=100)
+
+        def check() -> None:
+            if not said:
+                return
+            timer.stop()
+            timer.deleteLater()
+            self.tone_status.setText(said[0])
+            self.tone_btn.setEnabled(True)
+
+        timer.timeout.connect(check)
+        timer.start()
 
     def _plan_changed(self, plan: str) -> None:
         self.plan_help.setText(_PLAN_HELP.get(plan, ""))
@@ -212,38 +295,14 @@ class SetupPage(QtWidgets.QWidget):
         self.tempo.setEnabled(plan != "iso-ramp")
 
     def reload_patients(self, select: str | None = None) -> None:
-        """Fill the patient list from the store."""
-        current = select or self.patient.currentData()
-        self.patient.clear()
-        try:
-            with Store(self.db) as store:
-                patients = store.list_patients()
-        except RasError as err:
-            self.error.setText(str(err))
-            return
-        for p in patients:
-            extra = ", ".join(x for x in (p.diagnosis, p.affected_side) if x)
-            self.patient.addItem(f"{p.pseudo_id}" + (f" — {extra}" if extra else ""), p.pseudo_id)
-        if current:
-            i = self.patient.findData(current)
-            if i >= 0:
-                self.patient.setCurrentIndex(i)
+        """Fill the patient list from the store (archived ones only if asked)."""
+        self.patients.reload(select)
 
-    def _add_patient(self) -> None:
-        side = self.new_side.currentText()
-        try:
-            with Store(self.db) as store:
-                info = store.add_patient(
-                    self.new_id.text(),
-                    diagnosis=self.new_diagnosis.currentText().strip() or None,
-                    affected_side=None if side == "none" else side,
-                )
-        except RasError as err:
-            self.error.setText(str(err))
-            return
-        self.error.clear()
-        self.new_id.clear()
-        self.reload_patients(select=info.pseudo_id)
+    def _say(self, text: str, is_error: bool) -> None:
+        self.error.setStyleSheet(
+            f"color: {'#c00000' if is_error else '#1b5e20'}; font-weight: bold;"
+        )
+        self.error.setText(text)
 
     def _detect(self) -> None:
         from ras.link.ports import describe_devices
@@ -298,9 +357,12 @@ class SetupPage(QtWidgets.QWidget):
 
     def request(self) -> SessionRequest:
         """The session as chosen (checked when it starts); raises :class:`RasError`."""
-        patient = self.patient.currentData()
-        if not patient:
+        info = self.patients.current()
+        if info is None:
             raise RasError("choose a patient, or add one (a pseudonymous id)")
+        if info.archived:
+            raise RasError(f"patient {info.pseudo_id} is archived; restore the patient first")
+        patient = info.pseudo_id
         plan = self.plan.currentText()
         settings = SessionSettings(
             baseline_s=self.baseline_s.value(),
@@ -319,6 +381,7 @@ class SetupPage(QtWidgets.QWidget):
             if simulated
             else SensorPorts(self._chosen_ports())
         )
+        sensors = with_patient_side(sensors, info.affected_side)  # walks as the patient
         return SessionRequest(
             patient_id=patient,
             settings=settings,
@@ -335,7 +398,7 @@ class SetupPage(QtWidgets.QWidget):
             request = self.request()
             check_request(request)  # what is wrong is said here, before the session starts
         except RasError as err:
-            self.error.setText(str(err))
+            self._say(str(err), True)
             return
-        self.error.clear()
+        self._say("", False)
         self.start_requested.emit(request)
