@@ -13,10 +13,10 @@ from ras.results.tables import (
     actions_table,
     cue_states_table,
     cues_table,
-    diagnosis_label,
     link_events_table,
     markers_table,
     parameters_table,
+    patient_facts,
     phases_table,
     session_table,
     steps_table,
@@ -59,13 +59,7 @@ def _header(data: SessionData, *, with_names: bool) -> dict:
         "notes": info.notes,
         "settings": info.settings,
     }
-    who = {
-        "pseudo_id": patient.pseudo_id,
-        "diagnosis": patient.diagnosis,
-        "diagnosis_label": diagnosis_label(patient.diagnosis) or None,
-        "diagnosis_note": patient.diagnosis_note,
-        "affected_side": patient.affected_side,
-    }
+    who = {"pseudo_id": patient.pseudo_id, **patient_facts(patient)}
     if with_names:
         who["name"] = patient.name
     return {"session": session, "patient": who}

@@ -161,6 +161,12 @@ _PARTICIPANTS_JSON = {
     "affected_side": {
         "Description": "Side affected by the condition (e.g. the paretic side after a stroke)"
     },
+    "sex": {
+        "Description": "Sex of the participant as recorded",
+        "Levels": {"female": "female", "male": "male", "other": "other"},
+    },
+    "height": {"Description": "Body height", "Units": "m"},
+    "leg_length": {"Description": "Leg length (normalises gait speed)", "Units": "m"},
     "name": {"Description": "The patient's name (exported only on request, --with-names)"},
 }
 _STATUS = {
@@ -173,6 +179,10 @@ _STATUS = {
 }
 _SESSIONS_JSON = {
     "acq_time": {"Description": "Session start, UTC (the session clock's zero)"},
+    "age": {
+        "Description": "Age at the session: the session's year minus the year of birth",
+        "Units": "year",
+    },
     "status": _STATUS,
 }
 _SCANS_JSON = {
@@ -203,12 +213,17 @@ def _dataset_files(data: SessionData, out_dir: Path, sub: str, *, with_names: bo
         "diagnosis": patient.diagnosis,
         "diagnosis_note": patient.diagnosis_note,
         "affected_side": patient.affected_side,
+        "sex": patient.sex,
+        "height": patient.height_m,
+        "leg_length": patient.leg_length_m,
     }
     if with_names:
         participant["name"] = patient.name
     participants_json = {k: v for k, v in _PARTICIPANTS_JSON.items() if k in participant}
     session = {"session_id": f"ses-{data.info.id}", "acq_time": _acq_time(data)}
     session["status"] = data.info.status
+    born = patient.birth_year
+    session["age"] = None if born is None else int(data.info.started_utc[:4]) - int(born)
     sessions = out_dir / f"sub-{sub}" / f"sub-{sub}_sessions"
     line = f"{data.status_note}." + (
         "" if data.imu else " No raw IMU was recorded: only the events are exported."

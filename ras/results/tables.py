@@ -16,6 +16,7 @@ from ras.diagnosis import Diagnosis
 from ras.protocol.messages import Side, StepKind
 from ras.results.outcomes import MEASURES, SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData
+from ras.store.patients import PatientInfo
 
 __all__ = [
     "EVENT_NAMES",
@@ -28,6 +29,7 @@ __all__ = [
     "link_events_table",
     "markers_table",
     "parameters_table",
+    "patient_facts",
     "phase_of",
     "phases_table",
     "session_table",
@@ -97,6 +99,21 @@ def diagnosis_label(code: str | None) -> str:
     return Diagnosis(code).label if code else ""
 
 
+def patient_facts(patient: PatientInfo) -> dict[str, Any]:
+    """What the exports say about the patient besides the pseudonym (None: not recorded):
+    diagnosis code, label and note, affected side, birth year, sex, height (m), leg length (m)."""
+    return {
+        "diagnosis": patient.diagnosis,
+        "diagnosis_label": diagnosis_label(patient.diagnosis) or None,
+        "diagnosis_note": patient.diagnosis_note,
+        "affected_side": patient.affected_side,
+        "birth_year": patient.birth_year,
+        "sex": patient.sex,
+        "height_m": patient.height_m,
+        "leg_length_m": patient.leg_length_m,
+    }
+
+
 def session_table(data: SessionData, *, with_names: bool = False) -> Table:
     """Key/value facts about the session, including whether it is complete."""
     info, patient = data.info, data.patient
@@ -106,11 +123,8 @@ def session_table(data: SessionData, *, with_names: bool = False) -> Table:
     ]
     if with_names:
         rows.append(("patient_name", patient.name or ""))
+    rows += [(k, "" if v is None else v) for k, v in patient_facts(patient).items()]
     rows += [
-        ("diagnosis", patient.diagnosis or ""),
-        ("diagnosis_label", diagnosis_label(patient.diagnosis)),
-        ("diagnosis_note", patient.diagnosis_note or ""),
-        ("affected_side", patient.affected_side or ""),
         ("session_number", data.number),
         ("started_utc", info.started_utc),
         ("ended_utc", info.ended_utc or ""),

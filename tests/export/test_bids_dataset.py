@@ -27,7 +27,21 @@ def two_by_two_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     refused 'off' (typed in the baseline), a fall and a note."""
     db = tmp_path_factory.mktemp("bids2x2") / "ras.sqlite3"
     add_patient(db, "P-A", "--diagnosis", "Parkinson's disease, H&Y 2")
-    add_patient(db, "P-B", "--diagnosis", "stroke", "--affected-side", "left", "--name", "B B")
+    add_patient(
+        db,
+        "P-B",
+        *("--diagnosis", "stroke", "--affected-side", "left", "--name", "B B"),
+        *(
+            "--birth-year",
+            "1950",
+            "--sex",
+            "female",
+            "--height-m",
+            "1.64",
+            "--leg-length-m",
+            "0.82",
+        ),
+    )
     typed = {2: ["off", "fall slipped", "marker =1+1"]}
     for sid, patient in SESSIONS.items():
         preset = "stroke" if patient == "P-B" else "parkinson"
@@ -61,10 +75,16 @@ def test_exports_one_after_another_make_one_dataset(two_by_two_db, tmp_path):
     ]
     assert participants[0]["diagnosis_note"] == "Parkinson's disease, H&Y 2"
     assert participants[1]["affected_side"] == "left"
+    assert [(p["sex"], p["height"], p["leg_length"]) for p in participants] == [
+        ("n/a", "n/a", "n/a"),
+        ("female", "1.640000", "0.820000"),
+    ]
     for sub, ids in (("PA", ["ses-1", "ses-3"]), ("PB", ["ses-2", "ses-4"])):
         sessions = _tsv(out / f"sub-{sub}" / f"sub-{sub}_sessions.tsv")
         assert [s["session_id"] for s in sessions] == ids
         assert {s["status"] for s in sessions} == {"complete"}
+        ages = {s["age"] for s in sessions}
+        assert ages == ({"n/a"} if sub == "PA" else {str(int(sessions[0]["acq_time"][:4]) - 1950)})
         for ses in ids:
             assert len(list((out / f"sub-{sub}" / ses / "motion").glob("*_motion.tsv"))) == 2
     readme = (out / "README").read_text(encoding="utf-8").splitlines()
@@ -74,8 +94,10 @@ def test_exports_one_after_another_make_one_dataset(two_by_two_db, tmp_path):
         "sub-PB ses-2",
         "sub-PB ses-4",
     ]
-    levels = json.loads((out / "participants.json").read_text())["diagnosis"]["Levels"]
-    assert levels["parkinson"] == "Parkinson's disease"
+    described = json.loads((out / "participants.json").read_text())
+    assert described["diagnosis"]["Levels"]["parkinson"] == "Parkinson's disease"
+    assert set(described) == set(participants[0])
+    assert described["height"]["Units"] == "m"
     description = json.loads((out / "dataset_description.json").read_text())
     assert [g["Name"] for g in description["GeneratedBy"]] == ["ras"]
 

@@ -114,6 +114,10 @@ def test_json_export_is_one_document_and_names_only_on_request(imu_db, tmp_path)
         "diagnosis_label": "stroke",
         "diagnosis_note": None,
         "affected_side": "left",
+        "birth_year": None,
+        "sex": None,
+        "height_m": None,
+        "leg_length_m": None,
     }
     for table in (
         *("phases", "steps", "cues", "tempo_changes", "cue_states", "actions", "markers"),
