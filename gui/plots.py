@@ -15,6 +15,7 @@ __all__ = ["TICK_FONT", "LivePlots", "SyncStrip", "TimeAxis", "curve_data", "leg
 
 pg.setConfigOptions(background="w", foreground="k", antialias=False)
 LABELLED_ACTIONS = 8  # the newest therapist actions keep their label on the plot
+LABEL_HEIGHTS = (0.96, 0.84, 0.72)  # where the labels of action and marker lines sit (0-1)
 _FONT = QtGui.QFont()
 _FONT.setPointSize(12)
 TICK_FONT = _FONT
@@ -132,7 +133,7 @@ class LivePlots(QtWidgets.QWidget):
             connect="pairs", pen=pg.mkPen(COLORS["warn"], width=1), skipFiniteCheck=True
         )
         self.tempo.addItem(self._action_bars, ignoreBounds=True)
-        self._n_actions = self._n_markers = 0
+        self._n_actions = self._n_markers = self._n_labels = 0
         self._version = -1
         self._drawn: tuple[int, int, float | None] | None = None
         self._range: tuple[float, float] | None = None
@@ -236,8 +237,14 @@ class LivePlots(QtWidgets.QWidget):
             angle=90,
             pen=pg.mkPen(color, width=2, style=style),
             label=label if len(label) <= 18 else label[:17] + "…",
-            labelOpts={"position": 0.96, "color": color, "fill": (255, 255, 255, 210)},
+            # three heights in turn, so the labels of close lines do not print over each other
+            labelOpts={
+                "position": LABEL_HEIGHTS[self._n_labels % len(LABEL_HEIGHTS)],
+                "color": color,
+                "fill": (255, 255, 255, 210),
+            },
         )
+        self._n_labels += 1
         line.label.setFont(_SMALL)
         line.setToolTip(label)
         self.tempo.addItem(line)
