@@ -6,20 +6,9 @@ import argparse
 
 from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
+from ras.store.patients import EDITABLE
 from ras.store.store import PatientInfo, Store
 from ras.text import terminal_safe
-
-#: Options of `ras patients` that are a patient's details (given with --add or --edit).
-_DETAILS = (
-    "name",
-    "diagnosis",
-    "diagnosis_note",
-    "affected_side",
-    "birth_year",
-    "sex",
-    "height_m",
-    "leg_length_m",
-)
 
 
 def run_sessions(args: argparse.Namespace) -> int:
@@ -41,7 +30,7 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 def run_patients(args: argparse.Namespace) -> int:
     """List patients (archived ones with --all), or add, edit, archive or unarchive one."""
-    details = {o: getattr(args, o) for o in _DETAILS if getattr(args, o) is not None}
+    details = {o: getattr(args, o) for o in EDITABLE if getattr(args, o) is not None}
     given = [f"--{o.replace('_', '-')}" for o in details]
     if args.add is None and args.edit is None and given:
         raise UserInputError(

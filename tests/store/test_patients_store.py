@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from ras.errors import UserInputError
 from ras.store import Store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "s.db")
-    yield s
-    s.close()
 
 
 def test_all_details_are_stored_and_read_back(store: Store) -> None:

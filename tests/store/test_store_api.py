@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ras.errors import UserInputError
 from ras.store import Store
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "s.db")
-    yield s
-    s.close()
 
 
 def test_add_get_list_patients(store: Store) -> None:
