@@ -1,4 +1,4 @@
-"""Screenshots of the live page, from a simulated session, into docs/screenshots/.
+"""Screenshots of the GUI's pages, from simulated sessions, into docs/screenshots/.
 
 Run it on a real X desktop of the size wanted, with a window manager (as docs/gui.md shows
 them), once per size:
@@ -9,18 +9,22 @@ them), once per size:
 The window opens as ``ras gui`` opens it (maximised on a small screen) and each shot is the
 whole screen, window frame included, named with the screen size: ``live-1366x768.png`` (mid-cue,
 after a probe, a pause, a fall and a large jump) and ``disconnect-1366x768.png`` (the left sensor
-unplugged). Without a display it runs offscreen at ``--size`` and grabs the window only.
+unplugged); ``summary-1366x768.png`` (a complete session after two earlier ones, recorded a week
+apart) and ``history-1366x768.png``. Without a display it runs offscreen at ``--size`` and grabs
+the window only.
 
 One function per page (:data:`PAGES`); another page's shots are one more function there.
 
 Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20] [--size WxH]
-    [--pages live]
+    [--pages live summary history]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -37,6 +41,9 @@ from PySide6 import QtWidgets
 from gui.app import make_app, show_on_screen
 from gui.main_window import MainWindow
 from ras.events import MarkerKind
+from ras.session.host import SessionHost
+from ras.session.request import SessionRequest, SimulatedSensors, with_patient_side
+from ras.session.settings import SessionSettings
 from ras.store.store import Store
 
 PATIENT = "P-017"
@@ -123,8 +130,72 @@ def live_page(s: Shooter) -> None:
     s.wait(lambda: w.current_page() is w.summary, 120, "the end of the session")
 
 
+def earlier_sessions(s: Shooter) -> None:
+    """Two sessions of the patient, moved back one and two weeks (demo data: the history then
+    spans dates as a weekly course would), with the patient's affected side as ras gui uses it."""
+    db, speed = s.window.setup.db, s.window.setup.speed
+    with Store(db) as store:
+        before = {info.id for info in store.list_sessions(PATIENT)}
+    for seed, cued_s in ((1, 120.0), (2, 150.0)):
+        settings = SessionSettings(baseline_s=40, cued_s=cued_s, probe_s=40, plan="iso-ramp")
+        sensors = with_patient_side(SimulatedSensors("stroke", seed=seed), "left")
+        host = SessionHost(
+            SessionRequest(PATIENT, settings, sensors, audio="none", speed=speed, db=db)
+        )
+        host.begin()
+        host.run()
+    with Store(db) as store:
+        new = [info for info in store.list_sessions(PATIENT) if info.id not in before]
+    with sqlite3.connect(db) as conn:
+        for weeks_back, info in zip((2, 1), new, strict=True):
+            t = dt.datetime.fromisoformat(info.started_utc.replace("Z", "+00:00"))
+            earlier = (t - dt.timedelta(weeks=weeks_back)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            conn.execute("UPDATE sessions SET started_utc = ? WHERE id = ?", (earlier, info.id))
+
+
+def summary_page(s: Shooter) -> None:
+    """The summary of a complete session after two earlier ones: the cue turned off and paused,
+    a fall marked and the left sensor unplugged on the way."""
+    earlier_sessions(s)
+    w = s.window
+    if w.current_page() is w.summary:
+        w.summary.new_btn.click()
+    setup = w.setup
+    setup.reload_patients(select=PATIENT)
+    setup.baseline_s.setValue(40)
+    setup.cued_s.setValue(180)
+    setup.probe_s.setValue(40)
+    setup.start_btn.click()
+    live, controls = w.live, w.live.controls
+    s.wait(controls.plus.isEnabled, 120, "the cued phase")
+    t_cued = live.series.now_s
+    for after_s, button in (
+        (20, controls.cues_btn),  # off ...
+        (40, controls.cues_btn),  # ... and on
+        (60, controls.pause_btn),
+        (70, controls.pause_btn),
+        (90, controls.events[MarkerKind.FALL]),
+        (100, live.sim_buttons["unplug_left"]),
+        (110, live.sim_buttons["replug_left"]),
+    ):
+        s.wait(lambda a=after_s: live.series.now_s > t_cued + a, 120, button.text())
+        button.click()
+    s.wait(lambda: w.current_page() is w.summary, 180, "the end of the session")
+    s.shot("summary")
+
+
+def history_page(s: Shooter) -> None:
+    """The patient's history: every session so far, local dates, dose and trends."""
+    s.window.show_history(PATIENT)
+    s.shot("history")
+
+
 #: Each page's shots, in the order they are taken (later pages may start from the summary).
-PAGES: dict[str, Callable[[Shooter], None]] = {"live": live_page}
+PAGES: dict[str, Callable[[Shooter], None]] = {
+    "live": live_page,
+    "summary": summary_page,
+    "history": history_page,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
