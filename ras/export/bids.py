@@ -24,15 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ras.diagnosis import Diagnosis
 from ras.events import ImuEvent
-from ras.export.bids_dataset import (
-    BIDS_VERSION,
-    merge_description,
-    merge_json,
-    merge_readme,
-    merge_tsv,
-)
+from ras.export.bids_dataset import BIDS_VERSION, acq_time, write_dataset_files
 from ras.export.bids_events import EVENT_COLUMNS, events_rows, events_sidecar
 from ras.export.tsv import json_text, tsv_text
 from ras.protocol.messages import Side
@@ -151,44 +144,6 @@ def _motion_json(
     }
 
 
-_PARTICIPANTS_JSON = {
-    "participant_id": {"Description": "sub-<pseudonymous id of the patient in ras>"},
-    "diagnosis": {
-        "Description": "Diagnosis group (what the clinical thresholds depend on)",
-        "Levels": {d.value: d.label for d in Diagnosis},
-    },
-    "diagnosis_note": {"Description": "The diagnosis as described by the clinician"},
-    "affected_side": {
-        "Description": "Side affected by the condition (e.g. the paretic side after a stroke)"
-    },
-    "sex": {
-        "Description": "Sex of the participant as recorded",
-        "Levels": {"female": "female", "male": "male", "other": "other"},
-    },
-    "height": {"Description": "Body height", "Units": "m"},
-    "leg_length": {"Description": "Leg length (normalises gait speed)", "Units": "m"},
-    "name": {"Description": "The patient's name (exported only on request, --with-names)"},
-}
-_STATUS = {
-    "Description": "ras session status",
-    "Levels": {
-        "complete": "the session ended as planned or was ended by the therapist",
-        "incomplete": "the recording stopped early (crash, killed, disk full): data up to then",
-        "running": "still being recorded when exported",
-    },
-}
-_SESSIONS_JSON = {
-    "acq_time": {"Description": "Session start, UTC (the session clock's zero)"},
-    "age": {
-        "Description": "Age at the session: the session's year minus the year of birth",
-        "Units": "year",
-    },
-    "status": _STATUS,
-}
-_SCANS_JSON = {
-    "acq_time": {"Description": "Session start, UTC (zero of the motion file's latency)"},
-    "status": _STATUS,
-}
 #: The foot frame the IMU axes are in, by the ``reference_frame`` value of channels.tsv.
 _CHANNELS_JSON = {
     "reference_frame": {
@@ -203,44 +158,6 @@ _CHANNELS_JSON = {
         },
     }
 }
-
-
-def _dataset_files(data: SessionData, out_dir: Path, sub: str, *, with_names: bool) -> list[Path]:
-    """The dataset-level files and the subject's sessions.tsv, merged with what is there."""
-    patient = data.patient
-    participant: dict[str, object] = {
-        "participant_id": f"sub-{sub}",
-        "diagnosis": patient.diagnosis,
-        "diagnosis_note": patient.diagnosis_note,
-        "affected_side": patient.affected_side,
-        "sex": patient.sex,
-        "height": patient.height_m,
-        "leg_length": patient.leg_length_m,
-    }
-    if with_names:
-        participant["name"] = patient.name
-    participants_json = {k: v for k, v in _PARTICIPANTS_JSON.items() if k in participant}
-    session = {"session_id": f"ses-{data.info.id}", "acq_time": _acq_time(data)}
-    session["status"] = data.info.status
-    born = patient.birth_year
-    session["age"] = None if born is None else int(data.info.started_utc[:4]) - int(born)
-    sessions = out_dir / f"sub-{sub}" / f"sub-{sub}_sessions"
-    line = f"{data.status_note}." + (
-        "" if data.imu else " No raw IMU was recorded: only the events are exported."
-    )
-    return [
-        merge_description(out_dir / "dataset_description.json"),
-        merge_readme(out_dir / "README", f"sub-{sub} ses-{data.info.id}", line),
-        merge_tsv(out_dir / "participants.tsv", "participant_id", list(participant), [participant]),
-        merge_json(out_dir / "participants.json", participants_json),
-        merge_json(out_dir / "scans.json", _SCANS_JSON),
-        merge_tsv(sessions.with_suffix(".tsv"), "session_id", list(session), [session]),
-        merge_json(sessions.with_suffix(".json"), _SESSIONS_JSON),
-    ]
-
-
-def _acq_time(data: SessionData) -> str:
-    return data.info.started_utc.rstrip("Z")
 
 
 def _remove_stale(folder: Path, stem: str, written: Sequence[Path]) -> None:
@@ -286,7 +203,7 @@ def write_bids(
             write_text(f"{base}_channels.json", json_text(_CHANNELS_JSON)),
             write_text(f"{base}_motion.json", json_text(sidecar)),
         ]
-        scans.append((f"motion/{Path(base).name}_motion.tsv", _acq_time(data), data.info.status))
+        scans.append((f"motion/{Path(base).name}_motion.tsv", acq_time(data), data.info.status))
     events = motion_dir / (
         f"{stem}_task-{TASK_LABEL}" + (f"_tracksys-{labels[0]}" if labels else "")
     )
@@ -300,4 +217,4 @@ def write_bids(
         written.append(write_text(ses_dir / f"{stem}_scans.tsv", scans_tsv))
     _remove_stale(motion_dir, stem, written)
     _remove_stale(ses_dir, stem, written)
-    return written + _dataset_files(data, out_dir, sub, with_names=with_names)
+    return written + write_dataset_files(data, out_dir, sub, with_names=with_names)

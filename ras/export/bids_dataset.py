@@ -13,16 +13,20 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from ras.diagnosis import Diagnosis
 from ras.errors import UserInputError
 from ras.export.tsv import NA, json_text, read_tsv, tsv_text
 from ras.results.files import write_text
+from ras.results.session_data import SessionData
 
 __all__ = [
     "BIDS_VERSION",
+    "acq_time",
     "merge_description",
     "merge_json",
     "merge_readme",
     "merge_tsv",
+    "write_dataset_files",
 ]
 
 BIDS_VERSION = "1.9.0"
@@ -108,3 +112,84 @@ def merge_readme(path: Path, session_key: str, line: str) -> Path:
     sessions[session_key] = f"{session_key}: {line}"
     body = "\n".join(sessions[k] for k in sorted(sessions, key=_natural))
     return write_text(path, _README_HEAD + body + "\n")
+
+
+_PARTICIPANTS_JSON = {
+    "participant_id": {"Description": "sub-<pseudonymous id of the patient in ras>"},
+    "diagnosis": {
+        "Description": "Diagnosis group (what the clinical thresholds depend on)",
+        "Levels": {d.value: d.label for d in Diagnosis},
+    },
+    "diagnosis_note": {"Description": "The diagnosis as described by the clinician"},
+    "affected_side": {
+        "Description": "Side affected by the condition (e.g. the paretic side after a stroke)"
+    },
+    "sex": {
+        "Description": "Sex of the participant as recorded",
+        "Levels": {"female": "female", "male": "male", "other": "other"},
+    },
+    "height": {"Description": "Body height", "Units": "m"},
+    "leg_length": {"Description": "Leg length (normalises gait speed)", "Units": "m"},
+    "name": {"Description": "The patient's name (exported only on request, --with-names)"},
+}
+_STATUS = {
+    "Description": "ras session status",
+    "Levels": {
+        "complete": "the session ended as planned or was ended by the therapist",
+        "incomplete": "the recording stopped early (crash, killed, disk full): data up to then",
+        "running": "still being recorded when exported",
+    },
+}
+_SESSIONS_JSON = {
+    "acq_time": {"Description": "Session start, UTC (the session clock's zero)"},
+    "age": {
+        "Description": "Age at the session: the session's year minus the year of birth",
+        "Units": "year",
+    },
+    "status": _STATUS,
+}
+_SCANS_JSON = {
+    "acq_time": {"Description": "Session start, UTC (zero of the motion file's latency)"},
+    "status": _STATUS,
+}
+
+
+def acq_time(data: SessionData) -> str:
+    """The session's start, UTC, as BIDS writes it (ISO 8601 without a zone)."""
+    return data.info.started_utc.rstrip("Z")
+
+
+def write_dataset_files(
+    data: SessionData, out_dir: Path, sub: str, *, with_names: bool
+) -> list[Path]:
+    """The dataset-level files and the subject's sessions.tsv, merged with what is there."""
+    patient = data.patient
+    participant: dict[str, object] = {
+        "participant_id": f"sub-{sub}",
+        "diagnosis": patient.diagnosis,
+        "diagnosis_note": patient.diagnosis_note,
+        "affected_side": patient.affected_side,
+        "sex": patient.sex,
+        "height": patient.height_m,
+        "leg_length": patient.leg_length_m,
+    }
+    if with_names:
+        participant["name"] = patient.name
+    participants_json = {k: v for k, v in _PARTICIPANTS_JSON.items() if k in participant}
+    session = {"session_id": f"ses-{data.info.id}", "acq_time": acq_time(data)}
+    session["status"] = data.info.status
+    born = patient.birth_year
+    session["age"] = None if born is None else int(data.info.started_utc[:4]) - int(born)
+    sessions = out_dir / f"sub-{sub}" / f"sub-{sub}_sessions"
+    line = f"{data.status_note}." + (
+        "" if data.imu else " No raw IMU was recorded: only the events are exported."
+    )
+    return [
+        merge_description(out_dir / "dataset_description.json"),
+        merge_readme(out_dir / "README", f"sub-{sub} ses-{data.info.id}", line),
+        merge_tsv(out_dir / "participants.tsv", "participant_id", list(participant), [participant]),
+        merge_json(out_dir / "participants.json", participants_json),
+        merge_json(out_dir / "scans.json", _SCANS_JSON),
+        merge_tsv(sessions.with_suffix(".tsv"), "session_id", list(session), [session]),
+        merge_json(sessions.with_suffix(".json"), _SESSIONS_JSON),
+    ]
