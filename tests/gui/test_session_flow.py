@@ -98,6 +98,7 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     click(qtbot, controls.cues_btn)
     qtbot.waitUntil(lambda: live.m_tempo.value.text().endswith("cues off"), timeout=5000)
     assert live.m_tempo.stale and live.m_r.value.text() == "cues off"
+    qtbot.waitUntil(lambda: "cue off at " in log_text(w), timeout=5000)  # with its time
     qtbot.keyClick(w, Key.Key_C)
     qtbot.waitUntil(lambda: live.m_tempo.value.text()[0].isdigit(), timeout=5000)
 
