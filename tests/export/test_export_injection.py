@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,10 +25,7 @@ MARKERS = ('=HYPERLINK("x")', "@SUM(A1)")
 def injected_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A short stroke session with raw IMU, the hostile diagnosis note and markers (session 1)."""
     db = tmp_path_factory.mktemp("inject") / "ras.sqlite3"
-    add_patient(db, "P-INJ", "--diagnosis", "other")
-    with sqlite3.connect(db) as conn:  # as typed in the patient form's free-text note
-        conn.execute("UPDATE patients SET diagnosis_note = ?", (DIAGNOSIS_NOTE,))
-    conn.close()
+    add_patient(db, "P-INJ", "--diagnosis", "other", "--diagnosis-note", DIAGNOSIS_NOTE)
     phases = ("--baseline", "5", "--cued", "10", "--probe", "5")
     typed = [f"marker {m}" for m in MARKERS]  # the therapist's live commands
     run_simulated(
