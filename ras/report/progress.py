@@ -179,11 +179,13 @@ def assessment_change(
 
 
 def tick_labels(course: Sequence[CourseSession]) -> list[str]:
-    """One x-axis label per session: its local date (``02 Mar``), with the time where two
-    sessions share a date."""
+    """One short x-axis label per session: its local date (``02 Mar``), or only the time
+    (``14:05``) for a later session on the same date as the one before it."""
     starts = [local_start(s.info.started_utc) for s in course]
-    days = [t.date() for t in starts]
-    return [f"{t:%d %b %H:%M}" if days.count(t.date()) > 1 else f"{t:%d %b}" for t in starts]
+    return [
+        f"{t:%H:%M}" if k and t.date() == starts[k - 1].date() else f"{t:%d %b}"
+        for k, t in enumerate(starts)
+    ]
 
 
 def _trend(
