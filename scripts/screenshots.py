@@ -69,6 +69,18 @@ class Shooter:
             self.app.processEvents()
             time.sleep(0.01)
 
+    def start_session(self, baseline_s: float, cued_s: float, probe_s: float) -> float:
+        """Start a session of the patient from the set-up page with these phase lengths (s);
+        returns the session time (s) the cued phase began at, once it has."""
+        setup = self.window.setup
+        setup.reload_patients(select=PATIENT)
+        setup.baseline_s.setValue(baseline_s)
+        setup.cued_s.setValue(cued_s)
+        setup.probe_s.setValue(probe_s)
+        setup.start_btn.click()
+        self.wait(self.window.live.controls.plus.isEnabled, 120, "the cued phase")
+        return self.window.live.series.now_s
+
     def shot(self, name: str) -> Path:
         """Save ``name-WxH.png``: the whole screen on a display, else the window."""
         for _ in range(5):
@@ -86,15 +98,8 @@ def live_page(s: Shooter) -> None:
     """The live page mid-cue (after a probe, a pause, a fall, a large jump), then with the
     left sensor unplugged."""
     w = s.window
-    setup = w.setup
-    setup.reload_patients(select=PATIENT)
-    setup.baseline_s.setValue(60)
-    setup.cued_s.setValue(600)
-    setup.probe_s.setValue(60)
-    setup.start_btn.click()
+    t_cued = s.start_session(60, 600, 60)
     live, controls = w.live, w.live.controls
-    s.wait(controls.plus.isEnabled, 120, "the cued phase")
-    t_cued = live.series.now_s
 
     def after(seconds: float, what: str) -> None:
         s.wait(lambda: live.series.now_s > t_cued + seconds, 120, what)
@@ -160,15 +165,8 @@ def summary_page(s: Shooter) -> None:
     w = s.window
     if w.current_page() is w.summary:
         w.summary.new_btn.click()
-    setup = w.setup
-    setup.reload_patients(select=PATIENT)
-    setup.baseline_s.setValue(40)
-    setup.cued_s.setValue(180)
-    setup.probe_s.setValue(40)
-    setup.start_btn.click()
+    t_cued = s.start_session(40, 180, 40)
     live, controls = w.live, w.live.controls
-    s.wait(controls.plus.isEnabled, 120, "the cued phase")
-    t_cued = live.series.now_s
     for after_s, button in (
         (20, controls.cues_btn),  # off ...
         (40, controls.cues_btn),  # ... and on
