@@ -96,12 +96,19 @@ class LineFit:
         Weighted RMS of the inliers' residuals (units of ``y``).
     inliers : np.ndarray
         Boolean mask of the points kept (not rejected as outliers).
+    x_mean : float
+        Weighted mean ``x`` of the inliers: where the line is best known.
+    slope_sd : float
+        Standard error of the slope (with ``weights`` as inverse variances and the prior, if
+        any); 0 when the slope was fixed.
     """
 
     intercept: float
     slope: float
     residual: float
     inliers: np.ndarray
+    x_mean: float = 0.0
+    slope_sd: float = 0.0
 
 
 def _median(a: np.ndarray) -> float:
@@ -191,7 +198,14 @@ def robust_line_fit(
     r = y - (a + b * x)
     inliers = w > 0
     rms = float(np.sqrt((w[inliers] * r[inliers] ** 2).sum() / w[inliers].sum()))
-    return LineFit(float(a), float(b), rms, inliers)
+    x_mean = float((w * x).sum() / w.sum())
+    slope_sd = 0.0
+    if fixed is None:
+        sxx = float((w * (x - x_mean) ** 2).sum())
+        if slope_prior is not None:
+            sxx += slope_prior[1] ** -2
+        slope_sd = sxx**-0.5 if sxx > 0 else float("inf")
+    return LineFit(float(a), float(b), rms, inliers, x_mean, slope_sd)
 
 
 def lower_envelope_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float] | None:
@@ -291,6 +305,8 @@ class ClockSync:
         self._arrival_fit: tuple[float, float, int] | None = None  # intercept, slope, pivot
         self._residual_s = float("nan")
         self._min_rtt_s = float("nan")
+        self._x_mean_us = 0.0  # device time (us) about which the round-trip fit is centred
+        self._slope_sd = 0.0  # standard error of the fitted slope
         self._n_used = 0
         self.n_fits = 0  # round-trip refits so far (each costs about a millisecond)
 
@@ -382,6 +398,20 @@ class ClockSync:
         """
         return self._residual_s + 0.5 * self._min_rtt_s if self.is_synced else float("nan")
 
+    def error_bound_at(self, device_us: float) -> float:
+        """Estimated bound (s) of the error of the mapped time of ``device_us`` (unwrapped).
+
+        :attr:`error_bound_s`, plus the slope's standard error times the distance (s) from
+        where the fitted round trips lie: early in a session, before the drift is measured, an
+        event a few seconds away from them is mapped with the prior's slope, and its error
+        grows with that distance (100 ppm over 5 s is 0.5 ms). nan while only arrivals are
+        known.
+        """
+        if not self.is_synced:
+            return float("nan")
+        distance_s = abs(device_us - self._x_mean_us) * 1e-6
+        return self.error_bound_s + self._slope_sd * distance_s
+
     def to_session_s(self, device_us):
         """Session time (s) of unwrapped device time(s) ``device_us``; nan with no samples."""
         if self.is_synced:
@@ -416,10 +446,14 @@ class ClockSync:
         inv_var = 12.0 / (rtt_s**2 + rtt_floor**2)
         prior = (1.0, self.prior_drift_ppm * 1e-6)
         fit = robust_line_fit(x, ses_s, inv_var, slope_prior=prior)
+        slope_sd = fit.slope_sd
         if not self._drift_ok(fit.slope):
             fit = robust_line_fit(x, ses_s, inv_var, slope=1.0)
+            slope_sd = self.max_drift_ppm * 1e-6  # a drift up to the limit is not ruled out
         self.intercept_s, self.slope, self.pivot_us = fit.intercept, fit.slope, pivot_us
         self._residual_s = fit.residual
+        self._x_mean_us = pivot_us + fit.x_mean * 1e6
+        self._slope_sd = slope_sd
         self._min_rtt_s = float(rtt_s[fit.inliers].min())
         self._n_used = int(fit.inliers.sum())
 

@@ -202,3 +202,26 @@ def test_a_round_trip_slower_than_its_windows_best_does_not_refit():
     sync.add_round_trip(t, t2, t2 + 50, t + 0.3e-3)
     assert sync.n_fits == n_fits + 1
     assert (sync.intercept_s, sync.slope, sync.pivot_us) != refitted
+
+
+def test_the_error_bound_of_an_event_grows_with_its_distance_from_the_round_trips():
+    # eight round trips within 0.4 s, then events up to 10 s later: the 100 ppm drift is not
+    # measured yet (the prior holds the slope near 1), so the mapping error grows with the
+    # distance, and the bound of each event must grow with it
+    sync = ClockSync()
+    rng = np.random.default_rng(7)
+    for k in range(8):
+        t1 = OFFSET_S + 1.0 + 0.05 * k
+        d1, d2 = 0.2e-3 + rng.exponential(0.05e-3), 0.2e-3 + rng.exponential(0.05e-3)
+        t2 = int(device_us_at(t1 + d1))
+        sync.add_round_trip(t1, t2, t2 + 50, t1 + d1 + 50e-6 + d2)
+    assert sync.is_synced
+    later_s = OFFSET_S + 1.2 + np.array([0.0, 1.0, 3.0, 10.0])
+    events_us = device_us_at(later_s)
+    errors_s = np.abs(sync.to_session_s(events_us) - later_s)
+    bounds_s = np.array([sync.error_bound_at(float(d)) for d in events_us])
+    assert np.all(errors_s <= bounds_s)
+    assert np.all(np.diff(bounds_s) > 0)
+    # the error 10 s away is the drift's (about 1 ms), beyond the bound at the round trips
+    assert errors_s[-1] > sync.error_bound_s
+    assert np.isnan(ClockSync().error_bound_at(0.0))

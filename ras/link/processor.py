@@ -320,7 +320,7 @@ class FrameProcessor:
             received_t_s=arrival_t_s,
             seq=frame.seq,
             stride_index=step.stride_index,
-            clock_error_s=self.clock.error_bound_s,
+            clock_error_s=self.clock.error_bound_at(event_us),
             **stride_figures_si(step),
         )
 

@@ -139,4 +139,6 @@ def test_pongs_sync_the_clock_and_unknown_pongs_are_counted():
     assert p.clock.is_synced and p.unmatched_pongs_ == 1
     (ev,) = p.process(Frame(seq + 1, 14_000_000, step(0, 13_000_000)), 16.5)
     assert ev.t_s == pytest.approx(15.0, abs=1e-6)
-    assert ev.clock_error_s == pytest.approx(1e-3, rel=0.1)  # half the 2 ms round trip
+    assert p.clock.error_bound_s == pytest.approx(1e-3, rel=0.1)  # half the 2 ms round trip
+    # the step's own bound adds the slope's uncertainty over its distance from the round trips
+    assert ev.clock_error_s == p.clock.error_bound_at(13_000_000) > p.clock.error_bound_s

@@ -128,5 +128,8 @@ def test_a_sensor_behind_socket_url_delivers_steps_on_the_session_clock():
     truth = dict(sensor.steps_sent)
     assert [s.seq for s in steps] == [seq for seq, _ in sensor.steps_sent]
     assert all(s.side == Side.RIGHT and s.sensor_id == 0xC0FFEE for s in steps)
-    # loopback TCP: the mapped times agree with the sensor's truth within a millisecond
-    assert max(abs(s.t_s - truth[s.seq]) for s in steps) < 1e-3
+    # the mapped times agree with the sensor's truth within the error bound each step carries
+    # (clock sync's own estimate, from the round trips it measured: load makes it wider, not
+    # wrong)
+    for s in steps:
+        assert abs(s.t_s - truth[s.seq]) <= s.clock_error_s, (s.seq, s.t_s - truth[s.seq])
