@@ -15,20 +15,20 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/debian-packages.txt
 run: setup
 	bash scripts/run.sh "$(VENV)"
 
-## test: set up, then lint and run every test
+## test: set up, then lint and run every test (but the runs under deliberate load: make test-audio)
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not load"
 
 ## test-fast: set up, then lint and run every test not marked slow (the edit-test loop)
 test-fast: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow and not load"
 
 ## test-audio: only the cue-timing loopback through a PulseAudio null sink, at the spec's full
-## 2 minutes of cues per run (make test runs 1 minute of each)
+## 2 minutes of cues per run, idle and with the GIL held (make test runs 1 minute, idle only)
 test-audio: setup
 	RAS_AUDIO_LOOPBACK_S=120 $(PY) -m pytest -m loopback tests/audio -s
 

@@ -240,7 +240,9 @@ def main() -> None:
             "- one sample at 48 kHz is 0.021 ms: ras's jitter is the onset detector's resolution.",
             "- this compares played samples with scheduled ones; that ras's onset times on the "
             "session clock agree with the recording (within 0.1 ms over 2 minutes, idle and "
-            "under the same GIL load) is checked by tests/audio/test_audio_loopback.py.",
+            "under the same GIL load) is checked by tests/audio/test_audio_loopback.py "
+            "(`make test-audio`: 2 minutes, idle and under the GIL load; `make test`: 1 minute, "
+            "idle, since its machine may already be loaded by other jobs).",
             "- CPU %: the player's whole process (ras: engine callback, clock thread and the "
             "scheduling loop; the recording runs elsewhere) per second of session, idle runs "
             "only (under load it would count the busy thread).",
