@@ -41,4 +41,10 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # compat mode puts the checkout on sys.path, so new modules need no reinstall
 "$venv/bin/python" -m pip install --quiet -e ".[gui,dev]" --config-settings editable_mode=compat
+# the BIDS validator (Node) checks the Motion-BIDS export in the tests; as root it is installed
+# here (with nodejs/npm), else the test installs it the first time it runs
+if [ "$(id -u)" -eq 0 ]; then
+  bash scripts/install-bids-validator.sh >/dev/null \
+    || echo "setup: the BIDS validator did not install; the export test will try again" >&2
+fi
 echo "setup: done ($("$venv/bin/python" --version))"
