@@ -567,15 +567,22 @@ def _text_cases() -> list[Case]:
     ]
     for i, formula in enumerate(FORMULAS):
         cases.append(
-            _formula_export_case(f"diagnosis-formula-{i}", "csv", f"--diagnosis={formula}")
+            _formula_export_case(
+                f"diagnosis-formula-{i}", "csv", "--diagnosis=other", f"--diagnosis-note={formula}"
+            )
         )
-    cases.append(_formula_export_case("bids-diagnosis-formula", "bids", "--diagnosis", FORMULAS[0]))
+    cases.append(
+        _formula_export_case(
+            "bids-diagnosis-formula", "bids", "--diagnosis=other", f"--diagnosis-note={FORMULAS[0]}"
+        )
+    )
     return cases
 
 
 def _formula_export_case(name: str, export_format: str, *diagnosis: str) -> Case:
     """Export in ``export_format`` a session of a patient added with the ``diagnosis``
-    arguments (a formula): no cell written may start with a formula character."""
+    arguments (a formula in the free-text note): no cell written may start with a formula
+    character."""
     return Case(
         f"export:{name}",
         "text: formula injection",
