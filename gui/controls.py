@@ -320,7 +320,9 @@ class ControlsPanel(QtWidgets.QWidget):
 
     def _update_vol_label(self) -> None:
         self.vol_label.setText(f"Vol. {self.vol.value()} dBFS")
-        self.vol.setToolTip(f"Cue volume, at most {self.ceiling_dbfs:g} dBFS — keys [ and ]")
+        self.vol.setToolTip(
+            f"Cue volume: the peak of each cue, at most {self.ceiling_dbfs:g} dBFS — keys [ and ]"
+        )
 
     def set_level(self, level_dbfs: float) -> None:
         """Show the level chosen in set-up (no signal)."""

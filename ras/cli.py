@@ -92,7 +92,13 @@ _RUN_PLAN_OPTIONS: tuple[_Option, ...] = (
 )
 #: The cue level options of `ras run`.
 _RUN_LEVEL_OPTIONS: tuple[_Option, ...] = (
-    ("--level", _dbfs, None, "DBFS", "cue level in dBFS (default: the ceiling; never above it)"),
+    (
+        "--level",
+        _dbfs,
+        None,
+        "DBFS",
+        "cue level: the peak of each cue, dBFS (default: the ceiling; never above it)",
+    ),
     (
         "--ceiling",
         _dbfs,
