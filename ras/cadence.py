@@ -326,6 +326,9 @@ class CadenceEstimator:
         Missed / extra detections inferred in the current window.
     last_ic_t_s_ : float
         Latest IC time, s.
+    last_ic_left_t_s_, last_ic_right_t_s_ : float
+        Latest IC time of each foot, s (NaN before its first): a foot whose sensor went quiet
+        has no current step time.
     """
 
     def __init__(
@@ -353,6 +356,7 @@ class CadenceEstimator:
         self._sides: list[Side] = []
         self.n_dropped_late_ = 0
         self.last_ic_t_s_ = NAN
+        self.last_ic_left_t_s_ = self.last_ic_right_t_s_ = NAN
         self._clear_results()
         return self
 
@@ -381,6 +385,10 @@ class CadenceEstimator:
         self._sides.insert(i, event.side)
         del self._t[: -self.buffer_ics], self._sides[: -self.buffer_ics]
         self.last_ic_t_s_ = self._t[-1]
+        if event.side in (Side.LEFT, Side.RIGHT):
+            name = f"last_ic_{event.side.label}_t_s_"
+            latest = getattr(self, name)
+            setattr(self, name, t if math.isnan(latest) else max(t, latest))
         self._recompute()
         return self
 

@@ -43,6 +43,7 @@ from ras.tempo.scheduler import BeatScheduler
 __all__ = [
     "LATE_CUE_TOLERANCE_S",
     "LOOKAHEAD_REAL_S",
+    "STALE_AFTER_S",
     "CueSink",
     "LiveDetail",
     "SessionRunner",
@@ -83,6 +84,11 @@ class CueSink(Protocol):
     def earliest_cue_s(self) -> float: ...
 
     def cancel_pending(self, from_t_s: float | None = None) -> int: ...
+
+
+#: A figure made from steps older than this (session s) is not the patient's state now: about
+#: two strides of a slow walker without a step (a stop, a foot's sensor silent).
+STALE_AFTER_S = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +162,6 @@ class SessionSummary:
     baseline_spm: float = math.nan
     final_tempo_bpm: float = math.nan
     final_cadence_spm: float = math.nan
-    cued_end_cadence_spm: float = math.nan
     n_steps: int = 0
     n_beats: int = 0
     changes: list[TempoChangeEvent] = field(default_factory=list)
@@ -279,10 +284,17 @@ class SessionRunner:
         why = self._sync_reason()
         r = sched.sync_.r(20)[0] if sched is not None and not why else math.nan
         now = self.clock.now_s()
+        # a figure from steps no longer coming is not the patient's state now: blank, not stale
+        both_feet_current = all(
+            now - t_s <= STALE_AFTER_S for t_s in (est.last_ic_left_t_s_, est.last_ic_right_t_s_)
+        )
+        if not both_feet_current:
+            si = math.nan
+        walking = now - est.last_ic_t_s_ <= STALE_AFTER_S
         return StatusSnapshot(
             t_s=now,
             phase=self.phase,
-            cadence_spm=est.cadence_spm_,
+            cadence_spm=est.cadence_spm_ if walking else math.nan,
             tempo_bpm=sched.tempo_bpm_ if sched is not None and self.phase.is_cued else None,
             sync_r=r,
             step_time_si_pct=si,
@@ -397,7 +409,6 @@ class SessionRunner:
                     self._decide_beats(now)
                     if now >= self._phase_end_s:
                         boundary = self._phase_end_s
-                        self.summary.cued_end_cadence_spm = self.estimator.cadence_spm_
                         self._cue_stop(boundary, *self._phase_end_by)
                         self._start_phase(Phase.PROBE, boundary)
                         self._silence_scheduled_cues(boundary)  # the probe is uncued

@@ -16,7 +16,7 @@ from ras.events import LinkEvent, Phase
 from ras.link.host_steps import StepSource
 from ras.protocol.messages import Side
 from ras.session.actions import ActionResult
-from ras.session.runner import LiveDetail, StatusSnapshot
+from ras.session.runner import STALE_AFTER_S, LiveDetail, StatusSnapshot
 
 __all__ = [
     "STALE_AFTER_S",
@@ -26,10 +26,6 @@ __all__ = [
     "SensorView",
     "live_readings",
 ]
-
-#: A figure made from steps older than this (session s) is not the patient's state now: about
-#: two strides of a slow walker without a step (a stop, a foot's sensor silent).
-STALE_AFTER_S = 3.0
 
 
 @dataclass(frozen=True)
