@@ -330,7 +330,9 @@ class VirtualPatient:
             return None
         i = bisect.bisect_left(beats, ic_t_s)
         gaps = [beats[j + 1] - beats[j] for j in (i - 1, i - 2, i) if 0 <= j < len(beats) - 1]
-        ioi_s = gaps[0] if gaps else self._period_s
+        # the shortest gap around the step: a silence (cues off, paused, a probe) is not an
+        # interval of the cue, and a beat seconds away across it is not heard as this step's
+        ioi_s = min(gaps) if gaps else self._period_s
         beat = sms.nearest_beat_s(ic_t_s, beats, 0.5 * ioi_s)
         return None if beat is None else ic_t_s - beat
 

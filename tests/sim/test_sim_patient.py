@@ -161,6 +161,26 @@ def test_entrains_with_small_stable_asynchrony_and_follows_a_tempo_change():
     assert after.mean() == pytest.approx(params.target_asynchrony_s, abs=0.015)
 
 
+@pytest.mark.parametrize("preset", ["healthy", "parkinson", "stroke"])
+def test_a_silence_in_the_cue_is_not_heard_as_one_long_beat_interval(preset):
+    # cued, then 20 s without a cue (cues off, paused), then the cue again, the beats known a
+    # few seconds ahead as a session announces them: the steps around the silence keep the
+    # patient's own rhythm (a beat 3 s away across it once stretched a step to 1.3 s)
+    params = make_params(preset)
+    tempo_bpm = params.cadence_spm
+    b = np.concatenate([beats(0.2, 30, tempo_bpm), beats(50.3, 80, tempo_bpm)])
+    patient = VirtualPatient(params, seed=6)
+    for t in b:
+        patient.on_cue(float(t))
+    ic = ic_times(patient.advance(80))
+    steps_s = np.diff(ic)
+    around = steps_s[(ic[1:] > 40) & (ic[1:] < 60)]
+    typical = np.median(steps_s[(ic[1:] > 10) & (ic[1:] < 30)])
+    assert around.max() < 1.3 * typical and around.min() > 0.7 * typical
+    # and it still entrains to the cue that came back
+    assert cadence_spm(ic[ic > 60]) == pytest.approx(tempo_bpm, rel=0.02)
+
+
 def test_uncoupled_walker_drifts_against_the_beat():
     params = make_params("healthy", coupling=0)
     b = beats(0.2, 200, params.cadence_spm * 1.05)
