@@ -7,7 +7,8 @@ them), once per size:
         'openbox & sleep 1; .venv/bin/python scripts/screenshots.py'
 
 The window opens as ``ras gui`` opens it (maximised on a small screen) and each shot is the
-whole screen, window frame included, named with the screen size: ``live-1366x768.png`` (mid-cue,
+whole screen, window frame included, named with the screen size: ``setup-1366x768.png`` (the
+set-up page, the patient chosen), ``live-1366x768.png`` (mid-cue,
 after a probe, a pause, a fall and a large jump) and ``disconnect-1366x768.png`` (the left sensor
 unplugged); ``summary-1366x768.png`` (a complete session after two earlier ones, recorded a week
 apart) and ``history-1366x768.png``. Without a display it runs offscreen at ``--size`` and grabs
@@ -16,7 +17,7 @@ the window only.
 One function per page (:data:`PAGES`); another page's shots are one more function there.
 
 Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20] [--size WxH]
-    [--pages live summary history]
+    [--pages setup live summary history]
 """
 
 from __future__ import annotations
@@ -92,6 +93,12 @@ class Shooter:
         pixmap.save(str(path))
         self.shots.append(path)
         return path
+
+
+def setup_page(s: Shooter) -> None:
+    """The set-up page with the stroke patient chosen (the virtual patient walks as stored)."""
+    s.window.setup.reload_patients(select=PATIENT)
+    s.shot("setup")
 
 
 def live_page(s: Shooter) -> None:
@@ -190,6 +197,7 @@ def history_page(s: Shooter) -> None:
 
 #: Each page's shots, in the order they are taken (later pages may start from the summary).
 PAGES: dict[str, Callable[[Shooter], None]] = {
+    "setup": setup_page,
     "live": live_page,
     "summary": summary_page,
     "history": history_page,
