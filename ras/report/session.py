@@ -786,10 +786,14 @@ def build_session_report(store: Store, session_id: int, *, with_names: bool = Fa
     )
     report.add_text(f"Session report — {who}", style="title")
     if data.incomplete:
+        note = data.status_note
         report.add_text(
-            f"This session is INCOMPLETE ({data.info.status}): "
-            f"{data.info.notes or 'it was not closed normally'}. "
-            "Figures cover what was recorded before it stopped.",
+            f"{note[0].upper()}{note[1:]}. "
+            + (
+                "Figures cover the whole session."
+                if data.info.status == "degraded"
+                else "Figures cover what was recorded before it stopped."
+            ),
             style="warning",
         )
     report.add_heading("Summary")

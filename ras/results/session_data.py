@@ -80,12 +80,17 @@ class SessionData:
     @property
     def status_note(self) -> str:
         """One line on the session's state, e.g. for a report or an export's header."""
-        if self.info.status == "complete":
+        status = self.info.status
+        if status == "complete":
             return "session complete"
-        why = f": {self.info.notes}" if self.info.notes else ""
-        if self.info.status == "running":
+        if status == "running":
             return "session INCOMPLETE (still recording when exported)"
-        return f"session INCOMPLETE{why}"
+        why = self.info.end_reason or self.info.notes
+        if status == "degraded":
+            return "session DEGRADED: ran to its end, " + (
+                why or "but not every cue could be played on time"
+            )
+        return f"session INCOMPLETE: {why or 'it was not closed normally'}"
 
 
 #: Largest id SQLite can store (a signed 64-bit integer).
