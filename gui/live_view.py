@@ -21,7 +21,6 @@ from gui.sensor_panel import DisconnectBanner, SensorPanel
 from gui.session_controller import AUDIO_HELP
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt, fmt_clock
 from gui.widgets import BigButton, Metric
-from ras.events import LinkState
 from ras.session.snapshot import LiveSnapshot, Reading
 
 __all__ = ["GAIT_SPEED_MISSING", "LivePage"]
@@ -244,9 +243,7 @@ class LivePage(QtWidgets.QWidget):
             if r.message:
                 self.add_log(r.t_s, r.text())
         for e in live.link_events:
-            side = f"{e.side.label} sensor" if e.side.value else "a sensor"
-            what = "disconnected" if e.state is LinkState.DISCONNECTED else e.state.value
-            self.add_log(e.t_s, f"{side} {what} {e.detail}".rstrip())
+            self.add_log(e.t_s, e.text())
 
     def _show(
         self, metric: Metric, reading: Reading | None, spec: str, color: str | None, tooltip: str

@@ -139,6 +139,13 @@ class LinkEvent:
     side: Side = Side.UNKNOWN
     detail: str = ""
 
+    def text(self, *, with_time: bool = False) -> str:
+        """One line for a live log, e.g. ``left sensor disconnected at 310.1 s: <why>``
+        (``with_time``: say when, for a log whose lines carry no time of their own)."""
+        who = f"{self.side.label} sensor" if self.side != Side.UNKNOWN else f"sensor {self.port}"
+        when = f" at {self.t_s:.1f} s" if with_time else ""
+        return f"{who} {self.state.value}{when}" + (f": {self.detail}" if self.detail else "")
+
 
 @dataclass(frozen=True, slots=True)
 class SensorStatusEvent:

@@ -10,10 +10,14 @@ import threading
 import time
 from typing import Any
 
+from ras.bus import Subscription
 from ras.console import Console
 from ras.errors import UserInputError
+from ras.events import LinkEvent
 from ras.protocol.messages import Side
+from ras.session.actions import parse_action
 from ras.session.host import SessionHost
+from ras.session.live import LiveParts
 from ras.session.request import (
     SensorPorts,
     SensorSpec,
@@ -28,7 +32,6 @@ from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
 from ras.store.store import Store
-from ras.tempo.commands import parse_command
 
 __all__ = [
     "EXIT_DEGRADED",
@@ -103,7 +106,7 @@ def _read_stdin(host: SessionHost, console: Console) -> None:
         if not line.strip():
             continue
         try:
-            action = parse_command(line)
+            action = parse_action(line)
         except UserInputError as err:
             console.line(f"error: {err}")
             continue
@@ -149,7 +152,10 @@ def run_session(args: argparse.Namespace) -> int:
     # the engine thread only queues text: a terminal that does not read never delays a cue
     console = Console()
 
-    def started(_parts: object) -> None:
+    links: list[Subscription] = []
+
+    def started(parts: LiveParts) -> None:
+        links.append(parts.bus.subscribe("cli-links", accept=lambda e: isinstance(e, LinkEvent)))
         threading.Thread(target=_read_stdin, args=(host, console), daemon=True).start()
 
     def tick(r: SessionRunner) -> None:
@@ -158,6 +164,9 @@ def run_session(args: argparse.Namespace) -> int:
         for result in host.results():
             if result.message:
                 console.line(result.text())
+        for sub in links:  # each sensor link change, with its time
+            for event in sub.drain():
+                console.line(event.text(with_time=True))
         now = time.monotonic()
         if now - last_status[0] >= 1.0:
             last_status[0] = now

@@ -22,6 +22,7 @@ from ras.tempo.commands import (
     Pause,
     Resume,
     SetTempo,
+    parse_command,
 )
 from ras.validate import check_choice
 
@@ -33,6 +34,7 @@ __all__ = [
     "Ramp",
     "Volume",
     "describe",
+    "parse_action",
 ]
 
 
@@ -62,6 +64,20 @@ class Plug:
 
 
 Action = Command | Ramp | Volume | Plug
+
+
+def parse_action(text: str) -> Action:
+    """A typed line (``ras run`` reads them from stdin) as a therapist action.
+
+    The commands of :func:`ras.tempo.commands.parse_command`, and the virtual cable of a
+    simulated session: ``unplug left|right`` and ``plug left|right``. Raises
+    :class:`~ras.errors.UserInputError` naming what was wrong.
+    """
+    words = text.strip().lower().split()
+    if len(words) == 2 and words[0] in ("unplug", "plug"):
+        return Plug(words[1], connected=words[0] == "plug")
+    return parse_command(text)
+
 
 #: The actions that change the cue, which apply in the cued phase only (the runner says so).
 TEMPO_ACTIONS = (SetTempo, NudgeBpm, NudgePct, Match, Cues, Pause, Resume, Ramp)

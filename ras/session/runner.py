@@ -670,7 +670,11 @@ class SessionRunner:
         if isinstance(action, (Volume, Plug)):
             if self.devices is None:
                 raise UserInputError("this session has no sound output or sensors to change")
-            return self.devices(action)
+            done = self.devices(action)
+            if isinstance(action, Plug):
+                how = "plugged in" if action.connected else "unplugged"
+                return f"{action.side} sensor {how} at {now:.1f} s (virtual patient)"
+            return done
         if not isinstance(action, TEMPO_ACTIONS):
             raise UserInputError(f"not a therapist action: {action!r}")
         if not self.tempo_actions_open:
@@ -698,7 +702,8 @@ class SessionRunner:
     def _tempo_result(self, change: TempoChangeEvent) -> str:
         """What a therapist tempo change did, flagging a jump larger than the settings allow."""
         old_bpm, new_bpm = change.old_bpm or change.new_bpm, change.new_bpm
-        text = f"tempo {old_bpm:.1f} -> {new_bpm:.1f} bpm ({change.reason})"
+        text = f"tempo {old_bpm:.1f} -> {new_bpm:.1f} bpm from {change.effective_t_s:.1f} s"
+        text += f" ({change.reason})"
         size_pct = jump_pct(old_bpm, new_bpm)
         limit_pct = self.settings.large_jump_pct
         if abs(size_pct) > limit_pct:

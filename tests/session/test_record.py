@@ -91,9 +91,11 @@ def test_every_change_and_action_is_stored_with_its_time(tmp_path: Path) -> None
     by_action = {a.action: a for a in actions}
     assert actions[0].message.startswith("cue off at")
     assert actions[1].message == "no change: the cue is already off"
-    assert (
-        actions[6].message
-        == "tempo 101.0 -> 130.0 bpm (set); large jump: +28.7 %, more than the 2 % limit"
+    with Store(db) as store:
+        jump = next(c for c in store.tempo_changes(session_id) if c.new_bpm == 130.0)
+    assert actions[6].message == (
+        f"tempo 101.0 -> 130.0 bpm from {jump.effective_t_s:.1f} s (set);"
+        " large jump: +28.7 %, more than the 2 % limit"
     )
     assert actions[7].message == "no change: the tempo is 130.0 bpm"
     assert "large jump" not in by_action["+1 bpm"].message
