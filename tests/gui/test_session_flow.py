@@ -61,6 +61,9 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     qtbot.waitUntil(lambda: len(therapist_changes(w)) == 1, timeout=5000)
     first = therapist_changes(w)[0]
     assert abs(first.new_bpm - first.old_bpm - 1.0) < 1e-9
+    # the question names the tempo the screen shows: wait until it shows the first change (a
+    # loaded machine can deliver the change's record a snapshot before the tempo)
+    qtbot.waitUntil(lambda: abs(controls._tempo_bpm - first.new_bpm) < 1e-6, timeout=5000)
     qtbot.keyClick(w, Key.Key_PageUp)
     qtbot.waitUntil(lambda: len(therapist_changes(w)) == 2, timeout=5000)
     second = therapist_changes(w)[1]
