@@ -238,6 +238,12 @@ def measure_raw(seconds: float) -> np.ndarray:
     return _latencies(written, got)
 
 
+#: Steps of the first seconds may wait for the clock sync: only the steady state is measured.
+SKIP_S = 2.0
+#: The shortest run that leaves a steady state to measure, s.
+MIN_SECONDS = 5.0
+
+
 def _is_step(event: object) -> bool:
     return isinstance(event, StepEvent) and event.sensor_id == SENSOR_ID
 
@@ -291,8 +297,8 @@ def measure_link(seconds: float, neighbour_hz: int = 0) -> tuple[np.ndarray, np.
     consumer.join()
     # steps published before the clock was synced may wait for it; measure the steady state
     return (
-        _latencies(written, published, skip_s=2.0),
-        _latencies(written, got, skip_s=2.0),
+        _latencies(written, published, skip_s=SKIP_S),
+        _latencies(written, got, skip_s=SKIP_S),
         {
             "lost": stats.lost_frames,
             "frames": stats.frames_ok,
@@ -378,6 +384,11 @@ def main() -> int:
     parser.add_argument("--sensor-child", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--child-imu-only", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sensor_child is None and not args.seconds >= MIN_SECONDS:
+        parser.error(
+            f"--seconds must be at least {MIN_SECONDS:g}: the first {SKIP_S:g} s (before the"
+            " clock is synced) are not measured"
+        )
     if args.sensor_child is not None:
         run_sensor_child(args.sensor_child, args.child_imu_only)
         return 0
