@@ -389,7 +389,9 @@ class SensorLink:
                 try:
                     self._service()
                 except _PORT_ERRORS as err:
-                    self._lose_port(f"{type(err).__name__}: {err}")
+                    # in words first (the log and report are read by a therapist), the
+                    # port's own error after it for whoever has to fix it
+                    self._lose_port(f"the port stopped answering ({type(err).__name__}: {err})")
         except Exception as err:  # never let an exception out of the reader thread
             log.exception("link %s: reader thread failed", self.name)
             self.last_error = f"reader thread failed: {err!r}"
