@@ -180,7 +180,8 @@ class LivePlots(QtWidgets.QWidget):
         if (lo, hi) != self._range:
             self._range = (lo, hi)
             self.tempo.setXRange(lo, hi, padding=0.0)
-            self.band_label.setPos(lo, NORMAL_SI_BAND_PCT)
+            # a little in from the left edge, where the axis would clip its first letter
+            self.band_label.setPos(lo + 0.01 * (hi - lo), NORMAL_SI_BAND_PCT)
 
     def _redraw_records(self, series: LiveSeries, now: float) -> None:
         for source, item in self.change_marks.items():
