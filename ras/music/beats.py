@@ -1,0 +1,277 @@
+"""Beat tracking: a song's beats, tempo, steadiness and whether it can cue walking.
+
+Two maintained trackers from the package index, both with their models inside:
+
+``"librosa"``
+    ``librosa.beat.beat_track`` (Ellis 2007: onset strength, a global tempo estimate, dynamic
+    programming), on the song resampled to 22,050 Hz. It has no confidence of its own.
+``"essentia"``
+    essentia's ``RhythmExtractor2013(method="multifeature")`` (Zapata et al. 2012: five onset
+    features, a committee of trackers), on the song resampled to 44,100 Hz as it requires. Its
+    confidence is the committee's agreement, 0–5.32.
+
+madmom does not build here, and Beat This! needs torch (about 2 GB: too heavy for a clinic
+laptop), so neither is offered. Neither tracker gives downbeats, so ``downbeats_s`` is empty.
+
+**Confidence (0–1)**: essentia: its own confidence divided by 5.32 (its maximum; 3.5 and over is
+what its authors call excellent). librosa: the *pulse clarity* of the song at the tracked beat,
+the normalised autocorrelation of the onset-strength envelope at the median beat interval (1: every
+beat interval repeats the onset pattern exactly; near 0: no periodicity), clipped to 0–1.
+
+**Usable for cueing** when all hold, else ``usable=False`` with the first failing reason:
+at least :data:`MIN_BEATS` beats; confidence at least :data:`MIN_CONFIDENCE`; tempo stability (CV
+of the inter-beat intervals) at most :data:`MAX_STABILITY_PCT`; and the tempo, its half or its
+double within :data:`WALK_RANGE_SPM` steps/min.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import numpy as np
+
+from ras.errors import UserInputError
+from ras.music.track import BeatTrack
+
+__all__ = [
+    "DEFAULT_METHOD",
+    "MAX_STABILITY_PCT",
+    "METHODS",
+    "MIN_BEATS",
+    "MIN_CONFIDENCE",
+    "MIN_DURATION_S",
+    "WALK_RANGE_SPM",
+    "BeatTracker",
+    "judge_usable",
+    "pulse_clarity",
+    "tempo_and_stability",
+    "track_beats",
+]
+
+#: The trackers on offer.
+METHODS: tuple[str, ...] = ("librosa", "essentia")
+#: The tracker used unless another is asked for (chosen in benchmarks/beat_tracking.py).
+DEFAULT_METHOD = "librosa"
+#: A song shorter than this cannot show a steady beat, s.
+MIN_DURATION_S = 6.0
+#: Fewer tracked beats than this: no beat to cue with.
+MIN_BEATS = 8
+#: Lowest confidence (0–1) a song is cued with.
+MIN_CONFIDENCE = 0.3
+#: Largest coefficient of variation of the inter-beat intervals a song is cued with, %.
+MAX_STABILITY_PCT = 8.0
+#: Cadences a walk can follow, steps/min (the tempo, its half or its double must be inside).
+WALK_RANGE_SPM = (40.0, 200.0)
+
+_LIBROSA_RATE_HZ = 22050
+_ESSENTIA_RATE_HZ = 44100
+_ESSENTIA_MAX_CONFIDENCE = 5.32
+_HOP = 512
+
+
+class BeatTracker:
+    """Track a song's beats and judge whether it can cue walking (gaitmap style).
+
+    Parameters
+    ----------
+    method : str
+        One of :data:`METHODS`.
+    min_confidence : float
+        Lowest confidence (0–1) for a usable song.
+    max_stability_pct : float
+        Largest CV of the inter-beat intervals for a usable song, %.
+
+    Attributes
+    ----------
+    beat_track_ : BeatTrack
+        The result of the last :meth:`track`.
+    """
+
+    def __init__(
+        self,
+        method: str = DEFAULT_METHOD,
+        *,
+        min_confidence: float = MIN_CONFIDENCE,
+        max_stability_pct: float = MAX_STABILITY_PCT,
+    ) -> None:
+        self.method = method
+        self.min_confidence = min_confidence
+        self.max_stability_pct = max_stability_pct
+
+    def track(self, *, audio: np.ndarray, sample_rate_hz: float) -> BeatTracker:
+        """Track the beats of ``audio``: ``(n,)`` or ``(n, channels)`` samples."""
+        if self.method not in METHODS:
+            raise UserInputError(
+                f"unknown beat tracker {self.method!r}: use one of {', '.join(METHODS)}"
+            )
+        mono = as_mono(audio, sample_rate_hz)
+        if self.method == "essentia":
+            beats_s, confidence, name = _track_essentia(mono, sample_rate_hz)
+        else:
+            beats_s, confidence, name = _track_librosa(mono, sample_rate_hz)
+        tempo_bpm, stability_pct = tempo_and_stability(beats_s)
+        usable, reason = judge_usable(
+            n_beats=beats_s.size,
+            tempo_bpm=tempo_bpm,
+            stability_pct=stability_pct,
+            confidence=confidence,
+            min_confidence=self.min_confidence,
+            max_stability_pct=self.max_stability_pct,
+        )
+        self.beat_track_ = BeatTrack(
+            beats_s=beats_s,
+            tempo_bpm=tempo_bpm,
+            tempo_stability_pct=stability_pct,
+            confidence=confidence,
+            usable=usable,
+            reason=reason,
+            tracker=name,
+        )
+        return self
+
+
+def track_beats(
+    *, audio: np.ndarray, sample_rate_hz: float, method: str = DEFAULT_METHOD
+) -> BeatTrack:
+    """Track a song's beats with ``method`` (see :class:`BeatTracker`)."""
+    return BeatTracker(method).track(audio=audio, sample_rate_hz=sample_rate_hz).beat_track_
+
+
+def as_mono(audio: np.ndarray, sample_rate_hz: float) -> np.ndarray:
+    """Check a song's samples and mix them to mono float32.
+
+    ``audio`` is ``(n,)`` or ``(n, channels)`` as soundfile reads it (``(channels, n)`` with
+    at most 8 channels is also taken). Raises :class:`UserInputError` for an empty, non-finite,
+    silent or too short song, or a bad sample rate.
+    """
+    if not (np.isfinite(sample_rate_hz) and 8000 <= sample_rate_hz <= 384000):
+        raise UserInputError(f"sample rate {sample_rate_hz} Hz is outside 8000–384000 Hz")
+    x = np.asarray(audio)
+    if x.size == 0:
+        raise UserInputError("the song has no samples")
+    if not np.issubdtype(x.dtype, np.number) or np.iscomplexobj(x):
+        raise UserInputError(f"the song's samples are {x.dtype}, not real numbers")
+    if x.ndim == 2 and x.shape[0] <= 8 < x.shape[1]:
+        x = x.T
+    if x.ndim == 2:
+        x = x.mean(axis=1)
+    elif x.ndim != 1:
+        raise UserInputError(
+            f"the song has {x.ndim} dimensions: give (samples,) or (samples, channels)"
+        )
+    x = x.astype(np.float32)
+    if not np.all(np.isfinite(x)):
+        raise UserInputError("the song has samples that are not numbers (NaN or infinite)")
+    duration_s = x.size / sample_rate_hz
+    if duration_s < MIN_DURATION_S:
+        raise UserInputError(
+            f"the song is {duration_s:.1f} s long: "
+            f"beat tracking needs at least {MIN_DURATION_S:g} s"
+        )
+    if not np.any(x):
+        raise UserInputError("the song is silent: there is no beat to track")
+    return x
+
+
+def tempo_and_stability(beats_s: np.ndarray) -> tuple[float, float]:
+    """Tempo (60 / median inter-beat interval, bpm) and stability (CV of the intervals, %).
+
+    Fewer than 3 beats: ``(nan, nan)``.
+    """
+    if beats_s.size < 3:
+        return float("nan"), float("nan")
+    ibis_s = np.diff(beats_s)
+    tempo_bpm = 60.0 / float(np.median(ibis_s))
+    stability_pct = 100.0 * float(np.std(ibis_s) / np.mean(ibis_s))
+    return tempo_bpm, stability_pct
+
+
+def pulse_clarity(onset_envelope: np.ndarray, lag_frames: float) -> float:
+    """Normalised autocorrelation of an onset envelope at ``lag_frames`` (interpolated), 0–1."""
+    x = onset_envelope - np.mean(onset_envelope)
+    energy = float(np.dot(x, x))
+    if energy <= 0 or not np.isfinite(lag_frames) or lag_frames < 1 or lag_frames >= x.size - 1:
+        return 0.0
+    lo = int(np.floor(lag_frames))
+    w = lag_frames - lo
+    r_lo = float(np.dot(x[:-lo], x[lo:]))
+    r_hi = float(np.dot(x[: -(lo + 1)], x[lo + 1 :]))
+    return float(np.clip(((1 - w) * r_lo + w * r_hi) / energy, 0.0, 1.0))
+
+
+def judge_usable(
+    *,
+    n_beats: int,
+    tempo_bpm: float,
+    stability_pct: float,
+    confidence: float,
+    min_confidence: float = MIN_CONFIDENCE,
+    max_stability_pct: float = MAX_STABILITY_PCT,
+) -> tuple[bool, str]:
+    """Whether a tracked song can cue walking, and why not in the therapist's words."""
+    if n_beats < MIN_BEATS:
+        return False, (
+            f"no steady beat was found: only {n_beats} beats tracked "
+            f"(at least {MIN_BEATS} are needed)"
+        )
+    if confidence < min_confidence:
+        return False, (
+            f"the beat could not be found with confidence: confidence {confidence:.2f} "
+            f"(at least {min_confidence:.2f} is needed)"
+        )
+    if stability_pct > max_stability_pct:
+        return False, (
+            f"the beat is not steady enough to walk to: tempo varies {stability_pct:.0f} % "
+            f"(at most {max_stability_pct:.0f} % can be cued)"
+        )
+    lo, hi = WALK_RANGE_SPM
+    if not any(lo <= f * tempo_bpm <= hi for f in (1.0, 0.5, 2.0)):
+        return False, (
+            f"the tempo {tempo_bpm:.0f} bpm is outside what a walk can follow: it, its half or "
+            f"its double must be within {lo:.0f}–{hi:.0f} steps/min"
+        )
+    return True, ""
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _track_librosa(mono: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, float, str]:
+    """librosa's dynamic-programming tracker; confidence = pulse clarity at the beat interval."""
+    import librosa
+
+    y = librosa.resample(mono, orig_sr=sample_rate_hz, target_sr=_LIBROSA_RATE_HZ)
+    envelope = librosa.onset.onset_strength(y=y, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    _, frames = librosa.beat.beat_track(
+        onset_envelope=envelope, sr=_LIBROSA_RATE_HZ, hop_length=_HOP, trim=True
+    )
+    beats_s = librosa.frames_to_time(frames, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    beats_s = np.asarray(beats_s, dtype=float)
+    confidence = 0.0
+    if beats_s.size >= 3:
+        lag_frames = float(np.median(np.diff(frames)))
+        confidence = pulse_clarity(envelope, lag_frames)
+    return beats_s, confidence, f"librosa {_version('librosa')} beat_track"
+
+
+def _track_essentia(mono: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, float, str]:
+    """essentia's multifeature tracker; confidence = its own / 5.32."""
+    import essentia.standard as es
+    import librosa
+
+    y = mono
+    if sample_rate_hz != _ESSENTIA_RATE_HZ:
+        y = librosa.resample(mono, orig_sr=sample_rate_hz, target_sr=_ESSENTIA_RATE_HZ)
+    extractor = es.RhythmExtractor2013(method="multifeature")
+    _, ticks, confidence, _, _ = extractor(np.ascontiguousarray(y, dtype=np.float32))
+    beats_s = np.asarray(ticks, dtype=float)
+    confidence_01 = float(np.clip(confidence / _ESSENTIA_MAX_CONFIDENCE, 0.0, 1.0))
+    return (
+        beats_s,
+        confidence_01,
+        f"essentia {_version('essentia')} RhythmExtractor2013 multifeature",
+    )
