@@ -247,10 +247,50 @@ DROP TABLE patients;
 ALTER TABLE new_patients RENAME TO patients;
 """
 
+# v6 (issue 14): the music library. ``songs`` holds what one recording is, analysed once on
+# import and kept by the sha256 of its bytes (the audio itself is a file beside the database,
+# ras.store.songs); its beat and downbeat times are float64 little-endian blobs (read whole,
+# never queried one by one). ``patient_songs`` says whose song it is and how the patient
+# feels about it: liked, familiar, avoid (emotionally triggering: never offered).
+_V6 = """
+CREATE TABLE songs (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    extension TEXT NOT NULL CHECK (extension IN ('wav', 'flac', 'ogg', 'mp3')),
+    title TEXT NOT NULL,
+    artist TEXT NOT NULL DEFAULT '',
+    duration_s REAL NOT NULL,
+    sample_rate_hz INTEGER NOT NULL,
+    channels INTEGER NOT NULL,
+    tempo_bpm REAL NOT NULL,
+    tempo_stability_pct REAL NOT NULL,
+    beat_confidence REAL NOT NULL,
+    usable INTEGER NOT NULL CHECK (usable IN (0, 1)),
+    reason TEXT NOT NULL DEFAULT '',
+    tracker TEXT NOT NULL,
+    loudness_lufs REAL NOT NULL,
+    peak_dbfs REAL NOT NULL,
+    beats_s BLOB NOT NULL,
+    downbeats_s BLOB NOT NULL,
+    analysed_utc TEXT NOT NULL,
+    analysis_s REAL NOT NULL
+);
+CREATE TABLE patient_songs (
+    patient_id INTEGER NOT NULL REFERENCES patients(id),
+    song_id INTEGER NOT NULL REFERENCES songs(id) ON DELETE CASCADE,
+    liked INTEGER NOT NULL DEFAULT 0 CHECK (liked IN (0, 1)),
+    familiar INTEGER NOT NULL DEFAULT 0 CHECK (familiar IN (0, 1)),
+    avoid INTEGER NOT NULL DEFAULT 0 CHECK (avoid IN (0, 1)),
+    added_utc TEXT NOT NULL,
+    PRIMARY KEY (patient_id, song_id)
+);
+CREATE INDEX patient_songs_song ON patient_songs (song_id);
+"""
+
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -35,6 +35,7 @@ from ras.store.patients import (
     patient_from_row,
 )
 from ras.store.schema import END_STATUSES, connect
+from ras.store.songs import SongStore
 from ras.validate import check_choice, check_pseudo_id
 
 __all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
@@ -151,6 +152,11 @@ class Store:
     def connection(self) -> sqlite3.Connection:
         """The underlying autocommit connection (for exports and tests)."""
         return self._conn
+
+    @property
+    def songs(self) -> SongStore:
+        """The music library of this database (:mod:`ras.store.songs`)."""
+        return SongStore(self._conn, self.path, self._patient_rowid)
 
     def integrity_ok(self) -> bool:
         """True if ``PRAGMA integrity_check`` reports ``ok``."""
