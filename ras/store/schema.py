@@ -262,9 +262,9 @@ CREATE TABLE songs (
     duration_s REAL NOT NULL,
     sample_rate_hz INTEGER NOT NULL,
     channels INTEGER NOT NULL,
-    tempo_bpm REAL NOT NULL,
-    tempo_stability_pct REAL NOT NULL,
-    beat_confidence REAL NOT NULL,
+    tempo_bpm REAL,  -- NULL: too few beats to say (read back as NaN)
+    tempo_stability_pct REAL,
+    beat_confidence REAL,
     usable INTEGER NOT NULL CHECK (usable IN (0, 1)),
     reason TEXT NOT NULL DEFAULT '',
     tracker TEXT NOT NULL,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import math
 import os
 import re
 import sqlite3
@@ -115,6 +116,8 @@ class PatientSong:
 _COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SongRecord))
 _SELECT = ", ".join(f"s.{c}" for c in _COLUMNS)
 _BLOBS = ("beats_s", "downbeats_s")
+#: Numbers a tracker may leave undefined (NaN: too few beats), stored as NULL.
+_MAYBE_NAN = ("tempo_bpm", "tempo_stability_pct", "beat_confidence")
 
 
 def beats_to_blob(times_s: np.ndarray) -> bytes:
@@ -132,6 +135,8 @@ def _song_from_row(row: tuple[Any, ...]) -> SongRecord:
     values["usable"] = bool(values["usable"])
     for name in _BLOBS:
         values[name] = beats_from_blob(values[name])
+    for name in _MAYBE_NAN:
+        values[name] = math.nan if values[name] is None else float(values[name])
     return SongRecord(**values)
 
 
