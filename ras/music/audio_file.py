@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 from ras.errors import UserInputError
 
@@ -164,6 +163,8 @@ def resample(audio: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
     """``audio`` from one sample rate to another (polyphase, scipy's Kaiser window), float32."""
     if from_hz == to_hz:
         return np.asarray(audio, dtype=np.float32)
+    from scipy.signal import resample_poly  # 1 s to import: only when a song is resampled
+
     g = math.gcd(int(from_hz), int(to_hz))
     return resample_poly(audio, int(to_hz) // g, int(from_hz) // g).astype(np.float32)
 

@@ -368,8 +368,9 @@ class SongStore:
         return gone
 
     def resolve(self, text: str, patient_id: str | None = None) -> SongRecord:
-        """The song named by ``text``: a hash prefix of at least 4 hex digits, or a title
-        (case ignored); among the patient's songs if ``patient_id`` is given.
+        """The song named by ``text``: its title, else a hash prefix of at least 4 hex digits,
+        else a part of one title (case ignored); among the patient's songs if ``patient_id`` is
+        given.
 
         Raises
         ------
@@ -386,6 +387,8 @@ class SongStore:
         matches = [s for s in pool if s.title.lower() == key]
         if not matches and len(key) >= MIN_HASH_PREFIX and _HEX.match(key):
             matches = [s for s in pool if s.sha256.startswith(key)]
+        if not matches and key:
+            matches = [s for s in pool if key in s.title.lower()]
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -394,8 +397,8 @@ class SongStore:
                 f"{text!r} names {len(matches)} songs {whose} ({named}); give the song's id"
             )
         known = ", ".join(f"{s.short_id} {s.title!r}" for s in pool[:5])
-        more = ", ..." if len(pool) > 5 else ""
+        known = f"known: {known}, ..." if len(pool) > 5 else f"known: {known}"
         raise UserInputError(
-            f"no song {text!r} {whose} (give a title or an id of at least {MIN_HASH_PREFIX}"
-            f" hex digits; {'known: ' + known + more if pool else 'none yet: ras music add'})"
+            f"no song {text!r} {whose} (give a title, part of one, or an id of at least"
+            f" {MIN_HASH_PREFIX} hex digits; {known if pool else 'none yet: ras music add'})"
         )
