@@ -428,6 +428,7 @@ _COMMANDS = (
     "analyse",
     "devices",
     "gui",
+    "music",
 )
 
 
@@ -776,6 +777,28 @@ def _fault_cases() -> list[Case]:
     return cases
 
 
+def _music_cases() -> list[Case]:
+    """``ras music`` (issue 14): song files that are not songs, unknown patients and songs."""
+
+    def music(case: str, *argv: str) -> Case:
+        return Case(f"music:{case}", "files: music", ("music", *argv, "--db", "{db}"), "error",
+                    ("session",))  # fmt: skip
+
+    add = ("add", "--patient", "P-1")
+    return [
+        music("add-missing", *add, "{dir}/nope.mp3"),
+        music("add-not-audio", *add, "{data}/binary.csv"),
+        music("add-csv", *add, "{data}/walk.csv"),
+        music("add-dev-null", *add, "/dev/null"),
+        music("add-directory", *add, "{dir}"),
+        music("add-unknown-patient", "add", "--patient", "P-9", "{data}/binary.csv"),
+        music("add-title-esc-title", *add, "{data}/binary.csv", "--title", ESC_TITLE),
+        music("remove-unknown-song", "remove", "nothing", "--patient", "P-1"),
+        music("set-nothing", "set", "nothing", "--patient", "P-1"),
+        music("list-all-without-patient", "list", "--all"),
+    ]
+
+
 CASES: tuple[Case, ...] = tuple(
     _numeric_cases()
     + _path_cases()
@@ -785,6 +808,7 @@ CASES: tuple[Case, ...] = tuple(
     + _text_cases()
     + _port_cases()
     + _fault_cases()
+    + _music_cases()
 )
 
 #: The suite's representative subset (tests/faults/test_probe_quick.py): one or two of each kind.
