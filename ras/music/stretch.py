@@ -62,7 +62,7 @@ MAX_STRETCH_PCT = 10.0
 CROSSFADE_S = 0.005
 #: Played as recorded from each beat (its transient on the beat's sample), s.
 ATTACK_S = 0.03
-#: Song audio stretched either side of a segment (the stretcher's edges stay outside the cut), s.
+#: Padding stretched either side of a segment (the stretcher's edges stay outside the cut), s.
 PAD_S = 0.1
 #: The song's tempo multiples a cue tempo may be matched to (half, native, double).
 MULTIPLES = (0.5, 1.0, 2.0)
@@ -244,7 +244,7 @@ def render_segment(
     attack_s : float
         Length played as recorded from the beat, s (0: stretch it all).
     pad_s : float
-        Song audio stretched beyond each end of the stretched part, s.
+        The song mirrored beyond each end of the stretched part, s.
 
     Returns
     -------
@@ -303,14 +303,18 @@ def stretch_piece(
     the nearest sample, as far as the stretcher keeps its time map linear).
     """
     length_ratio = out_len / (song_to_smp - song_from_smp)
-    pad = round(pad_s * sample_rate_hz) + math.ceil(lead_len / length_ratio)
-    first = math.floor(song_from_smp) - pad
-    last = math.ceil(song_to_smp) + round(pad_s * sample_rate_hz)
-    chunk = _read(audio, first, last)
+    pad = round(pad_s * sample_rate_hz)
+    first = math.floor(song_from_smp) - math.ceil(lead_len / length_ratio) - 1
+    last = math.ceil(song_to_smp)
+    real = _read(audio, first, last)
+    # beyond the segment the song is mirrored, not read on: the next beat's transient is not
+    # in the chunk, so the stretcher cannot smear it back into this segment (pre-echo)
+    chunk = np.pad(real, min(pad, real.size - 1), mode="reflect")
+    pad = (chunk.size - real.size) // 2
     stretched = stretcher(chunk, length_ratio, sample_rate_hz)
     # the stretcher's own length sets its true ratio (it rounds to whole hops)
     true_ratio = stretched.size / chunk.size
-    start = round((song_from_smp - first) * true_ratio) - lead_len
+    start = round((song_from_smp - first + pad) * true_ratio) - lead_len
     out = np.zeros(lead_len + out_len, dtype=np.float32)
     piece = stretched[max(start, 0) : start + out.size]
     out[max(-start, 0) : max(-start, 0) + piece.size] = piece
