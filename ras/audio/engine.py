@@ -4,6 +4,11 @@ Threads: the audio callback (mixes, records raw timing, no array allocation), a 
 (measures the stream-clock offset, fits the :class:`ClockMap`, converts played onsets to session
 time) and the caller (schedules cues). Blocks are large (default 4096 frames, 85 ms at 48 kHz) so
 another thread holding the GIL for up to a block does not starve the callback.
+
+Music (:mod:`ras.audio.music_track`): with a song set, each scheduled beat's sample also goes to
+the render-ahead worker, and the callback mixes the music it rendered under the clicks; the cue
+mode (metronome, music, music+click) says which sound on each beat and changes at a beat. The
+hard ceiling is applied after clicks and music are summed.
 """
 
 from __future__ import annotations
@@ -25,12 +30,16 @@ from ras.audio.mixer import (
     ScheduleRing,
     Sound,
     SoundBank,
+    db_to_gain,
     mix_block,
     render_sounds,
 )
+from ras.audio.music_track import CueMode, MusicTrack, mix_music
+from ras.errors import UserInputError
+from ras.music.track import BeatAlignedSource
 from ras.session_clock import SessionClock
 
-__all__ = ["CueEngine", "CueOnset", "LateCueError"]
+__all__ = ["CueEngine", "CueMode", "CueOnset", "LateCueError"]
 
 _TIMING_CAPACITY = 1024
 _SKIP_AFTER_UNDERFLOW = 3  # callbacks whose DAC times are not trusted after an underflow
@@ -66,6 +75,12 @@ class CueEngine:
         Called (from the clock thread) with each :class:`CueOnset`.
     clock_period_s : float
         How often the clock thread refits the clock map.
+    music_level_db : float
+        The music's level relative to the cue level, dB.
+    click_level_db : float
+        In ``music+click`` mode, the click's level relative to the music, dB.
+    music_fade_in_s, music_fade_out_s : float
+        Fade in before the first beat the music sounds on; fade out from the beat it stops at.
     """
 
     def __init__(
@@ -80,6 +95,10 @@ class CueEngine:
         on_onset: Callable[[CueOnset], None] | None = None,
         clock_period_s: float = 0.1,
         sounds: SoundBank | None = None,
+        music_level_db: float = 0.0,
+        click_level_db: float = -6.0,
+        music_fade_in_s: float = 0.5,
+        music_fade_out_s: float = 0.5,
     ) -> None:
         self.backend = backend
         self.sample_rate_hz = int(sample_rate_hz)
@@ -89,7 +108,7 @@ class CueEngine:
         self.on_onset = on_onset
         self.clock_period_s = float(clock_period_s)
         self.sounds = sounds or render_sounds(self.sample_rate_hz)
-        self.schedule = ScheduleRing()
+        self.schedule = ScheduleRing(max_block_frames=self.block_frames)
         self.played = OnsetRing()
         self.gain = Gain(
             self.block_frames,
@@ -97,6 +116,20 @@ class CueEngine:
             ceiling_dbfs=ceiling_dbfs,
             level_dbfs=level_dbfs,
         )
+        self.music = MusicTrack(
+            self.sample_rate_hz,
+            self.block_frames,
+            ceiling_dbfs=ceiling_dbfs,
+            level_dbfs=level_dbfs + music_level_db,
+            fade_in_s=music_fade_in_s,
+            fade_out_s=music_fade_out_s,
+        )
+        self.cue_mode = CueMode.METRONOME
+        self._level_dbfs = float(level_dbfs)
+        self._music_level_db = float(music_level_db)
+        self._click_level_db = float(click_level_db)
+        self._has_music = False  # a song is set (control thread)
+        self._music_on = False  # the music's fade heads for 1 (control thread)
         self.clock_map = ClockMap(self.sample_rate_hz)
         self.offset = StreamClockOffset()
         self.onsets: list[CueOnset] = []
@@ -131,6 +164,7 @@ class CueEngine:
         )
         self._stream = stream
         self._measure_offset()
+        self.music.start()
         stream.start()
         self._thread = threading.Thread(
             target=self._clock_loop, name="ras-audio-clock", daemon=True
@@ -156,23 +190,118 @@ class CueEngine:
             stream.stop()
             stream.render_until(end_s)  # type: ignore[attr-defined]
         elif not self.backend.offline:
+            faded_s = self._fade_music_out(self._next_sample + self.block_frames)
+            time.sleep(faded_s)
             self.gain.muted = True
+            self.music.gain.muted = True
             time.sleep(2 * self.block_frames / self.sample_rate_hz + self._latency_s)
         stream.stop()
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+        self.music.stop()
         stream.close()
         self._update()
         self._stream = None
 
     def set_level_dbfs(self, level_dbfs: float) -> None:
-        """Set the cue level, its peak in dBFS (clamped to the ceiling; changes are ramped)."""
+        """Set the cue level, its peak in dBFS (clamped to the ceiling; changes are ramped).
+
+        The music follows at its own level relative to it."""
+        self._level_dbfs = float(level_dbfs)
         self.gain.set_level_dbfs(level_dbfs)
+        self.music.gain.set_level_dbfs(level_dbfs + self._music_level_db)
 
     def mute(self, muted: bool = True) -> None:
         """Mute or unmute (ramped, no click); cues keep their times."""
         self.gain.muted = muted
+        self.music.gain.muted = muted
+
+    # --- music ------------------------------------------------------------------------------
+
+    def set_music_source(self, source: BeatAlignedSource | None) -> None:
+        """The song the music modes play (its beats put on the cue beats), None for none.
+
+        Set it while the music is silent (before the session, or in metronome mode): the source
+        gets the beats scheduled from then on.
+        """
+        if self._music_on:
+            raise RuntimeError("change the song while the music is silent (metronome mode)")
+        if source is None and self.cue_mode.has_music:
+            self.set_cue_mode(CueMode.METRONOME)
+        self.music.set_source(source)
+        self._has_music = source is not None
+
+    def set_cue_mode(self, mode: CueMode | str) -> int:
+        """Switch between metronome, music and music+click from the next beat not yet rendered.
+
+        Returns the sample the change takes effect at (the next scheduled beat's, or the next
+        unrendered block's when none is scheduled yet). No beat is lost: the beats before it sound
+        as they were scheduled, the music fades in to end on it or fades out from it.
+        """
+        new = CueMode.parse(mode)
+        if new.has_music and not self._has_music:
+            raise UserInputError(
+                f"cue mode {new.value!r} needs a song, and none is loaded: the metronome plays on"
+            )
+        self.cue_mode = new
+        next_block = self._next_sample + self.block_frames
+        first = self.schedule.set_gain_from(next_block, self._click_gain())
+        at_sample = next_block if first is None else first
+        if new.has_music and not self._music_on and first is not None:
+            self._fade_music_in(first)
+        elif not new.has_music and self._music_on:
+            self._fade_music_out(at_sample)
+        return at_sample
+
+    def set_music_level_db(self, level_db: float) -> None:
+        """The music's level relative to the cue level, dB (ramped)."""
+        self._music_level_db = float(level_db)
+        self.set_level_dbfs(self._level_dbfs)
+
+    def set_click_level_db(self, level_db: float) -> None:
+        """The click's level relative to the music in ``music+click`` mode, dB (from the next
+        beat not yet rendered)."""
+        self._click_level_db = float(level_db)
+        self.schedule.set_gain_from(self._next_sample + self.block_frames, self._click_gain())
+
+    @property
+    def music_underruns(self) -> int:
+        """Blocks where the music should have sounded but was not rendered in time (silent
+        there; the cues are never delayed)."""
+        return self.music.underruns
+
+    @property
+    def music_starved(self) -> int:
+        """Blocks where the music had to be silent because the beat after it was not decided
+        yet (the beats must be decided at least a beat interval plus the output latency ahead)."""
+        return self.music.ring.starved
+
+    def _click_gain(self) -> float:
+        """Each click's gain relative to the cue level in the current mode."""
+        if self.cue_mode is CueMode.METRONOME:
+            return 1.0
+        if self.cue_mode is CueMode.MUSIC:
+            return 0.0
+        return db_to_gain(self._music_level_db + self._click_level_db)
+
+    def _fade_music_in(self, beat_sample: int) -> None:
+        """Fade the music in so it is full on the beat at ``beat_sample``."""
+        start = max(beat_sample - self.music.fade_in_frames, self._next_sample + self.block_frames)
+        self.music.fade.fade(1.0, start, max(1, beat_sample - start))
+        self._music_on = True
+
+    def _fade_music_out(self, from_sample: int) -> float:
+        """Fade the music out from ``from_sample``, within what is rendered of it; returns the
+        fade's length, s (0 if the music was not on)."""
+        if not self._music_on:
+            return 0.0
+        self._music_on = False
+        available = max(self.music.ring.available, self.music.ring.write_sample)
+        frames = min(self.music.fade_out_frames, available - from_sample)
+        frames = max(frames, round(0.005 * self.sample_rate_hz))  # never a hard cut
+        self.music.fade.fade(0.0, from_sample, frames)
+        return (from_sample + frames - self._next_sample) / self.sample_rate_hz
 
     def sample_of(self, t_s: float) -> int:
         """Output sample index that plays at session time ``t_s``."""
@@ -201,7 +330,11 @@ class CueEngine:
             raise LateCueError(
                 f"cue at {t_s:.3f} s is too late (earliest now: {self.earliest_cue_s():.3f} s)"
             )
-        self.schedule.push(sample, int(sound))
+        self.schedule.push(sample, int(sound), self._click_gain())
+        if self._has_music:
+            self.music.add_beat(sample)
+            if self.cue_mode.has_music and not self._music_on:
+                self._fade_music_in(sample)
         return sample
 
     def cancel_pending(self, from_t_s: float | None = None) -> int:
@@ -213,6 +346,11 @@ class CueEngine:
         if from_t_s is not None and self._fit is not None:
             cutoff = max(cutoff, self.sample_of(from_t_s))
         self.schedule.cancel_from(cutoff)
+        if self._has_music:
+            music_on = self._music_on
+            self._fade_music_out(cutoff)
+            start, frames, _, _ = self.music.fade.ramps[-1]
+            self.music.retract_from(start + frames if music_on else cutoff)
         return cutoff
 
     @property
@@ -249,6 +387,13 @@ class CueEngine:
             if self._skip > 0:
                 self._skip -= 1
             mix_block(out, first, self.schedule, self.sounds, self.gain, self.played)
+            if self._has_music:
+                music = self.music
+                end = first + out.shape[0]
+                if self.backend.offline and not music.fade.silent_over(first, out.shape[0]):
+                    music.wait_rendered(end)  # not a real-time thread: it may wait
+                mix_music(out, first, music.ring, music.fade, music.gain)
+                np.clip(out, -self.gain.ceiling, self.gain.ceiling, out=out)  # after the sum
             self._next_sample = first + out.shape[0]
         except Exception:
             self.callback_errors += 1

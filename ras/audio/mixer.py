@@ -119,16 +119,21 @@ CANCELLED = -1
 
 
 class ScheduleRing:
-    """Single-producer/single-consumer ring of ``(sample_index, sound_id)``, in onset order.
+    """Single-producer/single-consumer ring of ``(sample_index, sound_id, gain)``, in onset order.
+
+    ``gain`` scales one cue (1: the cue level; 0: silent, its onset still logged, as when music
+    carries the beat).
 
     The producer (:meth:`push`) writes the slot, then advances ``write_count``; the consumer
     (:func:`mix_block`) only advances ``read_count``. Counts grow without bound; slot = count % cap.
     """
 
-    def __init__(self, capacity: int = 4096) -> None:
+    def __init__(self, capacity: int = 4096, max_block_frames: int = 16384) -> None:
         self.capacity = int(capacity)
         self.sample_index = np.zeros(self.capacity, dtype=np.int64)
         self.sound_id = np.zeros(self.capacity, dtype=np.int64)
+        self.gain = np.ones(self.capacity, dtype=np.float64)  # each cue's own level (0: silent)
+        self.scratch = np.zeros(int(max_block_frames), dtype=np.float32)  # consumer's, scaling
         self.write_count = 0
         self.read_count = 0
         self.last_pushed_sample = -(2**62)
@@ -152,7 +157,19 @@ class ScheduleRing:
         self.last_pushed_sample = min(self.last_pushed_sample, int(sample_index))
         return dropped
 
-    def push(self, sample_index: int, sound_id: int) -> None:
+    def set_gain_from(self, sample_index: int, gain: float) -> int | None:
+        """Set the gain of every pending cue at or after ``sample_index`` (producer side; not yet
+        rendered, as for :meth:`cancel_from`); returns the first such cue's sample, if any."""
+        first = None
+        for count in range(self.read_count, self.write_count):
+            slot = count % self.capacity
+            if self.sample_index[slot] >= sample_index and self.sound_id[slot] != CANCELLED:
+                self.gain[slot] = gain
+                if first is None:
+                    first = int(self.sample_index[slot])
+        return first
+
+    def push(self, sample_index: int, sound_id: int, gain: float = 1.0) -> None:
         """Append a cue (producer side). Onsets must not go backwards; the ring must have room."""
         if sample_index < self.last_pushed_sample:
             raise ValueError(
@@ -164,6 +181,7 @@ class ScheduleRing:
         slot = self.write_count % self.capacity
         self.sample_index[slot] = sample_index
         self.sound_id[slot] = sound_id
+        self.gain[slot] = gain
         self.last_pushed_sample = sample_index
         self.write_count += 1
 
@@ -174,10 +192,12 @@ class OnsetRing:
     The callback pushes (dropping and counting when full); another thread drains.
     """
 
-    def __init__(self, capacity: int = 4096) -> None:
+    def __init__(self, capacity: int = 4096, max_block_frames: int = 16384) -> None:
         self.capacity = int(capacity)
         self.sample_index = np.zeros(self.capacity, dtype=np.int64)
         self.sound_id = np.zeros(self.capacity, dtype=np.int64)
+        self.gain = np.ones(self.capacity, dtype=np.float64)  # each cue's own level (0: silent)
+        self.scratch = np.zeros(int(max_block_frames), dtype=np.float32)  # consumer's, scaling
         self.write_count = 0
         self.read_count = 0
         self.dropped = 0
@@ -308,9 +328,18 @@ def mix_block(
         if stop > first_sample:
             a = max(start, first_sample)
             b = min(stop, end_sample)
-            out[a - first_sample : b - first_sample] += sounds.frames[
-                sound_id, a - start : b - start, None
-            ]
+            cue_gain = float(schedule.gain[slot])
+            if cue_gain == 1.0:
+                out[a - first_sample : b - first_sample] += sounds.frames[
+                    sound_id, a - start : b - start, None
+                ]
+            elif cue_gain != 0.0:
+                scaled = np.multiply(
+                    sounds.frames[sound_id, a - start : b - start],
+                    cue_gain,
+                    out=schedule.scratch[: b - a],
+                )
+                out[a - first_sample : b - first_sample] += scaled[:, None]
             if onsets is not None and start >= first_sample:
                 onsets.push(start, sound_id)
         if stop > end_sample:
