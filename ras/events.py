@@ -23,6 +23,8 @@ __all__ = [
     "TEMPO_SOURCES",
     "ActionEvent",
     "CueEvent",
+    "CueMode",
+    "CueModeEvent",
     "CueState",
     "CueStateEvent",
     "ImuEvent",
@@ -33,6 +35,8 @@ __all__ = [
     "Phase",
     "PhaseEvent",
     "SensorStatusEvent",
+    "SongEvent",
+    "SongEventKind",
     "StepEvent",
     "TempoChangeEvent",
 ]
@@ -283,6 +287,68 @@ class CueStateEvent:
     t_s: float
     state: CueState
     source: Literal["plan", "therapist", "system"] = "therapist"
+    reason: str = ""
+
+
+class CueMode(StrEnum):
+    """What the cue sounds like: the metronome's clicks, music whose beats are the cue, or music
+    with the click laid over its beats."""
+
+    METRONOME = "metronome"
+    MUSIC = "music"
+    MUSIC_CLICK = "music+click"
+
+    @property
+    def has_music(self) -> bool:
+        """True if a song plays in this mode."""
+        return self is not CueMode.METRONOME
+
+
+@dataclass(frozen=True, slots=True)
+class CueModeEvent:
+    """The cue's sound changed to ``mode`` at ``t_s`` (session s), from the next beat on.
+
+    ``source``: the ``therapist`` switched it (set-up or live), or the ``system`` fell back to
+    the metronome (a song that could not be played: ``reason`` says why).
+    """
+
+    t_s: float
+    mode: CueMode
+    source: Literal["plan", "therapist", "system"] = "therapist"
+    reason: str = ""
+
+
+class SongEventKind(StrEnum):
+    """What happened to the music: a song started, stopped, or its stretch changed with the
+    cue's tempo."""
+
+    START = "start"
+    STOP = "stop"
+    STRETCH = "stretch"
+
+
+@dataclass(frozen=True, slots=True)
+class SongEvent:
+    """A song started or stopped playing as the cue, or its stretch changed, at ``t_s`` (s).
+
+    ``song_sha256`` names the recording (the library keeps it by content hash); ``title`` and
+    ``artist`` are copied so the record stands when the song leaves the library.
+    ``native_tempo_bpm`` is the song's own tempo, ``tempo_bpm`` the cue's at that moment and
+    ``stretch_pct`` how far the song is stretched to it (``+5``: played 5 % faster), against
+    the native tempo or its half/double, whichever is nearest. ``reason`` says why (``"chosen
+    by the therapist"``, ``"tempo change"``, ``"song ended"``, ``"cues off"``).
+    """
+
+    t_s: float
+    kind: SongEventKind
+    song_sha256: str
+    title: str
+    artist: str = ""
+    native_tempo_bpm: float = float("nan")
+    tempo_bpm: float = float("nan")
+    stretch_pct: float = float("nan")
+    beat_confidence: float = float("nan")
+    source: Literal["plan", "therapist", "system"] = "system"
     reason: str = ""
 
 
