@@ -252,7 +252,7 @@ class Store:
         known_txt = f"known: {shown}" if known else "no patients yet"
         return UserInputError(
             f"unknown patient {pseudo_id!r} ({known_txt}); add the patient first "
-            f"(Store.add_patient) in {self.path}"
+            f"(`ras patients --add {pseudo_id}`, or the set-up page) in {self.path}"
         )
 
     def _patient_rowid(self, pseudo_id: str) -> int:
