@@ -102,6 +102,8 @@ class BeatAlignedRenderer:
     start_beat : int, optional
         Index into ``track.beats_s`` of the first beat heard at full level (default: the first
         strong downbeat, :func:`start_beat_index`).
+    attack_s : float
+        Played as recorded from each beat, s (:func:`ras.music.stretch.render_segment`).
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class BeatAlignedRenderer:
         fade_out_s: float = FADE_OUT_S,
         max_stretch_pct: float = stretch.MAX_STRETCH_PCT,
         start_beat: int | None = None,
+        attack_s: float = stretch.ATTACK_S,
     ) -> None:
         self.audio = np.ascontiguousarray(audio, dtype=np.float32)
         self.sample_rate_hz = int(sample_rate_hz)
@@ -127,6 +130,7 @@ class BeatAlignedRenderer:
         self.fade_in_beats = int(fade_in_beats)
         self.fade_out_len = max(round(fade_out_s * self.sample_rate_hz), 1)
         self.max_stretch_pct = float(max_stretch_pct)
+        self.attack_s = float(attack_s)
         self.crossfade_len = round(stretch.CROSSFADE_S * self.sample_rate_hz)
         grid_s = stretch.cue_grid_s(track.beats_s, self.multiple, track.downbeats_s)
         self.grid_smp = grid_s * self.sample_rate_hz
@@ -251,6 +255,7 @@ class BeatAlignedRenderer:
                 lead_len=self._lead(j),
                 sample_rate_hz=self.sample_rate_hz,
                 stretcher=self.stretcher,
+                attack_s=self.attack_s,
             )
             run.segments[j] = seg
         return seg

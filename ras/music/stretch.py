@@ -39,6 +39,7 @@ __all__ = [
     "PAD_S",
     "STRETCHERS",
     "Stretcher",
+    "attack_time_map",
     "check_stretch",
     "crossfade_in",
     "cue_grid_s",
@@ -206,6 +207,29 @@ def map_song_to_output(
     r1 = (out_beats_smp[-1] - out_beats_smp[-2]) / (song_beats_smp[-1] - song_beats_smp[-2])
     y = np.where(x < song_beats_smp[0], out_beats_smp[0] + (x - song_beats_smp[0]) * r0, y)
     return np.where(x > song_beats_smp[-1], out_beats_smp[-1] + (x - song_beats_smp[-1]) * r1, y)
+
+
+def attack_time_map(
+    song_smp: np.ndarray,
+    song_beats_smp: np.ndarray,
+    out_beats_smp: np.ndarray,
+    attack_smp: int,
+) -> np.ndarray:
+    """The time map :func:`render_segment` renders with: from each beat ``attack_smp`` samples
+    at the song's own speed (the recorded attack), then linear to the next beat.
+
+    ``song_smp`` must lie between the first and the last beat.
+    """
+    song_beats_smp = np.asarray(song_beats_smp, dtype=np.float64)
+    out_beats_smp = np.asarray(out_beats_smp, dtype=np.float64)
+    x = np.asarray(song_smp, dtype=np.float64)
+    k = np.clip(np.searchsorted(song_beats_smp, x, side="right") - 1, 0, song_beats_smp.size - 2)
+    b0, b1 = song_beats_smp[k], song_beats_smp[k + 1]
+    t0, t1 = out_beats_smp[k], out_beats_smp[k + 1]
+    a = np.minimum(attack_smp, np.floor((t1 - t0) / 2))
+    within = x - b0
+    body = t0 + a + (within - a) * (t1 - t0 - a) / (b1 - b0 - a)
+    return np.where(within < a, t0 + within, body)
 
 
 def render_segment(
