@@ -366,7 +366,7 @@ class MusicTrack:
     def _run(self) -> None:
         cpu0 = time.thread_time()
         while not self._stop.is_set():
-            self._wake.wait(0.05)
+            self._wake.wait(0.05 if self.source is not None else None)  # idle without a song
             self._wake.clear()
             kick = self._kicks
             done = True
