@@ -1,0 +1,186 @@
+"""Beat tracking: beats found where they are, the verdict and its reason, bad input in one line."""
+
+from __future__ import annotations
+
+import mir_eval
+import numpy as np
+import pytest
+import soundfile as sf
+
+from ras.errors import UserInputError
+from ras.music.beats import (
+    DEFAULT_METHOD,
+    MIN_DURATION_S,
+    BeatTracker,
+    backbeat_score,
+    judge_usable,
+    snap_to_onsets,
+    tempo_and_stability,
+    track_beats,
+)
+from ras.music.synth import synth_song
+from ras.music.track import BeatTrack
+from tests.conftest import TESTS_DIR
+
+FS_HZ = 48000
+VIBE_ACE = TESTS_DIR / "data" / "music" / "Kevin_MacLeod_-_Vibe_Ace.ogg"
+
+
+def f_measure(found_s: np.ndarray, true_s: np.ndarray) -> float:
+    """mir_eval's F-measure (±70 ms, the first 5 s left out)."""
+    return mir_eval.beat.f_measure(
+        mir_eval.beat.trim_beats(true_s), mir_eval.beat.trim_beats(found_s)
+    )
+
+
+@pytest.mark.parametrize(
+    ("style", "tempo_bpm"),
+    [("steady", 100), ("drift", 90), ("swing", 120), ("syncopated", 70), ("quiet_intro", 110)],
+)
+def test_the_default_tracker_finds_the_known_beats(style: str, tempo_bpm: float) -> None:
+    song = synth_song(style, tempo_bpm=tempo_bpm, duration_s=20, seed=1)
+    track = track_beats(audio=song.audio, sample_rate_hz=song.sample_rate_hz)
+    assert isinstance(track, BeatTrack)
+    assert f_measure(track.beats_s, song.beats_s) >= 0.95
+    true_bpm = 60 / np.median(np.diff(song.beats_s))
+    assert track.tempo_bpm == pytest.approx(true_bpm, rel=0.04)
+    assert track.usable
+    assert track.reason == ""
+    assert track.tracker.startswith(f"{DEFAULT_METHOD} ")
+    assert 0 <= track.confidence <= 1
+
+
+def test_beats_land_on_the_attacks_to_the_millisecond() -> None:
+    """Snapped beats sit on the drum attacks: the cue is placed on these times."""
+    song = synth_song("steady", tempo_bpm=100, duration_s=15)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    nearest = song.beats_s[np.argmin(np.abs(track.beats_s[:, None] - song.beats_s), axis=1)]
+    assert np.max(np.abs(track.beats_s - nearest)) <= 0.001
+    assert track.tempo_stability_pct < 0.5
+
+
+def test_essentia_finds_the_known_beats() -> None:
+    song = synth_song("steady", tempo_bpm=110, duration_s=15)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ, method="essentia")
+    assert f_measure(track.beats_s, song.beats_s) >= 0.95
+    assert track.tempo_bpm == pytest.approx(110, rel=0.04)
+    assert track.tracker.startswith("essentia ")
+    assert track.usable
+
+
+def test_a_beatless_pad_is_unusable() -> None:
+    song = synth_song("pad", tempo_bpm=100, duration_s=20)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    assert not track.usable
+    assert track.confidence < 0.2
+    assert track.reason.startswith("the beat could not be found with confidence")
+
+
+def test_a_rubato_song_is_unusable_because_its_beat_is_not_steady() -> None:
+    song = synth_song("rubato", tempo_bpm=100, duration_s=20)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    assert not track.usable
+    assert track.tempo_stability_pct > 8
+    assert track.reason.startswith("the beat is not steady enough to walk to: tempo varies")
+    assert "(at most 8 % can be cued)" in track.reason
+
+
+def test_a_real_recording_is_usable_at_its_tempo() -> None:
+    """Vibe Ace (Kevin MacLeod, CC BY 3.0): a swung jazz groove at about 130 bpm."""
+    audio, fs = sf.read(VIBE_ACE, dtype="float32")
+    track = track_beats(audio=audio, sample_rate_hz=fs)
+    assert track.usable, track.reason
+    assert track.tempo_bpm == pytest.approx(129.5, abs=2)
+    assert track.tempo_stability_pct < 8
+
+
+def test_stereo_is_tracked_as_its_mono_mix() -> None:
+    song = synth_song("steady", tempo_bpm=100, duration_s=10)
+    mono = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    frames_by_channels = np.stack([song.audio, song.audio], axis=1)
+    channels_by_frames = frames_by_channels.T
+    for stereo in (frames_by_channels, channels_by_frames):
+        track = track_beats(audio=stereo, sample_rate_hz=FS_HZ)
+        np.testing.assert_allclose(track.beats_s, mono.beats_s)
+
+
+def test_the_tracker_keeps_its_settings_and_result() -> None:
+    song = synth_song("steady", tempo_bpm=100, duration_s=10)
+    tracker = BeatTracker("librosa", min_confidence=0.99)
+    assert tracker.track(audio=song.audio, sample_rate_hz=FS_HZ) is tracker
+    assert not tracker.beat_track_.usable
+    assert "(at least 0.99 is needed)" in tracker.beat_track_.reason
+
+
+@pytest.mark.parametrize(
+    ("audio", "fs", "said"),
+    [
+        (np.zeros(0, np.float32), FS_HZ, "the song has no samples"),
+        (np.full(10 * FS_HZ, np.nan, np.float32), FS_HZ, "not numbers (NaN or infinite)"),
+        (np.ones(2 * FS_HZ, np.float32), FS_HZ, f"needs at least {MIN_DURATION_S:g} s"),
+        (np.zeros(10 * FS_HZ, np.float32), FS_HZ, "the song is silent"),
+        (np.ones((2, 2, 10 * FS_HZ), np.float32), FS_HZ, "the song has 3 dimensions"),
+        (np.array(["a"] * (10 * FS_HZ)), FS_HZ, "not real numbers"),
+        (np.ones(10 * FS_HZ, np.float32), 0, "sample rate 0 Hz is outside"),
+        (np.ones(10 * FS_HZ, np.float32), float("nan"), "sample rate nan Hz is outside"),
+    ],
+    ids=["empty", "nan", "short", "silent", "3-d", "strings", "rate-0", "rate-nan"],
+)
+def test_bad_audio_is_refused_in_one_line(audio: np.ndarray, fs: float, said: str) -> None:
+    with pytest.raises(UserInputError) as err:
+        track_beats(audio=audio, sample_rate_hz=fs)
+    assert said in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_an_unknown_tracker_is_refused_in_one_line() -> None:
+    with pytest.raises(UserInputError, match="unknown beat tracker 'madmom': use one of librosa"):
+        track_beats(audio=np.ones(10 * FS_HZ), sample_rate_hz=FS_HZ, method="madmom")
+
+
+def test_tempo_and_stability_of_known_intervals() -> None:
+    beats_s = np.cumsum([0.5, 0.6, 0.5, 0.6, 0.5])
+    tempo_bpm, stability_pct = tempo_and_stability(beats_s)
+    assert tempo_bpm == pytest.approx(60 / 0.55)
+    assert stability_pct == pytest.approx(100 * 0.05 / 0.55)
+    assert np.isnan(tempo_and_stability(np.array([1.0, 2.0]))[0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "usable", "reason"),
+    [
+        ({}, True, ""),
+        ({"n_beats": 5}, False, "no steady beat was found: only 5 beats tracked"),
+        ({"stability_pct": 18.2}, False, "not steady enough to walk to: tempo varies 18 %"),
+        ({"confidence": 0.1}, False, "could not be found with confidence: confidence 0.10"),
+        ({"tempo_bpm": 30}, True, ""),
+        ({"tempo_bpm": 380}, True, ""),
+        ({"tempo_bpm": 19}, False, "the tempo 19 bpm is outside what a walk can follow"),
+        ({"tempo_bpm": 420}, False, "its double must be within 40–200 steps/min"),
+    ],
+)
+def test_the_usability_rule(kwargs: dict, usable: bool, reason: str) -> None:
+    args = {"n_beats": 100, "tempo_bpm": 100.0, "stability_pct": 2.0, "confidence": 0.5}
+    verdict = judge_usable(**(args | kwargs))
+    assert verdict[0] is usable
+    assert reason in verdict[1]
+    assert (verdict[1] == "") is usable
+
+
+def test_snap_moves_beats_onto_clicks_and_takes_a_steady_lag_off() -> None:
+    fs = 22050
+    clicks_s = 0.5 + 0.6 * np.arange(12)
+    audio = np.zeros(8 * fs, np.float32)
+    for t_s in clicks_s[:-1]:
+        audio[round(t_s * fs) : round(t_s * fs) + 100] = 1.0
+    late_s = clicks_s + 0.027  # the last beat has no click: it takes the others' lag
+    snapped_s = snap_to_onsets(audio=audio, sample_rate_hz=fs, beats_s=late_s)
+    np.testing.assert_allclose(snapped_s, clicks_s, atol=0.5 / 1000 + 1 / fs)
+
+
+def test_backbeat_score() -> None:
+    kick = np.tile([1.0, 0.0], 8)
+    snare = np.tile([0.0, 1.0], 8)
+    assert backbeat_score(kick, snare) == pytest.approx(1.0)
+    assert backbeat_score(np.ones(16), np.ones(16)) == 0.0
+    assert backbeat_score(kick[:4], snare[:4]) == 0.0
