@@ -287,10 +287,43 @@ CREATE TABLE patient_songs (
 CREATE INDEX patient_songs_song ON patient_songs (song_id);
 """
 
+# v7 (issue 14): music in the clinical record. ``cue_modes``: every switch of what the cue
+# sounds like (metronome, music, music+click; ras.events.CueModeEvent); ``song_events``: every
+# start, stop and stretch change of a song playing as the cue (ras.events.SongEvent), with its
+# title, artist and tempi copied in so the record stands when the song leaves the library (so
+# no reference to ``songs``). NaN tempi and confidence are stored as NULL.
+_V7 = """
+CREATE TABLE cue_modes (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('metronome', 'music', 'music+click')),
+    source TEXT NOT NULL CHECK (source IN ('plan', 'therapist', 'system')),
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX cue_modes_session_t ON cue_modes (session_id, t_s);
+CREATE TABLE song_events (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t_s REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('start', 'stop', 'stretch')),
+    song_sha256 TEXT NOT NULL,
+    title TEXT NOT NULL,
+    artist TEXT NOT NULL DEFAULT '',
+    native_tempo_bpm REAL,
+    tempo_bpm REAL,
+    stretch_pct REAL,
+    beat_confidence REAL,
+    source TEXT NOT NULL CHECK (source IN ('plan', 'therapist', 'system')),
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX song_events_session_t ON song_events (session_id, t_s);
+"""
+
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

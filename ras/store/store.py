@@ -19,11 +19,13 @@ import numpy as np
 from ras.errors import UserInputError
 from ras.events import (
     ActionEvent,
+    CueModeEvent,
     CueStateEvent,
     ImuEvent,
     LinkEvent,
     MarkerEvent,
     SensorStatusEvent,
+    SongEvent,
     TempoChangeEvent,
 )
 from ras.store import rows
@@ -411,6 +413,14 @@ class Store:
     def cue_states(self, session_id: int) -> list[CueStateEvent]:
         """Every start, stop, off, on, pause and resume of the cue, in time order."""
         return rows.read_records(self._conn, CueStateEvent, session_id)
+
+    def cue_modes(self, session_id: int) -> list[CueModeEvent]:
+        """Every switch of the cue's sound (metronome, music, music+click), in time order."""
+        return rows.read_records(self._conn, CueModeEvent, session_id)
+
+    def song_events(self, session_id: int) -> list[SongEvent]:
+        """Every start, stop and stretch change of a song played as the cue, in time order."""
+        return rows.read_records(self._conn, SongEvent, session_id)
 
     def actions(self, session_id: int) -> list[ActionEvent]:
         """Every therapist action with what became of it, in time order."""

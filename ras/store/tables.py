@@ -38,10 +38,12 @@ import numpy as np
 from ras.events import (
     ActionEvent,
     CueEvent,
+    CueModeEvent,
     CueStateEvent,
     LinkEvent,
     MarkerEvent,
     SensorStatusEvent,
+    SongEvent,
     StepEvent,
     TempoChangeEvent,
 )
@@ -213,5 +215,7 @@ TABLES: dict[type, Table] = {
         Table.of("actions", ActionEvent),
         Table.of("link_events", LinkEvent),
         Table.of("sensor_status", SensorStatusEvent),
+        Table.of("cue_modes", CueModeEvent),
+        Table.of("song_events", SongEvent),
     )
 }
