@@ -206,3 +206,47 @@ def record_walk(
     if end_t_s is not None:
         store.end_session(sid)
     return sid
+
+
+#: Songs of :func:`record_music`: (sha256, title, artist, native tempo bpm).
+MUSIC_SONGS = (
+    ("a1" * 32, "Walking Tune", "A. Band", 105.0),
+    ("b2" * 32, "Second Song", "", 100.0),
+)
+
+
+def record_music(store: Any, session_id: int, t0_s: float) -> None:
+    """Music records of a cued minute from ``t0_s`` (s) written straight to an open ``Store``.
+
+    The cue starts at ``t0_s`` and stops 60 s later (plan). Music from the start with
+    "Walking Tune" (native 105 bpm) at 100 bpm, stretched at +10 s (103 bpm) and +15 s
+    (108 bpm); at +20 s it ends and "Second Song" (native 100 bpm) starts at 108 bpm; music +
+    click from +30 s; back to the metronome at +40 s, the song stopped. So 30 s of music, 10 s
+    of music + click, 20 s of metronome; 20 s of each song.
+    """
+    from ras.events import CueMode, CueModeEvent, CueState, CueStateEvent, SongEvent
+    from ras.events import SongEventKind as K
+
+    def song(dt: float, kind: K, tempo: float, source: Any, reason: str, which: int) -> SongEvent:
+        sha, title, artist, native = MUSIC_SONGS[which]
+        stretch_pct = (tempo / native - 1.0) * 100.0
+        return SongEvent(
+            t0_s + dt, kind, sha, title, artist, native, tempo, stretch_pct, 0.9, source, reason
+        )
+
+    store.record(
+        session_id,
+        [
+            CueStateEvent(t0_s, CueState.START, "plan", "cued phase starts"),
+            CueModeEvent(t0_s, CueMode.MUSIC, "therapist", "set-up"),
+            song(0.0, K.START, 100.0, "therapist", "chosen by the therapist", 0),
+            song(10.0, K.STRETCH, 103.0, "system", "tempo change", 0),
+            song(15.0, K.STRETCH, 108.0, "system", "tempo change", 0),
+            song(20.0, K.STOP, 108.0, "system", "song ended", 0),
+            song(20.0, K.START, 108.0, "system", "next in the playlist", 1),
+            CueModeEvent(t0_s + 30.0, CueMode.MUSIC_CLICK, "therapist"),
+            CueModeEvent(t0_s + 40.0, CueMode.METRONOME, "therapist"),
+            song(40.0, K.STOP, 108.0, "therapist", "metronome chosen", 1),
+            CueStateEvent(t0_s + 60.0, CueState.STOP, "plan", "cued phase ends"),
+        ],
+    )

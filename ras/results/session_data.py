@@ -9,6 +9,7 @@ import numpy as np
 from ras.errors import UserInputError
 from ras.events import (
     ActionEvent,
+    CueModeEvent,
     CueState,
     CueStateEvent,
     ImuEvent,
@@ -16,6 +17,7 @@ from ras.events import (
     MarkerEvent,
     Phase,
     SensorStatusEvent,
+    SongEvent,
     TempoChangeEvent,
 )
 from ras.store.store import PatientInfo, SessionInfo, Store
@@ -48,6 +50,10 @@ class SessionData:
     cue_states, actions : list
         Every change of the cue's state (start, stop, off, on, pause, resume) and every
         therapist action with its outcome (empty for sessions recorded before schema v5).
+    cue_modes, song_events : list
+        Every switch of the cue's sound (metronome, music, music+click) and every start, stop
+        and stretch change of a song (empty for sessions recorded before schema v7, and for
+        sessions cued by the metronome alone).
     """
 
     info: SessionInfo
@@ -63,6 +69,8 @@ class SessionData:
     imu: list[ImuEvent] = field(default_factory=list)
     cue_states: list[CueStateEvent] = field(default_factory=list)
     actions: list[ActionEvent] = field(default_factory=list)
+    cue_modes: list[CueModeEvent] = field(default_factory=list)
+    song_events: list[SongEvent] = field(default_factory=list)
 
     @property
     def end_t_s(self) -> float:
@@ -155,6 +163,8 @@ def load_session(
         imu=store.imu_chunks(session_id) if with_imu else [],
         cue_states=store.cue_states(session_id),
         actions=store.actions(session_id),
+        cue_modes=store.cue_modes(session_id),
+        song_events=store.song_events(session_id),
     )
 
 
