@@ -215,6 +215,33 @@ MUSIC_SONGS = (
 )
 
 
+def music_events(t0_s: float, scale: float = 1.0) -> list[Any]:
+    """The cue-mode and song records of :func:`record_music` from ``t0_s`` (s), their offsets
+    multiplied by ``scale`` (to fit a shorter cued phase)."""
+    from ras.events import CueMode, CueModeEvent, SongEvent
+    from ras.events import SongEventKind as K
+
+    def song(dt: float, kind: K, tempo: float, source: Any, reason: str, which: int) -> SongEvent:
+        sha, title, artist, native = MUSIC_SONGS[which]
+        stretch_pct = (tempo / native - 1.0) * 100.0
+        t_s = t0_s + dt * scale
+        return SongEvent(
+            t_s, kind, sha, title, artist, native, tempo, stretch_pct, 0.9, source, reason
+        )
+
+    return [
+        CueModeEvent(t0_s, CueMode.MUSIC, "therapist", "set-up"),
+        song(0.0, K.START, 100.0, "therapist", "chosen by the therapist", 0),
+        song(10.0, K.STRETCH, 103.0, "system", "tempo change", 0),
+        song(15.0, K.STRETCH, 108.0, "system", "tempo change", 0),
+        song(20.0, K.STOP, 108.0, "system", "song ended", 0),
+        song(20.0, K.START, 108.0, "system", "next in the playlist", 1),
+        CueModeEvent(t0_s + 30.0 * scale, CueMode.MUSIC_CLICK, "therapist"),
+        CueModeEvent(t0_s + 40.0 * scale, CueMode.METRONOME, "therapist"),
+        song(40.0, K.STOP, 108.0, "therapist", "metronome chosen", 1),
+    ]
+
+
 def record_music(store: Any, session_id: int, t0_s: float) -> None:
     """Music records of a cued minute from ``t0_s`` (s) written straight to an open ``Store``.
 
@@ -224,29 +251,8 @@ def record_music(store: Any, session_id: int, t0_s: float) -> None:
     click from +30 s; back to the metronome at +40 s, the song stopped. So 30 s of music, 10 s
     of music + click, 20 s of metronome; 20 s of each song.
     """
-    from ras.events import CueMode, CueModeEvent, CueState, CueStateEvent, SongEvent
-    from ras.events import SongEventKind as K
+    from ras.events import CueState, CueStateEvent
 
-    def song(dt: float, kind: K, tempo: float, source: Any, reason: str, which: int) -> SongEvent:
-        sha, title, artist, native = MUSIC_SONGS[which]
-        stretch_pct = (tempo / native - 1.0) * 100.0
-        return SongEvent(
-            t0_s + dt, kind, sha, title, artist, native, tempo, stretch_pct, 0.9, source, reason
-        )
-
-    store.record(
-        session_id,
-        [
-            CueStateEvent(t0_s, CueState.START, "plan", "cued phase starts"),
-            CueModeEvent(t0_s, CueMode.MUSIC, "therapist", "set-up"),
-            song(0.0, K.START, 100.0, "therapist", "chosen by the therapist", 0),
-            song(10.0, K.STRETCH, 103.0, "system", "tempo change", 0),
-            song(15.0, K.STRETCH, 108.0, "system", "tempo change", 0),
-            song(20.0, K.STOP, 108.0, "system", "song ended", 0),
-            song(20.0, K.START, 108.0, "system", "next in the playlist", 1),
-            CueModeEvent(t0_s + 30.0, CueMode.MUSIC_CLICK, "therapist"),
-            CueModeEvent(t0_s + 40.0, CueMode.METRONOME, "therapist"),
-            song(40.0, K.STOP, 108.0, "therapist", "metronome chosen", 1),
-            CueStateEvent(t0_s + 60.0, CueState.STOP, "plan", "cued phase ends"),
-        ],
-    )
+    start = CueStateEvent(t0_s, CueState.START, "plan", "cued phase starts")
+    stop = CueStateEvent(t0_s + 60.0, CueState.STOP, "plan", "cued phase ends")
+    store.record(session_id, [start, *music_events(t0_s), stop])

@@ -11,6 +11,7 @@ from ras.results.session_data import SessionData, load_session
 from ras.results.tables import (
     Table,
     actions_table,
+    cue_modes_table,
     cue_states_table,
     cues_table,
     link_events_table,
@@ -19,6 +20,7 @@ from ras.results.tables import (
     patient_facts,
     phases_table,
     session_table,
+    song_events_table,
     steps_table,
     tempo_changes_table,
 )
@@ -39,6 +41,8 @@ def export_tables(data: SessionData, *, with_names: bool = False) -> list[Table]
         cues_table(data),
         tempo_changes_table(data),
         cue_states_table(data),
+        cue_modes_table(data),
+        song_events_table(data),
         actions_table(data),
         markers_table(data),
         link_events_table(data),

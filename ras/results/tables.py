@@ -22,6 +22,7 @@ __all__ = [
     "EVENT_NAMES",
     "Table",
     "actions_table",
+    "cue_modes_table",
     "cue_states_table",
     "cues_table",
     "diagnosis_label",
@@ -34,6 +35,7 @@ __all__ = [
     "phases_table",
     "session_table",
     "side_name",
+    "song_events_table",
     "steps_table",
     "tempo_changes_table",
 ]
@@ -296,6 +298,53 @@ def cue_states_table(data: SessionData) -> Table:
         columns,
         "cue state changes (start, stop, off, on, pause, resume); audible: cues sound after "
         "it; source: plan, therapist or system",
+        _event_t_s,
+    )
+
+
+def cue_modes_table(data: SessionData) -> Table:
+    """Every switch of the cue's sound: metronome, music, or music with the click."""
+    columns = (
+        _field("mode", _value),
+        ("music", "", lambda c: c.mode.has_music),
+        _field("source"),
+        _field("reason"),
+    )
+    return _timed_table(
+        "cue_modes",
+        data,
+        data.cue_modes,
+        columns,
+        "cue mode switches (metronome, music, music+click), from the next beat; music: a song "
+        "plays after it; source: therapist, plan, or system (a fall-back to the metronome, "
+        "reason says why); before the first switch the cue is the metronome",
+        _event_t_s,
+    )
+
+
+def song_events_table(data: SessionData) -> Table:
+    """Every start, stop and stretch change of a song played as the cue."""
+    columns = (
+        _field("kind", _value),
+        _field("title"),
+        _field("artist"),
+        _field("song_sha256"),
+        ("native_tempo_bpm", "1/min", lambda e: e.native_tempo_bpm),
+        ("tempo_bpm", "1/min", lambda e: e.tempo_bpm),
+        ("stretch_pct", "%", lambda e: e.stretch_pct),
+        _field("beat_confidence", float),
+        _field("source"),
+        _field("reason"),
+    )
+    return _timed_table(
+        "song_events",
+        data,
+        data.song_events,
+        columns,
+        "songs played as the cue: start, stop and each stretch change; tempo_bpm is the cue's, "
+        "native_tempo_bpm the song's own; stretch_pct how far the song is stretched to it "
+        "(+5: played 5 % faster) against its native tempo or half/double; beat_confidence "
+        "0-1 from the beat tracker; song_sha256 names the recording; empty = not recorded",
         _event_t_s,
     )
 

@@ -12,19 +12,23 @@ from pathlib import Path
 import pytest
 
 from ras.cli import main
-from tests.conftest import add_patient, run_simulated
+from ras.store import Store
+from tests.conftest import add_patient, music_events, run_simulated
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALL_VALIDATOR = ROOT / "scripts" / "install-bids-validator.sh"
 PHASES = ("--baseline", "5", "--cued", "10", "--probe", "5", "--imu-rate", "100")
 #: session id -> patient; sessions 1 and 3 of P-A, 2 and 4 of P-B
 SESSIONS = {1: "P-A", 2: "P-B", 3: "P-A", 4: "P-B"}
+#: the session cued with music
+MUSIC_SESSION = 3
 
 
 @pytest.fixture(scope="module")
 def two_by_two_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two patients with two short sessions each (raw IMU); P-B's first session has a
-    refused 'off' (typed in the baseline), a fall and a note."""
+    refused 'off' (typed in the baseline), a fall and a note; P-A's second is cued with music
+    (two songs, music + click, back to the metronome: records written into its cued phase)."""
     db = tmp_path_factory.mktemp("bids2x2") / "ras.sqlite3"
     add_patient(db, "P-A", "--diagnosis", "Parkinson's disease, H&Y 2")
     add_patient(
@@ -47,6 +51,9 @@ def two_by_two_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         preset = "stroke" if patient == "P-B" else "parkinson"
         commands = typed.get(sid, [])
         run_simulated(db, preset, "--patient", patient, *PHASES, seed=sid, commands=commands)
+    with Store(db) as store:
+        cued_t_s = next(start for name, start, _ in store.phases(MUSIC_SESSION) if name == "cued")
+        store.record(MUSIC_SESSION, music_events(cued_t_s, scale=0.2))
     return db
 
 
@@ -181,3 +188,27 @@ def test_a_default_session_records_raw_imu_and_imu_rate_0_turns_it_off(tmp_path)
     readme = (out / "README").read_text(encoding="utf-8")
     assert "sub-PD ses-2: session complete. No raw IMU was recorded" in readme
     assert "sub-PD ses-1: session complete.\n" in readme
+
+
+def test_the_music_session_s_events_carry_its_modes_and_songs(two_by_two_db, tmp_path):
+    out = tmp_path / "ds"
+    _export(two_by_two_db, MUSIC_SESSION, out)
+    (events_tsv,) = (out / "sub-PA" / f"ses-{MUSIC_SESSION}" / "motion").glob("*_events.tsv")
+    rows = _tsv(events_tsv)
+    music = [r for r in rows if r["trial_type"].startswith(("cue_mode_", "song_"))]
+    assert [r["trial_type"] for r in music] == [
+        "cue_mode_music",
+        "song_start",
+        "song_stretch",
+        "song_stretch",
+        "song_stop",
+        "song_start",
+        "cue_mode_music_click",
+        "cue_mode_metronome",
+        "song_stop",
+    ]
+    onsets = [float(r["onset"]) for r in music]
+    assert [round(t - onsets[0], 6) for t in onsets] == [0, 0, 2, 3, 4, 4, 6, 8, 8]
+    assert music[1]["note"].startswith("Walking Tune (A. Band); native 105.0 bpm, cue 100.0 bpm")
+    sidecar = json.loads(events_tsv.with_suffix(".json").read_text())
+    assert {r["trial_type"] for r in rows} <= set(sidecar["trial_type"]["Levels"])

@@ -69,7 +69,7 @@ def test_csv_cells_with_formulas_are_escaped_and_numbers_are_not(injected_db, tm
     db, sid = injected_db
     _export(db, sid, "csv", tmp_path)
     files = sorted(tmp_path.glob("*.csv"))
-    assert len(files) == 10
+    assert len(files) == 12
     for f in files:
         _no_live_formula(_cells(f, ","), f)
     markers = _cells(tmp_path / f"session-{sid}_markers.csv", ",")

@@ -71,6 +71,7 @@ def test_csv_export_has_every_table_with_units_in_names(imu_db, tmp_path):
             (
                 *("session", "phases", "steps", "cues", "tempo_changes", "cue_states"),
                 *("actions", "markers", "link_events", "parameters"),
+                *("cue_modes", "song_events"),
             )
         )
     ]
@@ -121,7 +122,7 @@ def test_json_export_is_one_document_and_names_only_on_request(imu_db, tmp_path)
     }
     for table in (
         *("phases", "steps", "cues", "tempo_changes", "cue_states", "actions", "markers"),
-        *("link_events", "parameters"),
+        *("link_events", "parameters", "cue_modes", "song_events"),
     ):
         assert "records" in doc[table] and "units" in doc[table]
     assert doc["steps"]["units"]["t_s"] == "s"
