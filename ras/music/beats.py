@@ -11,7 +11,8 @@ Two maintained trackers from the package index, both with their models inside:
     confidence is the committee's agreement, 0–5.32.
 
 madmom does not build here, and Beat This! needs torch (about 2 GB: too heavy for a clinic
-laptop), so neither is offered. Neither tracker gives downbeats, so ``downbeats_s`` is empty.
+laptop), so neither is offered. Neither tracker gives downbeats: :func:`estimate_downbeats`
+finds them where the chords and the kick mark the bar clearly, else ``downbeats_s`` is empty.
 
 Both trackers' beats are then moved onto the attacks they stand for (:func:`snap_to_onsets`)
 and, where the drums show the beat is at twice or half the tracked rate, re-levelled
@@ -19,9 +20,10 @@ and, where the drums show the beat is at twice or half the tracked rate, re-leve
 
 **Confidence (0–1)**: essentia: its own confidence divided by 5.32 (its maximum; its authors
 call below 1 very low, 1.5–3.5 good, over 3.5 excellent). librosa: the *pulse clarity* of the
-song at the tracked beat, the normalised autocorrelation of the onset-strength envelope at the
-median beat interval (1: every beat interval repeats the onset pattern exactly; near 0: no
-periodicity), clipped to 0–1.
+song at the tracked beat (:func:`pulse_clarity`): the normalised autocorrelation of the
+onset-strength envelope at the median beat interval minus its median over all intervals of
+40–200 beats/min, clipped to 0–1 (near 1: the onsets repeat at the beat and at no other
+interval; near 0: the beat interval is no more periodic than any other, as in a beatless pad).
 
 **Usable for cueing** when all hold, else ``usable=False`` with the first failing reason:
 at least :data:`MIN_BEATS` beats; tempo stability (CV of the inter-beat intervals) at most
@@ -53,6 +55,7 @@ __all__ = [
     "attack_strength_db",
     "backbeat_score",
     "choose_beat_level",
+    "estimate_downbeats",
     "judge_usable",
     "pulse_clarity",
     "snap_to_onsets",
@@ -69,8 +72,8 @@ MIN_DURATION_S = 6.0
 #: Fewer tracked beats than this: no beat to cue with.
 MIN_BEATS = 8
 #: Lowest confidence (0–1) a song is cued with: essentia's "very low" below 1 of 5.32; for
-#: librosa's pulse clarity, between the rubato and beatless songs (0.12–0.15, synthetic and the
-#: Hungarian Dance) and the steady real songs (0.29 and over) of benchmarks/beat_tracking.py.
+#: librosa's pulse clarity, between the beatless songs (at most 0.09: synthetic pads and the
+#: Hungarian Dance) and the steady real songs (0.31 and over) of benchmarks/beat_tracking.py.
 MIN_CONFIDENCE = 0.2
 #: Largest coefficient of variation of the inter-beat intervals a song is cued with, %.
 MAX_STABILITY_PCT = 8.0
@@ -88,6 +91,9 @@ SNAP_MIN_RISE_DB = 6.0
 RELEVEL_MIN_SCORE = 0.6
 #: ... and this much more than the tracker's level.
 RELEVEL_MARGIN = 0.15
+
+#: Bar starts are given only when their beats stand out by this much (SDs of the beat score).
+DOWNBEAT_MIN_CONTRAST = 1.5
 
 _SNAP_STEP_S = 0.0005
 _SNAP_BEFORE_S = 0.010
@@ -116,6 +122,8 @@ class BeatTracker:
     relevel : bool
         Halve or double the tracked beat where the kick and snare say the beat is at the other
         level (:func:`choose_beat_level`).
+    downbeats : bool
+        Estimate the bar starts (:func:`estimate_downbeats`); neither tracker gives them.
 
     Attributes
     ----------
@@ -131,10 +139,12 @@ class BeatTracker:
         max_stability_pct: float = MAX_STABILITY_PCT,
         snap: bool = True,
         relevel: bool = True,
+        downbeats: bool = True,
     ) -> None:
         self.method = method
         self.snap = snap
         self.relevel = relevel
+        self.downbeats = downbeats
         self.min_confidence = min_confidence
         self.max_stability_pct = max_stability_pct
 
@@ -153,6 +163,11 @@ class BeatTracker:
             beats_s = snap_to_onsets(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
         if self.relevel:
             beats_s = choose_beat_level(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
+        downbeats_s = (
+            estimate_downbeats(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
+            if self.downbeats
+            else np.zeros(0)
+        )
         tempo_bpm, stability_pct = tempo_and_stability(beats_s)
         usable, reason = judge_usable(
             n_beats=beats_s.size,
@@ -170,6 +185,7 @@ class BeatTracker:
             usable=usable,
             reason=reason,
             tracker=name,
+            downbeats_s=downbeats_s,
         )
         return self
 
@@ -367,6 +383,53 @@ def choose_beat_level(
     return beats_s
 
 
+def estimate_downbeats(
+    *, audio: np.ndarray, sample_rate_hz: float, beats_s: np.ndarray
+) -> np.ndarray:
+    """Bar starts among the beats, s, where the song marks them clearly; else empty.
+
+    Each beat is scored by how much the harmony changes on it (cosine distance between the
+    median chroma of the beat and of the beat before) plus half the kick-band attack on it,
+    both as z-scores. For bars of 3 and of 4 beats and every phase, the contrast is the mean
+    score of the beats at that phase minus that of the others; the best bar and phase are taken
+    when their contrast is at least :data:`DOWNBEAT_MIN_CONTRAST`. One phase for the whole song:
+    a missed or extra beat shifts every bar after it, so a song whose bars do not line up gives
+    a low contrast and no downbeats.
+    """
+    if beats_s.size < 2 * MIN_BEATS:
+        return np.zeros(0)
+    import librosa
+    from scipy import signal
+
+    y = librosa.resample(audio, orig_sr=sample_rate_hz, target_sr=_LIBROSA_RATE_HZ)
+    chroma = librosa.feature.chroma_stft(y=y, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    frames = librosa.time_to_frames(beats_s, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    per_beat = librosa.util.sync(chroma, frames, aggregate=np.median)[:, 1 : 1 + beats_s.size]
+    unit = per_beat / (np.linalg.norm(per_beat, axis=0, keepdims=True) + 1e-9)
+    change = np.concatenate(([0.0], 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)))
+    sos = signal.butter(4, 150.0, btype="lowpass", fs=sample_rate_hz, output="sos")
+    low = signal.sosfilt(sos, audio).astype(np.float32)
+    kick = _rise_at(*attack_strength_db(low, sample_rate_hz), beats_s)
+    score = _z(change[: beats_s.size]) + 0.5 * _z(kick)
+    best = (-np.inf, 4, 0)
+    for beats_per_bar in (3, 4):
+        phase_of = np.arange(score.size) % beats_per_bar
+        for phase in range(beats_per_bar):
+            on = phase_of == phase
+            contrast = float(score[on].mean() - score[~on].mean())
+            best = max(best, (contrast, beats_per_bar, phase))
+    contrast, beats_per_bar, phase = best
+    if contrast < DOWNBEAT_MIN_CONTRAST:
+        return np.zeros(0)
+    return beats_s[phase::beats_per_bar].copy()
+
+
+def _z(x: np.ndarray) -> np.ndarray:
+    """``x`` as z-scores (zeros where it does not vary)."""
+    sd = float(np.std(x))
+    return (x - np.mean(x)) / sd if sd > 0 else np.zeros_like(x)
+
+
 def _rise_at(times_s: np.ndarray, rise_db: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
     """The largest rise within 15 ms of each beat, dB, 0 where the sound falls."""
     _, strength_db = _sharpest_attack(times_s, rise_db, beats_s, 0.015)
@@ -386,17 +449,27 @@ def tempo_and_stability(beats_s: np.ndarray) -> tuple[float, float]:
     return tempo_bpm, stability_pct
 
 
-def pulse_clarity(onset_envelope: np.ndarray, lag_frames: float) -> float:
-    """Normalised autocorrelation of an onset envelope at ``lag_frames`` (interpolated), 0–1."""
+def pulse_clarity(onset_envelope: np.ndarray, lag_frames: float, frame_rate_hz: float) -> float:
+    """How clearly an onset envelope repeats at the beat interval, 0–1.
+
+    The envelope's normalised autocorrelation at ``lag_frames`` (interpolated) minus its median
+    over every beat interval a walk can follow (:data:`WALK_RANGE_SPM`), clipped to 0–1: a
+    beat stands out from the other intervals; a beatless song's best interval does not (its
+    autocorrelation is about as high at any lag).
+    """
     x = onset_envelope - np.mean(onset_envelope)
     energy = float(np.dot(x, x))
-    if energy <= 0 or not np.isfinite(lag_frames) or lag_frames < 1 or lag_frames >= x.size - 1:
+    if energy <= 0 or not np.isfinite(lag_frames) or lag_frames < 1 or lag_frames >= x.size - 2:
         return 0.0
+    r = np.correlate(x, x, mode="full")[x.size - 1 :] / energy
     lo = int(np.floor(lag_frames))
-    w = lag_frames - lo
-    r_lo = float(np.dot(x[:-lo], x[lo:]))
-    r_hi = float(np.dot(x[: -(lo + 1)], x[lo + 1 :]))
-    return float(np.clip(((1 - w) * r_lo + w * r_hi) / energy, 0.0, 1.0))
+    at_beat = float(np.interp(lag_frames, [lo, lo + 1], r[lo : lo + 2]))
+    lags = np.arange(
+        max(1, int(frame_rate_hz * 60 / WALK_RANGE_SPM[1])),
+        min(x.size - 1, int(frame_rate_hz * 60 / WALK_RANGE_SPM[0]) + 1),
+    )
+    baseline = float(np.median(r[lags])) if lags.size else 0.0
+    return float(np.clip(at_beat - baseline, 0.0, 1.0))
 
 
 def judge_usable(
@@ -454,7 +527,7 @@ def _track_librosa(mono: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray,
     confidence = 0.0
     if beats_s.size >= 3:
         lag_frames = float(np.median(np.diff(frames)))
-        confidence = pulse_clarity(envelope, lag_frames)
+        confidence = pulse_clarity(envelope, lag_frames, _LIBROSA_RATE_HZ / _HOP)
     return beats_s, confidence, f"librosa {_version('librosa')} beat_track"
 
 

@@ -14,6 +14,7 @@ from ras.music.beats import (
     BeatTracker,
     backbeat_score,
     judge_usable,
+    pulse_clarity,
     snap_to_onsets,
     tempo_and_stability,
     track_beats,
@@ -59,6 +60,14 @@ def test_beats_land_on_the_attacks_to_the_millisecond() -> None:
     assert track.tempo_stability_pct < 0.5
 
 
+def test_bar_starts_are_found_where_chords_change_and_the_kick_plays() -> None:
+    song = synth_song("steady", tempo_bpm=100, duration_s=20, seed=2)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    first_s, last_s = track.beats_s[0] - 0.07, track.beats_s[-1] + 0.07
+    within = song.downbeats_s[(song.downbeats_s >= first_s) & (song.downbeats_s <= last_s)]
+    np.testing.assert_allclose(track.downbeats_s, within, atol=0.001)
+
+
 def test_essentia_finds_the_known_beats() -> None:
     song = synth_song("steady", tempo_bpm=110, duration_s=15)
     track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ, method="essentia")
@@ -74,6 +83,7 @@ def test_a_beatless_pad_is_unusable() -> None:
     assert not track.usable
     assert track.confidence < 0.2
     assert track.reason.startswith("the beat could not be found with confidence")
+    assert track.downbeats_s.size == 0
 
 
 def test_a_rubato_song_is_unusable_because_its_beat_is_not_steady() -> None:
@@ -176,6 +186,17 @@ def test_snap_moves_beats_onto_clicks_and_takes_a_steady_lag_off() -> None:
     late_s = clicks_s + 0.027  # the last beat has no click: it takes the others' lag
     snapped_s = snap_to_onsets(audio=audio, sample_rate_hz=fs, beats_s=late_s)
     np.testing.assert_allclose(snapped_s, clicks_s, atol=0.5 / 1000 + 1 / fs)
+
+
+def test_pulse_clarity_is_high_for_a_pulse_and_low_for_noise() -> None:
+    frame_rate_hz = 50.0
+    pulse = np.zeros(1500)
+    pulse[::30] = 1.0  # 100 beats/min
+    noise = np.random.default_rng(0).random(1500)
+    assert pulse_clarity(pulse, 30.0, frame_rate_hz) > 0.9
+    assert pulse_clarity(noise, 30.0, frame_rate_hz) < 0.1
+    assert pulse_clarity(pulse, 0.5, frame_rate_hz) == 0.0
+    assert pulse_clarity(np.ones(1500), 30.0, frame_rate_hz) == 0.0
 
 
 def test_backbeat_score() -> None:
