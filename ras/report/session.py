@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ras import __version__
-from ras.events import CueState, LinkState, MarkerKind
+from ras.events import CueMode, CueState, LinkState, MarkerKind, SongEvent, SongEventKind
 from ras.protocol.messages import Side
 from ras.report.builder import Report
 from ras.report.compare import (
@@ -21,6 +21,7 @@ from ras.report.compare import (
     mcid_rule,
 )
 from ras.report.document import Band, CellTone, Figure, Series, VLine
+from ras.results.music import MusicUse, music_spans, music_use
 from ras.results.outcomes import (
     CUED_END_LABEL,
     MEASURE_BY_KEY,
@@ -51,6 +52,7 @@ __all__ = [
 PHASE_COLORS = {"baseline": "#eeeeee", "cued": "#e3eefa", "probe": "#f4ecdc"}
 LEFT_COLOR, RIGHT_COLOR, CUE_COLOR = "#1f4e99", "#d9822b", "#b03a2e"
 SILENT_COLOR, LOST_COLOR, MARK_COLOR = "#8c8c8c", "#c0392b", "#2e7d32"
+MUSIC_COLOR, MUSIC_CLICK_COLOR = "#00838f", "#6cc3bb"
 
 
 def _date(utc: str) -> str:
@@ -214,6 +216,20 @@ def _lost_bands(data: SessionData) -> tuple[Band, ...]:
     )
 
 
+def _music_bands(data: SessionData) -> tuple[Band, ...]:
+    """Music stretches (audible cue with a song) as bars on the time axis, teal (light teal:
+    music with the click), labelled with the song's title where a song starts (one label per
+    song, so labels do not pile up where only the mode changed)."""
+    bands = []
+    title = None
+    for span in music_spans(data):
+        color = MUSIC_CLICK_COLOR if span.mode is CueMode.MUSIC_CLICK else MUSIC_COLOR
+        label = _short(span.title or "music", 28) if span.title != title else ""
+        bands.append(Band(span.start_t_s, span.end_t_s, label, color, "x-axis"))
+        title = span.title
+    return tuple(bands)
+
+
 def _cue_series(data: SessionData) -> Series | None:
     """The cue tempo of each beat that sounded, broken where the cue was silent."""
     if not len(data.cues):
@@ -262,7 +278,7 @@ def cadence_figure(data: SessionData, out: SessionOutcomes) -> Figure:
         "steps/min  ·  beats/min",
         tuple(series),
         vlines,
-        _phase_bands(data) + _silent_bands(data) + _lost_bands(data),
+        _phase_bands(data) + _silent_bands(data) + _music_bands(data) + _lost_bands(data),
         x_range=x_range,
         x_ticks=ticks,
         note="no valid steps",
@@ -352,6 +368,58 @@ def _tempo_changes(report: Report, data: SessionData) -> None:
     )
 
 
+def _minutes(value: float) -> str:
+    return f"{value:.1f} min"
+
+
+def _music_section(report: Report, use: MusicUse) -> None:
+    """Time on music vs metronome within the audible cue, and the songs used."""
+    report.add_heading("Music")
+    cued = use.on_music_min + use.metronome_min
+    share = f" ({100 * use.on_music_min / cued:.0f} % on music)" if cued > 0 else ""
+    report.add_text(
+        f"Of {_minutes(cued)} with the cue sounding: music {_minutes(use.music_min)}, music + "
+        f"click {_minutes(use.music_click_min)}, metronome {_minutes(use.metronome_min)}{share}. "
+        f"{use.n_mode_switches} mode switch{'' if use.n_mode_switches == 1 else 'es'}, "
+        f"{_count(use.n_song_changes, 'song change')}, "
+        f"{_count(use.n_stretches, 'stretch change')} with the cue's tempo."
+    )
+    if not use.songs:
+        return
+    report.add_table(
+        ("Song", "Artist", "Played", "Native tempo (bpm)", "Stretch", "Starts"),
+        [
+            (
+                _short(u.title, 40),
+                _short(u.artist, 24) or "—",
+                _minutes(u.minutes),
+                f"{u.native_tempo_bpm:.1f}" if math.isfinite(u.native_tempo_bpm) else "—",
+                _stretch_range(u.stretch_min_pct, u.stretch_max_pct),
+                str(u.n_starts),
+            )
+            for u in use.songs
+        ],
+        widths=(2.8, 1.8, 1.0, 1.5, 1.8, 0.8),
+        align="llrrrr",
+        caption="Songs in the order they first played. Played: minutes with the cue sounding. "
+        "Stretch: how far the song was sped up (+) or slowed down (−) to the cue's tempo, "
+        "against its native tempo or its half/double.",
+    )
+
+
+def _music_sentence(use: MusicUse) -> str:
+    """One sentence on music, or nothing when the session did not use it."""
+    if not use.used:
+        return ""
+    titles = [u.title for u in use.songs]
+    songs = f" ({_count(len(titles), 'song')}: {_join(titles)})" if titles else ""
+    cued = use.on_music_min + use.metronome_min
+    return (
+        f"Music cued {_minutes(use.on_music_min)} of the {_minutes(cued)} with the cue "
+        f"sounding{songs}; the metronome {_minutes(use.metronome_min)}."
+    )
+
+
 def _link_quality(report: Report, data: SessionData) -> None:
     states = [e.state.value for e in data.link_events]
     lost = states.count("disconnected")
@@ -422,6 +490,62 @@ def sensor_gaps(data: SessionData) -> list[tuple[str, float, float | None]]:
     return out
 
 
+_MODE_WORDS = {
+    CueMode.METRONOME: "cue: metronome",
+    CueMode.MUSIC: "cue: music",
+    CueMode.MUSIC_CLICK: "cue: music + click",
+}
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.1f} %"
+
+
+def _stretch_range(lo: float, hi: float) -> str:
+    """``-4.8 %`` or ``-4.8 to +2.9 %`` (``—`` if not recorded)."""
+    if not math.isfinite(lo):
+        return "—"
+    return _pct(lo) if f"{lo:+.1f}" == f"{hi:+.1f}" else f"{lo:+.1f} to {hi:+.1f} %"
+
+
+def _song_detail(e: SongEvent) -> str:
+    parts = [e.artist] if e.artist else []
+    if math.isfinite(e.native_tempo_bpm):
+        parts.append(f"native {e.native_tempo_bpm:.1f} bpm")
+    if math.isfinite(e.tempo_bpm) and math.isfinite(e.stretch_pct):
+        parts.append(f"{_pct(e.stretch_pct)} to {e.tempo_bpm:.1f} bpm")
+    return "; ".join([*parts, *filter(None, [e.reason])])
+
+
+def _music_entries(data: SessionData) -> list[RecordEntry]:
+    """Each cue mode switch and song start and stop; a stop says how many stretch changes the
+    song had since its start and their range (one line per tempo change would drown the rest).
+    Nothing for a session that never chose music (its metronome is no news)."""
+    if not data.song_events and not any(m.mode.has_music for m in data.cue_modes):
+        return []
+    out = [
+        RecordEntry(m.t_s, _MODE_WORDS[m.mode], m.source, m.reason, "music") for m in data.cue_modes
+    ]
+    since: dict[str, list[SongEvent]] = {}
+    for e in sorted(data.song_events, key=lambda e: e.t_s):
+        if e.kind is SongEventKind.STRETCH:
+            since.setdefault(e.song_sha256, []).append(e)
+            continue
+        verb = "starts" if e.kind is SongEventKind.START else "stops"
+        what = f"song {verb}: {_short(e.title, 40)}"
+        if e.kind is SongEventKind.START:
+            since[e.song_sha256] = []
+            detail = _song_detail(e)
+        else:
+            stretches = since.pop(e.song_sha256, [])
+            pcts = [x.stretch_pct for x in stretches if math.isfinite(x.stretch_pct)]
+            lo, hi = (min(pcts), max(pcts)) if pcts else (math.nan, math.nan)
+            said = f"{_count(len(stretches), 'stretch change')} ({_stretch_range(lo, hi)})"
+            detail = "; ".join([*([said] if stretches else []), *filter(None, [e.reason])])
+        out.append(RecordEntry(e.t_s, what, e.source, detail, "music"))
+    return out
+
+
 def _phase_entries(data: SessionData, by_therapist: set[float]) -> list[RecordEntry]:
     out = []
     for name, start, _ in data.phases:
@@ -435,17 +559,20 @@ def _phase_entries(data: SessionData, by_therapist: set[float]) -> list[RecordEn
 
 
 def record_entries(data: SessionData) -> list[RecordEntry]:
-    """The whole record in time order: phase changes, cue state changes, clinical events and
-    notes, sensor link changes and every therapist action with its outcome.
+    """The whole record in time order: phase changes, cue state changes, cue mode switches and
+    song starts and stops, clinical events and notes, sensor link changes and every therapist
+    action with its outcome.
 
     An action whose effect is itself a line (a cue state change or a marker made at the same
     moment) is not repeated; refused actions and actions that changed nothing are kept.
     """
     effects = [s.t_s for s in data.cue_states] + [m.t_s for m in data.markers]
+    effects += [m.t_s for m in data.cue_modes] + [e.t_s for e in data.song_events]
     next_t_s = {a.t_s for a in data.actions if a.ok and a.action == "next phase"}
     entries = _phase_entries(data, next_t_s)
     for s in data.cue_states:
         entries.append(RecordEntry(s.t_s, _CUE_WORDS[s.state], s.source, s.reason, "cue"))
+    entries += _music_entries(data)
     for m in data.markers:
         clinical = m.kind is not MarkerKind.NOTE
         entries.append(
@@ -503,7 +630,13 @@ def _record_table(report: Report, data: SessionData) -> None:
         caption="Every phase change, change of the cue (who: the plan, the therapist or the "
         "system), clinical event and note, sensor link change and therapist action with what "
         "became of it (refused actions in grey); red: clinical events and large tempo jumps. "
-        "An action whose result is a line of its own (a cue change, a marker) is not repeated.",
+        "An action whose result is a line of its own (a cue change, a marker) is not repeated."
+        + (
+            " Music: each switch of the cue's sound and each song's start and stop (its stretch "
+            "changes counted on its stop line, with their range)."
+            if any(e.kind == "music" for e in entries)
+            else ""
+        ),
     )
     if data.info.notes:
         report.add_text(f"Session notes: {data.info.notes}")
@@ -757,13 +890,15 @@ def summary_paragraph(
     What changed during cueing and in the uncued probe against the baseline (cadence, gait
     speed, stride length; changes under :data:`STEADY_PCT` % are "about the same"), what the
     cue did (tempo path, time sounding and silent, synchronisation), clinical events and
-    sensor losses, and gait speed against earlier sessions with its MCID verdict. Every number
+    sensor losses, time on music when music was used, and gait speed against earlier sessions
+    with its MCID verdict. Every number
     is printed as the tables print it.
     """
     parts = [
         _phase_sentence(out, "cued", "During cueing, compared with the uncued baseline: "),
         _phase_sentence(out, "probe", "In the uncued probe after cueing: "),
         _cue_sentence(data, out),
+        _music_sentence(music_use(data)),
         _events_sentence(data),
         _between_sentence(data, out, earlier),
     ]
@@ -814,9 +949,18 @@ def build_session_report(store: Store, session_id: int, *, with_names: bool = Fa
         "beat that sounded, broken where the cue was silent. Hatched: no cue sounding (uncued "
         "phase, cue off or paused). Dashed lines: tempo changes (#, purple; table below) and "
         "therapist markers and clinical events (green). Red bars on the time axis: a sensor "
-        "disconnected. Shading: baseline (grey), cued (blue), probe (beige).",
+        "disconnected. Shading: baseline (grey), cued (blue), probe (beige)."
+        + (
+            " Teal bars on the time axis: music (light teal: music with the click), labelled "
+            "with the song where it starts."
+            if music_spans(data)
+            else ""
+        ),
     )
     _tempo_changes(report, data)
+    music = music_use(data)
+    if music.used:
+        _music_section(report, music)
     report.add_heading("Step times and synchronisation")
     report.add_figure(step_time_figure(data, out), height_mm=55)
     report.add_figure(
