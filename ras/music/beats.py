@@ -98,6 +98,10 @@ DOWNBEAT_MIN_CONTRAST = 1.5
 _SNAP_STEP_S = 0.0005
 _SNAP_BEFORE_S = 0.010
 _SNAP_AFTER_S = 0.002
+#: Version of what ras does after the tracker (snap, level, bars), named in ``BeatTrack.tracker``
+#: so songs analysed before a change can be found and analysed again.
+POSTPROCESS_VERSION = 1
+
 _LIBROSA_RATE_HZ = 22050
 _ESSENTIA_RATE_HZ = 44100
 _ESSENTIA_MAX_CONFIDENCE = 5.32
@@ -184,10 +188,15 @@ class BeatTracker:
             confidence=confidence,
             usable=usable,
             reason=reason,
-            tracker=name,
+            tracker=name + self._postprocess_tag(),
             downbeats_s=downbeats_s,
         )
         return self
+
+    def _postprocess_tag(self) -> str:
+        steps = [n for n, on in (("snap", self.snap), ("level", self.relevel)) if on]
+        steps += ["bars"] if self.downbeats else []
+        return f", ras {'+'.join(steps)} v{POSTPROCESS_VERSION}" if steps else ""
 
 
 def track_beats(

@@ -120,6 +120,11 @@ def test_the_tracker_keeps_its_settings_and_result() -> None:
     assert tracker.track(audio=song.audio, sample_rate_hz=FS_HZ) is tracker
     assert not tracker.beat_track_.usable
     assert "(at least 0.99 is needed)" in tracker.beat_track_.reason
+    assert tracker.beat_track_.tracker.endswith(", ras snap+level+bars v1")
+    own = BeatTracker("librosa", snap=False, relevel=False, downbeats=False)
+    own_track = own.track(audio=song.audio, sample_rate_hz=FS_HZ).beat_track_
+    assert own_track.tracker.endswith(" beat_track")
+    assert own_track.downbeats_s.size == 0
 
 
 @pytest.mark.parametrize(
