@@ -112,10 +112,13 @@ class SessionFigures:
             e.side.name.lower() for e in self.data.link_events if e.state is LinkState.DISCONNECTED
         )
         by = Counter(c.source for c in self.data.tempo_changes)
+        songs = self.dose.n_songs
+        music = f"{self.dose.music_min:.1f} min · {songs} song{'' if songs == 1 else 's'}"
         return {
             "events": " · ".join(events) or "none",
             "notes": str(kinds[MarkerKind.NOTE]),
             "cue": " · ".join(cue) or "none",
+            "music": music if self.dose.music_s > 0 or songs else "none",
             "links": " · ".join(f"{side} {n}" for side, n in sorted(lost.items())) or "none",
             "changes": f"{sum(by.values())}"
             + "".join(
@@ -248,6 +251,7 @@ class SummaryPage(ScreenPage):
             ("final_tempo", "Cue tempo at the end"),
             ("changes", "Tempo changes"),
             ("cue", "Cue turned off / paused"),
+            ("music", "Music (minutes cued, songs)"),
             ("events", "Clinical events"),
             ("notes", "Notes"),
             ("links", "Sensor disconnections"),
@@ -359,6 +363,7 @@ class SummaryPage(ScreenPage):
                 "cued_end",
                 "changes",
                 "cue",
+                "music",
                 "events",
                 "notes",
                 "links",
@@ -390,7 +395,7 @@ class SummaryPage(ScreenPage):
         v["cued_min"].setText(f"{f.dose.cued_min:.1f} min")
         v["cued_end"].setText(fmt(f.outcomes.cued_end_cadence_spm, ".1f", " steps/min"))
         v["cued_end"].setToolTip(f.outcomes.cued_end_reason)
-        for key in ("changes", "cue", "events", "notes", "links"):
+        for key in ("changes", "cue", "music", "events", "notes", "links"):
             v[key].setText(counts[key])
 
     def _export(self) -> None:

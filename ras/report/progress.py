@@ -20,6 +20,7 @@ from ras.protocol.messages import StepKind
 from ras.report.builder import Report
 from ras.report.compare import Change, compare_sessions, diagnosis_text, format_value, mcid_rule
 from ras.report.document import Band, Figure, Series
+from ras.results.music import music_use
 from ras.results.outcomes import SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData, cue_spans, load_session
 from ras.store.store import SessionInfo, Store
@@ -72,23 +73,38 @@ def local_text(started_utc: str, *, with_time: bool = True) -> str:
 
 @dataclass(frozen=True)
 class TrainingDose:
-    """What a session gave: ``n_steps`` steps (initial contacts) and ``cued_s`` s of audible cue."""
+    """What a session gave: ``n_steps`` steps (initial contacts), ``cued_s`` s of audible cue,
+    ``music_s`` s of it with music (alone or with the click) and the ``n_songs`` played."""
 
     n_steps: int = 0
     cued_s: float = 0.0
+    music_s: float = 0.0
+    n_songs: int = 0
 
     @property
     def cued_min(self) -> float:
         """Minutes with an audible cue."""
         return self.cued_s / 60.0
 
+    @property
+    def music_min(self) -> float:
+        """Minutes of audible cue with music."""
+        return self.music_s / 60.0
+
 
 def training_dose(data: SessionData) -> TrainingDose:
     """The session's steps (initial contacts, not every gait event) and time with an audible
-    cue (:func:`ras.results.session_data.cue_spans`: not off, paused or outside the cued phase)."""
+    cue (:func:`ras.results.session_data.cue_spans`: not off, paused or outside the cued phase),
+    how much of it was music and how many songs played (:func:`ras.results.music.music_use`)."""
     steps = data.steps
     n_ic = int((steps["kind"] == int(StepKind.INITIAL_CONTACT)).sum()) if len(steps) else 0
-    return TrainingDose(n_ic, sum(s.duration_s for s in cue_spans(data) if s.audible))
+    music = music_use(data)
+    return TrainingDose(
+        n_ic,
+        sum(s.duration_s for s in cue_spans(data) if s.audible),
+        music.on_music_min * 60.0,
+        len(music.songs),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,6 +232,7 @@ def _trend(
 
 
 def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
+    music = any(s.dose.music_s > 0 for s in course)  # a column only if music was ever used
     rows = [
         (
             f"#{s.info.id}",
@@ -223,20 +240,26 @@ def _dose_section(report: Report, course: Sequence[CourseSession]) -> None:
             s.plan or "—",
             "complete" if s.info.status == "complete" else "INCOMPLETE",
             f"{s.dose.cued_min:.1f}",
+            *([f"{s.dose.music_min:.1f}"] if music else []),
             str(s.dose.n_steps),
         )
         for s in course
     ]
     total_min = sum(s.dose.cued_min for s in course)
+    total_music = [f"{sum(s.dose.music_min for s in course):.1f}"] if music else []
     total_steps = sum(s.dose.n_steps for s in course)
-    rows.append(("Total", "", "", f"{len(course)} sessions", f"{total_min:.1f}", str(total_steps)))
+    total = ("Total", "", "", f"{len(course)} sessions", f"{total_min:.1f}")
+    rows.append((*total, *total_music, str(total_steps)))
     report.add_heading("Training dose")
     report.add_table(
-        ("Session", "Date (local)", "Plan", "Status", "Minutes cued", "Steps"),
+        ("Session", "Date (local)", "Plan", "Status", "Minutes cued")
+        + (("On music",) if music else ())
+        + ("Steps",),
         rows,
-        widths=(0.9, 1.7, 1.1, 1.3, 1.1, 1.0),
+        widths=(0.9, 1.7, 1.1, 1.3, 1.1, *((1.1,) if music else ()), 1.0),
         caption="Minutes cued: time with an audible cue (from each start, on or resume to the "
-        "next stop, off or pause). Steps: initial contacts of both feet over the whole session.",
+        "next stop, off or pause). Steps: initial contacts of both feet over the whole session."
+        + (" On music: the minutes cued with a song (alone or with the click)." if music else ""),
     )
     x = tuple(float(i + 1) for i in range(len(course)))
     report.add_figure(

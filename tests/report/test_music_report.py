@@ -14,6 +14,7 @@ import pytest
 
 from ras.cli import main
 from ras.events import CueMode, CueModeEvent
+from ras.report.progress import patient_course
 from ras.report.session import (
     MUSIC_CLICK_COLOR,
     MUSIC_COLOR,
@@ -148,3 +149,37 @@ def test_music_report_pages_render(music_pdf, tmp_path):
     pages = pdf_pages(pdf, tmp_path)
     assert len(pages) >= 3
     assert all(p.stat().st_size > 5000 for p in pages)
+
+
+def test_progress_dose_table_gains_minutes_on_music_when_a_session_used_it(music_db, tmp_path):
+    db, music, metronome = music_db
+    with Store(db) as store:
+        course = patient_course(store, "P-MU")
+    doses = {s.info.id: s.dose for s in course}
+    assert (doses[music].music_s, doses[music].n_songs) == (pytest.approx(40.0), 2)
+    assert (doses[metronome].music_s, doses[metronome].n_songs) == (0.0, 0)
+    pdf = tmp_path / "progress.pdf"
+    assert main(["report", "--patient", "P-MU", "--pdf", str(pdf), "--db", str(db)]) == 0
+    text = re.sub(r"[ \t]+", " ", pdf_text(pdf))
+    assert "On music" in text
+    assert re.search(rf"#{music} \S+ \S+ fixed complete 1\.0 0\.7 \d+", text)
+    assert re.search(rf"#{metronome} \S+ \S+ fixed complete 1\.0 0\.0 \d+", text)
+
+
+def test_progress_dose_table_has_no_music_column_without_music(tmp_path):
+    db = tmp_path / "plain.sqlite3"
+    with Store(db) as store:
+        store.add_patient("P-NO", diagnosis="stroke")
+        record_walk(store, "P-NO", PHASES, (0.3, 119.7), cadence_spm=100.0, end_t_s=120.0)
+    pdf = tmp_path / "progress.pdf"
+    assert main(["report", "--patient", "P-NO", "--pdf", str(pdf), "--db", str(db)]) == 0
+    text = pdf_text(pdf)
+    assert "Minutes cued" in text and "music" not in text.lower()
+
+
+def test_summary_page_counts_minutes_on_music_and_songs(music_db):
+    from gui.summary_view import session_figures
+
+    db, music, metronome = music_db
+    assert session_figures(db, music).counts()["music"] == "0.7 min · 2 songs"
+    assert session_figures(db, metronome).counts()["music"] == "none"
