@@ -33,10 +33,14 @@ pytestmark = requires_poppler
 PHASES = [("baseline", 0.0), ("cued", 30.0), ("probe", 90.0)]
 
 
-def _walk(store: Store) -> int:
+def _walk_of(store: Store, patient: str) -> int:
     return record_walk(
-        store, "P-MU", PHASES, (0.3, 119.7), cadence_spm=100.0, end_t_s=120.0, stride_length_m=1.2
+        store, patient, PHASES, (0.3, 119.7), cadence_spm=100.0, end_t_s=120.0, stride_length_m=1.2
     )
+
+
+def _walk(store: Store) -> int:
+    return _walk_of(store, "P-MU")
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +187,25 @@ def test_summary_page_counts_minutes_on_music_and_songs(music_db):
     db, music, metronome = music_db
     assert session_figures(db, music).counts()["music"] == "0.7 min · 2 songs"
     assert session_figures(db, metronome).counts()["music"] == "none"
+
+
+def test_a_fall_back_to_the_metronome_is_in_the_record(tmp_path):
+    """Music chosen, the song missing at once: both switches are lines (the system's says why),
+    and with no time on music the summary says nothing of music."""
+    with Store(tmp_path / "f.sqlite3") as store:
+        store.add_patient("P-FB", diagnosis="stroke")
+        sid = _walk_of(store, "P-FB")
+        store.record(
+            sid,
+            [
+                CueModeEvent(30.0, CueMode.MUSIC, "therapist", "set-up"),
+                CueModeEvent(30.0, CueMode.METRONOME, "system", "song file missing"),
+            ],
+        )
+        data = load_session(store, sid)
+    lines = [(e.what, e.who, e.detail) for e in record_entries(data) if e.kind == "music"]
+    assert lines == [
+        ("cue: music", "therapist", "set-up"),
+        ("cue: metronome", "system", "song file missing"),
+    ]
+    assert "music" not in summary_paragraph(data, session_outcomes(data)).lower()
