@@ -819,7 +819,19 @@ def _cue_sentence(data: SessionData, out: SessionOutcomes) -> str:
     }
     made = ", ".join(f"{n} by the {src}" for src, n in by.items() if n)
     jumps = sum(e.flag == "large jump" for e in record_entries(data))
-    text = f"The cue tempo went {path} bpm" if len(changes) > 1 else f"The cue tempo was {path} bpm"
+    if len(changes) > 1:
+        text = f"The cue tempo went {path} bpm"
+    elif changes:
+        text = f"The cue tempo was {path} bpm"
+    elif len(data.cues):  # no change recorded: the beats played say the tempo
+        lo, hi = float(np.min(data.cues["tempo_bpm"])), float(np.max(data.cues["tempo_bpm"]))
+        text = (
+            f"The cue tempo was {lo:.1f} bpm"
+            if hi - lo < 0.05
+            else (f"The cue tempo was {lo:.1f}–{hi:.1f} bpm")
+        )
+    else:
+        text = "No cue tempo was recorded"
     if made:
         text += f" ({_count(len(changes) - 1, 'change')}: {made}"
         text += f"; {_count(jumps, 'large jump')})" if jumps else ")"
