@@ -34,8 +34,9 @@ from ras.audio.mixer import (
     mix_block,
     render_sounds,
 )
-from ras.audio.music_track import CueMode, MusicTrack, mix_music
+from ras.audio.music_track import MusicTrack, mix_music, parse_cue_mode
 from ras.errors import UserInputError
+from ras.events import CueMode
 from ras.music.track import BeatAlignedSource
 from ras.session_clock import SessionClock
 
@@ -239,7 +240,7 @@ class CueEngine:
         unrendered block's when none is scheduled yet). No beat is lost: the beats before it sound
         as they were scheduled, the music fades in to end on it or fades out from it.
         """
-        new = CueMode.parse(mode)
+        new = parse_cue_mode(mode)
         if new.has_music and not self._has_music:
             raise UserInputError(
                 f"cue mode {new.value!r} needs a song, and none is loaded: the metronome plays on"

@@ -18,7 +18,6 @@ the hard ceiling again after clicks and music are summed.
 from __future__ import annotations
 
 import bisect
-import enum
 import threading
 import time
 from collections import deque
@@ -27,6 +26,7 @@ import numpy as np
 
 from ras.audio.mixer import DEFAULT_CEILING_DBFS, Gain
 from ras.errors import UserInputError
+from ras.events import CueMode
 from ras.music.track import BeatAlignedSource
 
 __all__ = [
@@ -36,31 +36,19 @@ __all__ = [
     "MusicRing",
     "MusicTrack",
     "mix_music",
+    "parse_cue_mode",
 ]
 
 
-class CueMode(enum.Enum):
-    """What the patient hears on each beat."""
-
-    METRONOME = "metronome"
-    MUSIC = "music"
-    MUSIC_CLICK = "music+click"
-
-    @property
-    def has_music(self) -> bool:
-        """Whether the song sounds in this mode."""
-        return self is not CueMode.METRONOME
-
-    @classmethod
-    def parse(cls, mode: CueMode | str) -> CueMode:
-        """The mode named ``mode``; a :class:`UserInputError` naming the allowed ones if none."""
-        if isinstance(mode, CueMode):
-            return mode
-        try:
-            return cls(str(mode).strip().lower())
-        except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            raise UserInputError(f"cue mode {mode!r} is not one of: {allowed}") from None
+def parse_cue_mode(mode: CueMode | str) -> CueMode:
+    """The cue mode named ``mode``; a :class:`UserInputError` naming the allowed ones if none."""
+    if isinstance(mode, CueMode):
+        return mode
+    try:
+        return CueMode(str(mode).strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in CueMode)
+        raise UserInputError(f"cue mode {mode!r} is not one of: {allowed}") from None
 
 
 class MusicRing:

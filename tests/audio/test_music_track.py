@@ -306,3 +306,14 @@ def test_worker_renders_in_chunks_and_skips_what_was_played():
     dst = np.zeros(CHECK, np.float32)
     track.ring.read(30_000, dst)
     np.testing.assert_array_equal(dst, src.hit[:CHECK])
+
+
+def test_cue_mode_is_the_event_vocabulary_one():
+    """The engine speaks the records' CueMode (one enum), parsed from the therapist's words."""
+    from ras import events
+    from ras.audio.music_track import parse_cue_mode
+
+    assert CueMode is events.CueMode
+    assert parse_cue_mode(" Music+Click ") is events.CueMode.MUSIC_CLICK
+    with pytest.raises(UserInputError, match="'drums' is not one of: metronome, music"):
+        parse_cue_mode("drums")
