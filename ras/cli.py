@@ -13,7 +13,7 @@ from ras.commands import analyse, export, gui, music, report
 from ras.diagnosis import Diagnosis
 from ras.errors import RasError, UserInputError
 from ras.session.request import DEFAULT_IMU_RATE_HZ
-from ras.session.settings import LIMITS, SessionSettings
+from ras.session.settings import CUE_MODES, LIMITS, SessionSettings
 from ras.session_clock import MAX_SPEED, MIN_SPEED
 from ras.store.patients import AFFECTED_SIDES, SEXES
 from ras.text import MAX_DIAGNOSIS_CHARS, MAX_NAME_CHARS, terminal_safe
@@ -89,6 +89,23 @@ _RUN_PLAN_OPTIONS: tuple[_Option, ...] = (
     ("--baseline", _setting("baseline_s"), 60.0, "S", "uncued baseline duration (s, default 60)"),
     ("--cued", _setting("cued_s"), 300.0, "S", "cued training duration (s, default 300)"),
     ("--probe", _setting("probe_s"), 60.0, "S", "uncued probe duration (s, default 60)"),
+)
+#: The music level options of `ras run`.
+_RUN_MUSIC_OPTIONS: tuple[_Option, ...] = (
+    (
+        "--music-level",
+        _setting("music_level_db"),
+        0.0,
+        "DB",
+        "the music's level relative to the cue level, dB (default 0)",
+    ),
+    (
+        "--click-level",
+        _setting("click_level_db"),
+        -6.0,
+        "DB",
+        "with music+click, the click's level relative to the music, dB (default -6)",
+    ),
 )
 #: The cue level options of `ras run`.
 _RUN_LEVEL_OPTIONS: tuple[_Option, ...] = (
@@ -301,6 +318,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="session seconds per real second (simulation with wav/none audio)",
     )
     _add_options(run, _RUN_LEVEL_OPTIONS)
+    run.add_argument(
+        "--cue-mode",
+        choices=CUE_MODES,
+        default=None,
+        help="what the cue sounds like: metronome, music or music+click (default: metronome,"
+        " or music with --music)",
+    )
+    run.add_argument(
+        "--music",
+        metavar="SONG[,SONG...]",
+        help="the patient's songs to play, by title or hash prefix, in order (see ras music"
+        " list); 'all': the patient's songs, chosen by their tempo at the baseline cadence",
+    )
+    _add_options(run, _RUN_MUSIC_OPTIONS)
 
     sessions = sub.add_parser("sessions", help="list stored sessions")
     sessions.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")

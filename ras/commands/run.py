@@ -74,7 +74,25 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
         step_pct=args.step_pct,
         tempo_bpm=args.tempo,
         jump_warn_pct=args.jump_warn_pct,
+        **_music_settings(args),
     )
+
+
+def _music_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """``--cue-mode``, ``--music`` (songs, or ``all``), ``--music-level``, ``--click-level``."""
+    text = getattr(args, "music", None)
+    songs = () if text is None else tuple(s.strip() for s in text.split(",") if s.strip())
+    if text is not None and not songs:
+        raise UserInputError("--music needs a song title or hash prefix, or 'all'")
+    if songs == ("all",):
+        songs = ()
+    mode = getattr(args, "cue_mode", None) or ("music" if text is not None else "metronome")
+    return {
+        "cue_mode": mode,
+        "music": songs,
+        "music_level_db": getattr(args, "music_level", 0.0),
+        "click_level_db": getattr(args, "click_level", -6.0),
+    }
 
 
 def sensors_from_args(args: argparse.Namespace) -> SensorSpec:

@@ -257,11 +257,16 @@ def check_request(request: SessionRequest) -> tuple[SessionRequest, AudioSpec]:
     """The request checked once for every front-end, with its parsed audio output.
 
     Returns the request (speed as a float, level clamped to the ceiling) and its
-    :class:`~ras.audio.backends.AudioSpec`; raises :class:`UserInputError` (one line).
+    :class:`~ras.audio.backends.AudioSpec`; raises :class:`UserInputError` (one line). The
+    songs of a session with music are looked up in the patient's library here
+    (:func:`~ras.session.songs.session_songs`), so a song that cannot play is refused before
+    the session row is written.
     """
     from ras.audio.backends import parse_audio_spec
+    from ras.session.songs import session_songs
 
     audio = parse_audio_spec(request.audio)
     _, speed = check_sensors(request.sensors, request.speed, audio.kind)
+    session_songs(request.db, request.patient_id, request.settings)
     level_dbfs = min(request.level_dbfs, request.ceiling_dbfs)
     return replace(request, speed=speed, level_dbfs=level_dbfs), audio

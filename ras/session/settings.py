@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from ras.errors import UserInputError
+from ras.events import CueMode
 from ras.validate import check_choice, check_range
 
-__all__ = ["LIMITS", "PLANS", "SessionSettings"]
+__all__ = ["CUE_MODES", "LIMITS", "PLANS", "SessionSettings"]
 
 PLANS = ("fixed", "iso-ramp", "adaptive")
+#: What the cue sounds like (:class:`ras.events.CueMode`'s values).
+CUE_MODES = tuple(mode.value for mode in CueMode)
 
 #: Allowed range of each setting: (low, high, unit). Tempos are also kept within
 #: ``min_bpm .. max_bpm``; every front-end checks its values against these before any work.
@@ -22,6 +25,8 @@ LIMITS: dict[str, tuple[float, float, str]] = {
     "min_bpm": (20.0, 300.0, "bpm"),
     "max_bpm": (20.0, 300.0, "bpm"),
     "target_pct": (-50.0, 50.0, "% of baseline"),
+    "music_level_db": (-30.0, 6.0, "dB"),
+    "click_level_db": (-30.0, 6.0, "dB"),
 }
 
 
@@ -45,6 +50,16 @@ class SessionSettings:
         Fixed/adaptive tempo; None: the measured baseline cadence (iso-principle).
     min_bpm, max_bpm : float
         Bounds for every tempo, including the therapist's commands.
+    cue_mode : str
+        What the cue sounds like from its start: ``metronome``, ``music`` or ``music+click``.
+    music : tuple of str
+        The songs to play, in order (titles or hash prefixes in the patient's library); empty:
+        the patient's offered songs, chosen at the cue's start by the iso-principle
+        (:func:`ras.music.choice.choose_songs`).
+    music_level_db : float
+        The music's level relative to the cue level, dB.
+    click_level_db : float
+        In ``music+click``, the click's level relative to the music, dB.
     """
 
     baseline_s: float = 60.0
@@ -58,9 +73,19 @@ class SessionSettings:
     min_bpm: float = 30.0
     max_bpm: float = 200.0
     jump_warn_pct: float | None = None
+    cue_mode: str = CueMode.METRONOME.value
+    music: tuple[str, ...] = ()
+    music_level_db: float = 0.0
+    click_level_db: float = -6.0
 
     def __post_init__(self) -> None:
         check_choice("plan", self.plan, PLANS)
+        check_choice("cue mode", str(self.cue_mode), CUE_MODES)
+        check_range("music level", self.music_level_db, *LIMITS["music_level_db"])
+        check_range("click level", self.click_level_db, *LIMITS["click_level_db"])
+        if isinstance(self.music, str) or not all(isinstance(m, str) for m in self.music):
+            raise UserInputError("the songs are a list of titles or hash prefixes")
+        object.__setattr__(self, "music", tuple(m.strip() for m in self.music if m.strip()))
         check_range("baseline duration", self.baseline_s, *LIMITS["baseline_s"])
         check_range("cued duration", self.cued_s, *LIMITS["cued_s"])
         check_range("probe duration", self.probe_s, *LIMITS["probe_s"])
@@ -83,6 +108,11 @@ class SessionSettings:
         """A therapist tempo change larger than this (%) is a large jump: the GUI asks to
         confirm it and the log says so. Default: the plan's ramp step."""
         return self.step_pct if self.jump_warn_pct is None else self.jump_warn_pct
+
+    @property
+    def mode(self) -> CueMode:
+        """The cue mode the session starts in."""
+        return CueMode(self.cue_mode)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
