@@ -41,6 +41,7 @@ from ras.errors import UserInputError
 from ras.music.track import BeatTrack
 
 __all__ = [
+    "ANALYSIS_RATE_HZ",
     "DEFAULT_METHOD",
     "MAX_STABILITY_PCT",
     "METHODS",
@@ -54,6 +55,7 @@ __all__ = [
     "BeatTracker",
     "attack_strength_db",
     "backbeat_score",
+    "band_pass",
     "choose_beat_level",
     "estimate_downbeats",
     "judge_usable",
@@ -95,15 +97,21 @@ RELEVEL_MARGIN = 0.15
 #: Bar starts are given only when their beats stand out by this much (SDs of the beat score).
 DOWNBEAT_MIN_CONTRAST = 1.5
 
+#: The kick's band and the snare's band (low edge 0: low-pass), Hz.
+KICK_BAND_HZ = (0.0, 150.0)
+SNARE_BAND_HZ = (1000.0, 5000.0)
+
 _SNAP_STEP_S = 0.0005
 _SNAP_BEFORE_S = 0.010
 _SNAP_AFTER_S = 0.002
+#: librosa's tracker and everything after the trackers (snap, level, bars) run at this rate, Hz.
+ANALYSIS_RATE_HZ = 22050
 #: Version of what ras does after the tracker (snap, level, bars), named in ``BeatTrack.tracker``
 #: so songs analysed before a change can be found and analysed again.
 POSTPROCESS_VERSION = 1
 
-_LIBROSA_RATE_HZ = 22050
 _ESSENTIA_RATE_HZ = 44100
+_CHROMA_RATE_HZ = 11025
 _ESSENTIA_MAX_CONFIDENCE = 5.32
 _HOP = 512
 
@@ -158,17 +166,24 @@ class BeatTracker:
             raise UserInputError(
                 f"unknown beat tracker {self.method!r}: use one of {', '.join(METHODS)}"
             )
+        import librosa
+
         mono = as_mono(audio, sample_rate_hz)
+        # one analysis copy at 22,050 Hz: the kick, the snare band and 0.5 ms attack steps all
+        # fit, and a 15-min song at 48 kHz is not copied in float64 at its own rate
+        y = librosa.resample(mono, orig_sr=sample_rate_hz, target_sr=ANALYSIS_RATE_HZ)
+        fs = ANALYSIS_RATE_HZ
         if self.method == "essentia":
             beats_s, confidence, name = _track_essentia(mono, sample_rate_hz)
         else:
-            beats_s, confidence, name = _track_librosa(mono, sample_rate_hz)
+            beats_s, confidence, name = _track_librosa(y)
+        del mono
         if self.snap:
-            beats_s = snap_to_onsets(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
+            beats_s = snap_to_onsets(audio=y, sample_rate_hz=fs, beats_s=beats_s)
         if self.relevel:
-            beats_s = choose_beat_level(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
+            beats_s = choose_beat_level(audio=y, sample_rate_hz=fs, beats_s=beats_s)
         downbeats_s = (
-            estimate_downbeats(audio=mono, sample_rate_hz=sample_rate_hz, beats_s=beats_s)
+            estimate_downbeats(audio=y, sample_rate_hz=fs, beats_s=beats_s)
             if self.downbeats
             else np.zeros(0)
         )
@@ -228,8 +243,8 @@ def as_mono(audio: np.ndarray, sample_rate_hz: float) -> np.ndarray:
         raise UserInputError(
             f"the song has {x.ndim} dimensions: give (samples,) or (samples, channels)"
         )
-    x = x.astype(np.float32)
-    if not np.all(np.isfinite(x)):
+    x = x.astype(np.float32, copy=False)
+    if not np.isfinite(np.sum(x, dtype=np.float64)):
         raise UserInputError("the song has samples that are not numbers (NaN or infinite)")
     duration_s = x.size / sample_rate_hz
     if duration_s < MIN_DURATION_S:
@@ -251,8 +266,10 @@ def attack_strength_db(audio: np.ndarray, sample_rate_hz: float) -> tuple[np.nda
     """
     step = max(1, round(_SNAP_STEP_S * sample_rate_hz))
     n_blocks = audio.size // step
-    block_energy = np.square(audio[: n_blocks * step], dtype=np.float64).reshape(n_blocks, step)
-    cum = np.concatenate(([0.0], np.cumsum(block_energy.sum(axis=1))))
+    blocks = audio[: n_blocks * step].reshape(n_blocks, step)
+    cum = np.concatenate(
+        ([0.0], np.cumsum(np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)))
+    )
     n_before = max(1, round(_SNAP_BEFORE_S * sample_rate_hz / step))
     n_after = max(1, round(_SNAP_AFTER_S * sample_rate_hz / step))
     k = np.arange(n_before, n_blocks - n_after + 1)
@@ -356,7 +373,6 @@ def choose_beat_level(
     """
     if beats_s.size < 2 * MIN_BEATS:
         return beats_s
-    from scipy import signal
 
     tempo_bpm = 60.0 / float(np.median(np.diff(beats_s)))
     candidates = {"as tracked": beats_s}
@@ -366,17 +382,10 @@ def choose_beat_level(
     if tempo_bpm * 2 <= WALK_RANGE_SPM[1]:
         mids_s = (beats_s[:-1] + beats_s[1:]) / 2
         candidates["double"] = np.sort(np.concatenate((beats_s, mids_s)))
-    bands = {"kick": (None, 150.0), "snare": (1000.0, 5000.0)}
-    rises = {}
-    for name, (lo_hz, hi_hz) in bands.items():
-        if lo_hz is None:
-            sos = signal.butter(4, hi_hz, btype="lowpass", fs=sample_rate_hz, output="sos")
-        else:
-            sos = signal.butter(
-                4, (lo_hz, hi_hz), btype="bandpass", fs=sample_rate_hz, output="sos"
-            )
-        band = signal.sosfilt(sos, audio).astype(np.float32)
-        rises[name] = attack_strength_db(band, sample_rate_hz)
+    rises = {
+        name: attack_strength_db(band_pass(audio, sample_rate_hz, band_hz), sample_rate_hz)
+        for name, band_hz in (("kick", KICK_BAND_HZ), ("snare", SNARE_BAND_HZ))
+    }
     scores = {}
     for name, seq_s in candidates.items():
         kick = _rise_at(*rises["kick"], seq_s)
@@ -408,16 +417,20 @@ def estimate_downbeats(
     if beats_s.size < 2 * MIN_BEATS:
         return np.zeros(0)
     import librosa
-    from scipy import signal
 
-    y = librosa.resample(audio, orig_sr=sample_rate_hz, target_sr=_LIBROSA_RATE_HZ)
-    chroma = librosa.feature.chroma_stft(y=y, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
-    frames = librosa.time_to_frames(beats_s, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    # chords are below 5 kHz: chroma at 11,025 Hz, tuning taken as A440 (its estimate from
+    # every spectral peak of the song cost more memory than the rest of the analysis)
+    y = librosa.resample(audio, orig_sr=sample_rate_hz, target_sr=_CHROMA_RATE_HZ)
+    hop = _HOP // 2
+    chroma = librosa.feature.chroma_stft(
+        y=y, sr=_CHROMA_RATE_HZ, hop_length=hop, n_fft=1024, tuning=0.0
+    )
+    del y
+    frames = librosa.time_to_frames(beats_s, sr=_CHROMA_RATE_HZ, hop_length=hop)
     per_beat = librosa.util.sync(chroma, frames, aggregate=np.median)[:, 1 : 1 + beats_s.size]
     unit = per_beat / (np.linalg.norm(per_beat, axis=0, keepdims=True) + 1e-9)
     change = np.concatenate(([0.0], 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)))
-    sos = signal.butter(4, 150.0, btype="lowpass", fs=sample_rate_hz, output="sos")
-    low = signal.sosfilt(sos, audio).astype(np.float32)
+    low = band_pass(audio, sample_rate_hz, KICK_BAND_HZ)
     kick = _rise_at(*attack_strength_db(low, sample_rate_hz), beats_s)
     score = _z(change[: beats_s.size]) + 0.5 * _z(kick)
     best = (-np.inf, 4, 0)
@@ -437,6 +450,29 @@ def _z(x: np.ndarray) -> np.ndarray:
     """``x`` as z-scores (zeros where it does not vary)."""
     sd = float(np.std(x))
     return (x - np.mean(x)) / sd if sd > 0 else np.zeros_like(x)
+
+
+def band_pass(audio: np.ndarray, sample_rate_hz: float, band_hz: tuple[float, float]) -> np.ndarray:
+    """``audio`` through a 4th-order Butterworth band (low edge 0: low-pass), float32.
+
+    Filtered a few seconds at a time, the filter's state carried over, so a long song is never
+    held in float64 whole.
+    """
+    from scipy import signal
+
+    lo_hz, hi_hz = band_hz
+    if lo_hz > 0:
+        sos = signal.butter(4, (lo_hz, hi_hz), btype="bandpass", fs=sample_rate_hz, output="sos")
+    else:
+        sos = signal.butter(4, hi_hz, btype="lowpass", fs=sample_rate_hz, output="sos")
+    out = np.empty(audio.size, np.float32)
+    state = np.zeros((sos.shape[0], 2))
+    chunk = 1 << 18
+    for start in range(0, audio.size, chunk):
+        out[start : start + chunk], state = signal.sosfilt(
+            sos, audio[start : start + chunk], zi=state
+        )
+    return out
 
 
 def _rise_at(times_s: np.ndarray, rise_db: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
@@ -522,21 +558,21 @@ def _version(package: str) -> str:
         return "?"
 
 
-def _track_librosa(mono: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, float, str]:
-    """librosa's dynamic-programming tracker; confidence = pulse clarity at the beat interval."""
+def _track_librosa(y: np.ndarray) -> tuple[np.ndarray, float, str]:
+    """librosa's dynamic-programming tracker on ``y`` at :data:`ANALYSIS_RATE_HZ`; confidence =
+    pulse clarity at the beat interval."""
     import librosa
 
-    y = librosa.resample(mono, orig_sr=sample_rate_hz, target_sr=_LIBROSA_RATE_HZ)
-    envelope = librosa.onset.onset_strength(y=y, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    envelope = librosa.onset.onset_strength(y=y, sr=ANALYSIS_RATE_HZ, hop_length=_HOP)
     _, frames = librosa.beat.beat_track(
-        onset_envelope=envelope, sr=_LIBROSA_RATE_HZ, hop_length=_HOP, trim=True
+        onset_envelope=envelope, sr=ANALYSIS_RATE_HZ, hop_length=_HOP, trim=True
     )
-    beats_s = librosa.frames_to_time(frames, sr=_LIBROSA_RATE_HZ, hop_length=_HOP)
+    beats_s = librosa.frames_to_time(frames, sr=ANALYSIS_RATE_HZ, hop_length=_HOP)
     beats_s = np.asarray(beats_s, dtype=float)
     confidence = 0.0
     if beats_s.size >= 3:
         lag_frames = float(np.median(np.diff(frames)))
-        confidence = pulse_clarity(envelope, lag_frames, _LIBROSA_RATE_HZ / _HOP)
+        confidence = pulse_clarity(envelope, lag_frames, ANALYSIS_RATE_HZ / _HOP)
     return beats_s, confidence, f"librosa {_version('librosa')} beat_track"
 
 
