@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ras.events import MarkerKind
+from ras.errors import UserInputError
+from ras.events import CueMode, MarkerKind
 from ras.tempo.commands import (
     Command,
     Cues,
@@ -30,6 +31,7 @@ __all__ = [
     "TEMPO_ACTIONS",
     "Action",
     "ActionResult",
+    "Mode",
     "Plug",
     "Ramp",
     "Volume",
@@ -63,7 +65,17 @@ class Plug:
         check_choice("sensor side", self.side, ("left", "right"))
 
 
-Action = Command | Ramp | Volume | Plug
+@dataclass(frozen=True, slots=True)
+class Mode:
+    """What the cue sounds like from the next beat (``mode``), or another of the patient's
+    songs (``song``: a title or hash prefix; the mode then becomes music if it was the
+    metronome); cued phase only."""
+
+    mode: CueMode | None = None
+    song: str = ""
+
+
+Action = Command | Ramp | Volume | Plug | Mode
 
 
 def parse_action(text: str) -> Action:
@@ -76,11 +88,18 @@ def parse_action(text: str) -> Action:
     words = text.strip().lower().split()
     if len(words) == 2 and words[0] in ("unplug", "plug"):
         return Plug(words[1], connected=words[0] == "plug")
+    if len(words) == 1 and words[0] in tuple(CueMode):
+        return Mode(CueMode(words[0]))
+    if words and words[0] == "song":
+        name = text.strip()[len("song") :].strip()
+        if not name:
+            raise UserInputError("'song' needs a title or hash prefix: song NAME")
+        return Mode(song=name)
     return parse_command(text)
 
 
 #: The actions that change the cue, which apply in the cued phase only (the runner says so).
-TEMPO_ACTIONS = (SetTempo, NudgeBpm, NudgePct, Match, Cues, Pause, Resume, Ramp)
+TEMPO_ACTIONS = (SetTempo, NudgeBpm, NudgePct, Match, Cues, Pause, Resume, Ramp, Mode)
 
 
 def describe(action: Action) -> str:
@@ -110,6 +129,8 @@ def describe(action: Action) -> str:
             return f"level {level:g} dBFS"
         case Plug(side=side, connected=connected):
             return f"plug in {side} sensor" if connected else f"unplug {side} sensor"
+        case Mode(mode=mode, song=song):
+            return f"song {song}" if song else str(mode)
     return repr(action)
 
 

@@ -44,6 +44,7 @@ from ras.session.live import (
 from ras.session.request import SessionRequest, check_request
 from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
 from ras.session.snapshot import LiveSnapshot, SensorView, live_readings
+from ras.session.songs import session_songs
 from ras.session_clock import SessionClock
 from ras.store.recorder import RecorderStats
 
@@ -157,6 +158,7 @@ class SessionHost:
             self.begin()
         assert self.db_path is not None and self.session_id is not None
         r = self.request
+        songs = session_songs(self.db_path, r.patient_id, r.settings)
         self.clock = SessionClock(speed=r.speed)
 
         def started(parts: LiveParts) -> None:
@@ -189,6 +191,7 @@ class SessionHost:
             record=self._record if self.watch else None,
             on_started=started,
             on_tick=tick,
+            songs=songs,
         )
 
     def stop(self, reason: str = "") -> bool:

@@ -39,10 +39,12 @@ from ras.errors import RasError
 from ras.events import MarkerEvent
 from ras.link.serial_link import DrainResult
 from ras.protocol.messages import Side
+from ras.session.music import MUSIC_LOOKAHEAD_S, SessionMusic
 from ras.session.request import SensorSpec, SimulatedSensors, virtual_sensor_options
-from ras.session.runner import SessionRunner, SessionSummary
+from ras.session.runner import SessionRunner, SessionSummary, lookahead_for_speed
 from ras.session.sensors import open_sensors
 from ras.session.settings import SessionSettings
+from ras.session.songs import SessionSongs
 from ras.session_clock import SessionClock
 from ras.store.recorder import Recorder, RecorderStats
 from ras.store.space import check_free_space, estimate_session_bytes
@@ -256,6 +258,7 @@ def run_live_session(
     record: Callable[[object], None] | None = None,
     on_started: Callable[[LiveParts], None] | None = None,
     on_tick: Callable[[SessionRunner], None] | None = None,
+    songs: SessionSongs | None = None,
 ) -> SessionOutcome:
     """Run one session from its baseline to its end; the recorder is always closed.
 
@@ -281,6 +284,10 @@ def run_live_session(
         Called with the :class:`LiveParts` once sensors and audio run, before the baseline.
     on_tick : callable, optional
         Called by the runner on its thread, many times a second.
+    songs : SessionSongs, optional
+        The songs the cue may play (:func:`~ras.session.songs.session_songs`); with any,
+        beats are decided at least :data:`~ras.session.music.MUSIC_LOOKAHEAD_S` ahead and
+        the songs are decoded in a worker during the baseline.
 
     Raises
     ------
@@ -318,9 +325,18 @@ def run_live_session(
                 affected_side=affected_side,
                 hear=None if rig is None else rig.on_cue,
                 unhear=None if rig is None else rig.retract_cues_from,
+                lookahead_s=lookahead_for_speed(clock.speed, MUSIC_LOOKAHEAD_S)
+                if songs is not None and songs.songs
+                else None,
             )
             engine = _start_engine(audio, clock, level_dbfs, ceiling_dbfs, runner)
             runner.cues = engine
+            engine.set_music_level_db(settings.music_level_db)
+            engine.set_click_level_db(settings.click_level_db)
+            runner.music = SessionMusic(
+                songs or SessionSongs(), settings.mode, engine, record=keep, say=runner.messages.put
+            )
+            runner.music.prepare()
             try:
                 if on_started is not None:
                     on_started(LiveParts(clock, bus, rig, links, runner, engine, recorder))

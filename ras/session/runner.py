@@ -13,7 +13,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from analysis.symmetry import symmetry_index_pct
 from ras.audio.mixer import Sound
@@ -32,13 +32,25 @@ from ras.events import (
     TempoChangeEvent,
 )
 from ras.protocol.messages import Side
-from ras.session.actions import TEMPO_ACTIONS, Action, ActionResult, Plug, Ramp, Volume, describe
+from ras.session.actions import (
+    TEMPO_ACTIONS,
+    Action,
+    ActionResult,
+    Mode,
+    Plug,
+    Ramp,
+    Volume,
+    describe,
+)
 from ras.session.settings import SessionSettings
 from ras.session_clock import SessionClock
 from ras.tempo.adaptive import AdaptivePhaseCorrection
 from ras.tempo.commands import Cues, Marker, NextPhase, Pause, Resume, jump_pct
 from ras.tempo.plans import FixedPlan, IsoRampPlan
 from ras.tempo.scheduler import BeatScheduler
+
+if TYPE_CHECKING:
+    from ras.session.music import SessionMusic
 
 __all__ = [
     "LATE_CUE_TOLERANCE_S",
@@ -67,13 +79,15 @@ LATE_CUE_TOLERANCE_S = 0.010
 _MAX_BEATS_PER_PASS = 64
 
 
-def lookahead_for_speed(speed: float) -> float:
+def lookahead_for_speed(speed: float, min_s: float = MIN_LOOKAHEAD_S) -> float:
     """How far ahead (session s) beats are decided at a clock ``speed``.
 
-    ``LOOKAHEAD_REAL_S`` of real time, within ``MIN_LOOKAHEAD_S`` to ``MAX_LOOKAHEAD_S``: 1 s up
+    ``LOOKAHEAD_REAL_S`` of real time, within ``min_s`` to ``MAX_LOOKAHEAD_S``: 1 s up
     to 4x, 15 s at 60x (0.25 s of real time there, where a 1 s lookahead would be 17 ms).
+    Music needs more (``min_s`` of 2 s, :data:`ras.session.music.MUSIC_LOOKAHEAD_S`): its audio
+    between two beats is rendered once the second beat is known.
     """
-    return min(max(speed * LOOKAHEAD_REAL_S, MIN_LOOKAHEAD_S), MAX_LOOKAHEAD_S)
+    return min(max(speed * LOOKAHEAD_REAL_S, min_s), MAX_LOOKAHEAD_S)
 
 
 class CueSink(Protocol):
@@ -242,6 +256,8 @@ class SessionRunner:
         #: Applies the actions on the session's devices (volume, a virtual sensor's cable) on
         #: the engine thread; returns what was done, raises UserInputError if it cannot.
         self.devices: Callable[[Volume | Plug], str] | None = None
+        #: The session's songs on the cue engine (None: the metronome only).
+        self.music: SessionMusic | None = None
         self._pending_cues: dict[int, tuple[int, float, Side, float]] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -407,6 +423,8 @@ class SessionRunner:
                     self._phase_end_s = boundary + s.cued_s
                 if self.phase.is_cued:
                     self._decide_beats(now)
+                    if self.music is not None:
+                        self.music.tick(now)
                     if now >= self._phase_end_s:
                         boundary = self._phase_end_s
                         self._cue_stop(boundary, *self._phase_end_by)
@@ -512,11 +530,20 @@ class SessionRunner:
         )
         self._start_phase(Phase.CUED, boundary)
         self._cue_state(CueStateEvent(boundary, CueState.START, "plan", "cued phase starts"))
+        if self.music is not None:
+            target = plan.target_bpm if isinstance(plan, IsoRampPlan) else None
+            self.music.start_cue(boundary, start_bpm, target)
         return True
 
     def _cue_state(self, event: CueStateEvent) -> None:
-        """Record a change of the cue's state and say it in the live log."""
+        """Record a change of the cue's state and say it in the live log (the song stops and
+        starts with the cue)."""
         self.record(event)
+        if self.music is not None:
+            if event.state in (CueState.STOP, CueState.OFF, CueState.PAUSE):
+                self.music.cue_stops(event.t_s, event.source, event.reason or str(event.state))
+            elif event.state in (CueState.ON, CueState.RESUME):
+                self.music.cue_resumes(event.t_s, event.source)
         if event.source != "therapist":  # the therapist's own are answered by the action's result
             why = f" ({event.reason})" if event.reason else ""
             self.messages.put(f"cue {event.state} at {event.t_s:.1f} s, {event.source}{why}")
@@ -529,6 +556,9 @@ class SessionRunner:
 
     def _changed(self, change: TempoChangeEvent) -> None:
         self.record(change)
+        if self.music is not None:
+            at = change.effective_t_s if math.isfinite(change.effective_t_s) else change.t_s
+            self.music.on_tempo(at, change.new_bpm, change.source == "therapist")
         if change.source != "therapist":  # the therapist's own are answered by the result
             self.messages.put(
                 f"tempo {change.old_bpm:.1f} -> {change.new_bpm:.1f} bpm ({change.source}:"
@@ -558,6 +588,8 @@ class SessionRunner:
             self.summary.cues_planned += 1
             side = self._next_side
             self._next_side = Side.RIGHT if side == Side.LEFT else Side.LEFT
+            if self.music is not None:
+                self.music.before_beat(beat.beat_t_s, beat.tempo_bpm)
             if self.cues is not None:
                 sound = Sound.LEFT if side == Side.LEFT else Sound.RIGHT
                 try:
@@ -685,6 +717,13 @@ class SessionRunner:
         assert self.scheduler is not None
         if isinstance(action, Ramp):
             return self._ramp(action.on)
+        if isinstance(action, Mode):
+            if self.music is None:
+                raise UserInputError("this session plays no sound, so it has no music")
+            if action.song:
+                return self.music.change_song(action.song, now)
+            assert action.mode is not None
+            return self.music.set_mode(action.mode, now)
         sched = self.scheduler
         old_bpm, n_states = sched.tempo_bpm_, len(sched.cue_states_)
         sched.apply(action, t_s=now)
