@@ -22,12 +22,14 @@ from typing import Any
 from ras.bus import SessionBus
 from ras.errors import UserInputError
 from ras.events import (
+    CueModeEvent,
     CueStateEvent,
     LinkEvent,
     LinkState,
     MarkerEvent,
     PhaseEvent,
     SensorStatusEvent,
+    SongEvent,
     StepEvent,
     TempoChangeEvent,
 )
@@ -41,6 +43,7 @@ from ras.session.live import (
     planned_session_bytes,
     run_live_session,
 )
+from ras.session.music import SongView
 from ras.session.request import SessionRequest, check_request
 from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
 from ras.session.snapshot import LiveSnapshot, SensorView, live_readings
@@ -112,6 +115,7 @@ class SessionHost:
         self._refused: queue.SimpleQueue[ActionResult] = queue.SimpleQueue()
         self._records: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._latest: tuple[StatusSnapshot, LiveDetail, bool] | None = None
+        self._music = SongView()
         self._last_copy = 0.0
         self._battery: dict[int, int | None] = {}
         self._strides = RecentStrides()
@@ -174,6 +178,8 @@ class SessionHost:
             if self.watch and now - self._last_copy >= SNAPSHOT_S:
                 self._last_copy = now
                 self._latest = (runner.status(), runner.detail(), runner.tempo_actions_open)
+                if runner.music is not None:
+                    self._music = runner.music.view()
             if on_tick is not None:
                 on_tick(runner)
 
@@ -243,7 +249,10 @@ class SessionHost:
         return _drain(self._notes) + (_drain(runner.messages) if runner is not None else [])
 
     def _record(self, event: object) -> None:
-        if isinstance(event, (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent)):
+        if isinstance(
+            event,
+            (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent, CueModeEvent, SongEvent),
+        ):
             self._records.put(event)
 
     def snapshot(self) -> LiveSnapshot:
@@ -291,6 +300,7 @@ class SessionHost:
             messages=self.messages(),
             results=self.results(),
             link_events=links,
+            music=self._music,
         )
 
     def _recording_problem(self) -> str:

@@ -16,6 +16,7 @@ from ras.events import LinkEvent, Phase
 from ras.link.host_steps import StepSource
 from ras.protocol.messages import Side
 from ras.session.actions import ActionResult
+from ras.session.music import SongView
 from ras.session.runner import STALE_AFTER_S, LiveDetail, StatusSnapshot
 
 __all__ = [
@@ -191,7 +192,8 @@ class LiveSnapshot:
         What goes wrong with the sound or the recording, in the therapist's words ("" if all
         is well).
     records : list
-        Tempo changes, markers and phase boundaries recorded since the previous snapshot.
+        Tempo changes, markers, phase boundaries, cue states, cue modes and song events
+        recorded since the previous snapshot.
     messages : list of str
         Notices of the session since then (phases, tempo changes, warnings).
     results : list of ActionResult
@@ -206,6 +208,8 @@ class LiveSnapshot:
     large_jump_pct : float
         A therapist tempo change larger than this (%) is a large jump: a screen asks to
         confirm it before sending it (the session's ``large_jump_pct``).
+    music : SongView
+        The cue mode and the song playing (title, native tempo, stretch %, beat confidence).
     """
 
     state: str = "running"
@@ -225,3 +229,4 @@ class LiveSnapshot:
     actions: list[ActionRecord] = field(default_factory=list)
     readings: dict[str, Reading] = field(default_factory=dict)
     large_jump_pct: float = math.inf
+    music: SongView = field(default_factory=SongView)
