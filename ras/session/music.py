@@ -333,16 +333,22 @@ class SessionMusic:
                 continue
             problem = self._cannot_play(song)
             if not problem:
+                for passed in problems:
+                    self._say_once(passed)
                 self._queue(song, t_s, source, reason)
                 return []
-            if problem not in self._said:
-                self._said.add(problem)
-                self.say(problem)
             problems.append(problem)
+        problems = problems or ["no other song in this session"]
+        for passed in problems[:-1]:
+            self._say_once(passed)
         if fall_back:
-            why = problems[-1] if problems else "no other song in this session"
-            self._fall_back(t_s, why)
-        return problems or ["no other song in this session"]
+            self._fall_back(t_s, problems[-1])
+        return problems
+
+    def _say_once(self, text: str) -> None:
+        if text not in self._said:
+            self._said.add(text)
+            self.say(f"music: {text}")
 
     def _queue(self, song: SongRecord, t_s: float, source: Source, reason: str) -> None:
         """``song`` comes in once the music playing (if any) has faded out."""
@@ -395,10 +401,9 @@ class SessionMusic:
         """The song playing cannot go on: the next song that fits, else the metronome."""
         playing = self.playing
         assert playing is not None
-        self.say(f"music: {playing.song.title!r} stops: {reason}")
         self._stop_song(t_s, "system", reason)
         if self._play_next(t_s, "system", f"after {playing.song.title!r}", fall_back=False):
-            self._fall_back(t_s, f"{reason}; no other song fits {self._tempo_bpm:.1f} bpm")
+            self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song to play")
 
     def _fall_back(self, t_s: float, reason: str) -> None:
         """No song can play: the metronome plays on (said and recorded once)."""

@@ -511,6 +511,10 @@ class SessionRunner:
         else:
             plan = FixedPlan(start_bpm)
         adaptive = AdaptivePhaseCorrection() if s.plan == "adaptive" else None
+        if self.music is not None:  # the song is made ready before the first beat is timed
+            target = plan.target_bpm if isinstance(plan, IsoRampPlan) else None
+            self.music.start_cue(boundary, start_bpm, target)
+            now = max(now, self.clock.now_s())
         self.scheduler = BeatScheduler(
             plan,
             # the first beat comes as soon as it can be scheduled safely (it is handed to the
@@ -530,9 +534,6 @@ class SessionRunner:
         )
         self._start_phase(Phase.CUED, boundary)
         self._cue_state(CueStateEvent(boundary, CueState.START, "plan", "cued phase starts"))
-        if self.music is not None:
-            target = plan.target_bpm if isinstance(plan, IsoRampPlan) else None
-            self.music.start_cue(boundary, start_bpm, target)
         return True
 
     def _cue_state(self, event: CueStateEvent) -> None:
