@@ -87,6 +87,7 @@ class _Playing:
     renderer: BeatAlignedRenderer
     multiple: float
     audible: bool = False  # a START was recorded and no STOP since
+    tempo_bpm: float = math.nan  # the cue tempo it last played at
 
 
 class SessionMusic:
@@ -339,10 +340,9 @@ class SessionMusic:
                 return []
             problems.append(problem)
         problems = problems or ["no other song in this session"]
-        for passed in problems[:-1]:
-            self._say_once(passed)
         if fall_back:
-            self._fall_back(t_s, problems[-1])
+            many = f"none of its {len(problems)} songs fits {self._tempo_bpm:.1f} bpm"
+            self._fall_back(t_s, problems[0] if len(problems) == 1 else many)
         return problems
 
     def _say_once(self, text: str) -> None:
@@ -403,7 +403,8 @@ class SessionMusic:
         assert playing is not None
         self._stop_song(t_s, "system", reason)
         if self._play_next(t_s, "system", f"after {playing.song.title!r}", fall_back=False):
-            self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song to play")
+            others = "" if len(self.order) < 2 else f" fits {self._tempo_bpm:.1f} bpm"
+            self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song{others}")
 
     def _fall_back(self, t_s: float, reason: str) -> None:
         """No song can play: the metronome plays on (said and recorded once)."""
@@ -431,7 +432,9 @@ class SessionMusic:
         self, t_s: float, kind: SongEventKind, playing: _Playing, source: Source, reason: str
     ) -> None:
         song = playing.song
-        pct = song_stretch_pct(song.tempo_bpm, playing.multiple, self._tempo_bpm)
+        if kind is not SongEventKind.STOP or not math.isfinite(playing.tempo_bpm):
+            playing.tempo_bpm = self._tempo_bpm  # a stop says the tempo it played at
+        pct = song_stretch_pct(song.tempo_bpm, playing.multiple, playing.tempo_bpm)
         self.record(
             SongEvent(
                 t_s,
@@ -440,7 +443,7 @@ class SessionMusic:
                 song.title,
                 song.artist,
                 song.tempo_bpm,
-                self._tempo_bpm,
+                playing.tempo_bpm,
                 pct,
                 song.beat_confidence,
                 source,
