@@ -6,6 +6,7 @@ import threading
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.music_setup import MusicChoice
 from gui.patient_form import PatientForm
 from gui.widgets import BigButton, guard_wheel
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
@@ -106,6 +107,10 @@ class SetupPage(QtWidgets.QWidget):
                 QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(8)
+        self.patient.currentIndexChanged.connect(self._patient_changed)
+        self.patients.message.connect(self._patient_changed)  # added/archived: list reloaded
+        self.plan.currentTextChanged.connect(self._order_songs)
+        self.target_pct.valueChanged.connect(self._order_songs)
         self.reload_patients()
         guard_wheel(self)  # the wheel scrolls the form; it never changes a field without focus
 
@@ -238,6 +243,8 @@ class SetupPage(QtWidgets.QWidget):
         self.tone_btn.setToolTip("four cues at this volume through this output, as in the session")
         self.tone_status = QtWidgets.QLabel(wordWrap=True)
         self.tone_btn.clicked.connect(self._test_tone)
+        self.music = MusicChoice(self.db)  # metronome, music or both; the songs and levels
+        form.addRow("Sound", self.music)
         form.addRow("Output", self.audio)
         form.addRow("Volume", self.volume)
         form.addRow("", self.volume_label)
@@ -294,9 +301,20 @@ class SetupPage(QtWidgets.QWidget):
         self.step_pct.setEnabled(plan == "iso-ramp")
         self.tempo.setEnabled(plan != "iso-ramp")
 
+    def _patient_changed(self, *_: object) -> None:
+        """The chosen patient's songs (none: the music choices are disabled, saying why)."""
+        self.music.load(self.patient.currentData())
+        self._order_songs()
+
+    def _order_songs(self) -> None:
+        ramp = self.plan.currentText() == "iso-ramp"
+        self.music.order(self.target_pct.value() if ramp else None)
+
     def reload_patients(self, select: str | None = None) -> None:
-        """Fill the patient list from the store (archived ones only if asked)."""
+        """Fill the patient list from the store (archived ones only if asked), and the chosen
+        patient's songs."""
         self.patients.reload(select)
+        self._patient_changed()
 
     def _say(self, text: str, is_error: bool) -> None:
         self.error.setStyleSheet(
@@ -372,6 +390,10 @@ class SetupPage(QtWidgets.QWidget):
             target_pct=self.target_pct.value(),
             step_pct=self.step_pct.value(),
             tempo_bpm=(self.tempo.value() or None) if plan != "iso-ramp" else None,
+            cue_mode=self.music.cue_mode.value,
+            music=self.music.music,
+            music_level_db=self.music.music_level_db,
+            click_level_db=self.music.click_level_db,
         )
         simulated = self.use_sim.isChecked()
         sensors = (

@@ -1,0 +1,155 @@
+"""Music cues in the GUI (issue 14 point 6): the set-up page's cue sound, songs and levels reach
+the session request; songs to avoid are never listed; a patient without a song has the music
+choices disabled with one line why; live, the mode key and button post a Mode action, the music
+line shows the song playing, and the log shows mode switches and song starts and stops."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from PySide6 import QtCore
+
+from gui.music_setup import NO_SONG, song_rows
+from ras.events import CueMode
+from ras.music.library import MusicLibrary
+from ras.music.synth import synth_song
+from ras.music.track import BeatTrack
+from ras.session.request import check_request
+from ras.store.store import Store
+from tests.gui.test_wheel_guard import wheel
+
+RATE_HZ = 22050
+#: title -> (native tempo bpm, beat confidence, usable, avoid)
+SONGS = {
+    "Walk Slow": (100.0, 0.91, True, False),
+    "Quick Step": (120.0, 0.88, True, False),
+    "Sad Song": (110.0, 0.93, True, True),
+    "No Beat": (90.0, 0.20, False, False),
+}
+
+
+def _track(tempo_bpm: float, confidence: float, usable: bool) -> BeatTrack:
+    beats_s = np.arange(0.3, 20.0, 60.0 / tempo_bpm)
+    return BeatTrack(
+        beats_s=beats_s,
+        tempo_bpm=tempo_bpm,
+        tempo_stability_pct=0.5,
+        confidence=confidence,
+        usable=usable,
+        reason="" if usable else "no steady beat",
+        tracker="test",
+    )
+
+
+@pytest.fixture(scope="module")
+def song_files(tmp_path_factory) -> dict[str, Path]:
+    """Synthetic songs, one per title, written once for the module."""
+    folder = tmp_path_factory.mktemp("songs")
+    out = {}
+    for k, (title, (tempo_bpm, *_)) in enumerate(SONGS.items()):
+        song = synth_song(
+            "steady", tempo_bpm=tempo_bpm, duration_s=20.5, sample_rate_hz=RATE_HZ, seed=k
+        )
+        out[title] = folder / f"{title}.wav"
+        sf.write(out[title], song.audio, RATE_HZ)
+    return out
+
+
+@pytest.fixture
+def setup_page(qtbot, db, song_files):
+    """The set-up page with P-017 (four songs: one to avoid, one unusable) and P-099 (none)."""
+    from gui.app import make_app
+    from gui.setup_view import SetupPage
+
+    make_app()
+    with Store(db) as store:
+        store.add_patient("P-017", diagnosis="stroke", affected_side="left")
+        store.add_patient("P-099", diagnosis="stroke", affected_side="right")
+        for title, (tempo_bpm, confidence, usable, avoid) in SONGS.items():
+            track = _track(tempo_bpm, confidence, usable)
+            library = MusicLibrary(store, lambda *, audio, sample_rate_hz, t=track: t)
+            library.add(song_files[title], patient="P-017", title=title, avoid=avoid)
+    page = SetupPage(db, simulate="stroke", audio="none")
+    qtbot.addWidget(page)
+    page.reload_patients(select="P-017")
+    return page
+
+
+def listed(page) -> list[str]:
+    songs = page.music.songs
+    return [songs.item(i).text() for i in range(songs.count())]
+
+
+def test_only_the_offered_songs_are_listed_with_tempo_and_confidence(setup_page) -> None:
+    assert listed(setup_page) == [
+        "Quick Step — 120 bpm, confidence 0.88",
+        "Walk Slow — 100 bpm, confidence 0.91",
+    ]  # library order (no baseline yet); the song to avoid and the unusable one never listed
+    assert setup_page.music.sound.isEnabled()
+    assert setup_page.music.why.isHidden()
+
+
+def test_the_chosen_cue_sound_songs_and_levels_reach_the_request(qtbot, setup_page) -> None:
+    m = setup_page.music
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC_CLICK))
+    assert m.details.isVisibleTo(setup_page) and m.click_level.isEnabled()
+    m.songs.item(1).setCheckState(QtCore.Qt.CheckState.Checked)  # Walk Slow
+    m.music_level.setValue(-4)
+    m.click_level.setValue(-9)
+    request = setup_page.request()
+    settings = request.settings
+    with Store(setup_page.db) as store:
+        walk_slow = MusicLibrary(store).find("Walk Slow", patient="P-017")
+    assert (settings.cue_mode, settings.music) == ("music+click", (walk_slow.sha256,))
+    assert (settings.music_level_db, settings.click_level_db) == (-4.0, -9.0)
+    check_request(request)  # the song named is one the session accepts
+
+
+def test_no_song_ticked_is_automatic_and_the_metronome_hides_the_songs(setup_page) -> None:
+    m = setup_page.music
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC))
+    assert not m.click_level.isEnabled()  # the click plays with music + click only
+    assert setup_page.request().settings.music == ()
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.METRONOME))
+    assert not m.details.isVisibleTo(setup_page)
+    assert setup_page.request().settings.cue_mode == "metronome"
+
+
+def test_a_patient_without_a_song_has_the_music_choices_disabled_saying_why(setup_page) -> None:
+    m = setup_page.music
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC))
+    setup_page.patient.setCurrentIndex(setup_page.patient.findData("P-099"))
+    assert not m.sound.isEnabled()
+    assert m.why.text() == NO_SONG and m.why.isVisibleTo(setup_page)
+    assert listed(setup_page) == []
+    assert setup_page.request().settings.cue_mode == "metronome"
+    setup_page.patient.setCurrentIndex(setup_page.patient.findData("P-017"))
+    assert m.sound.isEnabled() and len(listed(setup_page)) == 2
+
+
+def test_the_wheel_never_changes_the_music_fields_without_focus(setup_page) -> None:
+    m = setup_page.music
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC_CLICK))
+    setup_page.show()
+    fields = (m.sound, m.music_level, m.click_level)
+    before = [m.sound.currentIndex(), m.music_level.value(), m.click_level.value()]
+    for f in fields:
+        wheel(f, -1)
+        wheel(f, +2)
+    assert [m.sound.currentIndex(), m.music_level.value(), m.click_level.value()] == before
+
+
+def test_songs_are_listed_in_the_iso_principle_order_from_the_last_baseline(
+    setup_page,
+) -> None:
+    with Store(setup_page.db) as store:
+        offered = [s.song for s in MusicLibrary(store).offered("P-017")]
+    rows = song_rows(offered, 101.0)
+    assert [r.text.split(" — ")[0] for r in rows] == ["Walk Slow", "Quick Step"]
+    assert rows[0].why.startswith("Walk Slow: 100 bpm")
+    assert rows[1].why == ("does not fit the last baseline 101 steps/min within its stretch range")
+    assert [r.why for r in song_rows(offered, math.nan)] == ["", ""]
