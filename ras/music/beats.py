@@ -10,9 +10,10 @@ Two maintained trackers from the package index, both with their models inside:
     features, a committee of trackers), on the song resampled to 44,100 Hz as it requires. Its
     confidence is the committee's agreement, 0–5.32.
 
-madmom does not build here, and Beat This! needs torch (about 2 GB: too heavy for a clinic
-laptop), so neither is offered. Neither tracker gives downbeats: :func:`estimate_downbeats`
-finds them where the chords and the kick mark the bar clearly, else ``downbeats_s`` is empty.
+madmom does not build here, and Beat This! needs PyTorch (hundreds of MB, gigabytes with GPU
+support: far too heavy for a clinic laptop install), so neither is offered. Neither tracker
+gives downbeats: :func:`estimate_downbeats` finds them where the chords and the kick mark the
+bar clearly, else ``downbeats_s`` is empty.
 
 Both trackers' beats are then moved onto the attacks they stand for (:func:`snap_to_onsets`)
 and, where the drums show the beat is at twice or half the tracked rate, re-levelled
