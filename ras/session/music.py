@@ -140,6 +140,7 @@ class SessionMusic:
         self._cue_sounding = False
         self._last_beat_t_s = -math.inf  # the last beat handed to the engine
         self._said: set[str] = set()  # problems said once
+        self._last_t_s = -math.inf  # the latest record's time
 
     # --- decoding (worker) -------------------------------------------------------------------
 
@@ -426,7 +427,14 @@ class SessionMusic:
         if mode is not self.mode:
             self.engine.set_cue_mode(mode)
         self.mode = mode
-        self.record(CueModeEvent(t_s, mode, source, reason))
+        self.record(CueModeEvent(self._stamp(t_s), mode, source, reason))
+
+    def _stamp(self, t_s: float) -> float:
+        """A record's time: never before the previous one's. A song starts on its first beat,
+        which may still be ahead when the therapist acts: what comes after it is said to take
+        effect from there (it does: a switch takes effect at the next beat not yet played)."""
+        self._last_t_s = max(t_s, self._last_t_s)
+        return self._last_t_s
 
     def _song(
         self, t_s: float, kind: SongEventKind, playing: _Playing, source: Source, reason: str
@@ -437,7 +445,7 @@ class SessionMusic:
         pct = song_stretch_pct(song.tempo_bpm, playing.multiple, playing.tempo_bpm)
         self.record(
             SongEvent(
-                t_s,
+                self._stamp(t_s),
                 kind,
                 song.sha256,
                 song.title,
@@ -451,7 +459,8 @@ class SessionMusic:
             )
         )
         if kind is not SongEventKind.STRETCH:
-            self.say(f"song {kind} at {t_s:.1f} s: {song.title} ({pct:+.1f} %, {reason})")
+            at = self._last_t_s
+            self.say(f"song {kind} at {at:.1f} s: {song.title} ({pct:+.1f} %, {reason})")
 
 
 def stretch_refusal(song: SongRecord, tempo_bpm: float) -> str:

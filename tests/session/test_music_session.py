@@ -13,6 +13,10 @@ from ras.events import CueMode
 from ras.music.library import MusicLibrary
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
+from ras.results.session_data import load_session
+from ras.session.actions import Action, Mode, describe, parse_action
+from ras.session.host import SessionHost
+from ras.session.music import SongView
 from ras.session.request import SessionRequest, check_request
 from ras.session.settings import SessionSettings
 from ras.session.songs import session_songs
@@ -39,8 +43,10 @@ def known_beats(tempo_bpm: float, usable: bool = True):
     return analyse
 
 
-def add_song(store: Store, tmp_path: Path, title: str, tempo_bpm: float, **flags) -> None:
-    song = synth_song("steady", tempo_bpm=tempo_bpm, duration_s=21.0, sample_rate_hz=RATE_HZ)
+def add_song(
+    store: Store, tmp_path: Path, title: str, tempo_bpm: float, duration_s: float = 21.0, **flags
+) -> None:
+    song = synth_song("steady", tempo_bpm=tempo_bpm, duration_s=duration_s, sample_rate_hz=RATE_HZ)
     path = tmp_path / f"{title}.wav"
     sf.write(path, song.audio, RATE_HZ)
     usable = flags.pop("usable", True)
@@ -112,3 +118,89 @@ def test_a_song_that_cannot_play_is_refused_in_one_line_before_the_session(
     with pytest.raises(UserInputError, match=message) as err:
         check_request(request)
     assert "\n" not in str(err.value)
+
+
+def test_the_therapist_switches_the_cue_s_sound_and_the_song_live_and_every_change_is_recorded(
+    db: str, tmp_path: Path
+):
+    """Metronome -> music -> another song -> music+click -> metronome through the host, as the
+    live screen and `ras run` send them; the snapshot shows the song playing."""
+    with Store(db) as store:
+        add_song(store, tmp_path, "Other", 106.0, duration_s=90.0)
+        add_song(store, tmp_path, "Long Walk", 112.0, duration_s=90.0)
+    settings = SessionSettings(
+        baseline_s=15.0, cued_s=45.0, probe_s=0.0, plan="fixed", music=("Long Walk", "Other")
+    )
+    request = SessionRequest("P-1", settings=settings, audio="none", speed=10.0, db=db, via="test")
+    host = SessionHost(request, watch=True)
+    session_id = host.begin()
+    step, views, results = [0], {}, []
+
+    def send(*actions: Action) -> None:
+        for action in actions:
+            host.send(action)
+        step[0] += 1
+
+    def tick(runner) -> None:
+        snap = host.snapshot()
+        results.extend(snap.results)
+        music = snap.music
+        if step[0] == 0 and snap.tempo_actions:
+            views["before"] = music
+            send(Mode(CueMode.MUSIC), Mode(song="nothing"))
+        elif step[0] == 1 and music.title == "Long Walk":
+            views["walk"] = music
+            send(Mode(song="other"))
+        elif step[0] == 2 and music.title == "Other":
+            send(Mode(CueMode.MUSIC_CLICK))
+        elif step[0] == 3 and music.mode is CueMode.MUSIC_CLICK:
+            send(Mode(CueMode.METRONOME))
+
+    outcome = host.run(on_tick=tick)
+    assert outcome.status == "complete", outcome
+    assert step[0] == 4
+    assert views["before"] == SongView(CueMode.METRONOME)
+    walk = views["walk"]
+    assert (walk.mode, walk.native_tempo_bpm, walk.beat_confidence) == (CueMode.MUSIC, 112.0, 0.9)
+    assert walk.stretch_pct == pytest.approx(100 * (outcome.summary.final_tempo_bpm / 112 - 1))
+    said = [(describe(r.action), r.ok) for r in results if isinstance(r.action, Mode)]
+    assert said == [
+        ("music", True),
+        ("song nothing", False),
+        ("song other", True),
+        ("music+click", True),
+        ("metronome", True),
+    ]
+    refused = next(r for r in results if not r.ok)
+    assert refused.message == (
+        "no one song 'nothing' in this session; its songs: 'Long Walk', 'Other'"
+    )
+    with Store(db) as store:
+        data = load_session(store, session_id)
+    assert [(m.mode, m.source) for m in data.cue_modes] == [
+        (CueMode.MUSIC, "therapist"),
+        (CueMode.METRONOME, "system"),  # the clicks fill the beats while the song changes
+        (CueMode.MUSIC, "therapist"),
+        (CueMode.MUSIC_CLICK, "therapist"),
+        (CueMode.METRONOME, "therapist"),
+    ]
+    assert [(e.kind.value, e.title) for e in data.song_events] == [
+        ("start", "Long Walk"),
+        ("stop", "Long Walk"),
+        ("start", "Other"),
+        ("stop", "Other"),
+    ]
+    logged = [a.action for a in data.actions]
+    assert logged == ["music", "song nothing", "song other", "music+click", "metronome"]
+    cues = np.sort(data.cues, order="t_s")
+    assert np.array_equal(np.diff(cues["beat_index"]), np.ones(len(cues) - 1, dtype=np.int64))
+
+
+def test_the_mode_commands_are_typed_as_the_therapist_says_them():
+    assert parse_action("Music+Click") == Mode(CueMode.MUSIC_CLICK)
+    assert parse_action("metronome") == Mode(CueMode.METRONOME)
+    assert parse_action("song Vibe Ace") == Mode(song="Vibe Ace")
+    assert describe(Mode(song="Vibe Ace")) == "song Vibe Ace"
+    assert describe(Mode(CueMode.MUSIC)) == "music"
+    with pytest.raises(UserInputError, match="'song' needs a title or hash prefix: song NAME"):
+        parse_action("song")
