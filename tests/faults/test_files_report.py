@@ -240,7 +240,7 @@ def test_export_without_pyside6_writes_every_format(walked, tmp_path):
         f"session-{sid}_{t}.csv"
         for t in (
             *("session", "phases", "steps", "cues", "tempo_changes", "cue_states", "actions"),
-            *("markers", "link_events", "parameters"),
+            *("markers", "link_events", "cue_modes", "song_events", "parameters"),
         )
     )
     bids = tmp_path / "bids"
