@@ -37,6 +37,7 @@ __all__ = [
     "EXIT_DEGRADED",
     "EXIT_INCOMPLETE",
     "exit_code",
+    "format_music",
     "format_status",
     "format_summary",
     "run_session",
@@ -61,6 +62,15 @@ def format_status(s: StatusSnapshot) -> str:
         f"  tempo {tempo:>5} bpm  sync R {num(s.sync_r, '.2f')}"
         f"  step-time SI {num(s.step_time_si_pct, '+5.1f')} % ({s.si_basis})"
     )
+
+
+def format_music(runner: SessionRunner) -> str:
+    """The status line's music part: ``  music: Walk -1.8 %`` while a song plays ("" if none)."""
+    view = runner.music.view() if runner.music is not None else None
+    if view is None or not view.title:
+        return ""
+    mode = "music+click" if view.mode.value == "music+click" else "music"
+    return f"  {mode}: {view.title[:30]} {view.stretch_pct:+.1f} %"
 
 
 def _settings(args: argparse.Namespace) -> SessionSettings:
@@ -188,7 +198,7 @@ def run_session(args: argparse.Namespace) -> int:
         now = time.monotonic()
         if now - last_status[0] >= 1.0:
             last_status[0] = now
-            console.status(format_status(r.status()))
+            console.status(format_status(r.status()) + format_music(r))
 
     def on_signal(sig: SessionSignal) -> bool:
         """Ctrl-C, SIGTERM, SIGHUP once the runner runs: stop it with the reason; the session
