@@ -9,8 +9,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.widgets import BigButton
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
 from ras.errors import UserInputError
-from ras.events import MarkerKind, Phase
-from ras.session.actions import Action, Ramp, Volume
+from ras.events import CueMode, MarkerKind, Phase
+from ras.session.actions import Action, Mode, Ramp, Volume
 from ras.session.runner import LiveDetail
 from ras.tempo.commands import (
     Command,
@@ -51,11 +51,26 @@ SHORTCUTS = {
     "P": "pause / resume the cue",
     "N": "write a marker note (Enter saves it)",
     **{key: f"clinical event: {kind.label}" for kind, (_, key) in CLINICAL_EVENTS.items()},
+    "F6": "cue sound: metronome → music → music + click (from the next beat)",
     "Ctrl+N": "end this phase now (baseline → cue, cued → probe, probe → end)",
     "]": "volume +3 dB",
     "[": "volume −3 dB",
     "Ctrl+E": "end the session",
 }
+
+
+#: The cue sounds in the order the mode key cycles them, and how the button names them.
+MODE_CYCLE = (CueMode.METRONOME, CueMode.MUSIC, CueMode.MUSIC_CLICK)
+MODE_LABEL = {
+    CueMode.METRONOME: "Metronome",
+    CueMode.MUSIC: "Music",
+    CueMode.MUSIC_CLICK: "Music+click",
+}
+
+
+def next_mode(mode: CueMode) -> CueMode:
+    """The cue sound the mode key switches to from ``mode``."""
+    return MODE_CYCLE[(MODE_CYCLE.index(mode) + 1) % len(MODE_CYCLE)]
 
 
 _NEXT_LABEL = {
@@ -132,6 +147,11 @@ class ControlsPanel(QtWidgets.QWidget):
         self._cadence_spm = math.nan
         self.large_jump_pct = math.inf
         self.next_btn = BigButton("Start cue now", "Ctrl+N")
+        # the cue sound now; a press switches to the next (the live page places it by the music)
+        self.mode_btn = BigButton(MODE_LABEL[CueMode.METRONOME], "F6", name="small")
+        self.mode_btn.setMinimumWidth(0)
+        self._mode = CueMode.METRONOME  # what the cue sounds like (as last posted or shown)
+        self._shown_mode = CueMode.METRONOME  # the mode the session last said
         self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.vol.setRange(-60, int(ceiling_dbfs))
         self.vol.setValue(int(ceiling_dbfs))
@@ -144,6 +164,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self._wire()
         self._update_vol_label()
         self.jump_box: QtWidgets.QMessageBox | None = None
+        self.reset_mode()
         self.set_state("", None, None, tempo_actions=False)
 
     def _layout(self) -> None:
@@ -214,6 +235,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.vol.valueChanged.connect(self._update_vol_label)
         self.vol.valueChanged.connect(lambda _: self._vol_timer.start())
         self.end.clicked.connect(self._end)
+        self.mode_btn.clicked.connect(self._switch_mode)
         keys = {
             "Up": self.plus.click,
             "Down": self.minus.click,
@@ -229,6 +251,7 @@ class ControlsPanel(QtWidgets.QWidget):
             "[": lambda: self.vol.setValue(self.vol.value() - 3),
             "Ctrl+E": self.end.click,
             "Ctrl+N": self.next_btn.click,
+            "F6": self.mode_btn.click,
             **{key: self.events[kind].click for kind, (_, key) in CLINICAL_EVENTS.items()},
         }
         self.shortcuts = []
@@ -240,6 +263,37 @@ class ControlsPanel(QtWidgets.QWidget):
 
     def _post(self, action: Action, label: str) -> None:
         self.action.emit(action, label)
+
+    def _switch_mode(self) -> None:
+        """Post the next cue sound (from the next beat); shown at once, corrected by the
+        session if it cannot play it (e.g. no song fits the tempo)."""
+        mode = next_mode(self._mode)
+        self._post(Mode(mode), f"cue: {mode.value}")
+        self._show_mode(mode)
+
+    def _show_mode(self, mode: CueMode) -> None:
+        self._mode = mode
+        self.mode_btn.set_label(MODE_LABEL[mode])
+        self.mode_btn.setToolTip(
+            f"Cue sound now: {mode.value}; F6 switches to {next_mode(mode).value}"
+            " from the next beat (cued phase)"
+        )
+
+    def set_mode(self, mode: CueMode) -> None:
+        """The cue sound the session says is playing (a change of it is shown; the same
+        mode again keeps what the therapist last asked for until the session says otherwise)."""
+        if mode != self._shown_mode:
+            self._shown_mode = mode
+            self._show_mode(mode)
+
+    def reset_mode(self, mode: CueMode = CueMode.METRONOME) -> None:
+        """A new session starts with ``mode``."""
+        self._shown_mode = mode
+        self._show_mode(mode)
+
+    def set_mode_enabled(self, on: bool) -> None:
+        """The cue sound can be switched (the cued phase)."""
+        self.mode_btn.setEnabled(on)
 
     def _volume(self) -> None:
         level_dbfs = float(self.vol.value())
@@ -352,6 +406,7 @@ class ControlsPanel(QtWidgets.QWidget):
         if next_label is not None and self.next_btn.base_text != next_label:
             self.next_btn.set_label(next_label)
         cued = tempo_actions and detail is not None
+        self.set_mode_enabled(cued)
         for w in (
             self.minus,
             self.plus,

@@ -15,12 +15,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.controls import ControlsPanel
 from gui.live_series import LiveSeries
+from gui.music_line import MusicLine
 from gui.phase_timeline import PhaseTimeline
 from gui.plots import LivePlots, SyncStrip
 from gui.sensor_panel import DisconnectBanner, SensorPanel
 from gui.session_controller import AUDIO_HELP
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt, fmt_clock
 from gui.widgets import BigButton, Metric
+from ras.events import CueModeEvent, SongEvent, SongEventKind
+from ras.session.music import SongView
 from ras.session.snapshot import LiveSnapshot, Reading
 
 __all__ = ["GAIT_SPEED_MISSING", "LivePage"]
@@ -71,6 +74,7 @@ class LivePage(QtWidgets.QWidget):
                 sim_lay.addWidget(b)
                 self.sim_buttons[f"{what}_{side}"] = b
         self.controls = ControlsPanel()
+        self.music_line = MusicLine()  # beside the cue-sound button (F6)
         self.controls.refused.connect(lambda why: self.add_log(self._now_s, f"error: {why}"))
         self._now_s = math.nan
         self.log = QtWidgets.QPlainTextEdit(objectName="log", readOnly=True)
@@ -111,6 +115,11 @@ class LivePage(QtWidgets.QWidget):
         right.setSpacing(4)
         right.addLayout(metrics)
         right.addWidget(self.sync)
+        music = QtWidgets.QHBoxLayout()
+        music.setSpacing(6)
+        music.addWidget(self.controls.mode_btn)
+        music.addWidget(self.music_line, 1)
+        right.addLayout(music)
         right.addWidget(self.sensors)
         right.addWidget(self.log, 1)
         left = QtWidgets.QVBoxLayout()
@@ -180,6 +189,9 @@ class LivePage(QtWidgets.QWidget):
         self.sim_box.setVisible(simulated)
         self.controls.set_level(level_dbfs)
         self.controls.set_state("", None, None, tempo_actions=False)
+        self.controls.reset_mode()
+        self.music_line.fallback = ""
+        self.music_line.show_music(SongView())
         self.banner.seen.clear()
         self.banner.hide()
         self.audio_banner.hide()
@@ -196,6 +208,8 @@ class LivePage(QtWidgets.QWidget):
         self.series.add(live)
         self._now_s = live.t_s
         self._log(live)
+        self.music_line.take_records(live.records)
+        self.show_music(live.music)
         was = (self.banner.isVisible(), self.audio_banner.isVisible(), self.audio_banner.text())
         self.banner.set_sensors(live.sensors, live.state == "running")
         self.sensors.set_sensors(live.sensors)
@@ -233,6 +247,11 @@ class LivePage(QtWidgets.QWidget):
         if redraw:
             self.plots.update_from(self.series)
 
+    def show_music(self, view: SongView) -> None:
+        """The cue sound and the song playing, on the music line and the mode button."""
+        self.music_line.show_music(view)
+        self.controls.set_mode(view.mode)
+
     def _log(self, live: LiveSnapshot) -> None:
         """Every action, its result, the session's notices and link changes, with their time."""
         for a in live.actions:
@@ -244,6 +263,10 @@ class LivePage(QtWidgets.QWidget):
                 self.add_log(r.t_s, r.text())
         for e in live.link_events:
             self.add_log(e.t_s, e.text())
+        for rec in live.records:
+            line = _music_log(rec)
+            if line:
+                self.add_log(rec.t_s, line)
 
     def _show(
         self, metric: Metric, reading: Reading | None, spec: str, color: str | None, tooltip: str
@@ -328,3 +351,19 @@ class LivePage(QtWidgets.QWidget):
             if has_speed
             else GAIT_SPEED_MISSING,
         )
+
+
+def _music_log(rec: object) -> str:
+    """A cue-sound switch or a song's start or stop as the log shows it ("" for other records,
+    and for stretch changes, which the tempo plot shows)."""
+    if isinstance(rec, CueModeEvent):
+        why = f"{rec.source}: {rec.reason}" if rec.reason else rec.source
+        return f"cue: {rec.mode.value} ({why})"
+    if isinstance(rec, SongEvent) and rec.kind is SongEventKind.START:
+        about = [f"{rec.native_tempo_bpm:.0f} bpm"] if math.isfinite(rec.native_tempo_bpm) else []
+        if math.isfinite(rec.stretch_pct):
+            about.append(f"stretch {rec.stretch_pct:+.1f} %")
+        return f"song start: {rec.title}" + (f" ({', '.join(about)})" if about else "")
+    if isinstance(rec, SongEvent) and rec.kind is SongEventKind.STOP:
+        return f"song stop: {rec.title}" + (f" ({rec.reason})" if rec.reason else "")
+    return ""

@@ -11,15 +11,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from gui.music_setup import NO_SONG, song_rows
-from ras.events import CueMode
+from ras.events import CueMode, CueModeEvent, SongEvent, SongEventKind
 from ras.music.library import MusicLibrary
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
+from ras.session.actions import Mode
+from ras.session.music import SongView
 from ras.session.request import check_request
+from ras.session.snapshot import LiveSnapshot
 from ras.store.store import Store
+from tests.gui.gui_helpers import click
+from tests.gui.test_live_fit import PANEL_PX, SCREENS, TITLE_BAR_PX, clipped, outside
 from tests.gui.test_wheel_guard import wheel
 
 RATE_HZ = 22050
@@ -153,3 +158,112 @@ def test_songs_are_listed_in_the_iso_principle_order_from_the_last_baseline(
     assert rows[0].why.startswith("Walk Slow: 100 bpm")
     assert rows[1].why == ("does not fit the last baseline 101 steps/min within its stretch range")
     assert [r.why for r in song_rows(offered, math.nan)] == ["", ""]
+
+
+# --- live ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(qtbot):
+    from gui.app import make_app
+    from gui.live_view import LivePage
+
+    make_app()
+    page = LivePage()
+    qtbot.addWidget(page)
+    page.reset("P-017", 60, 300, 60, True, -12.0)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def test_the_mode_key_and_button_post_mode_actions_in_turn(qtbot, live) -> None:
+    controls = live.controls
+    controls.set_mode_enabled(True)
+    posted: list[tuple[object, str]] = []
+    controls.action.connect(lambda action, label: posted.append((action, label)))
+    click(qtbot, controls.mode_btn)
+    live.show_music(SongView(mode=CueMode.MUSIC, title="Walk Slow"))
+    qtbot.keyClick(live, QtCore.Qt.Key.Key_F6)
+    live.show_music(SongView(mode=CueMode.MUSIC_CLICK, title="Walk Slow"))
+    qtbot.keyClick(live, QtCore.Qt.Key.Key_F6)
+    assert posted == [
+        (Mode(CueMode.MUSIC), "cue: music"),
+        (Mode(CueMode.MUSIC_CLICK), "cue: music+click"),
+        (Mode(CueMode.METRONOME), "cue: metronome"),
+    ]
+
+
+def test_the_mode_button_is_off_outside_the_cued_phase(live) -> None:
+    live.controls.set_mode_enabled(False)
+    assert not live.controls.mode_btn.isEnabled()
+
+
+def test_the_music_line_shows_the_song_playing_and_greys_the_metronome(live) -> None:
+    view = SongView(
+        mode=CueMode.MUSIC,
+        title="Walk Slow",
+        native_tempo_bpm=100.0,
+        stretch_pct=3.24,
+        beat_confidence=0.91,
+    )
+    live.show_state(LiveSnapshot(state="running", t_s=50.0, music=view))
+    text = live.music_line.full_text
+    assert text == "♪ Walk Slow · 100 bpm · stretch +3.2 % · beat conf. 0.91"
+    assert not live.music_line.property("stale")
+    assert live.controls.mode_btn.base_text == "Music"
+    fallback = CueModeEvent(60.0, CueMode.METRONOME, "system", "no song fits the tempo")
+    live.show_state(LiveSnapshot(state="running", t_s=61.0, records=[fallback]))
+    assert live.music_line.full_text == "metronome: no song fits the tempo"
+    assert live.music_line.property("stale")
+
+
+def test_the_log_shows_mode_switches_and_song_starts_and_stops_with_their_time(live) -> None:
+    records = [
+        CueModeEvent(65.0, CueMode.MUSIC, "therapist"),
+        SongEvent(
+            65.5,
+            SongEventKind.START,
+            "ab" * 32,
+            "Walk Slow",
+            native_tempo_bpm=100.0,
+            stretch_pct=2.0,
+        ),
+        SongEvent(70.0, SongEventKind.STRETCH, "ab" * 32, "Walk Slow", stretch_pct=4.0),
+        SongEvent(90.0, SongEventKind.STOP, "ab" * 32, "Walk Slow", reason="cues off"),
+        CueModeEvent(95.0, CueMode.METRONOME, "system", "no song fits the tempo"),
+    ]
+    live.show_state(LiveSnapshot(state="running", t_s=96.0, records=records))
+    assert live.log.toPlainText().splitlines() == [
+        "   1:05  cue: music (therapist)",
+        "   1:05  song start: Walk Slow (100 bpm, stretch +2.0 %)",
+        "   1:30  song stop: Walk Slow (cues off)",
+        "   1:35  cue: metronome (system: no song fits the tempo)",
+    ]
+
+
+@pytest.mark.parametrize(("width_px", "height_px"), SCREENS)
+def test_the_live_page_with_music_still_fits_a_laptop_screen(qtbot, db, width_px, height_px):
+    from gui.app import make_app
+    from gui.main_window import MainWindow
+
+    make_app()
+    w = MainWindow(db, simulate="stroke", audio="none")
+    qtbot.addWidget(w)
+    live = w.live
+    live.reset("P-017", 60, 300, 60, True, -12.0)
+    w.show_page(live)
+    room = QtCore.QSize(width_px, height_px - PANEL_PX - TITLE_BAR_PX)
+    w.resize(room)
+    w.show()
+    qtbot.waitExposed(w)
+    title = "A Very Long Song Title That Goes On And On (Extended Live Version)"
+    view = SongView(CueMode.MUSIC_CLICK, title, 128.0, -7.5, 0.93)
+    live.show_state(LiveSnapshot(state="running", t_s=100.0, music=view))
+    QtWidgets.QApplication.processEvents()
+    assert w.size() == room  # a long title widens nothing
+    assert outside(w, live) == []
+    assert clipped(live) == []
+    assert live.music_line.text().endswith("…")  # elided; the whole line in its tooltip
+    assert live.music_line.toolTip().startswith(f"♪ {title} · 128 bpm · stretch -7.5 %")
+    assert live.log.height() >= 60
