@@ -148,8 +148,8 @@ class ControlsPanel(QtWidgets.QWidget):
         self.large_jump_pct = math.inf
         self.next_btn = BigButton("Start cue now", "Ctrl+N")
         # the cue sound now; a press switches to the next (the live page places it by the music)
-        self.mode_btn = BigButton(MODE_LABEL[CueMode.METRONOME], "F6", name="small")
-        self.mode_btn.setMinimumWidth(0)
+        self.mode_btn = QtWidgets.QPushButton(objectName="small")  # one line: a small row
+        self.mode_btn.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with shortcuts
         self._mode = CueMode.METRONOME  # what the cue sounds like (as last posted or shown)
         self._shown_mode = CueMode.METRONOME  # the mode the session last said
         self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -273,7 +273,7 @@ class ControlsPanel(QtWidgets.QWidget):
 
     def _show_mode(self, mode: CueMode) -> None:
         self._mode = mode
-        self.mode_btn.set_label(MODE_LABEL[mode])
+        self.mode_btn.setText(f"{MODE_LABEL[mode]} [F6]")
         self.mode_btn.setToolTip(
             f"Cue sound now: {mode.value}; F6 switches to {next_mode(mode).value}"
             " from the next beat (cued phase)"

@@ -28,14 +28,14 @@ def music_text(view: SongView, fallback: str = "") -> tuple[str, bool]:
     """The line for ``view`` and whether it is greyed (no song playing); ``fallback`` is the
     session's last reason for playing the metronome ("" if it was chosen)."""
     if view.mode.has_music and view.title:
-        parts = [f"♪ {view.title}"]
+        about = []  # the figures first: a long title is elided, never them
         if math.isfinite(view.native_tempo_bpm):
-            parts.append(f"{view.native_tempo_bpm:.0f} bpm")
+            about.append(f"{view.native_tempo_bpm:.0f} bpm")
         if math.isfinite(view.stretch_pct):
-            parts.append(f"stretch {view.stretch_pct:+.1f} %")
+            about.append(f"stretch {view.stretch_pct:+.1f} %")
         if math.isfinite(view.beat_confidence):
-            parts.append(f"beat conf. {view.beat_confidence:.2f}")
-        return " · ".join(parts), False
+            about.append(f"conf. {view.beat_confidence:.2f}")
+        return " · ".join([*about, f"♪ {view.title}"]), False
     if view.mode.has_music:
         return f"{view.mode.value}: no song playing yet", True
     return (f"metronome: {fallback}" if fallback else "metronome"), True

@@ -119,6 +119,8 @@ class MusicChoice(QtWidgets.QWidget):
         self.songs_title.setStyleSheet("color: #555; font-size: 12pt;")
         self.songs = QtWidgets.QListWidget()
         self.songs.setMaximumHeight(110)
+        self.songs.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.songs.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)  # tempo stays in view
         self.songs.setToolTip("Tick the songs to play, in this order; none ticked: automatic")
         self.music_level = _level(0.0, "music_level_db")
         self.music_level.setToolTip("The music's level relative to the cue volume")
@@ -205,7 +207,7 @@ class MusicChoice(QtWidgets.QWidget):
         for row in song_rows(self._offered, self._baseline_spm, self._target_bpm):
             item = QtWidgets.QListWidgetItem(row.text)
             item.setData(QtCore.Qt.ItemDataRole.UserRole, row.ref)
-            item.setToolTip(row.why)
+            item.setToolTip(f"{row.text}\n{row.why}" if row.why else row.text)
             item.setCheckState(
                 QtCore.Qt.CheckState.Checked
                 if row.ref in ticked

@@ -209,9 +209,9 @@ def test_the_music_line_shows_the_song_playing_and_greys_the_metronome(live) -> 
     )
     live.show_state(LiveSnapshot(state="running", t_s=50.0, music=view))
     text = live.music_line.full_text
-    assert text == "♪ Walk Slow · 100 bpm · stretch +3.2 % · beat conf. 0.91"
+    assert text == "100 bpm · stretch +3.2 % · conf. 0.91 · ♪ Walk Slow"
     assert not live.music_line.property("stale")
-    assert live.controls.mode_btn.base_text == "Music"
+    assert live.controls.mode_btn.text() == "Music [F6]"
     fallback = CueModeEvent(60.0, CueMode.METRONOME, "system", "no song fits the tempo")
     live.show_state(LiveSnapshot(state="running", t_s=61.0, records=[fallback]))
     assert live.music_line.full_text == "metronome: no song fits the tempo"
@@ -265,5 +265,7 @@ def test_the_live_page_with_music_still_fits_a_laptop_screen(qtbot, db, width_px
     assert outside(w, live) == []
     assert clipped(live) == []
     assert live.music_line.text().endswith("…")  # elided; the whole line in its tooltip
-    assert live.music_line.toolTip().startswith(f"♪ {title} · 128 bpm · stretch -7.5 %")
+    assert live.music_line.toolTip().startswith(
+        f"128 bpm · stretch -7.5 % · conf. 0.93 · ♪ {title}"
+    )
     assert live.log.height() >= 60
