@@ -55,7 +55,8 @@ class SongRow:
 
 
 def _row(song: SongRecord, why: str) -> SongRow:
-    text = f"{song.title} — {song.tempo_bpm:.0f} bpm, confidence {song.beat_confidence:.2f}"
+    # the figures first: a long title is elided, never them
+    text = f"{song.tempo_bpm:.0f} bpm, conf. {song.beat_confidence:.2f} — {song.title}"
     return SongRow(song.sha256, text, why)
 
 
@@ -118,9 +119,9 @@ class MusicChoice(QtWidgets.QWidget):
         self.songs_title = QtWidgets.QLabel(wordWrap=True)
         self.songs_title.setStyleSheet("color: #555; font-size: 12pt;")
         self.songs = QtWidgets.QListWidget()
-        self.songs.setMaximumHeight(110)
+        self.songs.setMaximumHeight(90)
         self.songs.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.songs.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)  # tempo stays in view
+        self.songs.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.songs.setToolTip("Tick the songs to play, in this order; none ticked: automatic")
         self.music_level = _level(0.0, "music_level_db")
         self.music_level.setToolTip("The music's level relative to the cue volume")

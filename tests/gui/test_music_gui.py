@@ -91,8 +91,8 @@ def listed(page) -> list[str]:
 
 def test_only_the_offered_songs_are_listed_with_tempo_and_confidence(setup_page) -> None:
     assert listed(setup_page) == [
-        "Quick Step — 120 bpm, confidence 0.88",
-        "Walk Slow — 100 bpm, confidence 0.91",
+        "120 bpm, conf. 0.88 — Quick Step",
+        "100 bpm, conf. 0.91 — Walk Slow",
     ]  # library order (no baseline yet); the song to avoid and the unusable one never listed
     assert setup_page.music.sound.isEnabled()
     assert setup_page.music.why.isHidden()
@@ -154,7 +154,7 @@ def test_songs_are_listed_in_the_iso_principle_order_from_the_last_baseline(
     with Store(setup_page.db) as store:
         offered = [s.song for s in MusicLibrary(store).offered("P-017")]
     rows = song_rows(offered, 101.0)
-    assert [r.text.split(" — ")[0] for r in rows] == ["Walk Slow", "Quick Step"]
+    assert [r.text.split(" — ")[1] for r in rows] == ["Walk Slow", "Quick Step"]
     assert rows[0].why.startswith("Walk Slow: 100 bpm")
     assert rows[1].why == ("does not fit the last baseline 101 steps/min within its stretch range")
     assert [r.why for r in song_rows(offered, math.nan)] == ["", ""]
