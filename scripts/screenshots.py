@@ -14,10 +14,14 @@ unplugged); ``summary-1366x768.png`` (a complete session after two earlier ones,
 apart) and ``history-1366x768.png``. Without a display it runs offscreen at ``--size`` and grabs
 the window only.
 
+With ``--music`` the patient's library holds two synthetic songs (:data:`DEMO_SONGS`, beat-tracked
+on import as ``ras music add`` does) and the sessions cue with music: the set-up page shows the
+cue sound and the songs, the live page the song playing on its music line.
+
 One function per page (:data:`PAGES`); another page's shots are one more function there.
 
 Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20] [--size WxH]
-    [--pages setup live summary history]
+    [--pages setup live summary history] [--music]
 """
 
 from __future__ import annotations
@@ -41,13 +45,20 @@ from PySide6 import QtWidgets
 
 from gui.app import make_app, show_on_screen
 from gui.main_window import MainWindow
-from ras.events import MarkerKind
+from ras.events import CueMode, MarkerKind
 from ras.session.host import SessionHost
 from ras.session.request import SessionRequest, SimulatedSensors, with_patient_side
 from ras.session.settings import SessionSettings
 from ras.store.store import Store
 
 PATIENT = "P-017"
+#: The demo songs of ``--music``: title -> (style, tempo bpm, seed); 84 bpm covers the
+#: stroke patient's walk, 78 steps/min, to the 8 % jump of the live shot; 92 bpm its end.
+DEMO_SONGS = {
+    "Steady Eighty-Four (synthetic)": ("steady", 84.0, 1),
+    "Steady Ninety-Two (synthetic)": ("steady", 92.0, 2),
+}
+DEMO_SONG_S = 200.0  # each song's length, s
 
 
 @dataclass
@@ -60,6 +71,7 @@ class Shooter:
     size: str
     offscreen: bool
     shots: list[Path]
+    music: bool = False
 
     def wait(self, until: Callable[[], bool], timeout_s: float, what: str) -> None:
         """Run the event loop until ``until()`` or fail."""
@@ -75,12 +87,19 @@ class Shooter:
         returns the session time (s) the cued phase began at, once it has."""
         setup = self.window.setup
         setup.reload_patients(select=PATIENT)
+        self.choose_sound()
         setup.baseline_s.setValue(baseline_s)
         setup.cued_s.setValue(cued_s)
         setup.probe_s.setValue(probe_s)
         setup.start_btn.click()
         self.wait(self.window.live.controls.plus.isEnabled, 120, "the cued phase")
         return self.window.live.series.now_s
+
+    def choose_sound(self) -> None:
+        """With ``--music``, music chosen on the set-up page (the songs automatic)."""
+        if self.music:
+            sound = self.window.setup.music.sound
+            sound.setCurrentIndex(sound.findData(CueMode.MUSIC))
 
     def shot(self, name: str) -> Path:
         """Save ``name-WxH.png``: the whole screen on a display, else the window."""
@@ -98,12 +117,13 @@ class Shooter:
 def setup_page(s: Shooter) -> None:
     """The set-up page with the stroke patient chosen (the virtual patient walks as stored)."""
     s.window.setup.reload_patients(select=PATIENT)
+    s.choose_sound()
     s.shot("setup")
 
 
 def live_page(s: Shooter) -> None:
-    """The live page mid-cue (after a probe, a pause, a fall, a large jump), then with the
-    left sensor unplugged."""
+    """The live page mid-cue (after a probe, a pause, a fall, a large jump; with ``--music``, a
+    switch to music + click), then with the left sensor unplugged."""
     w = s.window
     t_cued = s.start_session(60, 600, 60)
     live, controls = w.live, w.live.controls
@@ -129,6 +149,9 @@ def live_page(s: Shooter) -> None:
     controls.confirm_jump = lambda old, new: True  # the question, answered "yes"
     controls.pct.setValue(8.0)
     controls.plus_pct.click()
+    if s.music:  # the click laid over the music, from the next beat
+        after(225, "more music")
+        controls.mode_btn.click()
     after(240, "more cueing")
     s.shot("live")
     live.sim_buttons["unplug_left"].click()
@@ -140,6 +163,23 @@ def live_page(s: Shooter) -> None:
     s.wait(live.banner.isHidden, 60, "the sensor to come back")
     w.controller.stop("screenshots taken")
     s.wait(lambda: w.current_page() is w.summary, 120, "the end of the session")
+
+
+def add_demo_songs(db: str, folder: Path) -> None:
+    """Synthesise :data:`DEMO_SONGS` into ``folder`` and add them to the patient's library
+    (analysed on import, as ``ras music add`` does)."""
+    import soundfile as sf
+
+    from ras.music.library import MusicLibrary
+    from ras.music.synth import synth_song
+
+    with Store(db) as store:
+        library = MusicLibrary(store)
+        for title, (style, tempo_bpm, seed) in DEMO_SONGS.items():
+            song = synth_song(style, tempo_bpm=tempo_bpm, duration_s=DEMO_SONG_S, seed=seed)
+            path = folder / f"{style}-{tempo_bpm:g}.wav"
+            sf.write(path, song.audio, song.sample_rate_hz)
+            library.add(path, patient=PATIENT, title=title, artist="ras demo", liked=True)
 
 
 def earlier_sessions(s: Shooter) -> None:
@@ -210,12 +250,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=20.0)
     parser.add_argument("--size", default="1366x768", help="offscreen only: the window size")
     parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES))
+    parser.add_argument("--music", action="store_true", help="cue with the demo songs")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    db = os.path.join(tempfile.mkdtemp(prefix="ras-shots-"), "ras.sqlite3")
+    folder = Path(tempfile.mkdtemp(prefix="ras-shots-"))
+    db = str(folder / "ras.sqlite3")
     with Store(db) as store:
         store.add_patient(PATIENT, diagnosis="stroke", affected_side="left")
+    if args.music:
+        add_demo_songs(db, folder)
     app = make_app()
     w = MainWindow(db, speed=args.speed, simulate="stroke", audio="none")
     offscreen = app.platformName() == "offscreen"
@@ -228,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         show_on_screen(w)
         screen = w.screen().geometry()
         size = f"{screen.width()}x{screen.height()}"
-    shooter = Shooter(app, w, out, size, offscreen, [])
+    shooter = Shooter(app, w, out, size, offscreen, [], music=args.music)
     shooter.wait(lambda: True, 1, "the window")
     for name in args.pages:
         PAGES[name](shooter)
