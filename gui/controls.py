@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -66,6 +67,11 @@ MODE_LABEL = {
     CueMode.MUSIC: "Music",
     CueMode.MUSIC_CLICK: "Music+click",
 }
+
+
+#: Real seconds a cue-sound switch may take to be heard (it takes effect from the next beat,
+#: decided up to 2 s ahead with music) before the button shows the session's mode again.
+MODE_SETTLE_S = 4.0
 
 
 def next_mode(mode: CueMode) -> CueMode:
@@ -152,6 +158,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.mode_btn.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with shortcuts
         self._mode = CueMode.METRONOME  # what the cue sounds like (as last posted or shown)
         self._shown_mode = CueMode.METRONOME  # the mode the session last said
+        self._mode_posted_s = -math.inf  # when the therapist last switched it (monotonic s)
         self.vol = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.vol.setRange(-60, int(ceiling_dbfs))
         self.vol.setValue(int(ceiling_dbfs))
@@ -269,6 +276,7 @@ class ControlsPanel(QtWidgets.QWidget):
         session if it cannot play it (e.g. no song fits the tempo)."""
         mode = next_mode(self._mode)
         self._post(Mode(mode), f"cue: {mode.value}")
+        self._mode_posted_s = time.monotonic()
         self._show_mode(mode)
 
     def _show_mode(self, mode: CueMode) -> None:
@@ -280,9 +288,11 @@ class ControlsPanel(QtWidgets.QWidget):
         )
 
     def set_mode(self, mode: CueMode) -> None:
-        """The cue sound the session says is playing (a change of it is shown; the same
-        mode again keeps what the therapist last asked for until the session says otherwise)."""
-        if mode != self._shown_mode:
+        """The cue sound the session says is playing: shown when it changes, or once a switch
+        the therapist asked for has had time to take effect (:data:`MODE_SETTLE_S`) and the
+        session still plays another (it could not: e.g. no song fits the tempo)."""
+        settled = time.monotonic() - self._mode_posted_s > MODE_SETTLE_S
+        if mode != self._shown_mode or (settled and mode != self._mode):
             self._shown_mode = mode
             self._show_mode(mode)
 

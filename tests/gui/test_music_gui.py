@@ -194,6 +194,20 @@ def test_the_mode_key_and_button_post_mode_actions_in_turn(qtbot, live) -> None:
     ]
 
 
+def test_a_switch_the_session_could_not_make_shows_the_mode_playing_again(qtbot, live):
+    from gui.controls import MODE_SETTLE_S
+
+    controls = live.controls
+    controls.set_mode_enabled(True)
+    click(qtbot, controls.mode_btn)
+    metronome = SongView(mode=CueMode.METRONOME)
+    live.show_music(metronome)  # the switch is not heard yet: the button says what was asked
+    assert controls.mode_btn.text() == "Music [F6]"
+    controls._mode_posted_s -= MODE_SETTLE_S + 1.0  # as if that long had passed
+    live.show_music(metronome)
+    assert controls.mode_btn.text() == "Metronome [F6]"
+
+
 def test_the_mode_button_is_off_outside_the_cued_phase(live) -> None:
     live.controls.set_mode_enabled(False)
     assert not live.controls.mode_btn.isEnabled()
