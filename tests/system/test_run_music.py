@@ -17,12 +17,12 @@ import soundfile as sf
 from ras.events import CueMode, SongEventKind
 from ras.music.library import MusicLibrary
 from ras.music.synth import synth_song
-from ras.music.track import BeatTrack
 from ras.report.session import build_session_report
 from ras.results.outcomes import session_outcomes
 from ras.results.session_data import load_session
 from ras.store import Store
 from tests.conftest import add_patient
+from tests.session.test_music_session import known_beats
 
 RAS = [sys.executable, "-m", "ras"]
 GUARD_S = 120
@@ -40,6 +40,17 @@ def ras(db: Path, *args: str) -> subprocess.CompletedProcess:
         check=False,
         stdin=subprocess.DEVNULL,
     )
+
+
+def run_with_music(
+    db: Path, songs: str, audio: str, phases_s: tuple[int, int, int]
+) -> subprocess.CompletedProcess:
+    """``ras run`` of patient P-1 with ``--music songs``, phases (baseline, cued, probe) in s."""
+    baseline, cued, probe = (str(s) for s in phases_s)
+    return ras(
+        db, "run", *SESSION, "--patient", "P-1", "--music", songs, "--audio", audio,
+        "--baseline", baseline, "--cued", cued, "--probe", probe,
+    )  # fmt: skip
 
 
 def song_file(path: Path, tempo_bpm: float, duration_s: float) -> Path:
@@ -63,23 +74,7 @@ def test_a_closed_loop_session_walks_to_a_song_and_the_record_and_report_say_so(
     song = song_file(tmp_path / "Walk.wav", 112.0, 60.0)
     added = ras(db, "music", "add", str(song), "--patient", "P-1")
     assert added.returncode == 0, added.stderr
-    proc = ras(
-        db,
-        "run",
-        *SESSION,
-        "--patient",
-        "P-1",
-        "--music",
-        "Walk",
-        "--audio",
-        f"wav:{tmp_path / 'cue.wav'}",
-        "--baseline",
-        "20",
-        "--cued",
-        "60",
-        "--probe",
-        "10",
-    )
+    proc = run_with_music(db, "Walk", f"wav:{tmp_path / 'cue.wav'}", (20, 60, 10))
     out = proc.stdout + proc.stderr  # the status lines, then the session's log
     assert proc.returncode == 0, out
     assert "session 1 complete" in out
@@ -116,21 +111,6 @@ def test_a_closed_loop_session_walks_to_a_song_and_the_record_and_report_say_so(
     assert np.mean(np.abs(audio) > 1e-3) > 0.3
 
 
-def known_beats(tempo_bpm: float):
-    def analyse(*, audio: np.ndarray, sample_rate_hz: int) -> BeatTrack:
-        return BeatTrack(
-            beats_s=np.arange(0.5, audio.size / sample_rate_hz, 60.0 / tempo_bpm),
-            tempo_bpm=tempo_bpm,
-            tempo_stability_pct=0.0,
-            confidence=0.9,
-            usable=True,
-            reason="",
-            tracker="known",
-        )
-
-    return analyse
-
-
 @pytest.mark.parametrize(
     ("tempo_bpm", "delete", "said"),
     [
@@ -149,23 +129,7 @@ def test_a_song_that_cannot_play_at_session_time_falls_back_to_the_metronome_in_
         song = library.add(song_file(tmp_path / "Song.wav", tempo_bpm, 21.0), patient="P-1")
         if delete:
             library.audio_path(song.song.song).unlink()
-    proc = ras(
-        db,
-        "run",
-        *SESSION,
-        "--patient",
-        "P-1",
-        "--music",
-        "Song",
-        "--audio",
-        "none",
-        "--baseline",
-        "15",
-        "--cued",
-        "20",
-        "--probe",
-        "0",
-    )
+    proc = run_with_music(db, "Song", "none", (15, 20, 0))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     log = (proc.stdout + proc.stderr).splitlines()
     assert "error" not in proc.stderr.lower() and "Traceback" not in proc.stderr
