@@ -47,7 +47,7 @@ from ras.session.music import SongView
 from ras.session.request import SessionRequest, check_request
 from ras.session.runner import LiveDetail, SessionRunner, StatusSnapshot
 from ras.session.snapshot import LiveSnapshot, SensorView, live_readings
-from ras.session.songs import session_songs
+from ras.session.songs import SessionSongs, session_songs
 from ras.session_clock import SessionClock
 from ras.store.recorder import RecorderStats
 
@@ -116,6 +116,7 @@ class SessionHost:
         self._records: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._latest: tuple[StatusSnapshot, LiveDetail, bool] | None = None
         self._music = SongView()
+        self._songs = SessionSongs()
         self._last_copy = 0.0
         self._battery: dict[int, int | None] = {}
         self._strides = RecentStrides()
@@ -141,6 +142,8 @@ class SessionHost:
     def begin(self) -> int:
         """Open the session row once there is room for it; returns the session id."""
         r = self.request
+        # the songs are looked up again before the row is written (one may have gone since)
+        self._songs = session_songs(r.db, r.patient_id, r.settings)
         needed = planned_session_bytes(r.settings, r.sensors)
         self.db_path, self.session_id, self.affected_side = begin_session(
             r.db, r.patient_id, r.stored_settings(), needed_bytes=needed, warn=self._warn
@@ -162,7 +165,6 @@ class SessionHost:
             self.begin()
         assert self.db_path is not None and self.session_id is not None
         r = self.request
-        songs = session_songs(self.db_path, r.patient_id, r.settings)
         self.clock = SessionClock(speed=r.speed)
 
         def started(parts: LiveParts) -> None:
@@ -197,7 +199,7 @@ class SessionHost:
             record=self._record if self.watch else None,
             on_started=started,
             on_tick=tick,
-            songs=songs,
+            songs=self._songs,
         )
 
     def stop(self, reason: str = "") -> bool:
