@@ -257,7 +257,8 @@ class LivePage(QtWidgets.QWidget):
         for a in live.actions:
             self.add_log(a.t_s, f"you: {a.label}")
         for m in live.messages:
-            self.add_log(live.t_s, m)
+            if not m.startswith(_SAID_AS_RECORDS):  # logged from the records, at their time
+                self.add_log(live.t_s, m)
         for r in live.results:
             if r.message:
                 self.add_log(r.t_s, r.text())
@@ -353,9 +354,17 @@ class LivePage(QtWidgets.QWidget):
         )
 
 
+#: The session's notices that repeat a music record (ras.session.music says each song start
+#: and stop, and each fall-back to the metronome): the log shows the record instead, at its time.
+_SAID_AS_RECORDS = ("song start at ", "song stop at ", "music: the metronome plays on from ")
+
+
 def _music_log(rec: object) -> str:
-    """A cue-sound switch or a song's start or stop as the log shows it ("" for other records,
-    and for stretch changes, which the tempo plot shows)."""
+    """A cue-sound switch or a song's start or stop as the log shows it ("" for other records;
+    for stretch changes, which the tempo plot shows; and for the therapist's switches, which
+    the action's result says)."""
+    if isinstance(rec, CueModeEvent) and rec.source == "therapist":
+        return ""
     if isinstance(rec, CueModeEvent):
         why = f"{rec.source}: {rec.reason}" if rec.reason else rec.source
         return f"cue: {rec.mode.value} ({why})"
