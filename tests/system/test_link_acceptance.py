@@ -22,7 +22,7 @@ from ras.protocol.messages import MsgType
 from ras.session_clock import SessionClock
 from ras.sim.rig import VirtualPatientRig
 
-SPEED = 10.0
+SPEED = 20.0
 DURATION_S = 600.0
 HANG_GUARD_REAL_S = 600.0
 
