@@ -241,7 +241,7 @@ def main() -> None:
             "- this compares played samples with scheduled ones; that ras's onset times on the "
             "session clock agree with the recording (within 0.1 ms over 2 minutes, idle and "
             "under the same GIL load) is checked by tests/audio/test_audio_loopback.py "
-            "(`make test-audio`: 2 minutes, idle and under the GIL load; `make test`: 40 s, "
+            "(`make test-audio`: 2 minutes, idle and under the GIL load; `make test`: 20 s, "
             "idle, since its machine may already be loaded by other jobs).",
             "- CPU %: the player's whole process (ras: engine callback, clock thread and the "
             "scheduling loop; the recording runs elsewhere) per second of session, idle runs "

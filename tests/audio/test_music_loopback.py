@@ -24,8 +24,8 @@ from ras.audio.music_track import CueMode, DrumBassSource
 from ras.session_clock import SessionClock
 from tests.audio.test_audio_loopback import hold_gil, null_sink  # noqa: F401 (the fixture)
 
-# 20 s in `make test` (three tempos, ~40 drum hits); `make test-audio` plays 2 minutes
-DURATION_S = float(os.environ.get("RAS_AUDIO_LOOPBACK_S", "20"))
+# 12 s in `make test` (three tempos, ~25 drum hits); `make test-audio` plays 2 minutes
+DURATION_S = float(os.environ.get("RAS_AUDIO_LOOPBACK_S", "12"))
 #: Beats are handed over this far ahead: the music between two beats can be rendered only once
 #: the second is decided, so the lead must cover a beat interval plus the output latency.
 LOOKAHEAD_S = 1.5

@@ -32,9 +32,9 @@ TEMPO_BPM = 100.0
 IOI_S = 60.0 / TEMPO_BPM
 #: A cue whose onset is further than this from its beat is late (s).
 LATE_S = 0.005
-# 30 s of session time held blocked (the pipes are full from the first status line on):
+# 22 s of session time held blocked (the pipes are full from the first status line on):
 # baseline, cued phase at a fixed tempo, a short probe
-CUED_S = 20.0
+CUED_S = 12.0
 SESSION = ["--baseline", "8", "--cued", f"{CUED_S:g}", "--probe", "2"]
 SESSION += ["--plan", "fixed", "--tempo", f"{TEMPO_BPM:g}"]
 
