@@ -224,20 +224,26 @@ def _kick(fs: int) -> np.ndarray:
 
 
 def _snare(fs: int, rng: np.random.Generator) -> np.ndarray:
-    """A snare: band-passed noise and a 185 Hz body, 0.2 s."""
+    """A snare: noise band-passed 1–8 kHz (below Nyquist at low rates) and a 185 Hz body, 0.2 s."""
     t = np.arange(int(0.2 * fs)) / fs
-    sos = signal.butter(2, (1000, 8000), btype="bandpass", fs=fs, output="sos")
+    sos = signal.butter(2, (1000, _below_nyquist(8000, fs)), btype="bandpass", fs=fs, output="sos")
     noise = signal.sosfilt(sos, rng.standard_normal(t.size))
     body = 0.5 * np.sin(2 * np.pi * 185 * t) * np.exp(-t / 0.03)
     return (noise / (np.max(np.abs(noise)) + 1e-12) + body) * np.exp(-t / 0.05)
 
 
 def _hat(fs: int, rng: np.random.Generator) -> np.ndarray:
-    """A closed hi-hat: high-passed noise, 0.06 s."""
+    """A closed hi-hat: noise high-passed at 7 kHz (lower at low rates), 0.06 s."""
     t = np.arange(int(0.06 * fs)) / fs
-    sos = signal.butter(4, 7000, btype="highpass", fs=fs, output="sos")
+    sos = signal.butter(4, _below_nyquist(7000, fs), btype="highpass", fs=fs, output="sos")
     noise = signal.sosfilt(sos, rng.standard_normal(t.size))
     return noise / (np.max(np.abs(noise)) + 1e-12) * np.exp(-t / 0.012)
+
+
+def _below_nyquist(f_hz: float, fs: int) -> float:
+    """``f_hz``, or 40 % of the sample rate if that is lower: a filter edge a digital filter can
+    have at ``fs`` (8 kHz at 16 kHz would be Nyquist itself); unchanged from 20 kHz up."""
+    return min(f_hz, 0.4 * fs)
 
 
 def _bass(f_hz: float, length_s: float, fs: int) -> np.ndarray:

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ras.errors import UserInputError
+from ras.music.beats import track_beats
 from ras.music.synth import STYLES, synth_song
 
 
@@ -73,6 +74,20 @@ def test_other_sample_rates() -> None:
     song = synth_song("steady", tempo_bpm=100, duration_s=4, sample_rate_hz=22050)
     assert song.sample_rate_hz == 22050
     assert song.audio.size == 4 * 22050
+
+
+@pytest.mark.parametrize("sample_rate_hz", [8000, 16000, 22050, 44100, 48000])
+def test_the_known_beats_are_tracked_at_every_common_rate(sample_rate_hz: int) -> None:
+    """The drums' filter edges stay below Nyquist (8 kHz at 16 kHz raised before), and the
+    song at each rate is one the default tracker follows onto its known beats."""
+    song = synth_song("steady", tempo_bpm=100, duration_s=12, sample_rate_hz=sample_rate_hz)
+    assert song.audio.size == 12 * sample_rate_hz
+    assert np.all(np.isfinite(song.audio))
+    track = track_beats(audio=song.audio, sample_rate_hz=sample_rate_hz)
+    hits = np.min(np.abs(track.beats_s[:, None] - song.beats_s[None, :]), axis=1)
+    assert track.beats_s.size >= song.beats_s.size - 2
+    assert np.max(hits) <= 0.002
+    assert track.tempo_bpm == pytest.approx(100, rel=0.01)
 
 
 @pytest.mark.parametrize(
