@@ -22,7 +22,7 @@ from gui.sensor_panel import DisconnectBanner, SensorPanel
 from gui.session_controller import AUDIO_HELP
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT, fmt, fmt_clock
 from gui.widgets import BigButton, Metric
-from ras.events import CueModeEvent, SongEvent, SongEventKind
+from ras.session.log_text import log_text
 from ras.session.music import SongView
 from ras.session.snapshot import LiveSnapshot, Reading
 
@@ -257,15 +257,14 @@ class LivePage(QtWidgets.QWidget):
         for a in live.actions:
             self.add_log(a.t_s, f"you: {a.label}")
         for m in live.messages:
-            if not m.startswith(_SAID_AS_RECORDS):  # logged from the records, at their time
-                self.add_log(live.t_s, m)
+            self.add_log(live.t_s, m)
         for r in live.results:
             if r.message:
                 self.add_log(r.t_s, r.text())
         for e in live.link_events:
             self.add_log(e.t_s, e.text())
         for rec in live.records:
-            line = _music_log(rec)
+            line = log_text(rec)
             if line:
                 self.add_log(rec.t_s, line)
 
@@ -352,27 +351,3 @@ class LivePage(QtWidgets.QWidget):
             if has_speed
             else GAIT_SPEED_MISSING,
         )
-
-
-#: The session's notices that repeat a music record (ras.session.music says each song start
-#: and stop, and each fall-back to the metronome): the log shows the record instead, at its time.
-_SAID_AS_RECORDS = ("song start at ", "song stop at ", "music: the metronome plays on from ")
-
-
-def _music_log(rec: object) -> str:
-    """A cue-sound switch or a song's start or stop as the log shows it ("" for other records;
-    for stretch changes, which the tempo plot shows; and for the therapist's switches, which
-    the action's result says)."""
-    if isinstance(rec, CueModeEvent) and rec.source == "therapist":
-        return ""
-    if isinstance(rec, CueModeEvent):
-        why = f"{rec.source}: {rec.reason}" if rec.reason else rec.source
-        return f"cue: {rec.mode.value} ({why})"
-    if isinstance(rec, SongEvent) and rec.kind is SongEventKind.START:
-        about = [f"{rec.native_tempo_bpm:.0f} bpm"] if math.isfinite(rec.native_tempo_bpm) else []
-        if math.isfinite(rec.stretch_pct):
-            about.append(f"stretch {rec.stretch_pct:+.1f} %")
-        return f"song start: {rec.title}" + (f" ({', '.join(about)})" if about else "")
-    if isinstance(rec, SongEvent) and rec.kind is SongEventKind.STOP:
-        return f"song stop: {rec.title}" + (f" ({rec.reason})" if rec.reason else "")
-    return ""

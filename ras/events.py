@@ -317,6 +317,17 @@ class CueModeEvent:
     source: Literal["plan", "therapist", "system"] = "therapist"
     reason: str = ""
 
+    def text(self, *, with_time: bool = False) -> str:
+        """One line for a live log, e.g. ``cue: the metronome plays on from 95.0 s (<why>)``
+        (``with_time``: say when, for a log whose lines carry no time of their own)."""
+        when = f" from {self.t_s:.1f} s" if with_time else ""
+        if self.source == "system" and self.mode is CueMode.METRONOME:
+            return f"cue: the metronome plays on{when}" + (
+                f" ({self.reason})" if self.reason else ""
+            )
+        why = f"{self.source}: {self.reason}" if self.reason else self.source
+        return f"cue: {self.mode.value}{when} ({why})"
+
 
 class SongEventKind(StrEnum):
     """What happened to the music: a song started, stopped, or its stretch changed with the
@@ -350,6 +361,21 @@ class SongEvent:
     beat_confidence: float = float("nan")
     source: Literal["plan", "therapist", "system"] = "system"
     reason: str = ""
+
+    def text(self, *, with_time: bool = False) -> str:
+        """One line for a live log, e.g. ``song start at 20.0 s: Walk (112 bpm, stretch +1.8 %;
+        chosen at the cue's start)`` (``with_time``: say when, for a log whose lines carry no
+        time of their own)."""
+        when = f" at {self.t_s:.1f} s" if with_time else ""
+        about = []
+        if self.kind is SongEventKind.START and math.isfinite(self.native_tempo_bpm):
+            about.append(f"{self.native_tempo_bpm:.0f} bpm")
+        if self.kind is not SongEventKind.STOP and math.isfinite(self.stretch_pct):
+            about.append(f"stretch {self.stretch_pct:+.1f} %")
+        said = ", ".join(about)
+        if self.reason:
+            said = f"{said}; {self.reason}" if said else self.reason
+        return f"song {self.kind.value}{when}: {self.title}" + (f" ({said})" if said else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from ras.protocol.messages import Side
 from ras.session.actions import parse_action
 from ras.session.host import SessionHost
 from ras.session.live import LiveParts
+from ras.session.log_text import log_text
 from ras.session.request import (
     SensorPorts,
     SensorSpec,
@@ -195,6 +196,10 @@ def run_session(args: argparse.Namespace) -> int:
         for sub in links:  # each sensor link change, with its time
             for event in sub.drain():
                 console.line(event.text(with_time=True))
+        for record in host.records():  # the music's records, in the live log's words
+            line = log_text(record, with_time=True)
+            if line:
+                console.line(line)
         now = time.monotonic()
         if now - last_status[0] >= 1.0:
             last_status[0] = now

@@ -196,7 +196,7 @@ class SessionHost:
             affected_side=self.affected_side,
             level_dbfs=r.level_dbfs,
             ceiling_dbfs=r.ceiling_dbfs,
-            record=self._record if self.watch else None,
+            record=self._record,
             on_started=started,
             on_tick=tick,
             songs=self._songs,
@@ -250,11 +250,17 @@ class SessionHost:
         runner = self.runner
         return _drain(self._notes) + (_drain(runner.messages) if runner is not None else [])
 
+    def records(self) -> list[object]:
+        """The session's records a front-end shows since the previous call (phases, tempo
+        changes, markers, cue states, cue sounds, songs); a live screen gets them in
+        :meth:`snapshot` instead."""
+        return _drain(self._records)
+
     def _record(self, event: object) -> None:
-        if isinstance(
-            event,
-            (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent, CueModeEvent, SongEvent),
-        ):
+        shown = (CueModeEvent, SongEvent)  # a status line's log says these
+        if self.watch:
+            shown += (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent)
+        if isinstance(event, shown):
             self._records.put(event)
 
     def snapshot(self) -> LiveSnapshot:

@@ -408,9 +408,8 @@ class SessionMusic:
             self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song{others}")
 
     def _fall_back(self, t_s: float, reason: str) -> None:
-        """No song can play: the metronome plays on (said and recorded once)."""
+        """No song can play: the metronome plays on (recorded; the log says the record)."""
         self._switch(t_s, CueMode.METRONOME, "system", reason, force=True)
-        self.say(f"music: the metronome plays on from {t_s:.1f} s ({reason})")
 
     def _stop_song(self, t_s: float, source: Source, reason: str) -> None:
         playing = self.playing
@@ -458,9 +457,6 @@ class SessionMusic:
                 reason,
             )
         )
-        if kind is not SongEventKind.STRETCH:
-            at = self._last_t_s
-            self.say(f"song {kind} at {at:.1f} s: {song.title} ({pct:+.1f} %, {reason})")
 
 
 def stretch_refusal(song: SongRecord, tempo_bpm: float) -> str:

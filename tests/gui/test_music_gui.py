@@ -233,8 +233,8 @@ def test_the_music_line_shows_the_song_playing_and_greys_the_metronome(live) -> 
 
 
 def test_the_log_shows_mode_switches_and_song_starts_and_stops_with_their_time(live) -> None:
-    """Each once, from the records at their time (the session's notices of them are not
-    repeated; the therapist's own switch is said by the action's result)."""
+    """Each once, from the records at their time (the session says none of them as a notice;
+    the therapist's own switch is said by the action's result, a stretch by the tempo line)."""
     records = [
         CueModeEvent(65.0, CueMode.MUSIC, "therapist"),
         SongEvent(
@@ -249,19 +249,14 @@ def test_the_log_shows_mode_switches_and_song_starts_and_stops_with_their_time(l
         SongEvent(90.0, SongEventKind.STOP, "ab" * 32, "Walk Slow", reason="cues off"),
         CueModeEvent(95.0, CueMode.METRONOME, "system", "no song fits the tempo"),
     ]
-    said = [  # the session's notices of the same (ras.session.music)
-        "song start at 65.5 s: Walk Slow (+2.0 %, chosen by the therapist)",
-        "song stop at 90.0 s: Walk Slow (+2.0 %, cues off)",
-        "music: the metronome plays on from 95.0 s (no song fits the tempo)",
-        "song choice: Walk Slow: 100 bpm — 2 % from the baseline 98 steps/min",
-    ]
+    said = ["song choice: Walk Slow: 100 bpm — 2 % from the baseline 98 steps/min"]
     snap = LiveSnapshot(state="running", t_s=96.0, records=records, messages=said)
     live.show_state(snap)
     assert live.log.toPlainText().splitlines() == [
         "   1:36  song choice: Walk Slow: 100 bpm — 2 % from the baseline 98 steps/min",
         "   1:05  song start: Walk Slow (100 bpm, stretch +2.0 %)",
         "   1:30  song stop: Walk Slow (cues off)",
-        "   1:35  cue: metronome (system: no song fits the tempo)",
+        "   1:35  cue: the metronome plays on (no song fits the tempo)",
     ]
 
 
