@@ -26,10 +26,12 @@ onset-strength envelope at the median beat interval minus its median over all in
 40–200 beats/min, clipped to 0–1 (near 1: the onsets repeat at the beat and at no other
 interval; near 0: the beat interval is no more periodic than any other, as in a beatless pad).
 
-**Usable for cueing** when all hold, else ``usable=False`` with the first failing reason:
-at least :data:`MIN_BEATS` beats; tempo stability (CV of the inter-beat intervals) at most
-:data:`MAX_STABILITY_PCT`; confidence at least :data:`MIN_CONFIDENCE`; and the tempo, its half or
-its double within :data:`WALK_RANGE_SPM` steps/min.
+**Usable for cueing**: the rule of :mod:`ras.music.usability`.
+
+This module runs the trackers; each step after them is a module of its own, its names
+importable from here too: :mod:`ras.music.attacks` (rise of the sound, band filters),
+:mod:`ras.music.snap`, :mod:`ras.music.beat_level`, :mod:`ras.music.downbeats`,
+:mod:`ras.music.periodicity` (pulse clarity) and :mod:`ras.music.usability`.
 """
 
 from __future__ import annotations
@@ -39,7 +41,20 @@ from importlib import metadata
 import numpy as np
 
 from ras.errors import UserInputError
+from ras.music.attacks import attack_strength_db, band_pass
+from ras.music.beat_level import backbeat_score, choose_beat_level
+from ras.music.downbeats import estimate_downbeats
+from ras.music.periodicity import pulse_clarity
+from ras.music.snap import SNAP_LAG_WINDOW_S, SNAP_MIN_RISE_DB, SNAP_WINDOW_S, snap_to_onsets
 from ras.music.track import BeatTrack
+from ras.music.usability import (
+    MAX_STABILITY_PCT,
+    MIN_BEATS,
+    MIN_CONFIDENCE,
+    WALK_RANGE_SPM,
+    judge_usable,
+    tempo_and_stability,
+)
 
 __all__ = [
     "ANALYSIS_RATE_HZ",
@@ -72,39 +87,6 @@ METHODS: tuple[str, ...] = ("librosa", "essentia")
 DEFAULT_METHOD = "librosa"
 #: A song shorter than this cannot show a steady beat, s.
 MIN_DURATION_S = 6.0
-#: Fewer tracked beats than this: no beat to cue with.
-MIN_BEATS = 8
-#: Lowest confidence (0–1) a song is cued with: essentia's "very low" below 1 of 5.32; for
-#: librosa's pulse clarity, between the beatless songs (at most 0.09: synthetic pads and the
-#: Hungarian Dance) and the steady real songs (0.31 and over) of benchmarks/beat_tracking.py.
-MIN_CONFIDENCE = 0.2
-#: Largest coefficient of variation of the inter-beat intervals a song is cued with, %.
-MAX_STABILITY_PCT = 8.0
-#: Cadences a walk can follow, steps/min (the tempo, its half or its double must be inside).
-WALK_RANGE_SPM = (40.0, 200.0)
-
-#: A tracker's steady lag is looked for this far from its beats, s.
-SNAP_LAG_WINDOW_S = 0.06
-#: A beat, its tracker's lag taken off, is moved onto the sharpest attack this close to it, s.
-SNAP_WINDOW_S = 0.02
-#: An attack: the power of the 2 ms after a point this much above the 10 ms before it, dB.
-SNAP_MIN_RISE_DB = 6.0
-
-#: A beat level other than the tracker's needs this backbeat score (0–1) ...
-RELEVEL_MIN_SCORE = 0.6
-#: ... and this much more than the tracker's level.
-RELEVEL_MARGIN = 0.15
-
-#: Bar starts are given only when their beats stand out by this much (SDs of the beat score).
-DOWNBEAT_MIN_CONTRAST = 1.5
-
-#: The kick's band and the snare's band (low edge 0: low-pass), Hz.
-KICK_BAND_HZ = (0.0, 150.0)
-SNARE_BAND_HZ = (1000.0, 5000.0)
-
-_SNAP_STEP_S = 0.0005
-_SNAP_BEFORE_S = 0.010
-_SNAP_AFTER_S = 0.002
 #: librosa's tracker and everything after the trackers (snap, level, bars) run at this rate, Hz.
 ANALYSIS_RATE_HZ = 22050
 #: Version of what ras does after the tracker (snap, level, bars), named in ``BeatTrack.tracker``
@@ -112,7 +94,6 @@ ANALYSIS_RATE_HZ = 22050
 POSTPROCESS_VERSION = 1
 
 _ESSENTIA_RATE_HZ = 44100
-_CHROMA_RATE_HZ = 11025
 _ESSENTIA_MAX_CONFIDENCE = 5.32
 _HOP = 512
 
@@ -256,300 +237,6 @@ def as_mono(audio: np.ndarray, sample_rate_hz: float) -> np.ndarray:
     if not np.any(x):
         raise UserInputError("the song is silent: there is no beat to track")
     return x
-
-
-def attack_strength_db(audio: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
-    """How sharply the sound rises at each point: times, s, and rise, dB.
-
-    The rise at ``t`` is the mean power in the 2 ms after ``t`` over the mean power in the 10 ms
-    before it, in 0.5 ms steps; the short window after puts its peak on an attack's first
-    milliseconds rather than anywhere in the 10 ms before it.
-    """
-    step = max(1, round(_SNAP_STEP_S * sample_rate_hz))
-    n_blocks = audio.size // step
-    blocks = audio[: n_blocks * step].reshape(n_blocks, step)
-    cum = np.concatenate(
-        ([0.0], np.cumsum(np.einsum("ij,ij->i", blocks, blocks, dtype=np.float64)))
-    )
-    n_before = max(1, round(_SNAP_BEFORE_S * sample_rate_hz / step))
-    n_after = max(1, round(_SNAP_AFTER_S * sample_rate_hz / step))
-    k = np.arange(n_before, n_blocks - n_after + 1)
-    after = (cum[k + n_after] - cum[k]) / n_after
-    before = (cum[k] - cum[k - n_before]) / n_before
-    floor = 1e-10 * max(float(cum[-1]) / max(n_blocks, 1), 1e-20)
-    return k * step / sample_rate_hz, 10 * np.log10((after + floor) / (before + floor))
-
-
-def _sharpest_attack(
-    times_s: np.ndarray, rise_db: np.ndarray, beats_s: np.ndarray, window_s: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """For each beat, the time of the sharpest rise within ``window_s``, s, and that rise, dB."""
-    block_s = float(times_s[1] - times_s[0])
-    reach = round(window_s / block_s)
-    centre = np.searchsorted(times_s, beats_s)
-    idx = np.clip(centre[:, None] + np.arange(-reach, reach + 1)[None, :], 0, times_s.size - 1)
-    best = idx[np.arange(beats_s.size), np.argmax(rise_db[idx], axis=1)]
-    return times_s[best], rise_db[best]
-
-
-def snap_to_onsets(
-    *,
-    audio: np.ndarray,
-    sample_rate_hz: float,
-    beats_s: np.ndarray,
-    lag_window_s: float = SNAP_LAG_WINDOW_S,
-    window_s: float = SNAP_WINDOW_S,
-    min_rise_db: float = SNAP_MIN_RISE_DB,
-) -> np.ndarray:
-    """Move tracked beats onto the attacks they stand for, s.
-
-    Two steps. The tracker's steady lag: the median distance from each beat to the sharpest
-    attack (:func:`attack_strength_db` at least ``min_rise_db``) within ``lag_window_s``; every
-    beat moves by it. Then each beat moves onto the sharpest attack within ``window_s`` of
-    where it now is, if there is one: a fine correction of the trackers' 11.6–23 ms frame grid
-    that cannot jump to a neighbouring off-beat note (swung eighths are 100 ms and more away).
-
-    Parameters
-    ----------
-    audio : numpy.ndarray
-        Mono samples.
-    sample_rate_hz : float
-        Sample rate, Hz.
-    beats_s : numpy.ndarray
-        Tracked beats, s.
-    lag_window_s : float
-        How far the tracker's steady lag is looked for, s.
-    window_s : float
-        How far a beat may then move on its own, s.
-    min_rise_db : float
-        Smallest rise that counts as an attack, dB.
-
-    Returns
-    -------
-    numpy.ndarray
-        The beats, s, increasing.
-    """
-    if beats_s.size == 0:
-        return beats_s
-    times_s, rise_db = attack_strength_db(audio, sample_rate_hz)
-    if times_s.size < 2:
-        return beats_s
-    at_s, strength_db = _sharpest_attack(times_s, rise_db, beats_s, lag_window_s)
-    found = strength_db >= min_rise_db
-    lag_s = float(np.median(at_s[found] - beats_s[found])) if np.any(found) else 0.0
-    shifted_s = beats_s + lag_s
-    at_s, strength_db = _sharpest_attack(times_s, rise_db, shifted_s, window_s)
-    out = np.where(strength_db >= min_rise_db, at_s, shifted_s)
-    out = np.maximum.accumulate(out)
-    keep = np.concatenate(([True], np.diff(out) > window_s))
-    return out[keep]
-
-
-def backbeat_score(kick: np.ndarray, snare: np.ndarray) -> float:
-    """How clearly kick and snare take turns beat by beat, 0–1 (1: kick, snare, kick, snare).
-
-    ``kick`` and ``snare`` are the attack strengths of the low and the snare band at each beat;
-    each is scaled by its mean, and the score is ``|sum((-1)**i * d_i)| / sum(|d_i|)`` of their
-    difference ``d``.
-    """
-    d = snare / (snare.mean() + 1e-9) - kick / (kick.mean() + 1e-9)
-    total = float(np.sum(np.abs(d)))
-    if d.size < MIN_BEATS or total <= 1e-6 * d.size:
-        return 0.0
-    return abs(float(np.sum((-1.0) ** np.arange(d.size) * d))) / total
-
-
-def choose_beat_level(
-    *, audio: np.ndarray, sample_rate_hz: float, beats_s: np.ndarray
-) -> np.ndarray:
-    """The tracked beats, halved or doubled where the drums say the beat is at the other level.
-
-    Trackers often pick twice or half the beat (kick on the off-beats read as eighth-note beats;
-    a fast song read at half speed). Where a song has drums, the beat is where kick and snare
-    take turns (Goto 2001): the backbeat. Each of the tracked beats, every other one (two
-    phases), and the tracked beats with their midpoints is scored with :func:`backbeat_score`;
-    another level replaces the tracked one only when its score is at least
-    :data:`RELEVEL_MIN_SCORE` and :data:`RELEVEL_MARGIN` above the tracked one's, and its tempo
-    stays within 40–200 bpm. A song without clear drums keeps the tracker's level.
-    """
-    if beats_s.size < 2 * MIN_BEATS:
-        return beats_s
-
-    tempo_bpm = 60.0 / float(np.median(np.diff(beats_s)))
-    candidates = {"as tracked": beats_s}
-    if tempo_bpm / 2 >= WALK_RANGE_SPM[0]:
-        candidates["half, even"] = beats_s[0::2]
-        candidates["half, odd"] = beats_s[1::2]
-    if tempo_bpm * 2 <= WALK_RANGE_SPM[1]:
-        mids_s = (beats_s[:-1] + beats_s[1:]) / 2
-        candidates["double"] = np.sort(np.concatenate((beats_s, mids_s)))
-    rises = {
-        name: attack_strength_db(band_pass(audio, sample_rate_hz, band_hz), sample_rate_hz)
-        for name, band_hz in (("kick", KICK_BAND_HZ), ("snare", SNARE_BAND_HZ))
-    }
-    scores = {}
-    for name, seq_s in candidates.items():
-        kick = _rise_at(*rises["kick"], seq_s)
-        snare = _rise_at(*rises["snare"], seq_s)
-        scores[name] = backbeat_score(kick, snare)
-    best = max(scores, key=scores.get)
-    if (
-        best != "as tracked"
-        and scores[best] >= RELEVEL_MIN_SCORE
-        and scores[best] >= scores["as tracked"] + RELEVEL_MARGIN
-    ):
-        return candidates[best]
-    return beats_s
-
-
-def estimate_downbeats(
-    *, audio: np.ndarray, sample_rate_hz: float, beats_s: np.ndarray
-) -> np.ndarray:
-    """Bar starts among the beats, s, where the song marks them clearly; else empty.
-
-    Each beat is scored by how much the harmony changes on it (cosine distance between the
-    median chroma of the beat and of the beat before) plus half the kick-band attack on it,
-    both as z-scores. For bars of 3 and of 4 beats and every phase, the contrast is the mean
-    score of the beats at that phase minus that of the others; the best bar and phase are taken
-    when their contrast is at least :data:`DOWNBEAT_MIN_CONTRAST`. One phase for the whole song:
-    a missed or extra beat shifts every bar after it, so a song whose bars do not line up gives
-    a low contrast and no downbeats.
-    """
-    if beats_s.size < 2 * MIN_BEATS:
-        return np.zeros(0)
-    import librosa
-
-    # chords are below 5 kHz: chroma at 11,025 Hz, tuning taken as A440 (its estimate from
-    # every spectral peak of the song cost more memory than the rest of the analysis)
-    y = librosa.resample(audio, orig_sr=sample_rate_hz, target_sr=_CHROMA_RATE_HZ)
-    hop = _HOP // 2
-    chroma = librosa.feature.chroma_stft(
-        y=y, sr=_CHROMA_RATE_HZ, hop_length=hop, n_fft=1024, tuning=0.0
-    )
-    del y
-    frames = librosa.time_to_frames(beats_s, sr=_CHROMA_RATE_HZ, hop_length=hop)
-    per_beat = librosa.util.sync(chroma, frames, aggregate=np.median)[:, 1 : 1 + beats_s.size]
-    unit = per_beat / (np.linalg.norm(per_beat, axis=0, keepdims=True) + 1e-9)
-    change = np.concatenate(([0.0], 1.0 - np.sum(unit[:, 1:] * unit[:, :-1], axis=0)))
-    low = band_pass(audio, sample_rate_hz, KICK_BAND_HZ)
-    kick = _rise_at(*attack_strength_db(low, sample_rate_hz), beats_s)
-    score = _z(change[: beats_s.size]) + 0.5 * _z(kick)
-    best = (-np.inf, 4, 0)
-    for beats_per_bar in (3, 4):
-        phase_of = np.arange(score.size) % beats_per_bar
-        for phase in range(beats_per_bar):
-            on = phase_of == phase
-            contrast = float(score[on].mean() - score[~on].mean())
-            best = max(best, (contrast, beats_per_bar, phase))
-    contrast, beats_per_bar, phase = best
-    if contrast < DOWNBEAT_MIN_CONTRAST:
-        return np.zeros(0)
-    return beats_s[phase::beats_per_bar].copy()
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    """``x`` as z-scores (zeros where it does not vary)."""
-    sd = float(np.std(x))
-    return (x - np.mean(x)) / sd if sd > 0 else np.zeros_like(x)
-
-
-def band_pass(audio: np.ndarray, sample_rate_hz: float, band_hz: tuple[float, float]) -> np.ndarray:
-    """``audio`` through a 4th-order Butterworth band (low edge 0: low-pass), float32.
-
-    Filtered a few seconds at a time, the filter's state carried over, so a long song is never
-    held in float64 whole.
-    """
-    from scipy import signal
-
-    lo_hz, hi_hz = band_hz
-    if lo_hz > 0:
-        sos = signal.butter(4, (lo_hz, hi_hz), btype="bandpass", fs=sample_rate_hz, output="sos")
-    else:
-        sos = signal.butter(4, hi_hz, btype="lowpass", fs=sample_rate_hz, output="sos")
-    out = np.empty(audio.size, np.float32)
-    state = np.zeros((sos.shape[0], 2))
-    chunk = 1 << 18
-    for start in range(0, audio.size, chunk):
-        out[start : start + chunk], state = signal.sosfilt(
-            sos, audio[start : start + chunk], zi=state
-        )
-    return out
-
-
-def _rise_at(times_s: np.ndarray, rise_db: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
-    """The largest rise within 15 ms of each beat, dB, 0 where the sound falls."""
-    _, strength_db = _sharpest_attack(times_s, rise_db, beats_s, 0.015)
-    return np.clip(strength_db, 0.0, None)
-
-
-def tempo_and_stability(beats_s: np.ndarray) -> tuple[float, float]:
-    """Tempo (60 / median inter-beat interval, bpm) and stability (CV of the intervals, %).
-
-    Fewer than 3 beats: ``(nan, nan)``.
-    """
-    if beats_s.size < 3:
-        return float("nan"), float("nan")
-    ibis_s = np.diff(beats_s)
-    tempo_bpm = 60.0 / float(np.median(ibis_s))
-    stability_pct = 100.0 * float(np.std(ibis_s) / np.mean(ibis_s))
-    return tempo_bpm, stability_pct
-
-
-def pulse_clarity(onset_envelope: np.ndarray, lag_frames: float, frame_rate_hz: float) -> float:
-    """How clearly an onset envelope repeats at the beat interval, 0–1.
-
-    The envelope's normalised autocorrelation at ``lag_frames`` (interpolated) minus its median
-    over every beat interval a walk can follow (:data:`WALK_RANGE_SPM`), clipped to 0–1: a
-    beat stands out from the other intervals; a beatless song's best interval does not (its
-    autocorrelation is about as high at any lag).
-    """
-    x = onset_envelope - np.mean(onset_envelope)
-    energy = float(np.dot(x, x))
-    if energy <= 0 or not np.isfinite(lag_frames) or lag_frames < 1 or lag_frames >= x.size - 2:
-        return 0.0
-    r = np.correlate(x, x, mode="full")[x.size - 1 :] / energy
-    lo = int(np.floor(lag_frames))
-    at_beat = float(np.interp(lag_frames, [lo, lo + 1], r[lo : lo + 2]))
-    lags = np.arange(
-        max(1, int(frame_rate_hz * 60 / WALK_RANGE_SPM[1])),
-        min(x.size - 1, int(frame_rate_hz * 60 / WALK_RANGE_SPM[0]) + 1),
-    )
-    baseline = float(np.median(r[lags])) if lags.size else 0.0
-    return float(np.clip(at_beat - baseline, 0.0, 1.0))
-
-
-def judge_usable(
-    *,
-    n_beats: int,
-    tempo_bpm: float,
-    stability_pct: float,
-    confidence: float,
-    min_confidence: float = MIN_CONFIDENCE,
-    max_stability_pct: float = MAX_STABILITY_PCT,
-) -> tuple[bool, str]:
-    """Whether a tracked song can cue walking, and why not in the therapist's words."""
-    if n_beats < MIN_BEATS:
-        return False, (
-            f"no steady beat was found: only {n_beats} beats tracked "
-            f"(at least {MIN_BEATS} are needed)"
-        )
-    if stability_pct > max_stability_pct:
-        return False, (
-            f"the beat is not steady enough to walk to: tempo varies {stability_pct:.0f} % "
-            f"(at most {max_stability_pct:.0f} % can be cued)"
-        )
-    if confidence < min_confidence:
-        return False, (
-            f"the beat could not be found with confidence: confidence {confidence:.2f} "
-            f"(at least {min_confidence:.2f} is needed)"
-        )
-    lo, hi = WALK_RANGE_SPM
-    if not any(lo <= f * tempo_bpm <= hi for f in (1.0, 0.5, 2.0)):
-        return False, (
-            f"the tempo {tempo_bpm:.0f} bpm is outside what a walk can follow: it, its half or "
-            f"its double must be within {lo:.0f}–{hi:.0f} steps/min"
-        )
-    return True, ""
 
 
 def _version(package: str) -> str:
