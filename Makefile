@@ -15,11 +15,12 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/debian-packages.txt
 run: setup
 	bash scripts/run.sh "$(VENV)"
 
-## test: set up, then lint and run every test (but the runs under deliberate load: make test-audio)
+## test: set up, then lint and run every test (but the runs under deliberate load: make test-audio);
+## the 20 slowest are listed, to keep the suite under its 15 minutes
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -m "not load"
+	$(PY) -m pytest -m "not load" --durations=20
 
 ## test-fast: set up, then lint and run every test not marked slow (the edit-test loop)
 test-fast: setup
