@@ -320,10 +320,23 @@ CREATE TABLE song_events (
 CREATE INDEX song_events_session_t ON song_events (session_id, t_s);
 """
 
+# v8 (issue 14): a second beat tracker's opinion on each song. On import a second tracker
+# (essentia, when installed) tracks the song too; ``second_tracker`` names it ('' : no second
+# opinion was made, as for every song analysed before v8), ``second_tempo_bpm`` is its tempo,
+# ``tracker_agreement`` the F-measure of its beats against the default's at one level, and
+# ``trackers_agree`` the verdict (NULL: not checked), so a song the trackers disagree on is
+# flagged wherever it is shown (ras.music.second_opinion).
+_V8 = """
+ALTER TABLE songs ADD COLUMN second_tracker TEXT NOT NULL DEFAULT '';
+ALTER TABLE songs ADD COLUMN second_tempo_bpm REAL;
+ALTER TABLE songs ADD COLUMN tracker_agreement REAL;
+ALTER TABLE songs ADD COLUMN trackers_agree INTEGER CHECK (trackers_agree IN (0, 1));
+"""
+
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,8 +2,8 @@
 
 A song is known by the sha256 of its file's bytes. Its audio is copied once into
 ``<database folder>/music/<sha256>.<extension>`` (folder 0700, file 0600: what a patient listens
-to is health data too); the ``songs`` table keeps what it is and its analysis (schema v6), and
-``patient_songs`` whose it is, with the patient's flags. When no patient has a song any more,
+to is health data too); the ``songs`` table keeps what it is and its analysis (schema v6; a
+second tracker's opinion, v8), and ``patient_songs`` whose it is, with the patient's flags. When no patient has a song any more,
 its row and its audio file go.
 """
 
@@ -72,6 +72,15 @@ class SongRecord:
         Beat and bar-start times in the song, s (float64).
     analysed_utc : str
         When it was analysed; ``analysis_s`` how long that took, s.
+    second_tracker : str
+        The tracker asked for a second opinion on import (``""``: none was made; schema v8).
+    second_tempo_bpm : float
+        Its tempo, beats/min (NaN when none was made).
+    tracker_agreement : float
+        F-measure of its beats against the default's at one level, 0–1 (NaN when none).
+    trackers_agree : bool or None
+        Whether the two trackers agree (None: not checked); see
+        :mod:`ras.music.second_opinion`.
     """
 
     sha256: str
@@ -93,6 +102,10 @@ class SongRecord:
     downbeats_s: np.ndarray
     analysed_utc: str
     analysis_s: float
+    second_tracker: str = ""
+    second_tempo_bpm: float = math.nan
+    tracker_agreement: float = math.nan
+    trackers_agree: bool | None = None
 
     @property
     def short_id(self) -> str:
@@ -117,7 +130,13 @@ _COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(SongRecord)
 _SELECT = ", ".join(f"s.{c}" for c in _COLUMNS)
 _BLOBS = ("beats_s", "downbeats_s")
 #: Numbers a tracker may leave undefined (NaN: too few beats), stored as NULL.
-_MAYBE_NAN = ("tempo_bpm", "tempo_stability_pct", "beat_confidence")
+_MAYBE_NAN = (
+    "tempo_bpm",
+    "tempo_stability_pct",
+    "beat_confidence",
+    "second_tempo_bpm",
+    "tracker_agreement",
+)
 
 
 def beats_to_blob(times_s: np.ndarray) -> bytes:
@@ -133,6 +152,8 @@ def beats_from_blob(blob: bytes) -> np.ndarray:
 def _song_from_row(row: tuple[Any, ...]) -> SongRecord:
     values = dict(zip(_COLUMNS, row, strict=True))
     values["usable"] = bool(values["usable"])
+    agree = values["trackers_agree"]
+    values["trackers_agree"] = None if agree is None else bool(agree)
     for name in _BLOBS:
         values[name] = beats_from_blob(values[name])
     for name in _MAYBE_NAN:
@@ -145,6 +166,10 @@ def _song_params(song: SongRecord) -> tuple[Any, ...]:
     for name in _BLOBS:
         values[name] = beats_to_blob(getattr(song, name))
     values["usable"] = int(song.usable)
+    values["trackers_agree"] = None if song.trackers_agree is None else int(song.trackers_agree)
+    for name in _MAYBE_NAN:  # NULL, not NaN, for a number nobody measured
+        if not math.isfinite(values[name]):
+            values[name] = None
     return tuple(values[c] for c in _COLUMNS)
 
 

@@ -12,7 +12,7 @@ import pytest
 from ras.events import MarkerEvent, MarkerKind
 from ras.store import Store
 from ras.store.schema import MIGRATIONS, connect, migrate, schema_version
-from ras.store.songs import SongRecord
+from ras.store.songs import SongRecord, beats_to_blob
 
 
 def song_record(sha256: str = "ab" * 32, **changes: object) -> SongRecord:
@@ -40,6 +40,31 @@ def song_record(sha256: str = "ab" * 32, **changes: object) -> SongRecord:
     }
     values.update(changes)
     return SongRecord(**values)  # type: ignore[arg-type]
+
+
+#: The songs table's columns as schema v6 made them (v8 added the second opinion's).
+V6_SONG_COLUMNS = (
+    "sha256", "extension", "title", "artist", "duration_s", "sample_rate_hz", "channels",
+    "tempo_bpm", "tempo_stability_pct", "beat_confidence", "usable", "reason", "tracker",
+    "loudness_lufs", "peak_dbfs", "beats_s", "downbeats_s", "analysed_utc", "analysis_s",
+)  # fmt: skip
+
+
+def insert_v6_song(conn: sqlite3.Connection, record: SongRecord, patient_rowid: int) -> None:
+    """``record`` given to a patient in a database still at schema v6 or v7 (raw SQL: the
+    SongStore writes the columns of the current schema), liked."""
+    values = [getattr(record, c) for c in V6_SONG_COLUMNS]
+    values = [beats_to_blob(v) if isinstance(v, np.ndarray) else v for v in values]
+    conn.execute(
+        f"INSERT INTO songs ({', '.join(V6_SONG_COLUMNS)})"
+        f" VALUES ({', '.join('?' * len(V6_SONG_COLUMNS))})",
+        values,
+    )
+    conn.execute(
+        "INSERT INTO patient_songs (patient_id, song_id, liked, added_utc)"
+        " VALUES (?, last_insert_rowid(), 1, '2026-12-04T09:01:00Z')",
+        (patient_rowid,),
+    )
 
 
 def _v5_database(db: Path) -> None:
