@@ -3,8 +3,8 @@
 A song is known by the sha256 of its file's bytes. Its audio is copied once into
 ``<database folder>/music/<sha256>.<extension>`` (folder 0700, file 0600: what a patient listens
 to is health data too); the ``songs`` table keeps what it is and its analysis (schema v6; a
-second tracker's opinion, v8), and ``patient_songs`` whose it is, with the patient's flags. When no patient has a song any more,
-its row and its audio file go.
+second tracker's opinion, v8), and ``patient_songs`` whose it is, with the patient's flags.
+When no patient has a song any more, its row and its audio file go.
 """
 
 from __future__ import annotations
