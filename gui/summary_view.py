@@ -28,6 +28,7 @@ from ras.export.api import EXPORT_FORMATS, export_session
 from ras.report.compare import Change, compare_phases, compare_sessions, format_value
 from ras.report.progress import TrainingDose, local_text, training_dose
 from ras.report.session import previous_session
+from ras.results.music import music_use
 from ras.results.outcomes import (
     CUED_END_LABEL,
     MEASURE_BY_KEY,
@@ -114,11 +115,13 @@ class SessionFigures:
         by = Counter(c.source for c in self.data.tempo_changes)
         songs = self.dose.n_songs
         music = f"{self.dose.music_min:.1f} min · {songs} song{'' if songs == 1 else 's'}"
+        played = " · ".join(f"{u.title} {u.minutes:.1f} min" for u in music_use(self.data).songs)
         return {
             "events": " · ".join(events) or "none",
             "notes": str(kinds[MarkerKind.NOTE]),
             "cue": " · ".join(cue) or "none",
             "music": music if self.dose.music_s > 0 or songs else "none",
+            "songs": played or "none",
             "links": " · ".join(f"{side} {n}" for side, n in sorted(lost.items())) or "none",
             "changes": f"{sum(by.values())}"
             + "".join(
@@ -252,6 +255,7 @@ class SummaryPage(ScreenPage):
             ("changes", "Tempo changes"),
             ("cue", "Cue turned off / paused"),
             ("music", "Music (minutes cued, songs)"),
+            ("songs", "Songs played (minutes)"),
             ("events", "Clinical events"),
             ("notes", "Notes"),
             ("links", "Sensor disconnections"),
@@ -263,6 +267,7 @@ class SummaryPage(ScreenPage):
             name = QtWidgets.QLabel(label)
             name.setStyleSheet("font-size: 13pt;")
             self.form.addRow(name, value)
+        self.values["songs"].setWordWrap(True)  # long titles wrap, never widen the page
 
         # the outcomes first; the session's timeline (the live plots) one tab away
         figures = QtWidgets.QWidget()
@@ -364,6 +369,7 @@ class SummaryPage(ScreenPage):
                 "changes",
                 "cue",
                 "music",
+                "songs",
                 "events",
                 "notes",
                 "links",
@@ -395,7 +401,7 @@ class SummaryPage(ScreenPage):
         v["cued_min"].setText(f"{f.dose.cued_min:.1f} min")
         v["cued_end"].setText(fmt(f.outcomes.cued_end_cadence_spm, ".1f", " steps/min"))
         v["cued_end"].setToolTip(f.outcomes.cued_end_reason)
-        for key in ("changes", "cue", "music", "events", "notes", "links"):
+        for key in ("changes", "cue", "music", "songs", "events", "notes", "links"):
             v[key].setText(counts[key])
 
     def _export(self) -> None:

@@ -22,6 +22,7 @@ from ras.results.outcomes import session_outcomes
 from ras.results.session_data import load_session
 from ras.store import Store
 from tests.conftest import add_patient
+from tests.music_checks import assert_every_beat_cued
 from tests.session.test_music_session import known_beats
 
 RAS = [sys.executable, "-m", "ras"]
@@ -57,15 +58,6 @@ def song_file(path: Path, tempo_bpm: float, duration_s: float) -> Path:
     made = synth_song("steady", tempo_bpm=tempo_bpm, duration_s=duration_s, sample_rate_hz=RATE_HZ)
     sf.write(path, made.audio, RATE_HZ)
     return path
-
-
-def assert_every_beat_cued(data) -> None:
-    """Every beat decided in the cued phase has its CueEvent: consecutive indices, and no gap
-    longer than one beat interval at the slowest tempo played."""
-    cues = np.sort(data.cues, order="t_s")
-    assert np.array_equal(np.diff(cues["beat_index"]), np.ones(len(cues) - 1, dtype=np.int64))
-    ibi_s = np.diff(cues["t_s"])
-    assert ibi_s.max() < 1.05 * 60.0 / cues["tempo_bpm"].min()
 
 
 def test_a_closed_loop_session_walks_to_a_song_and_the_record_and_report_say_so(tmp_path):

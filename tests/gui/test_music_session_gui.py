@@ -1,0 +1,101 @@
+"""Issue 14's acceptance run through the GUI: a closed-loop simulated session with music, set up,
+run and summed up in the real main window (offscreen, sped up).
+
+The set-up page's cue sound is set to music and the patient's song ticked; after a baseline, the
+cued phase plays the song stretched onto the cue's beats and the therapist raises the tempo once.
+The virtual patient entrains to the music's beats as to clicks, every beat is cued, the record
+holds the cue mode and song records, and the summary page and the session report name the song
+and the time on music.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import soundfile as sf
+from gui_helpers import click, log_text, type_into
+from PySide6 import QtCore
+
+from ras.events import CueMode, SongEventKind
+from ras.music.library import MusicLibrary
+from ras.music.synth import synth_song
+from ras.results.session_data import load_session
+from ras.store.store import Store
+from tests.gui.test_session_flow import save_pdf
+from tests.music_checks import assert_every_beat_cued, resultant_length, step_phases_deg
+from tests.report.report_helpers import pdf_text, requires_poppler
+from tests.session.test_music_session import known_beats
+
+RATE_HZ = 22050
+#: The healthy virtual patient walks at about 110 steps/min; the song is close to that.
+SONG_BPM = 112.0
+TITLE = "Walk Along"
+
+
+def add_song(db: str, folder) -> None:
+    """Patient P-1 with one song (its beats known, as the synthesiser placed them)."""
+    made = synth_song("steady", tempo_bpm=SONG_BPM, duration_s=90.0, sample_rate_hz=RATE_HZ)
+    path = folder / "walk.wav"
+    sf.write(path, made.audio, RATE_HZ)
+    with Store(db) as store:
+        store.add_patient("P-1", diagnosis="stroke", affected_side="left")
+        MusicLibrary(store, known_beats(SONG_BPM)).add(path, patient="P-1", title=TITLE)
+
+
+@requires_poppler
+def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, monkeypatch):
+    w, s = window, window.setup
+    add_song(db, tmp_path)
+    s.reload_patients(select="P-1")
+    click(qtbot, s.use_sim)
+    s.preset.setCurrentText("healthy")
+    s.plan.setCurrentText("iso-ramp")
+    type_into(qtbot, s.baseline_s, 20)
+    type_into(qtbot, s.cued_s, 60)
+    type_into(qtbot, s.probe_s, 0)
+    s.audio.setCurrentText("none")
+    m = s.music
+    m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC))
+    assert m.songs.count() == 1 and m.songs.item(0).text().endswith(TITLE)
+    m.songs.item(0).setCheckState(QtCore.Qt.CheckState.Checked)
+    click(qtbot, s.start_btn)
+    assert w.current_page() is w.live, s.error.text()
+
+    # the cued phase: the song plays (the music line names it), the therapist adds 1 bpm
+    live, controls = w.live, w.live.controls
+    monkeypatch.setattr(controls, "confirm_jump", lambda old, new: True)
+    qtbot.waitUntil(lambda: TITLE in (live.music_line.full_text or ""), timeout=30000)
+    qtbot.waitUntil(controls.plus.isEnabled, timeout=5000)
+    click(qtbot, controls.plus)
+    qtbot.waitUntil(lambda: "you: +1 bpm" in log_text(w), timeout=5000)
+    assert f"song start: {TITLE}" in log_text(w)
+
+    # the summary names the song and the time on music; so does the session report
+    qtbot.waitUntil(lambda: w.current_page() is w.summary, timeout=30000)
+    assert "Complete" in w.summary.status.text()
+    values = w.summary.values
+    assert values["music"].text().endswith(" min · 1 song")
+    played = values["songs"].text()
+    assert played.startswith(f"{TITLE} ") and played.endswith(" min")
+    pdf = tmp_path / "report.pdf"
+    save_pdf(qtbot, w.summary.report_btn, pdf, monkeypatch)
+    report = pdf_text(pdf)
+    assert TITLE in report and "on music)" in report
+
+    with Store(db) as store:
+        (session,) = store.list_sessions("P-1")
+        data = load_session(store, session.id)
+    first = data.cue_modes[0]
+    assert (first.mode, first.source) == (CueMode.MUSIC, "plan")
+    songs = data.song_events
+    assert songs[0].kind is SongEventKind.START and songs[-1].kind is SongEventKind.STOP
+    assert {e.title for e in songs} == {TITLE}
+    start_t, stop_t = songs[0].t_s, songs[-1].t_s
+    therapist = [c for c in data.tempo_changes if c.source == "therapist"]
+    assert len(therapist) == 1 and start_t < therapist[0].effective_t_s < stop_t
+    stretches = [e for e in songs if e.kind is SongEventKind.STRETCH]
+    assert therapist[0].effective_t_s in [e.t_s for e in stretches]
+    # the virtual patient walked to the music's beats as to clicks
+    phases = step_phases_deg(data, start_t + 5.0, stop_t)
+    assert phases.size > 40 and resultant_length(phases) > 0.8
+    assert_every_beat_cued(data)
+    assert np.isfinite(data.cues["t_s"]).all()
