@@ -104,6 +104,18 @@ class BeatAlignedRenderer:
         strong downbeat, :func:`start_beat_index`).
     attack_s : float
         Played as recorded from each beat, s (:func:`ras.music.stretch.render_segment`).
+    lead_beats : int, optional
+        Beats handed to the song before its start beat (default ``fade_in_beats``); with
+        ``fade_in_beats=0`` they are heard at full level (a :class:`~ras.music.song_chain.
+        SongChain` crossfades them itself). Their intervals are not held to
+        ``max_stretch_pct``: they lead in from the song before, at its tempo.
+
+    Attributes
+    ----------
+    start_grid : int
+        Index into :attr:`grid_smp` of the start beat.
+    first_grid : int
+        Index of the first beat the song is given (``start_grid`` less the lead beats).
     """
 
     def __init__(
@@ -120,6 +132,7 @@ class BeatAlignedRenderer:
         max_stretch_pct: float = stretch.MAX_STRETCH_PCT,
         start_beat: int | None = None,
         attack_s: float = stretch.ATTACK_S,
+        lead_beats: int | None = None,
     ) -> None:
         self.audio = np.ascontiguousarray(audio, dtype=np.float32)
         self.sample_rate_hz = int(sample_rate_hz)
@@ -138,8 +151,10 @@ class BeatAlignedRenderer:
             start_beat = start_beat_index(
                 self.audio, self.sample_rate_hz, track.beats_s, track.downbeats_s
             )
-        start_grid = int(np.searchsorted(grid_s, track.beats_s[start_beat] - 1e-6))
-        self._next_grid = max(start_grid - self.fade_in_beats, 0)
+        self.start_grid = int(np.searchsorted(grid_s, track.beats_s[start_beat] - 1e-6))
+        lead = self.fade_in_beats if lead_beats is None else int(lead_beats)
+        self.first_grid = max(self.start_grid - lead, 0)
+        self._next_grid = self.first_grid
         self._native_ibi_smp = 60.0 * self.sample_rate_hz / (track.tempo_bpm * self.multiple)
         self._runs: list[_Run] = []
         self.ended = False
@@ -162,7 +177,8 @@ class BeatAlignedRenderer:
             self._advance(self._runs[-1])
             return
         pct = 100.0 * (self._native_ibi_smp / (t - run.out_smp[-1]) - 1.0)
-        if abs(pct) > self.max_stretch_pct + _ROUNDING_PCT:
+        leading_in = self._next_grid <= self.start_grid
+        if abs(pct) > self.max_stretch_pct + _ROUNDING_PCT and not leading_in:
             self._end_run(
                 run,
                 f"the cue tempo is {pct:+.0f} % from the song's: beyond ±"
@@ -197,6 +213,11 @@ class BeatAlignedRenderer:
         run.fade_to = s
         for j in [j for j in run.segments if j >= kept]:
             del run.segments[j]
+
+    @property
+    def next_grid(self) -> int:
+        """Index into :attr:`grid_smp` of the song beat the next cue beat added will get."""
+        return self._next_grid
 
     @property
     def available_until(self) -> int:
