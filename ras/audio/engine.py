@@ -224,7 +224,9 @@ class CueEngine:
         """The song the music modes play (its beats put on the cue beats), None for none.
 
         Set it while the music is silent (before the session, or in metronome mode): the source
-        gets the beats scheduled from then on.
+        gets the beats scheduled from then on. A session sets a
+        :class:`~ras.music.song_chain.SongChain` once and changes songs through
+        :meth:`change_song_at`, the music playing on.
         """
         if self._music_on:
             raise RuntimeError("change the song while the music is silent (metronome mode)")
@@ -232,6 +234,17 @@ class CueEngine:
             self.set_cue_mode(CueMode.METRONOME)
         self.music.set_source(source)
         self._has_music = source is not None
+
+    def change_song_at(self, t_s: float, source: BeatAlignedSource, crossfade_frames: int) -> int:
+        """The song playing gives way to ``source`` at the beat at session time ``t_s`` (call it
+        before that beat is scheduled), crossfaded over ``crossfade_frames`` output samples
+        before it; the music source set must be a :class:`~ras.music.song_chain.SongChain`.
+        Returns the beat's sample (the change is made at the first beat at or after it)."""
+        if not self._has_music:
+            raise RuntimeError("set a song chain with set_music_source first")
+        sample = self.sample_of(t_s)
+        self.music.change_at(sample, source, crossfade_frames)
+        return sample
 
     def set_cue_mode(self, mode: CueMode | str) -> int:
         """Switch between metronome, music and music+click from the next beat not yet rendered.

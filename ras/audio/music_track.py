@@ -309,6 +309,12 @@ class MusicTrack:
         """The next beat falls on output sample ``sample_index``."""
         self._send("beat", int(sample_index))
 
+    def change_at(self, beat_sample: int, source: BeatAlignedSource, crossfade_frames: int) -> None:
+        """The song playing gives way to ``source`` at the beat at ``beat_sample``, crossfaded
+        over ``crossfade_frames`` before it (the source set must be a
+        :class:`~ras.music.song_chain.SongChain`; send it before that beat)."""
+        self._send("change", (int(beat_sample), source, int(crossfade_frames)))
+
     def retract_from(self, sample_index: int) -> None:
         """Beats from ``sample_index`` on are taken back; music rendered from there is dropped."""
         self._send("retract", int(sample_index))
@@ -384,8 +390,20 @@ class MusicTrack:
                     self._retract(sample)
                 self.source.add_beat(sample)
                 self._last_beat = sample
+                self._rerender()
+            elif what == "change":
+                at, incoming, frames = value  # type: ignore[misc]
+                self.source.change_at(at, incoming, frames)  # type: ignore[attr-defined]
             elif what == "retract":
                 self._retract(int(value))  # type: ignore[call-overload]
+
+    def _rerender(self) -> None:
+        """A change reached its boundary: what was rendered from its crossfade on is redone
+        (never what the callback may be reading now)."""
+        pop = getattr(self.source, "pop_rerender_from", None)
+        at = pop() if pop is not None else None
+        if at is not None:
+            self.ring.rewind_to(max(at, self.ring.read_sample + self.max_block_frames))
 
     def _retract(self, sample: int) -> None:
         assert self.source is not None
