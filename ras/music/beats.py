@@ -91,7 +91,7 @@ MIN_DURATION_S = 6.0
 ANALYSIS_RATE_HZ = 22050
 #: Version of what ras does after the tracker (snap, level, bars), named in ``BeatTrack.tracker``
 #: so songs analysed before a change can be found and analysed again.
-POSTPROCESS_VERSION = 1
+POSTPROCESS_VERSION = 2  # 2: a beat level is taken only where the onsets support it
 
 _ESSENTIA_RATE_HZ = 44100
 _ESSENTIA_MAX_CONFIDENCE = 5.32

@@ -8,6 +8,7 @@ import pytest
 import soundfile as sf
 
 from ras.errors import UserInputError
+from ras.music.beat_level import level_supported
 from ras.music.beats import (
     DEFAULT_METHOD,
     MIN_DURATION_S,
@@ -19,6 +20,7 @@ from ras.music.beats import (
     tempo_and_stability,
     track_beats,
 )
+from ras.music.periodicity import dropped_ratio, offbeat_ratio, strength_at
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
 from tests.conftest import TESTS_DIR
@@ -120,7 +122,7 @@ def test_the_tracker_keeps_its_settings_and_result() -> None:
     assert tracker.track(audio=song.audio, sample_rate_hz=FS_HZ) is tracker
     assert not tracker.beat_track_.usable
     assert "(at least 0.99 is needed)" in tracker.beat_track_.reason
-    assert tracker.beat_track_.tracker.endswith(", ras snap+level+bars v1")
+    assert tracker.beat_track_.tracker.endswith(", ras snap+level+bars v2")
     own = BeatTracker("librosa", snap=False, relevel=False, downbeats=False)
     own_track = own.track(audio=song.audio, sample_rate_hz=FS_HZ).beat_track_
     assert own_track.tracker.endswith(" beat_track")
@@ -210,3 +212,57 @@ def test_backbeat_score() -> None:
     assert backbeat_score(kick, snare) == pytest.approx(1.0)
     assert backbeat_score(np.ones(16), np.ones(16)) == 0.0
     assert backbeat_score(kick[:4], snare[:4]) == 0.0
+
+
+FAST_GRID = [
+    ("steady", 150, 0), ("steady", 170, 2), ("steady", 180, 1), ("drift", 160, 1),
+    ("drift", 180, 2), ("swing", 170, 0), ("quiet_intro", 180, 2), ("syncopated", 180, 3),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("style", "tempo_bpm", "seed"), FAST_GRID)
+def test_fast_songs_are_tracked_at_their_own_tempo(style: str, tempo_bpm: int, seed: int) -> None:
+    """150–180 bpm: neither the tracker's half nor a re-levelling halves the beat."""
+    song = synth_song(style, tempo_bpm=tempo_bpm, duration_s=15, seed=seed)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    assert track.tempo_bpm == pytest.approx(60 / np.median(np.diff(song.beats_s)), rel=0.04)
+    assert f_measure(track.beats_s, song.beats_s) >= 0.95
+
+
+def test_a_long_fast_song_is_not_read_at_a_quarter_of_its_tempo() -> None:
+    """The case found wrong: librosa takes half of 170 bpm, and a backbeat score made high by
+    the four-chord loop then halved it again (42.5 bpm, confidence 0.97). The beats a halving
+    would drop are as strong as those it keeps, so the onsets refuse it; the snares between
+    the tracked beats let the drums double it back to the true beat."""
+    song = synth_song("steady", tempo_bpm=170, duration_s=200, seed=2)
+    track = track_beats(audio=song.audio, sample_rate_hz=FS_HZ)
+    assert track.tempo_bpm == pytest.approx(170, rel=0.01)
+    assert f_measure(track.beats_s, song.beats_s) >= 0.95
+    assert track.usable
+
+
+def _pulses(times_s: np.ndarray, heights: np.ndarray, frame_rate_hz: float, n: int) -> np.ndarray:
+    envelope = np.zeros(n)
+    envelope[np.round(times_s * frame_rate_hz).astype(int)] = heights
+    return envelope
+
+
+def test_the_onsets_decide_which_levels_a_beat_may_take() -> None:
+    """Beats every 0.5 s at 100 frames/s. Alike beats: halving refused; every other beat weak:
+    halving allowed; nothing between the beats: doubling refused; onsets halfway: allowed."""
+    fps, beats_s = 100.0, 0.5 + 0.5 * np.arange(20)
+    mids_s = beats_s[:-1] + 0.25
+    alike = _pulses(beats_s, np.ones(20), fps, 1100)
+    strong_weak = _pulses(beats_s, np.tile([1.0, 0.3], 10), fps, 1100)
+    with_offbeats = alike + _pulses(mids_s, np.full(19, 0.6), fps, 1100)
+    np.testing.assert_array_equal(strength_at(alike, fps, beats_s[:3] + 0.01), [1, 1, 1])
+    assert dropped_ratio(alike, fps, beats_s[0::2], beats_s[1::2]) == pytest.approx(1.0)
+    assert dropped_ratio(strong_weak, fps, beats_s[0::2], beats_s[1::2]) == pytest.approx(0.3)
+    assert offbeat_ratio(alike, fps, beats_s) == 0.0
+    assert offbeat_ratio(with_offbeats, fps, beats_s) == pytest.approx(0.6)
+    double_s = np.sort(np.concatenate((beats_s, mids_s)))
+    assert not level_supported("half, even", beats_s, beats_s[0::2], alike, fps)
+    assert level_supported("half, even", beats_s, beats_s[0::2], strong_weak, fps)
+    assert not level_supported("double", beats_s, double_s, alike, fps)
+    assert level_supported("double", beats_s, double_s, with_offbeats, fps)
+    assert level_supported("as tracked", beats_s, beats_s, alike, fps)
