@@ -5,7 +5,6 @@ one line with every beat cued."""
 
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,6 @@ import pytest
 import soundfile as sf
 
 from ras.events import CueMode, SongEventKind
-from ras.music.library import MusicLibrary
 from ras.music.synth import synth_song
 from ras.report.session import build_session_report
 from ras.results.outcomes import session_outcomes
@@ -23,7 +21,6 @@ from ras.results.session_data import load_session
 from ras.store import Store
 from tests.conftest import add_patient
 from tests.music_checks import assert_every_beat_cued
-from tests.session.test_music_session import known_beats
 
 RAS = [sys.executable, "-m", "ras"]
 GUARD_S = 120
@@ -101,38 +98,3 @@ def test_a_closed_loop_session_walks_to_a_song_and_the_record_and_report_say_so(
     # the wav holds music under the beats for most of the session, not 58 ms clicks (~7 %)
     audio, _ = sf.read(tmp_path / "cue.wav")
     assert np.mean(np.abs(audio) > 1e-3) > 0.3
-
-
-@pytest.mark.parametrize(
-    ("tempo_bpm", "delete", "said"),
-    [
-        (110.0, True, "'Song' cannot be played:"),
-        (70.0, False, "'Song' cannot play now: a song at 70 bpm cannot be played at"),
-    ],
-    ids=["file-deleted", "outside-stretch-range"],
-)
-def test_a_song_that_cannot_play_at_session_time_falls_back_to_the_metronome_in_one_line(
-    tmp_path, tempo_bpm, delete, said
-):
-    db = tmp_path / "ras.sqlite3"
-    with Store(db) as store:
-        store.add_patient("P-1")
-        library = MusicLibrary(store, known_beats(tempo_bpm))
-        song = library.add(song_file(tmp_path / "Song.wav", tempo_bpm, 21.0), patient="P-1")
-        if delete:
-            library.audio_path(song.song.song).unlink()
-    proc = run_with_music(db, "Song", "none", (15, 20, 0))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    log = (proc.stdout + proc.stderr).splitlines()
-    assert "error" not in proc.stderr.lower() and "Traceback" not in proc.stderr
-    music_lines = [line for line in log if line.startswith(("music:", "cue:", "song "))]
-    assert len(music_lines) == 1
-    assert music_lines[0].startswith("cue: the metronome plays on from ")
-    assert said in music_lines[0]
-    with Store(db) as store:
-        data = load_session(store, 1)
-    assert [(m.mode, m.source) for m in data.cue_modes] == [(CueMode.METRONOME, "system")]
-    assert said in data.cue_modes[0].reason
-    assert data.song_events == []
-    assert len(data.cues) > 25 and not math.isnan(data.cues["t_s"][0])
-    assert_every_beat_cued(data)
