@@ -1,7 +1,7 @@
-"""`ras analyse FILE`: gait events and per-stride parameters from a raw foot-IMU CSV.
+"""`ras analyse FILE...`: gait events and per-stride parameters from raw foot-IMU CSVs.
 
-Reads docs/imu-format.md files (and the gaitmap example layout), fills short gaps and splits the
-recording at long ones (analysis.segments), brings each foot into the foot frame if asked
+One file: reads a docs/imu-format.md file (or the gaitmap example layout), fills short gaps and
+splits the recording at long ones (analysis.segments), brings each foot into the foot frame if asked
 (``--align``, or a fixed ``--rotation`` / ``--rotation-deg``; docs/alignment.md), detects events
 per foot and segment (docs/gait-events.md), integrates each stride (analysis.pipeline), and
 writes ``<stem>.analysis.json`` and/or ``<stem>.events.csv`` + ``<stem>.strides.csv`` into
@@ -9,6 +9,14 @@ writes ``<stem>.analysis.json`` and/or ``<stem>.events.csv`` + ``<stem>.strides.
 an unwritable folder is a one-line error and leaves no partial file). Every time is on the
 file's clock (its ``t_s`` column). A recording whose "strides" do not repeat like walking
 (analysis.walking: noise, random movement) is refused with a one-line error.
+
+Many files, folders (every ``*.csv`` below them) or globs: a research batch (ras.batch). Each
+recording's results go into its own folder in ``--out`` (named from its path), a cohort table
+``summary.csv`` + ``summary.json`` (one row per recording, failed ones with their reason) beside
+them, progress on stderr; a recording that fails is listed and the batch goes on (exit code 1
+when any failed). ``--jobs N`` local processes (default: all cores), ``--scheduler ADDRESS`` a
+Dask cluster. Nothing heavier than argparse is imported until the command runs, and scipy only
+when the analysis does.
 """
 
 from __future__ import annotations
@@ -22,14 +30,24 @@ COMMAND_NAMES = ("analyse",)
 #: Longest --out accepted, characters (Linux PATH_MAX).
 MAX_PATH_CHARS = 4096
 FORMATS = ("json", "csv")
+#: Most local processes --jobs accepts.
+MAX_JOBS = 1024
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``ras analyse`` (argparse only; the analysis is imported when it runs)."""
     p = sub.add_parser(
-        "analyse", help="gait events and per-stride parameters from a raw foot-IMU CSV file"
+        "analyse",
+        help="gait events and per-stride parameters from raw foot-IMU CSV files (one, a "
+        "folder or a glob: a batch with a summary table)",
     )
-    p.add_argument("file", metavar="FILE", help="IMU CSV (docs/imu-format.md)")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="IMU CSV (docs/imu-format.md), a folder (every *.csv below it) or a glob "
+        "('data/**/*.csv', quoted); several make a batch with summary.csv and summary.json",
+    )
     p.add_argument("--out", default=".", metavar="DIR", help="output folder (default: here)")
     p.add_argument(
         "--format",
@@ -93,6 +111,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="longest gap (NaN values or missing t_s rows) filled by interpolation, s "
         "(default 0.1); longer gaps split the recording",
     )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="recordings analysed at once, in local processes (default: all cores; 1: in "
+        "this process)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="send the recordings to a Dask distributed scheduler (tcp://host:8786); needs "
+        "the 'cluster' extra",
+    )
+
+
+def _jobs(text: str) -> int:
+    """--jobs: a whole number of processes, at least 1."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1 or value > MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of processes from 1 to {MAX_JOBS}, got {text!r}"
+        )
+    return value
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -125,180 +171,112 @@ def _check_out_dir(out_dir: Any) -> None:
         raise UserInputError(f"cannot write into --out {out_dir}: {d} is not writable")
 
 
-def _csv_text(rows: Any) -> str:
-    """CSV text (``\n`` line ends) of ``rows`` (numbers and fixed words only: no formulas)."""
-    import csv
-    import io
+def _settings(args: argparse.Namespace, summary: bool) -> Any:
+    from ras.batch.recording import AnalyseSettings
 
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
-
-
-def _outputs(
-    formats: tuple[str, ...], stem: str, doc: dict[str, Any], result: dict[str, Any]
-) -> list[tuple[str, str]]:
-    """``(file name, text)`` of each output file, built before any is written."""
-    import json
-
-    out = []
-    if "json" in formats:
-        out.append((f"{stem}.analysis.json", json.dumps(doc, indent=1) + "\n"))
-    if "csv" in formats:
-        rows = [
-            (side, kind, float(t))
-            for side, r in result.items()
-            for kind, times in r.events_t_s.items()
-            for t in times
-        ]
-        events = [["foot", "event", "t_s"]] + [
-            [side, kind, f"{t:.6f}"] for side, kind, t in sorted(rows, key=lambda r: (r[0], r[2]))
-        ]
-        out.append((f"{stem}.events.csv", _csv_text(events)))
-        cols = list(dict.fromkeys(c for r in result.values() for c in r.strides))
-        strides = [["foot", *cols]]
-        for side, r in result.items():
-            for i in range(len(r.strides["ic_t_s"])):
-                vals = [_num(r.strides[c][i]) if c in r.strides else None for c in cols]
-                strides.append([side, *("" if v is None else _cell(v) for v in vals)])
-        out.append((f"{stem}.strides.csv", _csv_text(strides)))
-    return out
+    return AnalyseSettings(
+        formats=_formats(args.format),
+        sampling_rate_hz=args.sampling_rate_hz,
+        side=args.side,
+        align=args.align,
+        rotation_file=args.rotation,
+        rotation_deg=args.rotation_deg,
+        ic_landmark=args.ic_landmark,
+        to_landmark=args.to_landmark,
+        max_fill_s=args.max_fill_s,
+        summary=summary,
+    )
 
 
-def _num(v: Any) -> float | int | None:
-    import math
-
-    import numpy as np
-
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    return None if not math.isfinite(v) else round(float(v), 6)
-
-
-def _foot_doc(r: Any) -> dict[str, Any]:
-    """The JSON block of one foot (analysis.pipeline.FootAnalysis)."""
-    n = len(r.strides["ic_t_s"])
-    return {
-        "events_t_s": {k: [_num(v) for v in a] for k, a in r.events_t_s.items()},
-        "strides": [{k: _num(r.strides[k][i]) for k in r.strides} for i in range(n)],
-        "alignment": r.alignment,
-        "segments": [s.as_dict(r.sampling_rate_hz) for s in r.segments],
-        "gaps": [g.as_dict() for g in r.gaps],
-        "dropped_in_gaps": r.dropped_in_gaps,
-        "warnings": list(r.warnings),
-    }
-
-
-def _frame_line(side: str, alignment: dict[str, Any] | None) -> str | None:
-    if alignment is None:
-        return None
-    q = alignment.get("quality")
-    source = {"estimated": "estimated", "fixed": "fixed", "none": "as in the file (no --align)"}
-    head = f"{side}: frame {source.get(alignment['source'], alignment['source'])}"
-    if alignment["source"] != "none":
-        head += f": {alignment['text']}"
-    if q:
-        votes = q["pitch_votes"][0] + q["swing_votes"][0]
-        total = q["pitch_votes"][1] + q["swing_votes"][1]
-        head += (
-            f"; pitch axis spread {q['axis_spread_deg']:.0f}° over {q['steps']} steps, "
-            f"forward votes {votes}/{total}"
-        )
-    return head
-
-
-def run(args: argparse.Namespace) -> int:
-    """Analyse ``args.file``; prints a summary per foot and one line per file written."""
-    import sys
-    from pathlib import Path
-
-    from analysis.errors import AnalysisInputError
-    from analysis.gait_events import EventSettings
-    from analysis.pipeline import RecordingAnalysis
-    from analysis.rotations import parse_rotation_angles, read_rotation_file
-    from analysis.segments import MAX_FILL_S, load_imu_segments
-    from ras.errors import UserInputError
+def _write(out_dir: Any, outputs: list[tuple[str, str]]) -> list[Any]:
+    """Write ``outputs`` into ``out_dir`` (created 0700, files 0600, each atomically)."""
     from ras.results.files import prepare_out_dir, write_text
-    from ras.text import check_text, terminal_safe
 
-    formats = _formats(args.format)
-    src = Path(args.file)
-    if not src.is_file():
-        why = (
-            "no such file"
-            if not src.exists()
-            else "a directory"
-            if src.is_dir()
-            else "not a regular file (a device, pipe or socket)"
-        )
-        raise UserInputError(f"{args.file}: {why}; give a raw-IMU CSV (docs/imu-format.md)")
-    if not args.out.strip():
-        raise UserInputError("--out is empty; give a folder (default: the current one)")
-    check_text("--out", args.out, MAX_PATH_CHARS)
-    out_dir = Path(args.out)
-    _check_out_dir(out_dir)  # before the work: an unusable folder fails at once
-    max_fill_s = MAX_FILL_S if args.max_fill_s is None else args.max_fill_s
-    try:
-        feet = load_imu_segments(src, args.sampling_rate_hz, args.side, max_fill_s)
-        rotations = None
-        if args.rotation is not None:
-            rotations = read_rotation_file(args.rotation, feet)
-        elif args.rotation_deg is not None:
-            r = parse_rotation_angles(args.rotation_deg)
-            rotations = dict.fromkeys(feet, r)
-        events = EventSettings(ic_landmark=args.ic_landmark, to_landmark=args.to_landmark)
-        result = (
-            RecordingAnalysis(align=args.align, rotations=rotations, events=events)
-            .analyse(feet)
-            .feet_
-        )
-    except AnalysisInputError as err:
-        raise UserInputError(str(err)) from None
-    rate = next(iter(feet.values())).sampling_rate_hz
-    first_t = min(s.start_t_s for f in feet.values() for s in f.segments)
-    doc = {
-        "source": src.name,
-        "sampling_rate_hz": rate,
-        "units": {
-            "t_s": "s on the file's clock (its t_s column; from the first sample without one)",
-            "length": "m",
-            "speed": "m/s",
-        },
-        "time_base": {
-            "clock": "file",
-            "from_t_s_column": any(f.from_t_s for f in feet.values()),
-            "first_sample_t_s": round(first_t, 6),
-        },
-        "max_fill_s": max_fill_s,
-        "events_doc": "docs/gait-events.md",
-        "event_landmarks": {"ic": events.ic_landmark, "to": events.to_landmark},
-        "alignment_doc": "docs/alignment.md",
-        "gaps_doc": "docs/imu-format.md",
-        "feet": {side: _foot_doc(r) for side, r in result.items()},
-    }
-    outputs = _outputs(formats, src.stem, doc, result)
-    for side, r in result.items():
-        n_strides = len(r.strides["ic_t_s"])
-        print(f"{side}: {r.events_t_s['ic'].size} initial contacts, {n_strides} strides")
-        line = _frame_line(side, r.alignment)
-        if line:
-            print(line)
-        if r.gaps:
-            kinds = {a: sum(1 for g in r.gaps if g.action == a) for a in ("filled", "split")}
-            short = sum(1 for s in r.segments if s.imu is None)
-            print(
-                f"{side}: gaps: {kinds['filled']} filled, {kinds['split']} split "
-                f"({len(r.segments)} segments, {short} too short to analyse)"
-            )
-        for warning in r.warnings:
-            print(f"ras: warning: {side}: {warning}", file=sys.stderr)
-    if abs(first_t) > 0:
-        print(f"times are on the file's clock: first sample at {first_t:.6f} s")
-    out_dir = prepare_out_dir(out_dir)
-    for name, text in outputs:
-        print(terminal_safe(f"wrote {write_text(out_dir / name, text)}"))
+    folder = prepare_out_dir(out_dir)
+    return [write_text(folder / name, text) for name, text in outputs]
+
+
+def _run_one(path: str, args: argparse.Namespace, out_dir: Any) -> int:
+    """One file, as ``ras analyse FILE`` always did: per-foot lines, files written, 0."""
+    import sys
+
+    from ras.batch.recording import analyse_recording
+    from ras.text import terminal_safe
+
+    result = analyse_recording(path, _settings(args, summary=False))
+    for line in result.lines:
+        print(line)
+    for warning in result.warnings:
+        print(f"ras: warning: {warning}", file=sys.stderr)
+    for written in _write(out_dir, result.outputs):
+        print(terminal_safe(f"wrote {written}"))
     return 0
 
 
-def _cell(v: float | int) -> str:
-    return str(v) if isinstance(v, int) else f"{v:.6f}"
+def _run_batch(paths: tuple[str, ...], args: argparse.Namespace, out_dir: Any) -> int:
+    """A batch: results per recording, summary.csv/.json, progress; 1 if any failed."""
+    from ras.batch.inputs import output_folders
+    from ras.batch.progress import Progress
+    from ras.batch.runner import default_jobs, run_batch
+    from ras.batch.table import summary_csv, summary_json, summary_rows
+    from ras.text import terminal_safe
+
+    settings = _settings(args, summary=True)
+    folders = output_folders(paths) if len(paths) > 1 else [""]
+    jobs = default_jobs() if args.jobs is None else args.jobs
+    results: list[Any] = [None] * len(paths)
+    done = run_batch(paths, settings, jobs=jobs, scheduler=args.scheduler)
+    progress = Progress(len(paths))
+    for k, res in done:
+        if res.ok:
+            _write(out_dir / folders[k], res.outputs)
+        else:
+            progress.say(f"ras: failed: {res.path}: {res.error}")
+        for warning in res.warnings:
+            progress.say(f"ras: warning: {res.path}: {warning}")
+        results[k] = res
+        progress.finished(res.path, "ok" if res.ok else "failed")
+    progress.close()
+    from analysis.summary import MEASURES
+
+    rows = summary_rows(results, folders)
+    written = _write(
+        out_dir,
+        [("summary.csv", summary_csv(rows)), ("summary.json", summary_json(rows, MEASURES))],
+    )
+    for path in written:
+        print(terminal_safe(f"wrote {path}"))
+    n_failed = sum(1 for r in results if not r.ok)
+    print(
+        f"{len(paths)} recordings: {len(paths) - n_failed} analysed, {n_failed} failed"
+        + (" (reasons in summary.csv)" if n_failed else "")
+    )
+    return 1 if n_failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse ``args.files``: one file as always, several (or a folder, a glob) as a batch."""
+    from pathlib import Path
+
+    from ras.batch.inputs import expand_inputs
+    from ras.errors import UserInputError
+    from ras.text import check_text
+
+    _formats(args.format)
+    if not args.out.strip():
+        raise UserInputError("--out is empty; give a folder (default: the current one)")
+    check_text("--out", args.out, MAX_PATH_CHARS)
+    if args.rotation_deg is not None:
+        from analysis.errors import AnalysisInputError
+        from analysis.rotations import parse_rotation_angles
+
+        try:
+            parse_rotation_angles(args.rotation_deg)
+        except AnalysisInputError as err:
+            raise UserInputError(str(err)) from None
+    out_dir = Path(args.out)
+    _check_out_dir(out_dir)  # before the work: an unusable folder fails at once
+    inputs = expand_inputs(args.files, args.out)
+    if not inputs.batch:
+        return _run_one(inputs.paths[0], args, out_dir)
+    return _run_batch(inputs.paths, args, out_dir)

@@ -40,9 +40,15 @@ def test_an_export_folder_name_too_long_is_one_line():
 
 @pytest.mark.parametrize(
     ("path", "why"),
-    [("/dev/null", "not a regular file"), ("/tmp", "a directory"), ("/no/such", "no such file")],
+    [
+        ("/dev/null", "not a regular file"),
+        ("{empty folder}", "no IMU recordings (*.csv) in this folder or below"),
+        ("/no/such", "no such file"),
+    ],
 )
-def test_analyse_names_what_the_input_is(path, why, capsys):
-    assert main(["analyse", path]) == 2
+def test_analyse_names_what_the_input_is(path, why, tmp_path, capsys):
+    # a folder is a batch of the recordings below it (issue 15); one without any is one line
+    path = str(tmp_path) if path == "{empty folder}" else path
+    assert main(["analyse", path, "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and why in err[0], err
