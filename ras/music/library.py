@@ -3,8 +3,9 @@
 Adding a file hashes its bytes (sha256); a recording already in the library (added before, or by
 another patient) is not decoded or analysed again. A new one is decoded
 (:mod:`ras.music.audio_file`), measured (:mod:`ras.music.loudness`), beat-tracked
-(:func:`ras.music.beats.track_beats` unless another analyser is given), copied beside the
-database and stored (:mod:`ras.store.songs`). A song whose beat cannot be tracked with
+(:func:`ras.music.beats.track_beats` unless another analyser is given), given a second
+opinion by another tracker where one is installed (:mod:`ras.music.second_opinion`), copied
+beside the database and stored (:mod:`ras.store.songs`). A song whose beat cannot be tracked with
 confidence is kept but marked unusable with the tracker's reason; a song flagged *avoid*
 (emotionally triggering) is never offered.
 """
@@ -22,15 +23,18 @@ import numpy as np
 from ras.errors import UserInputError
 from ras.music.audio_file import check_audio_file, read_mono
 from ras.music.loudness import SILENCE_LUFS, integrated_loudness_lufs, peak_dbfs
+from ras.music.second_opinion import SecondOpinion, opinion_line
 from ras.music.track import BeatTrack
 from ras.store.songs import FLAGS, PatientSong, SongRecord, SongStore, file_sha256
 from ras.store.store import Store, utc_now_iso
 from ras.text import MAX_NAME_CHARS, check_text, terminal_safe
 
-__all__ = ["Analyser", "MusicLibrary", "SongAdded", "check_title"]
+__all__ = ["Analyser", "MusicLibrary", "SecondOpinionMaker", "SongAdded", "check_title", "opinion"]
 
 #: What analyses a song's beats: ``track_beats(*, audio, sample_rate_hz) -> BeatTrack``.
 Analyser = Callable[..., BeatTrack]
+#: What gives a second opinion on them: ``(*, audio, sample_rate_hz, primary) -> SecondOpinion``.
+SecondOpinionMaker = Callable[..., SecondOpinion]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -68,6 +72,18 @@ def _default_analyser() -> Analyser:
     return track_beats
 
 
+def opinion(song: SongRecord) -> str:
+    """The second opinion on a song's beat in one line: the trackers disagree (both tempi),
+    agree, or none was made."""
+    return opinion_line(
+        song.tracker,
+        song.tempo_bpm,
+        song.second_tracker,
+        song.second_tempo_bpm,
+        song.trackers_agree,
+    )
+
+
 def _title_from_file(path: Path, tag_title: str) -> str:
     """The tag's title, else the file's name, as one plain line that fits."""
     title = terminal_safe(tag_title or path.stem).strip() or path.name
@@ -84,11 +100,21 @@ class MusicLibrary:
     analyse : callable, optional
         Beat tracker, ``analyse(*, audio, sample_rate_hz) -> BeatTrack``; default
         :func:`ras.music.beats.track_beats`.
+    second_opinion : callable, optional
+        ``(*, audio, sample_rate_hz, primary) -> SecondOpinion``; default: with the default
+        tracker, :func:`ras.music.second_opinion.second_opinion` (essentia, if installed); with
+        another analyser, none (the record says no second opinion was made).
     """
 
-    def __init__(self, store: Store, analyse: Analyser | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        analyse: Analyser | None = None,
+        second_opinion: SecondOpinionMaker | None = None,
+    ) -> None:
         self.store = store
         self._analyse = analyse
+        self._second_opinion = second_opinion
 
     @property
     def _songs(self) -> SongStore:
@@ -149,6 +175,12 @@ class MusicLibrary:
         analyse = self._analyse or _default_analyser()
         t0 = time.perf_counter()
         track = analyse(audio=audio, sample_rate_hz=info.sample_rate_hz)
+        second = self._second_opinion_maker()
+        checked = (
+            SecondOpinion()
+            if second is None
+            else second(audio=audio, sample_rate_hz=info.sample_rate_hz, primary=track)
+        )
         analysis_s = time.perf_counter() - t0
         return SongRecord(
             sha256=sha256,
@@ -170,7 +202,18 @@ class MusicLibrary:
             downbeats_s=np.asarray(track.downbeats_s, dtype=np.float64),
             analysed_utc=utc_now_iso(),
             analysis_s=analysis_s,
+            second_tracker=checked.tracker,
+            second_tempo_bpm=float(checked.tempo_bpm),
+            tracker_agreement=float(checked.agreement),
+            trackers_agree=checked.agree,
         )
+
+    def _second_opinion_maker(self) -> SecondOpinionMaker | None:
+        if self._second_opinion is not None or self._analyse is not None:
+            return self._second_opinion
+        from ras.music.second_opinion import second_opinion
+
+        return second_opinion
 
     def _patient_song(self, patient: str, sha256: str) -> PatientSong:
         return next(

@@ -12,12 +12,15 @@ import pytest
 import soundfile as sf
 
 from ras.errors import UserInputError
-from ras.music.library import MusicLibrary
+from ras.music.library import MusicLibrary, opinion
+from ras.music.second_opinion import SecondOpinion
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
 from ras.store import Store
+from tests.conftest import TESTS_DIR
 
 RATE_HZ = 16000
+FISHIN = TESTS_DIR / "data" / "music" / "Karissa_Hobbs_-_Lets_Go_Fishin.ogg"
 
 
 class CountingAnalyser:
@@ -197,3 +200,49 @@ def test_the_real_tracker_finds_a_synthesised_songs_beat(store: Store, tmp_path:
     assert song.tempo_bpm == pytest.approx(110.0, rel=0.02)
     assert song.tracker.startswith("librosa")
     assert song.beats_s.size > 30
+    assert (song.second_tracker, song.trackers_agree) == ("essentia", True)
+    assert song.second_tempo_bpm == pytest.approx(110.0, rel=0.04)
+    assert song.tracker_agreement >= 0.8
+    assert opinion(song).startswith("second opinion: essentia agrees (1")
+
+
+def test_a_real_song_the_trackers_disagree_on_is_flagged(store: Store, tmp_path: Path) -> None:
+    """Let's Go Fishin' (Karissa Hobbs, CC BY 3.0), 30 s of it: librosa hears about 117 bpm,
+    essentia about 88 (a third apart), and each calls it usable. It stays usable, flagged."""
+    audio, fs = sf.read(FISHIN, dtype="float32", start=30 * 22050, stop=60 * 22050)
+    path = tmp_path / "fishin.flac"
+    sf.write(path, audio, fs)
+    song = MusicLibrary(store).add(path, patient="P-1").song.song
+    assert song.usable, song.reason
+    assert (song.second_tracker, song.trackers_agree) == ("essentia", False)
+    assert song.tempo_bpm == pytest.approx(117, abs=2)
+    assert song.second_tempo_bpm == pytest.approx(88.5, abs=2)
+    assert song.tracker_agreement < 0.8
+    said = opinion(song)
+    assert said.startswith(f"trackers disagree: librosa {song.tempo_bpm:.1f} bpm, essentia 8")
+    assert said.endswith(" bpm — listen before cueing with it")
+    assert store.songs.find(song.sha256).trackers_agree is False  # as stored
+
+
+def test_another_analyser_gets_no_second_opinion_unless_given_one(
+    store: Store, tmp_path: Path
+) -> None:
+    plain = MusicLibrary(store, CountingAnalyser()).add(
+        _song_file(tmp_path / "a.wav"), patient="P-1"
+    )
+    assert (plain.song.song.second_tracker, plain.song.song.trackers_agree) == ("", None)
+    assert opinion(plain.song.song).startswith("second opinion not available")
+    calls = []
+
+    def doubting(*, audio: np.ndarray, sample_rate_hz: int, primary: BeatTrack) -> SecondOpinion:
+        calls.append((audio.size, sample_rate_hz, primary.tempo_bpm))
+        return SecondOpinion("other", 80.0, 0.1, False)
+
+    library = MusicLibrary(store, CountingAnalyser(), doubting)
+    song = library.add(_song_file(tmp_path / "b.wav", seed=1), patient="P-1").song.song
+    assert calls == [(21 * RATE_HZ, RATE_HZ, 120.0)]
+    assert (song.second_tracker, song.second_tempo_bpm, song.trackers_agree) == ("other", 80, False)
+    assert song.usable
+    assert opinion(song) == (
+        "trackers disagree: counting 120.0 bpm, other 80.0 bpm — listen before cueing with it"
+    )
