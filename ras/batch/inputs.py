@@ -57,7 +57,7 @@ def _inside(path: Path, folder: Path | None) -> bool:
 
 
 def _folder_files(folder: Path, skip: Path | None) -> list[Path]:
-    """The IMU files below ``folder``, sorted."""
+    """The IMU files below ``folder``, sorted by path."""
     found = []
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
@@ -72,7 +72,7 @@ def _folder_files(folder: Path, skip: Path | None) -> list[Path]:
                 and not _inside(p, skip)
             ):
                 found.append(p)
-    return found
+    return sorted(found)
 
 
 def _why_not_file(p: Path) -> str:
