@@ -40,7 +40,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # compat mode puts the checkout on sys.path, so new modules need no reinstall
-"$venv/bin/python" -m pip install --quiet -e ".[gui,dev,music,cluster]" --config-settings editable_mode=compat
+"$venv/bin/python" -m pip install --quiet -e ".[gui,dev,music,cluster,lsl]" --config-settings editable_mode=compat
 # the BIDS validator (Node) checks the Motion-BIDS export in the tests; as root it is installed
 # here (with nodejs/npm), else the test installs it the first time it runs
 if [ "$(id -u)" -eq 0 ]; then
