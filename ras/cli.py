@@ -332,6 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
         " list); 'all': the patient's songs, chosen by their tempo at the baseline cadence",
     )
     _add_options(run, _RUN_MUSIC_OPTIONS)
+    run.add_argument(
+        "--lsl",
+        action="store_true",
+        help="stream the steps, cue onsets and session markers on the lab streaming layer"
+        " (LSL: 'ras steps', 'ras cues', 'ras markers'), for a lab recording EEG or motion"
+        " capture with LabRecorder; needs pip install 'ras[lsl]'",
+    )
 
     sessions = sub.add_parser("sessions", help="list stored sessions")
     sessions.add_argument("--db", type=nonempty_arg, metavar="PATH", help="database file")

@@ -85,6 +85,7 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
         step_pct=args.step_pct,
         tempo_bpm=args.tempo,
         jump_warn_pct=args.jump_warn_pct,
+        lsl=bool(getattr(args, "lsl", False)),
         **_music_settings(args),
     )
 

@@ -34,6 +34,7 @@ from ras.events import (
     TempoChangeEvent,
 )
 from ras.live_strides import RecentStrides
+from ras.lsl.outlet import SessionLslOutlet, load_pylsl
 from ras.protocol.messages import Side, StepKind
 from ras.session.actions import Action, ActionResult, Plug, Volume
 from ras.session.live import (
@@ -103,6 +104,9 @@ class SessionHost:
         warn: Callable[[str], None] | None = None,
     ) -> None:
         self.request, self.audio = check_request(request)
+        if self.request.settings.lsl:
+            load_pylsl()  # missing: one line, before the session row is written
+        self._lsl: SessionLslOutlet | None = None
         self.watch = watch
         self.session_id: int | None = None
         self.db_path: str | None = None
@@ -148,6 +152,14 @@ class SessionHost:
         self.db_path, self.session_id, self.affected_side = begin_session(
             r.db, r.patient_id, r.stored_settings(), needed_bytes=needed, warn=self._warn
         )
+        if r.settings.lsl:  # the streams appear now, so a lab's recorder can connect first
+            self._lsl = SessionLslOutlet(
+                session_id=self.session_id,
+                patient_id=r.patient_id,
+                db_path=self.db_path,
+                speed=r.speed,
+                say=self._notes.put,
+            )
         return self.session_id
 
     def run(
@@ -166,6 +178,8 @@ class SessionHost:
         assert self.db_path is not None and self.session_id is not None
         r = self.request
         self.clock = SessionClock(speed=r.speed)
+        if self._lsl is not None:
+            self._lsl.start(clock=self.clock, bus=self.bus)
 
         def started(parts: LiveParts) -> None:
             parts.runner.devices = self._devices
@@ -185,22 +199,26 @@ class SessionHost:
             if on_tick is not None:
                 on_tick(runner)
 
-        return run_live_session(
-            db_path=self.db_path,
-            session_id=self.session_id,
-            settings=r.settings,
-            sensors=r.sensors,
-            audio=self.audio,
-            clock=self.clock,
-            bus=self.bus,
-            affected_side=self.affected_side,
-            level_dbfs=r.level_dbfs,
-            ceiling_dbfs=r.ceiling_dbfs,
-            record=self._record,
-            on_started=started,
-            on_tick=tick,
-            songs=self._songs,
-        )
+        try:
+            return run_live_session(
+                db_path=self.db_path,
+                session_id=self.session_id,
+                settings=r.settings,
+                sensors=r.sensors,
+                audio=self.audio,
+                clock=self.clock,
+                bus=self.bus,
+                affected_side=self.affected_side,
+                level_dbfs=r.level_dbfs,
+                ceiling_dbfs=r.ceiling_dbfs,
+                record=self._record,
+                on_started=started,
+                on_tick=tick,
+                songs=self._songs,
+            )
+        finally:
+            if self._lsl is not None:
+                self._lsl.close()
 
     def stop(self, reason: str = "") -> bool:
         """End the session early (thread-safe); the recorder finishes and the data is kept.
@@ -257,6 +275,8 @@ class SessionHost:
         return _drain(self._records)
 
     def _record(self, event: object) -> None:
+        if self._lsl is not None:
+            self._lsl.put(event)
         shown = (CueModeEvent, SongEvent)  # a status line's log says these
         if self.watch:
             shown += (TempoChangeEvent, MarkerEvent, PhaseEvent, CueStateEvent)

@@ -60,6 +60,9 @@ class SessionSettings:
         The music's level relative to the cue level, dB.
     click_level_db : float
         In ``music+click``, the click's level relative to the music, dB.
+    lsl : bool
+        Stream the steps, cue onsets and session markers on the lab streaming layer
+        (:mod:`ras.lsl`; needs pylsl).
     """
 
     baseline_s: float = 60.0
@@ -77,6 +80,7 @@ class SessionSettings:
     music: tuple[str, ...] = ()
     music_level_db: float = 0.0
     click_level_db: float = -6.0
+    lsl: bool = False
 
     def __post_init__(self) -> None:
         check_choice("plan", self.plan, PLANS)
