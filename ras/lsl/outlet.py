@@ -108,6 +108,13 @@ class SessionLslOutlet:
                 self._outlets[spec.key] = self._lsl.StreamOutlet(self._info(spec, facts))
         except Exception as err:  # any LSL failure: said once, the session goes on
             self._fail(err)
+        if not self.failed and say is not None:
+            say(self.announcement())
+
+    def announcement(self) -> str:
+        """One line naming the streams, for the live log."""
+        names = ", ".join(f"'{spec.name}'" for spec in STREAMS)
+        return f"LSL: streaming {names} (source ids ras-{self.device}-*)"
 
     def source_id(self, spec: StreamSpec) -> str:
         """The LSL source id of one of the session's streams."""

@@ -73,6 +73,7 @@ class StreamedSession:
     got: dict[str, Received]
     infos: dict[str, Any]
     db: str
+    announced: list[str]
 
 
 def _open_inlets(db_path: str) -> dict[str, Received]:
@@ -106,6 +107,7 @@ def streamed(tmp_path_factory: pytest.TempPathFactory) -> StreamedSession:
 
     puller = threading.Thread(target=pull_while_running, daemon=True)
     puller.start()
+    announced = host.messages()
     outcome = host.run()
     done.set()
     puller.join()
@@ -116,7 +118,9 @@ def streamed(tmp_path_factory: pytest.TempPathFactory) -> StreamedSession:
         time.sleep(0.02)
     assert host.clock is not None
     offset_s = pylsl.local_clock() - time.perf_counter()
-    return StreamedSession(session_id, host.clock, offset_s, outcome, got, infos, host.db_path)
+    return StreamedSession(
+        session_id, host.clock, offset_s, outcome, got, infos, host.db_path, announced
+    )
 
 
 def _lsl_s(streamed: StreamedSession, t_s: np.ndarray) -> np.ndarray:
@@ -215,6 +219,10 @@ def test_the_metadata_says_what_a_lab_needs(streamed: StreamedSession) -> None:
         assert units == [c.unit for c in spec.channels]
     steps = streamed.infos["steps"].desc().child("channels").child("channel")
     assert steps.child_value("label") == "side" and "1 left" in steps.child_value("unit")
+    assert streamed.announced == [
+        f"LSL: streaming 'ras steps', 'ras cues', 'ras markers' (source ids"
+        f" ras-{device_key(streamed.db)}-*)"
+    ]
     # the source id names neither the computer nor the database
     assert streamed.db not in STEPS.name + source_id(device_key(streamed.db), STEPS)
 
@@ -269,8 +277,10 @@ def test_a_failing_lsl_is_said_once_and_never_raises(tmp_path: Path) -> None:
     bus.publish(StepEvent(1, Side.LEFT, StepKind.INITIAL_CONTACT, 1.0, 0, 1.0, 0, 0))
     outlet.put(CueEvent(1.2, 0, 100.0))
     outlet.close()
-    assert len(said) == 1 and "network is unreachable" in said[0] and "goes on" in said[0]
-    assert outlet.failed == said[0] and sum(outlet.pushed.values()) == 0
+    assert said[0] == outlet.announcement()
+    [failure] = said[1:]
+    assert "network is unreachable" in failure and "goes on" in failure
+    assert outlet.failed == failure and sum(outlet.pushed.values()) == 0
 
 
 def test_the_clock_map_is_measured_and_maps_a_sped_up_session() -> None:
