@@ -153,7 +153,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self._cadence_spm = math.nan
         self.large_jump_pct = math.inf
         self.next_btn = BigButton("Start cue now", "Ctrl+N")
-        # the cue sound now; a press switches to the next (the live page places it by the music)
+        # the cue sound now; a press switches to the next (the live page adds the music beside)
         self.mode_btn = QtWidgets.QPushButton(objectName="small")  # one line: a small row
         self.mode_btn.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with shortcuts
         self._mode = CueMode.METRONOME  # what the cue sounds like (as last posted or shown)
@@ -197,6 +197,13 @@ class ControlsPanel(QtWidgets.QWidget):
         row3 = QtWidgets.QHBoxLayout()
         row3.addWidget(self.note, 1)
         row3.addWidget(self.mark)
+        row3.addSpacing(12)
+        # the cue sound: the F6 button, then what the live page puts beside it (the music line
+        # and the song menu); in this row, so the log above keeps its room
+        self.music_slot = QtWidgets.QHBoxLayout()
+        self.music_slot.setSpacing(6)
+        self.music_slot.addWidget(self.mode_btn)
+        row3.addLayout(self.music_slot, 2)
         row3.addSpacing(12)
         self.sound_box = QtWidgets.QWidget()  # the cue volume, at the end of the last row
         self.sound_box.setToolTip("Cue volume — keys [ and ]")

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.controls import ControlsPanel
 from gui.live_series import LiveSeries
-from gui.music_line import MusicLine
+from gui.music_line import MusicLine, SongMenu
 from gui.phase_timeline import PhaseTimeline
 from gui.plots import LivePlots, SyncStrip
 from gui.sensor_panel import DisconnectBanner, SensorPanel
@@ -74,7 +74,11 @@ class LivePage(QtWidgets.QWidget):
                 sim_lay.addWidget(b)
                 self.sim_buttons[f"{what}_{side}"] = b
         self.controls = ControlsPanel()
-        self.music_line = MusicLine()  # beside the cue-sound button (F6)
+        self.music_line = MusicLine()  # beside the cue-sound button (F6), in the last row
+        self.song_menu = SongMenu()  # this session's songs, after the music line
+        self.song_menu.action.connect(self.controls.action)  # posted like every action
+        self.controls.music_slot.addWidget(self.music_line, 1)
+        self.controls.music_slot.addWidget(self.song_menu)
         self.controls.refused.connect(lambda why: self.add_log(self._now_s, f"error: {why}"))
         self._now_s = math.nan
         self.log = QtWidgets.QPlainTextEdit(objectName="log", readOnly=True)
@@ -115,11 +119,6 @@ class LivePage(QtWidgets.QWidget):
         right.setSpacing(4)
         right.addLayout(metrics)
         right.addWidget(self.sync)
-        music = QtWidgets.QHBoxLayout()
-        music.setSpacing(6)
-        music.addWidget(self.controls.mode_btn)
-        music.addWidget(self.music_line, 1)
-        right.addLayout(music)
         right.addWidget(self.sensors)
         right.addWidget(self.log, 1)
         left = QtWidgets.QVBoxLayout()
@@ -192,6 +191,7 @@ class LivePage(QtWidgets.QWidget):
         self.controls.reset_mode()
         self.music_line.fallback = ""
         self.music_line.show_music(SongView())
+        self.song_menu.set_songs(())  # the main window gives this session's songs
         self.banner.seen.clear()
         self.banner.hide()
         self.audio_banner.hide()
@@ -233,6 +233,7 @@ class LivePage(QtWidgets.QWidget):
         if math.isfinite(start) and math.isfinite(live.t_s):
             self.timer.setText(fmt_clock(live.t_s - start))
             self.timeline.set_now(live.t_s - start, s.phase if s else "")
+        self.song_menu.show_music(live.music, s.tempo_bpm if s is not None else None)
         if s is not None and d is not None:
             self._numbers(live)
             self.controls.set_state(
@@ -243,6 +244,7 @@ class LivePage(QtWidgets.QWidget):
                 cadence_spm=s.cadence_spm,
                 large_jump_pct=live.large_jump_pct,
             )
+            self.song_menu.set_cued(self.controls.mode_btn.isEnabled())  # cued phase only
             self.sync.set_phases(np.degrees(np.asarray(d.phases_rad, dtype=float)))
         if redraw:
             self.plots.update_from(self.series)

@@ -10,7 +10,10 @@ from gui.session_controller import SessionController
 from gui.setup_view import SetupPage
 from gui.summary_view import SummaryPage
 from gui.widgets import guard_wheel
+from ras.errors import RasError
 from ras.session.request import SessionRequest, SimulatedSensors
+from ras.session.songs import session_songs
+from ras.store.songs import SongRecord
 
 __all__ = ["MainWindow"]
 
@@ -19,6 +22,14 @@ CLOSE_QUESTION = (
     "Everything recorded so far is kept (the session is saved as incomplete)."
 )
 END_QUESTION = "End the session now? Everything recorded so far is kept."
+
+
+def _session_songs(request: SessionRequest) -> tuple[SongRecord, ...]:
+    """The songs the session may play (none without music), for the live page's song menu."""
+    try:
+        return session_songs(request.db, request.patient_id, request.settings).songs
+    except RasError:  # the session itself refuses it in one line when it starts
+        return ()
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -108,6 +119,7 @@ class MainWindow(QtWidgets.QMainWindow):
             isinstance(request.sensors, SimulatedSensors),
             request.level_dbfs,
         )
+        self.live.song_menu.set_songs(_session_songs(request))
         self.controller = SessionController(request)
         self.controller.start()
         self._polls = 0

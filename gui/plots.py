@@ -272,7 +272,7 @@ class SyncStrip(pg.PlotWidget):
         self.dots = pg.ScatterPlotItem(size=16, pen=pg.mkPen("k"))
         self.addItem(self.dots)
         self.setMinimumHeight(80)
-        self.setMaximumHeight(110)  # the rest of the column goes to the log
+        self.setMaximumHeight(84)  # the rest of the column goes to the log (4 lines at 768 px)
 
     def set_phases(self, phases_deg: np.ndarray) -> None:
         """Show the phases (deg), oldest faint, newest solid."""

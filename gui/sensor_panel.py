@@ -22,8 +22,11 @@ class SensorPanel(QtWidgets.QGroupBox):
     HEADERS = ("sensor", "link", "battery", "lost", "clock sync", "steps")
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("Sensors", parent)
-        self.setStyleSheet("QLabel { font-size: 12pt; }")  # six columns in a third of 1280 px
+        # no title (its header row names the columns), so the log below keeps 4 lines at 768 px
+        super().__init__(parent)
+        self.setStyleSheet(  # six columns in a third of 1280 px
+            "QGroupBox { margin-top: 0px; } QLabel { font-size: 12pt; }"
+        )
         self.grid = QtWidgets.QGridLayout(self)
         self.grid.setVerticalSpacing(0)
         self.grid.setHorizontalSpacing(4)

@@ -1,6 +1,7 @@
 """The live page fits a clinic laptop (issue 13 point 5): 1366 x 768 and 1280 x 800 at 100 %
 scaling, less a 30 px panel and the window manager's title bar, without scrolling, with and
-without the disconnect banner; nothing is cut off and no label is clipped."""
+without the disconnect banner; nothing is cut off and no label is clipped, and the log shows at
+least four lines (the cue sound and the music line share the last row of controls)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from ras.session.snapshot import LiveSnapshot, SensorView
 PANEL_PX = 30  # a desktop panel (taskbar)
 TITLE_BAR_PX = 30  # the window manager's title bar
 SCREENS = [(1366, 768), (1280, 800)]
+#: Lines of the live log the therapist sees without scrolling, at least.
+LOG_LINES = 4
 
 
 def sensor(side: Side, connected: bool) -> SensorView:
@@ -46,6 +49,12 @@ def clipped(widget: QtWidgets.QWidget) -> list[str]:
         elif w.sizeHint().width() > w.width():
             bad.append(f"{w.text()!r}: {w.sizeHint().width()} px in {w.width()}")
     return bad
+
+
+def log_lines(log: QtWidgets.QPlainTextEdit) -> int:
+    """Whole lines of text the log shows without scrolling."""
+    margins = 2 * int(log.document().documentMargin())
+    return (log.viewport().height() - margins) // log.fontMetrics().lineSpacing()
 
 
 def outside(window: QtWidgets.QWidget, page: QtWidgets.QWidget) -> list[str]:
@@ -95,6 +104,7 @@ def test_the_live_page_fits_a_laptop_screen(qtbot, db, width_px, height_px) -> N
         assert outside(w, live) == []
         assert clipped(live) == []
         plot_widths.append(live.plots.width())
+        assert log_lines(live.log) >= LOG_LINES, live.log.viewport().height()
         if not connected:  # laid over the plots: it covers no control
             banner = QtCore.QRect(live.banner.mapTo(w, QtCore.QPoint(0, 0)), live.banner.size())
             plots = QtCore.QRect(live.plots.mapTo(w, QtCore.QPoint(0, 0)), live.plots.size())

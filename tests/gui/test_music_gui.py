@@ -1,7 +1,9 @@
 """Music cues in the GUI (issue 14 point 6): the set-up page's cue sound, songs and levels reach
 the session request; songs to avoid are never listed; a patient without a song has the music
 choices disabled with one line why; live, the mode key and button post a Mode action, the music
-line shows the song playing, and the log shows mode switches and song starts and stops."""
+line shows the song playing, the song menu posts the typed `song NAME` action and greys
+the songs that cannot play at the cue tempo, and the log shows mode switches and song starts
+and stops."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ras.events import CueMode, CueModeEvent, SongEvent, SongEventKind
 from ras.music.library import MusicLibrary
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
-from ras.session.actions import Mode
+from ras.session.actions import Mode, parse_action
 from ras.session.music import SongView
 from ras.session.request import check_request
 from ras.session.snapshot import LiveSnapshot
@@ -287,3 +289,40 @@ def test_the_live_page_with_music_still_fits_a_laptop_screen(qtbot, db, width_px
         f"128 bpm · stretch -7.5 % · conf. 0.93 · ♪ {title}"
     )
     assert live.log.height() >= 60
+
+
+@pytest.fixture
+def offered(setup_page) -> list:
+    """P-017's offered songs: Quick Step (120 bpm), Walk Slow (100 bpm)."""
+    with Store(setup_page.db) as store:
+        return [s.song for s in MusicLibrary(store).offered("P-017")]
+
+
+def test_the_song_menu_posts_the_typed_song_action_and_greys_songs_that_cannot_play(
+    live, offered
+) -> None:
+    menu = live.song_menu
+    menu.set_songs(offered)
+    items = {item.text(): item for item in menu.menu().actions()}
+    assert list(items) == ["Quick Step", "Walk Slow"]
+    assert not menu.isEnabled()  # songs change in the cued phase only
+    menu.set_cued(True)
+    assert menu.isEnabled()
+    menu.show_music(SongView(CueMode.MUSIC, "Walk Slow", 100.0, 4.0, 0.91), 104.0)
+    assert items["Walk Slow"].isChecked() and items["Walk Slow"].isEnabled()
+    quick = items["Quick Step"]  # 120 bpm cannot be stretched to 104 bpm
+    assert not quick.isChecked() and not quick.isEnabled()
+    assert quick.toolTip().startswith("'Quick Step' cannot play now: ")
+    posted: list[tuple[object, str]] = []
+    live.controls.action.connect(lambda action, label: posted.append((action, label)))
+    menu.show_music(SongView(CueMode.METRONOME), 118.0)  # now Quick Step fits, Walk Slow not
+    assert not any(item.isChecked() for item in items.values())
+    quick.trigger()
+    assert posted == [(parse_action("song Quick Step"), "song Quick Step")]
+    assert posted[0][0] == Mode(song="Quick Step")  # what ras run's typed `song NAME` posts
+
+
+def test_a_session_without_songs_has_the_song_menu_greyed_saying_why(live) -> None:
+    live.song_menu.set_cued(True)
+    assert not live.song_menu.isEnabled()
+    assert live.song_menu.toolTip().startswith("No song in this session")
