@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ras.music.library import MusicLibrary
     from ras.store.songs import PatientSong, SongRecord
 
-__all__ = ["COMMAND_NAMES", "add_parser", "run", "song_line"]
+__all__ = ["COMMAND_NAMES", "add_parser", "run", "song_line", "usable_text"]
 
 COMMAND_NAMES = ("music",)
 
@@ -117,6 +117,7 @@ def _flags(args: argparse.Namespace) -> dict[str, bool]:
 def _add(library: MusicLibrary, args: argparse.Namespace) -> int:
     from ras.errors import UserInputError
     from ras.music.audio_file import check_audio_file
+    from ras.music.library import opinion
 
     if args.title is not None and len(args.files) > 1:
         raise UserInputError(
@@ -138,6 +139,8 @@ def _add(library: MusicLibrary, args: argparse.Namespace) -> int:
         else:
             said += f"kept but unusable for cueing: {song.reason}"
         print(terminal_safe(said))
+        if song.usable:  # the second tracker's word on the beat a session would cue with
+            print(terminal_safe(f"  {opinion(song)}"))
     return 0
 
 
@@ -229,10 +232,28 @@ def _number(value: float, fmt: str, unit: str) -> str:
     return "-" if not math.isfinite(value) else f"{value:{fmt}}{unit}"
 
 
+def usable_text(song: SongRecord) -> str:
+    """Usable or why not; a usable song the beat trackers disagree on is marked with both
+    tempi, and one no second tracker checked says so."""
+    if not song.usable:
+        return f"no: {song.reason}"
+    if song.trackers_agree is None:
+        return "usable (no second opinion)"
+    if not song.trackers_agree:
+        first = song.tracker.split(" ", 1)[0]
+        return (
+            f"usable, but trackers disagree: {first} {song.tempo_bpm:.1f},"
+            f" {song.second_tracker} {_number(song.second_tempo_bpm, '.1f', '')} bpm"
+            " — listen first"
+        )
+    return "usable"
+
+
 def song_line(song: SongRecord, extra: str = "") -> str:
     """One song as `ras music list` shows it: id, title, artist, tempo, stability (CV of the
-    beat intervals), confidence, loudness, ``extra`` (flags), and usable or why not."""
-    usable = "usable" if song.usable else f"no: {song.reason}"
+    beat intervals), confidence, loudness, ``extra`` (flags), and usable or why not
+    (:func:`usable_text`)."""
+    usable = usable_text(song)
     return (
         f"{song.short_id:<8}  {_cut(song.title, 28):<28}  {_cut(song.artist, 18):<18}"
         f"  {_number(song.tempo_bpm, '.1f', ' bpm'):>9}"

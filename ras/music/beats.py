@@ -37,6 +37,7 @@ importable from here too: :mod:`ras.music.attacks` (rise of the sound, band filt
 from __future__ import annotations
 
 from importlib import metadata
+from types import ModuleType
 
 import numpy as np
 
@@ -264,10 +265,22 @@ def _track_librosa(y: np.ndarray) -> tuple[np.ndarray, float, str]:
     return beats_s, confidence, f"librosa {_version('librosa')} beat_track"
 
 
+def essentia_standard() -> ModuleType:
+    """``essentia.standard``, its INFO log off (it says on import that no classifier models are
+    configured, on stderr, where a command's output must stay clean). ImportError without it."""
+    import essentia
+
+    essentia.log.infoActive = False
+    import essentia.standard
+
+    return essentia.standard
+
+
 def _track_essentia(mono: np.ndarray, sample_rate_hz: float) -> tuple[np.ndarray, float, str]:
     """essentia's multifeature tracker; confidence = its own / 5.32."""
-    import essentia.standard as es
     import librosa
+
+    es = essentia_standard()
 
     y = mono
     if sample_rate_hz != _ESSENTIA_RATE_HZ:

@@ -114,11 +114,12 @@ def second_opinion(
 ) -> SecondOpinion:
     """Track the song with :data:`SECOND_METHOD` and compare; no opinion (``agree`` None)
     when it is not installed."""
+    from ras.music.beats import BeatTracker, essentia_standard
+
     try:
-        import essentia.standard  # noqa: F401  (a dev extra: the check is optional)
+        essentia_standard()  # a dev extra: the check is optional
     except ImportError:
         return SecondOpinion()
-    from ras.music.beats import BeatTracker
 
     tracker = BeatTracker(SECOND_METHOD, downbeats=False)
     second = tracker.track(audio=audio, sample_rate_hz=sample_rate_hz).beat_track_

@@ -16,11 +16,12 @@ import soundfile as sf
 from ras.cli import main
 from ras.music.synth import synth_song
 from ras.store import Store
-from tests.conftest import add_patient, assert_one_line_error, refused_in_process
+from tests.conftest import TESTS_DIR, add_patient, assert_one_line_error, refused_in_process
 
 RAS = [sys.executable, "-m", "ras"]
 GUARD_S = 120
 RATE_HZ = 22050
+FISHIN = TESTS_DIR / "data" / "music" / "Karissa_Hobbs_-_Lets_Go_Fishin.ogg"
 
 
 def music(db: Path, *args: str) -> subprocess.CompletedProcess:
@@ -73,11 +74,12 @@ def test_add_list_set_and_remove(
 ) -> None:
     added = ok(music(db, "add", str(songs["groove"]), str(songs["pad"]), "--patient", "P-1",
                      "--liked"))  # fmt: skip
-    assert len(added) == 2
+    assert len(added) == 3
     assert added[0].startswith("added 'groove' (id ") and " for patient P-1: 11" in added[0]
     assert "bpm" in added[0] and "LUFS" in added[0]
-    assert added[1].startswith("added 'pad' (id ")
-    assert "kept but unusable for cueing: the beat could not be found" in added[1]
+    assert added[1].startswith("  second opinion: essentia agrees (11")  # only for a usable song
+    assert added[2].startswith("added 'pad' (id ")
+    assert "kept but unusable for cueing: the beat could not be found" in added[2]
 
     again = here(capsys, db, "add", str(songs["groove"]), "--patient", "P-2", "--title", "Our Tune")
     assert again[0].startswith("added 'Our Tune'") and "(analysed before)" in again[0]
@@ -115,6 +117,33 @@ def test_add_list_set_and_remove(
         assert [s.song.title for s in store.songs.of_patient("P-1", include_avoided=True)] == [
             "pad"
         ]
+
+
+def test_a_song_the_trackers_disagree_on_is_said_on_import_and_marked_in_the_list(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """30 s of Let's Go Fishin' (Karissa Hobbs, CC BY 3.0): librosa ~117, essentia ~88 bpm."""
+    audio, fs = sf.read(FISHIN, dtype="float32", start=30 * 22050, stop=60 * 22050)
+    sf.write(tmp_path / "fishin.flac", audio, fs)
+    added = here(capsys, db, "add", str(tmp_path / "fishin.flac"), "--patient", "P-1")
+    assert len(added) == 2
+    assert added[1].startswith("  trackers disagree: librosa 11")
+    assert ", essentia 8" in added[1]
+    assert added[1].endswith(" bpm — listen before cueing with it")
+    (row,) = here(capsys, db, "list", "--patient", "P-1")[1:]
+    assert "usable, but trackers disagree: librosa 11" in row
+    assert row.endswith(" bpm — listen first")
+
+
+def test_without_a_second_tracker_the_song_says_so(
+    db: Path, songs: dict[str, Path], capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setitem(sys.modules, "essentia", None)  # as if the dev extra were not installed
+    added = here(capsys, db, "add", str(songs["groove"]), "--patient", "P-1")
+    assert added[1] == "  second opinion not available: no second beat tracker checked this song"
+    (row,) = here(capsys, db, "list")[1:]
+    assert row.endswith("  usable (no second opinion)")
 
 
 def test_a_bad_file_is_one_line_in_a_real_process(db: Path, tmp_path: Path) -> None:
