@@ -40,6 +40,9 @@ POLL_S = 0.02
 #: How long the streams stay up after the last sample (real s): pylsl sends in the background,
 #: and an outlet released at once could cut the last samples off on their way to the inlets.
 LINGER_S = 0.5
+#: How long a session waits, before its time 0, for a recorder to connect (real s): LSL keeps no
+#: sample sent before an inlet connects, so a recorder started late would miss the first steps.
+RECORDER_WAIT_S = 30.0
 
 
 def load_pylsl() -> ModuleType:
@@ -108,8 +111,8 @@ class SessionLslOutlet:
                 self._outlets[spec.key] = self._lsl.StreamOutlet(self._info(spec, facts))
         except Exception as err:  # any LSL failure: said once, the session goes on
             self._fail(err)
-        if not self.failed and say is not None:
-            say(self.announcement())
+        if not self.failed:
+            self._say(self.announcement())
 
     def announcement(self) -> str:
         """One line naming the streams, for the live log."""
@@ -142,6 +145,40 @@ class SessionLslOutlet:
         return info
 
     # --- the session ------------------------------------------------------------------
+
+    def wait_for_recorder(
+        self, timeout_s: float = RECORDER_WAIT_S, stop: Callable[[], bool] = lambda: False
+    ) -> bool:
+        """Wait until an inlet (LabRecorder recording) is connected to any of the streams,
+        at most ``timeout_s`` real s or until ``stop()``; True if one is. Said in the live log.
+        """
+        if self.failed:
+            return False
+        try:
+            if self._connected():
+                return True
+            self._say(
+                f"LSL: waiting up to {timeout_s:g} s for a recorder to connect (start"
+                " LabRecorder's recording with the ras streams now)"
+            )
+            deadline = time.monotonic() + timeout_s
+            while not stop() and time.monotonic() < deadline:
+                if self._connected():
+                    self._say("LSL: a recorder is connected; the session starts")
+                    return True
+                time.sleep(0.1)
+        except Exception as err:  # any LSL failure: said once, the session goes on
+            self._fail(err)
+            return False
+        self._say("LSL: no recorder connected; the session starts and streams anyway")
+        return False
+
+    def _connected(self) -> bool:
+        return any(outlet.have_consumers() for outlet in self._outlets.values())
+
+    def _say(self, text: str) -> None:
+        if self.say is not None:
+            self.say(text)
 
     def start(self, *, clock: SessionClock, bus: SessionBus) -> None:
         """Map ``clock`` onto the LSL clock, subscribe to ``bus`` and start streaming (call
@@ -206,5 +243,4 @@ class SessionLslOutlet:
             return
         self.failed = f"LSL streaming stopped ({type(err).__name__}: {err}); the session goes on"
         log.warning("%s", self.failed)
-        if self.say is not None:
-            self.say(self.failed)
+        self._say(self.failed)

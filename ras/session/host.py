@@ -177,6 +177,8 @@ class SessionHost:
             self.begin()
         assert self.db_path is not None and self.session_id is not None
         r = self.request
+        if self._lsl is not None:  # before time 0, so a recorder gets every event
+            self._lsl.wait_for_recorder(stop=self._stop.is_set)
         self.clock = SessionClock(speed=r.speed)
         if self._lsl is not None:
             self._lsl.start(clock=self.clock, bus=self.bus)

@@ -108,7 +108,7 @@ def streamed(tmp_path_factory: pytest.TempPathFactory) -> StreamedSession:
     puller = threading.Thread(target=pull_while_running, daemon=True)
     puller.start()
     announced = host.messages()
-    outcome = host.run()
+    outcome = host.run()  # the inlets are connected: it does not wait for a recorder
     done.set()
     puller.join()
     quiet_since = time.monotonic()
@@ -119,8 +119,9 @@ def streamed(tmp_path_factory: pytest.TempPathFactory) -> StreamedSession:
     assert host.clock is not None
     offset_s = pylsl.local_clock() - time.perf_counter()
     return StreamedSession(
-        session_id, host.clock, offset_s, outcome, got, infos, host.db_path, announced
-    )
+        session_id, host.clock, offset_s, outcome, got, infos, host.db_path,
+        announced + host.messages(),
+    )  # fmt: skip
 
 
 def _lsl_s(streamed: StreamedSession, t_s: np.ndarray) -> np.ndarray:
@@ -219,7 +220,8 @@ def test_the_metadata_says_what_a_lab_needs(streamed: StreamedSession) -> None:
         assert units == [c.unit for c in spec.channels]
     steps = streamed.infos["steps"].desc().child("channels").child("channel")
     assert steps.child_value("label") == "side" and "1 left" in steps.child_value("unit")
-    assert streamed.announced == [
+    lsl_lines = [line for line in streamed.announced if line.startswith("LSL")]
+    assert lsl_lines == [  # and no wait: the inlets were connected before the session ran
         f"LSL: streaming 'ras steps', 'ras cues', 'ras markers' (source ids"
         f" ras-{device_key(streamed.db)}-*)"
     ]
@@ -251,6 +253,27 @@ def test_without_pylsl_lsl_is_one_line_and_nothing_is_written(
     assert run.stderr.strip().splitlines() == [f"ras: error: {PYLSL_MISSING}"]
     with Store(db) as store:
         assert store.list_sessions() == []
+
+
+def test_a_session_waits_for_a_recorder_before_its_time_0(tmp_path: Path) -> None:
+    said: list[str] = []
+    outlet = SessionLslOutlet(
+        session_id=1, patient_id=PATIENT, db_path=str(tmp_path / "db"), say=said.append
+    )
+    assert outlet.wait_for_recorder(timeout_s=0.3) is False
+    assert said[1:] == [
+        "LSL: waiting up to 0.3 s for a recorder to connect (start LabRecorder's recording with"
+        " the ras streams now)",
+        "LSL: no recorder connected; the session starts and streams anyway",
+    ]
+    assert outlet.wait_for_recorder(timeout_s=60.0, stop=lambda: True) is False  # stopped
+    [info] = pylsl.resolve_byprop("source_id", outlet.source_id(MARKERS), 1, 10.0)
+    inlet = pylsl.StreamInlet(info)
+    inlet.open_stream(timeout=10.0)
+    said.clear()
+    assert outlet.wait_for_recorder(timeout_s=60.0) is True
+    assert said == []  # connected already: nothing to say
+    outlet.close()
 
 
 class _BrokenOutlet:
