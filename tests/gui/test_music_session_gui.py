@@ -1,11 +1,12 @@
 """Issue 14's acceptance run through the GUI: a closed-loop simulated session with music, set up,
 run and summed up in the real main window (offscreen, sped up).
 
-The set-up page's cue sound is set to music and the patient's song ticked; after a baseline, the
-cued phase plays the song stretched onto the cue's beats and the therapist raises the tempo once.
-The virtual patient entrains to the music's beats as to clicks, every beat is cued, the record
-holds the cue mode and song records, and the summary page and the session report name the song
-and the time on music.
+The set-up page's cue sound is set to music and the patient's two songs ticked; after a
+baseline, the cued phase plays the first stretched onto the cue's beats, the therapist raises the
+tempo once and changes to the other song with the live page's song menu. The virtual patient
+entrains to the music's beats as to clicks, every beat is cued, the record holds the cue mode and
+song records, and the summary page and the session report name the songs and the time on
+music.
 """
 
 from __future__ import annotations
@@ -26,25 +27,28 @@ from tests.report.report_helpers import pdf_text, requires_poppler
 from tests.session.test_music_session import known_beats
 
 RATE_HZ = 22050
-#: The healthy virtual patient walks at about 110 steps/min; the song is close to that.
-SONG_BPM = 112.0
-TITLE = "Walk Along"
+#: The healthy virtual patient walks at about 110 steps/min; the songs are close to that
+#: (title -> native tempo, bpm).
+SONGS = {"Walk Along": 112.0, "Step Along": 108.0}
 
 
-def add_song(db: str, folder) -> None:
-    """Patient P-1 with one song (its beats known, as the synthesiser placed them)."""
-    made = synth_song("steady", tempo_bpm=SONG_BPM, duration_s=90.0, sample_rate_hz=RATE_HZ)
-    path = folder / "walk.wav"
-    sf.write(path, made.audio, RATE_HZ)
+def add_songs(db: str, folder) -> None:
+    """Patient P-1 with the songs (their beats known, as the synthesiser placed them)."""
     with Store(db) as store:
         store.add_patient("P-1", diagnosis="stroke", affected_side="left")
-        MusicLibrary(store, known_beats(SONG_BPM)).add(path, patient="P-1", title=TITLE)
+        for k, (title, tempo_bpm) in enumerate(SONGS.items()):
+            made = synth_song(
+                "steady", tempo_bpm=tempo_bpm, duration_s=90.0, sample_rate_hz=RATE_HZ, seed=k
+            )
+            path = folder / f"song{k}.wav"
+            sf.write(path, made.audio, RATE_HZ)
+            MusicLibrary(store, known_beats(tempo_bpm)).add(path, patient="P-1", title=title)
 
 
 @requires_poppler
 def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, monkeypatch):
     w, s = window, window.setup
-    add_song(db, tmp_path)
+    add_songs(db, tmp_path)
     s.reload_patients(select="P-1")
     click(qtbot, s.use_sim)
     s.preset.setCurrentText("healthy")
@@ -55,40 +59,52 @@ def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, 
     s.audio.setCurrentText("none")
     m = s.music
     m.sound.setCurrentIndex(m.sound.findData(CueMode.MUSIC))
-    assert m.songs.count() == 1 and m.songs.item(0).text().endswith(TITLE)
-    m.songs.item(0).setCheckState(QtCore.Qt.CheckState.Checked)
+    listed = [m.songs.item(i).text().split(" — ")[1] for i in range(m.songs.count())]
+    assert sorted(listed) == sorted(SONGS)
+    first, other = listed  # ticked, the session plays them in the list's order
+    for i in range(2):
+        m.songs.item(i).setCheckState(QtCore.Qt.CheckState.Checked)
     click(qtbot, s.start_btn)
     assert w.current_page() is w.live, s.error.text()
 
-    # the cued phase: the song plays (the music line names it), the therapist adds 1 bpm
+    # the cued phase: the first song plays (the music line names it), the therapist adds 1 bpm,
+    # then changes the song with the song menu (the action the typed `song NAME` posts)
     live, controls = w.live, w.live.controls
     monkeypatch.setattr(controls, "confirm_jump", lambda old, new: True)
-    qtbot.waitUntil(lambda: TITLE in (live.music_line.full_text or ""), timeout=30000)
+    qtbot.waitUntil(lambda: first in (live.music_line.full_text or ""), timeout=30000)
     qtbot.waitUntil(controls.plus.isEnabled, timeout=5000)
     click(qtbot, controls.plus)
     qtbot.waitUntil(lambda: "you: +1 bpm" in log_text(w), timeout=5000)
-    assert f"song start: {TITLE}" in log_text(w)
+    assert f"song start: {first}" in log_text(w)
+    menu = live.song_menu
+    items = {item.text(): item for item in menu.menu().actions()}
+    assert menu.isEnabled() and items[first].isChecked() and items[other].isEnabled()
+    items[other].trigger()
+    qtbot.waitUntil(lambda: f"you: song {other}" in log_text(w), timeout=5000)
+    qtbot.waitUntil(lambda: f"song '{other}' from " in log_text(w), timeout=5000)  # the result
+    qtbot.waitUntil(lambda: other in (live.music_line.full_text or ""), timeout=15000)
 
     # the summary names the song and the time on music; so does the session report
     qtbot.waitUntil(lambda: w.current_page() is w.summary, timeout=30000)
     assert "Complete" in w.summary.status.text()
     values = w.summary.values
-    assert values["music"].text().endswith(" min · 1 song")
-    played = values["songs"].text()
-    assert played.startswith(f"{TITLE} ") and played.endswith(" min")
+    assert values["music"].text().endswith(" min · 2 songs")
+    played = values["songs"].text().split(" · ")
+    assert [p.rsplit(" ", 2)[0] for p in played] == [first, other]
     pdf = tmp_path / "report.pdf"
     save_pdf(qtbot, w.summary.report_btn, pdf, monkeypatch)
     report = pdf_text(pdf)
-    assert TITLE in report and "on music)" in report
+    assert first in report and other in report and "on music)" in report
 
     with Store(db) as store:
         (session,) = store.list_sessions("P-1")
         data = load_session(store, session.id)
-    first = data.cue_modes[0]
-    assert (first.mode, first.source) == (CueMode.MUSIC, "plan")
+    mode = data.cue_modes[0]
+    assert (mode.mode, mode.source) == (CueMode.MUSIC, "plan")
     songs = data.song_events
     assert songs[0].kind is SongEventKind.START and songs[-1].kind is SongEventKind.STOP
-    assert {e.title for e in songs} == {TITLE}
+    starts = [(e.title, e.source) for e in songs if e.kind is SongEventKind.START]
+    assert starts == [(first, "plan"), (other, "therapist")]
     start_t, stop_t = songs[0].t_s, songs[-1].t_s
     therapist = [c for c in data.tempo_changes if c.source == "therapist"]
     assert len(therapist) == 1 and start_t < therapist[0].effective_t_s < stop_t
