@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from ras.errors import RasError
 from ras.events import CueMode
 from ras.music.choice import choose_songs
-from ras.music.library import MusicLibrary
+from ras.music.library import MusicLibrary, opinion
 from ras.session.settings import LIMITS
 from ras.store.songs import SongRecord
 from ras.store.store import Store
@@ -26,6 +26,9 @@ __all__ = ["NO_SONG", "MusicChoice", "SongRow", "last_baseline_spm", "song_rows"
 
 #: Why the music choices are disabled for a patient without a song to play.
 NO_SONG = "no song yet: add some with `ras music add`"
+
+#: The mark on a song the beat trackers disagree on.
+WARNING_ICON = QtWidgets.QStyle.StandardPixmap.SP_MessageBoxWarning
 
 #: The cue sounds as the set-up page names them.
 CUE_SOUNDS = {
@@ -47,17 +50,34 @@ class SongRow:
         Title, native tempo (bpm) and beat confidence (0–1).
     why : str
         Where the iso-principle puts it (its tooltip), "" without a baseline.
+    warning : str
+        Why to listen before cueing with it (the beat trackers disagree: a warning mark and
+        the first line of its tooltip), "" if none.
+    second_opinion : str
+        The second beat tracker's word on it, one line (:func:`ras.music.library.opinion`).
     """
 
     ref: str
     text: str
     why: str
+    warning: str = ""
+    second_opinion: str = ""
+
+    @property
+    def tooltip(self) -> str:
+        """The warning first, then the row, where the iso-principle puts it and the second
+        opinion when it is not a warning."""
+        lines = [self.warning, self.text, self.why]
+        lines += [] if self.warning else [self.second_opinion]
+        return "\n".join(line for line in lines if line)
 
 
 def _row(song: SongRecord, why: str) -> SongRow:
     # the figures first: a long title is elided, never them
     text = f"{song.tempo_bpm:.0f} bpm, conf. {song.beat_confidence:.2f} — {song.title}"
-    return SongRow(song.sha256, text, why)
+    said = opinion(song)
+    warning = said if song.trackers_agree is False else ""
+    return SongRow(song.sha256, text, why, warning, said)
 
 
 def song_rows(
@@ -208,7 +228,9 @@ class MusicChoice(QtWidgets.QWidget):
         for row in song_rows(self._offered, self._baseline_spm, self._target_bpm):
             item = QtWidgets.QListWidgetItem(row.text)
             item.setData(QtCore.Qt.ItemDataRole.UserRole, row.ref)
-            item.setToolTip(f"{row.text}\n{row.why}" if row.why else row.text)
+            item.setToolTip(row.tooltip)
+            if row.warning:  # the trackers disagree: listen before cueing with it
+                item.setIcon(self.style().standardIcon(WARNING_ICON))
             item.setCheckState(
                 QtCore.Qt.CheckState.Checked
                 if row.ref in ticked

@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtWidgets
 from gui.music_setup import NO_SONG, song_rows
 from ras.events import CueMode, CueModeEvent, SongEvent, SongEventKind
 from ras.music.library import MusicLibrary
+from ras.music.second_opinion import SecondOpinion
 from ras.music.synth import synth_song
 from ras.music.track import BeatTrack
 from ras.session.actions import Mode, parse_action
@@ -160,6 +161,41 @@ def test_songs_are_listed_in_the_iso_principle_order_from_the_last_baseline(
     assert rows[0].why.startswith("Walk Slow: 100 bpm")
     assert rows[1].why == ("does not fit the last baseline 101 steps/min within its stretch range")
     assert [r.why for r in song_rows(offered, math.nan)] == ["", ""]
+
+
+def test_a_song_the_beat_trackers_disagree_on_has_a_warning_mark(setup_page, tmp_path) -> None:
+    """The second tracker heard 88.9 bpm where the default heard 100: the row keeps its text,
+    gains a warning mark, and its tooltip says so first."""
+
+    def disagreeing(*, audio, sample_rate_hz, primary) -> SecondOpinion:
+        return SecondOpinion("essentia", 88.9, 0.29, False)
+
+    with Store(setup_page.db) as store:
+        library = MusicLibrary(store, lambda *, audio, sample_rate_hz: _track(100, 0.9, True),
+                               disagreeing)  # fmt: skip
+        made = synth_song("steady", tempo_bpm=100, duration_s=20.5, sample_rate_hz=RATE_HZ, seed=9)
+        sf.write(tmp_path / "fishin.wav", made.audio, RATE_HZ)
+        library.add(tmp_path / "fishin.wav", patient="P-099", title="Fishin")
+    setup_page.reload_patients(select="P-099")
+    assert setup_page.music.songs.count() == 1
+    fishin = setup_page.music.songs.item(0)
+    assert fishin.text() == "100 bpm, conf. 0.90 — Fishin"
+    assert not fishin.icon().isNull()
+    assert fishin.toolTip().splitlines()[:2] == [
+        "trackers disagree: test 100.0 bpm, essentia 88.9 bpm — listen before cueing with it",
+        "100 bpm, conf. 0.90 — Fishin",
+    ]
+
+
+def test_the_second_opinion_is_in_every_rows_tooltip(setup_page) -> None:
+    with Store(setup_page.db) as store:
+        offered = [s.song for s in MusicLibrary(store).offered("P-017")]
+    rows = song_rows(offered, math.nan)
+    assert [r.warning for r in rows] == ["", ""]  # analysed without a second tracker
+    assert all(r.tooltip.endswith("no second beat tracker checked this song") for r in rows)
+    item = setup_page.music.songs.item(0)
+    assert item.icon().isNull()
+    assert item.toolTip() == rows[0].tooltip
 
 
 # --- live ---------------------------------------------------------------------------------
