@@ -214,6 +214,13 @@ class BeatAlignedRenderer:
         for j in [j for j in run.segments if j >= kept]:
             del run.segments[j]
 
+    def lead_in(self, beats: int) -> None:
+        """Lead in over ``beats`` beats before the start beat (before any beat is added; fewer
+        than it was made with when fewer beats are at hand)."""
+        if not self._runs:
+            self.first_grid = max(self.start_grid - int(beats), 0)
+            self._next_grid = self.first_grid
+
     @property
     def next_grid(self) -> int:
         """Index into :attr:`grid_smp` of the song beat the next cue beat added will get."""

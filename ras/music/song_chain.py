@@ -35,6 +35,7 @@ __all__ = [
     "MAX_CROSSFADE_S",
     "SongChain",
     "boundary_t_s",
+    "chained_start_beat",
     "crossfade_frames",
     "crossfade_gains",
     "last_phrase_grid",
@@ -56,6 +57,8 @@ LEAD_BEATS = 3
 #: (the session names it by time; the engine may round it one sample the other way).
 _BOUNDARY_SLACK_S = 0.01
 _HISTORY = 16  # recent beats kept to lead the next song in
+#: Beats further apart than this before the boundary do not lead in (a pause came between), s.
+_MAX_LEAD_GAP_S = 1.5
 
 
 # --- the arithmetic -------------------------------------------------------------------------
@@ -149,6 +152,7 @@ class SongChain:
         self._beats: list[int] = []
         self._rerender_from: int | None = None
         self._slack = round(_BOUNDARY_SLACK_S * renderer.sample_rate_hz)
+        self._max_gap = round(_MAX_LEAD_GAP_S * renderer.sample_rate_hz)
 
     def change_at(self, beat_sample: int, renderer: BeatAlignedRenderer, frames: int) -> None:
         """``renderer`` takes over at the first beat at or after ``beat_sample``, crossfaded over
@@ -239,8 +243,8 @@ class SongChain:
         """Beat ``s`` is the boundary: the new song gets the beats before it it leads in over
         (already given to the old one), then this one; the old one gets it too."""
         new = change.renderer
-        n_lead = max(new.start_grid - new.next_grid, 0)
-        lead = self._beats[:-1][-n_lead:] if n_lead else []
+        lead = _lead_beats(self._beats[:-1], s, new.start_grid - new.next_grid, self._max_gap)
+        new.lead_in(len(lead))
         for t in lead:
             new.add_beat(t)
         new.add_beat(s)
@@ -253,6 +257,33 @@ class SongChain:
         change.old_done = False
         self.changes_ += 1
         self._rerender_from = change.fade_from
+
+
+def _lead_beats(history: list[int], boundary: int, n: int, max_gap: int) -> list[int]:
+    """The last ``n`` beats of ``history`` before ``boundary`` that follow one another without a
+    gap longer than ``max_gap`` samples up to it (a pause breaks the lead-in)."""
+    lead: list[int] = []
+    after = boundary
+    for t in reversed(history[-n:] if n > 0 else []):
+        if after - t > max_gap:
+            break
+        lead.insert(0, t)
+        after = t
+    return lead
+
+
+def chained_start_beat(
+    first_beat: int, beats_s: np.ndarray, downbeats_s: np.ndarray, lead_beats: int = LEAD_BEATS
+) -> int:
+    """The beat a song starts on after another (index into ``beats_s``): ``first_beat`` (its
+    first strong beat) if it has ``lead_beats`` beats before it to lead in over, else its first
+    downbeat that has, else its beat ``lead_beats``."""
+    if first_beat >= lead_beats or len(beats_s) <= lead_beats:
+        return first_beat
+    beats_s = np.asarray(beats_s, dtype=np.float64)
+    down = np.searchsorted(beats_s, np.asarray(downbeats_s, dtype=np.float64) - 1e-3)
+    later = down[(down >= lead_beats) & (down < beats_s.size)]
+    return int(later[0]) if later.size else lead_beats
 
 
 def boundary_t_s(last_beat_t_s: float, beats_ahead: int, tempo_bpm: float) -> float:
