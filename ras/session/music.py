@@ -8,12 +8,16 @@ set; the runner calls this class for every beat it hands over (:meth:`before_bea
 change (:meth:`on_tempo`), every stop and start of the cue, and on each pass of its loop
 (:meth:`tick`).
 
-A song that cannot go on (it ended, or the tempo left its ±10 % range) gives way at the next
-beat: the metronome takes over from the next beat not yet played (so no beat is ever without
-a cue), and the next chosen song that fits the tempo comes in once the old one has faded out and
-beats have been handed to it (the music fades in to end on its first beat). With none, the
-metronome plays on, recorded as a :class:`~ras.events.CueModeEvent` from the ``system`` with the
-reason. Every switch, song start, stop and stretch is recorded with its session time.
+Songs change on the cue engine's one :class:`~ras.music.song_chain.SongChain`, crossfaded over
+2 beats that end on the boundary beat, the music playing on (no metronome between them): the
+therapist's ``song NAME`` waits for the next phrase of the song playing (:data:`BEATS_PER_PHRASE`
+beats, from its downbeats or its first beat) that is not decided yet; a song about to end gives
+way at its last phrase that leaves it a beat after the boundary; a song whose range the tempo
+left, or that ended, gives way at the next beat. The session counts which of the song's beats
+each cue beat gets (:attr:`_Playing.next_grid`), as its renderer does. With no song that fits,
+the metronome plays on, recorded as a :class:`~ras.events.CueModeEvent` from the ``system`` with
+the reason. Every switch, song start, stop and stretch is recorded with its session time; a
+change is the old song's STOP and the new one's START at the boundary beat.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -32,7 +36,18 @@ from ras.music import stretch
 from ras.music.audio_file import read_mono
 from ras.music.choice import choose_songs, common_multiple
 from ras.music.loudness import gain_to_target_db
-from ras.music.renderer import BeatAlignedRenderer
+from ras.music.renderer import BeatAlignedRenderer, start_beat_index
+from ras.music.song_chain import (
+    LEAD_BEATS,
+    SongChain,
+    boundary_t_s,
+    chained_start_beat,
+    crossfade_frames,
+    last_phrase_grid,
+    next_phrase_grid,
+    phrase_grids,
+    phrase_starts_s,
+)
 from ras.music.track import BeatTrack
 from ras.session.songs import SessionSongs
 from ras.store.songs import SongRecord
@@ -44,9 +59,6 @@ __all__ = ["DECODE_WAIT_S", "MUSIC_LOOKAHEAD_S", "SessionMusic", "SongView", "so
 MUSIC_LOOKAHEAD_S = 2.0
 #: How long the cue's start waits for the songs still decoding, real s.
 DECODE_WAIT_S = 10.0
-#: A song that stops fades out over this much of what is rendered, session s (the engine's
-#: fade is 0.5 s): the next song is given to the engine after it, since its ring is rewound.
-_FADE_OUT_S = 0.6
 
 Source = Literal["plan", "therapist", "system"]
 
@@ -88,6 +100,32 @@ class _Playing:
     multiple: float
     audible: bool = False  # a START was recorded and no STOP since
     tempo_bpm: float = math.nan  # the cue tempo it last played at
+    next_grid: int = 0  # the song beat (renderer grid index) the next cue beat gets
+    phrases: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def of(cls, song: SongRecord, renderer: BeatAlignedRenderer, multiple: float) -> _Playing:
+        grid_s = renderer.grid_smp / renderer.sample_rate_hz
+        starts = phrase_starts_s(renderer.track.beats_s, renderer.track.downbeats_s)
+        return cls(
+            song,
+            renderer,
+            multiple,
+            next_grid=renderer.next_grid,
+            phrases=phrase_grids(grid_s, starts),
+        )
+
+    @property
+    def n_grid(self) -> int:
+        return int(self.renderer.grid_smp.size)
+
+    def ran_out(self) -> bool:
+        """It has ended, or has no beat for the next cue beat (its renderer may not know yet)."""
+        return self.renderer.ended or self.next_grid >= self.n_grid
+
+    def last_phrase(self) -> int | None:
+        """Where it gives way before it ends (its last phrase that leaves it a beat after)."""
+        return last_phrase_grid(self.phrases, self.n_grid)
 
 
 class SessionMusic:
@@ -128,12 +166,16 @@ class SessionMusic:
         self.say = say
         self._read = read
         self._audio: dict[str, np.ndarray] = {}
+        self._first_beat: dict[str, int] = {}  # each song's first strong beat
         self._errors: dict[str, str] = {}
         self._decoder: threading.Thread | None = None
         self.order: list[SongRecord] = list(songs.songs)
         self.playing: _Playing | None = None
         self._pending: tuple[SongRecord, Source, str] | None = None
-        self._set_after_t_s = math.inf  # the pending song is given to the engine after this
+        self._boundary_grid: int | None = None  # the playing song's beat a change waits for
+        self._chain: SongChain | None = None  # the engine's source while a song is set
+        self._previous: _Playing | None = None  # shown until the boundary beat is heard
+        self._boundary_t_s = -math.inf  # the last change's boundary beat
         self._last_old_beat_t_s = -math.inf  # beats up to here went to the song before
         self._first_beat_t_s = math.nan  # the new song's first beat
         self._tempo_bpm = math.nan
@@ -156,6 +198,10 @@ class SessionMusic:
         for song, path in zip(self.songs.songs, self.songs.paths, strict=True):
             try:
                 audio, _ = self._read(path, rate)
+                # where it starts, measured over the whole song: here, not on the engine thread
+                self._first_beat[song.sha256] = start_beat_index(
+                    audio, rate, song.beats_s, song.downbeats_s
+                )
                 self._audio[song.sha256] = audio
             except UserInputError as err:
                 self._errors[song.sha256] = f"{song.title!r} cannot be played: {err}"
@@ -192,16 +238,25 @@ class SessionMusic:
         self._tempo_bpm = tempo_bpm
         if self._pending_is_set() and not math.isfinite(self._first_beat_t_s):
             self._first_beat_t_s = t_s
+        playing = self.playing
+        ending = playing is not None and playing.next_grid == playing.last_phrase()
+        if ending and self._pending is None and self._crossfades():  # before it runs out
+            self._play_next(t_s, "system", f"{playing.song.title!r} ends", fall_back=False)
+        if self._boundary_grid is not None and playing is not None:
+            if playing.next_grid >= self._boundary_grid:
+                self._change_now(t_s)
+            else:
+                playing.next_grid += 1
+        elif playing is not None:
+            playing.next_grid += 1
         self._last_beat_t_s = t_s
 
     def tick(self, now_s: float) -> None:
         """Each pass of the engine loop: a song that ended gives way, a pending song comes in."""
         playing = self.playing
-        if playing is not None and self.mode.has_music and playing.renderer.ended:
+        ended = playing is not None and playing.renderer.ended
+        if ended and self.mode.has_music and self._pending is None:
             self._give_way(now_s, playing.renderer.end_reason or "the song ended")
-        waiting = self._pending is not None and self._set_after_t_s != math.inf
-        if waiting and self.engine.earliest_cue_s() >= self._set_after_t_s:
-            self._set_pending(now_s)
         heard_next = math.isfinite(self._first_beat_t_s) and self._pending_is_set()
         if heard_next and self.engine.earliest_cue_s() > self._last_old_beat_t_s:
             self._sound_pending()
@@ -211,7 +266,7 @@ class SessionMusic:
         way if the new tempo is beyond its range."""
         self._tempo_bpm = tempo_bpm
         playing = self.playing
-        if playing is None or not self.mode.has_music or playing.renderer.ended:
+        if playing is None or not self.mode.has_music or playing.ran_out():
             return
         song = playing.song
         pct = song_stretch_pct(song.tempo_bpm, playing.multiple, tempo_bpm)
@@ -235,6 +290,8 @@ class SessionMusic:
         """The cue starts again (cues on, resume): the song goes on where it stopped."""
         self._cue_sounding = True
         playing = self.playing
+        if playing is not None:  # beats taken back at the stop: where the song stopped
+            playing.next_grid = playing.renderer.next_grid
         if playing is not None and self.mode.has_music and not playing.renderer.ended:
             playing.audible = True
             self._song(t_s, SongEventKind.START, playing, source, "the cue sounds again")
@@ -246,7 +303,7 @@ class SessionMusic:
             if self.mode is mode and self._pending is None:
                 return f"no change: the cue is already the {mode}"
             self.wanted = mode
-            self._pending, self._set_after_t_s = None, math.inf
+            self._pending, self._boundary_grid = None, None
             self._stop_song(t_s, "therapist", "metronome chosen")
             self._switch(t_s, mode, "therapist", "")
             return f"cue: metronome from the next beat ({t_s:.1f} s)"
@@ -292,12 +349,16 @@ class SessionMusic:
             raise UserInputError(problem)
         if not self.wanted.has_music:
             self.wanted = CueMode.MUSIC
-        self._queue(song, t_s, "therapist", "chosen by the therapist")
+        at_s = self._queue(song, t_s, "therapist", "chosen by the therapist", at_phrase=True)
+        if math.isfinite(at_s):
+            return f"song {song.title!r} from {at_s:.1f} s, at the next phrase"
         return f"song {song.title!r} from the next beats (after {t_s:.1f} s)"
 
     def view(self) -> SongView:
         """What a screen shows of the music now."""
         playing = self.playing
+        if self._previous is not None and self.engine.earliest_cue_s() <= self._boundary_t_s:
+            playing = self._previous  # the change is decided, not heard yet
         if playing is None or not playing.audible:
             return SongView(self.mode)
         song = playing.song
@@ -323,7 +384,7 @@ class SessionMusic:
 
     def _play_next(
         self, t_s: float, source: Source, reason: str, *, fall_back: bool = True
-    ) -> list[str]:
+    ) -> list[str]:  # the next song comes in at the next beat (through a crossfade if playing)
         """Queue the first song after the one playing that can play now. Returns why each song
         passed over could not (each said once); if none can, the metronome plays on (recorded,
         unless not ``fall_back``)."""
@@ -351,39 +412,81 @@ class SessionMusic:
             self._said.add(text)
             self.say(f"music: {text}")
 
-    def _queue(self, song: SongRecord, t_s: float, source: Source, reason: str) -> None:
-        """``song`` comes in once the music playing (if any) has faded out."""
+    def _crossfades(self) -> bool:
+        """Whether a song change now is a crossfade on the chain (a song is heard)."""
+        playing = self.playing
+        return (
+            playing is not None
+            and playing.audible
+            and self.mode.has_music
+            and self._chain is not None
+            and self._chain.current is playing.renderer
+        )
+
+    def _queue(
+        self, song: SongRecord, t_s: float, source: Source, reason: str, *, at_phrase: bool = False
+    ) -> float:
+        """``song`` comes in: crossfaded at the playing song's next phrase not yet decided
+        (``at_phrase``, else its next beat), or at once if no song is heard. Returns the
+        boundary's expected session time (NaN if not a crossfade)."""
         self._pending = (song, source, reason)
         self._first_beat_t_s = math.nan
-        if self.playing is not None and self.mode.has_music:
-            self._stop_song(t_s, source, "another song follows")
-            self._switch(t_s, CueMode.METRONOME, "system", "the song changes")
-            self._set_after_t_s = max(t_s, self.engine.earliest_cue_s()) + _FADE_OUT_S
-        else:
+        playing = self.playing
+        if playing is None or not self._crossfades():
+            self._boundary_grid = None
             self._set_pending(t_s)
+            return math.nan
+        boundary = playing.next_grid
+        if at_phrase:
+            phrase = next_phrase_grid(playing.phrases, playing.next_grid, playing.n_grid)
+            boundary = phrase if phrase is not None else boundary
+        self._boundary_grid = boundary
+        return boundary_t_s(self._last_beat_t_s, boundary - playing.next_grid + 1, self._tempo_bpm)
 
     def _pending_is_set(self) -> bool:
-        return self._pending is not None and self._set_after_t_s == math.inf
+        return (
+            self._pending is not None
+            and self._boundary_grid is None
+            and (self.playing is not None and self.playing.song is self._pending[0])
+        )
+
+    def _renderer(self, song: SongRecord, multiple: float, *, chained: bool) -> BeatAlignedRenderer:
+        """The song on the cue beats; ``chained``: it leads in from the song before it."""
+        audio = self._audio[song.sha256]
+        rate = int(self.engine.sample_rate_hz)
+        track = _track(song)
+        first = self._first_beat[song.sha256]
+        kwargs: dict[str, Any] = {"start_beat": first}
+        if chained:
+            kwargs = {
+                "start_beat": chained_start_beat(first, track.beats_s, track.downbeats_s),
+                "fade_in_beats": 0,
+                "lead_beats": LEAD_BEATS,
+            }
+        return BeatAlignedRenderer(
+            audio,
+            rate,
+            track,
+            gain_db=gain_to_target_db(song.loudness_lufs),
+            multiple=multiple,
+            **kwargs,
+        )
 
     def _set_pending(self, t_s: float) -> None:
-        """Give the pending song to the engine: beats from now on go to it."""
+        """Give the pending song to the engine while no song is heard: beats from now on go to
+        it, and the mode becomes music from its first beat (:meth:`_sound_pending`)."""
         assert self._pending is not None
         song = self._pending[0]
         multiple = common_multiple(song.tempo_bpm, [self._tempo_bpm])
         if multiple is None:  # the tempo moved while it waited
-            self._pending, self._set_after_t_s = None, math.inf
+            self._pending = None
             self._fall_back(t_s, stretch_refusal(song, self._tempo_bpm))
             return
-        renderer = BeatAlignedRenderer(
-            self._audio[song.sha256],
-            int(self.engine.sample_rate_hz),
-            _track(song),
-            gain_db=gain_to_target_db(song.loudness_lufs),
-            multiple=multiple,
-        )
-        self.engine.set_music_source(renderer)
-        self.playing = _Playing(song, renderer, multiple)
-        self._set_after_t_s = math.inf
+        renderer = self._renderer(song, multiple, chained=False)
+        self._chain = SongChain(renderer)
+        self.engine.set_music_source(self._chain)
+        self.playing = _Playing.of(song, renderer, multiple)
+        self._previous = None
         self._last_old_beat_t_s = self._last_beat_t_s
         self._first_beat_t_s = math.nan
 
@@ -398,12 +501,40 @@ class SessionMusic:
             self.playing.audible = True
             self._song(t_s, SongEventKind.START, self.playing, source, reason)
 
+    def _change_now(self, t_s: float) -> None:
+        """The beat at ``t_s`` is the boundary: the pending song takes over there, crossfaded
+        (the old song's STOP and the new one's START at it; the cue stays music)."""
+        assert self._pending is not None and self.playing is not None
+        song, source, reason = self._pending
+        old = self.playing
+        self._pending, self._boundary_grid = None, None
+        multiple = common_multiple(song.tempo_bpm, [self._tempo_bpm])
+        if multiple is None:  # the tempo moved while it waited: the song playing goes on
+            old.next_grid += 1
+            self._say_once(stretch_refusal(song, self._tempo_bpm))
+            return
+        renderer = self._renderer(song, multiple, chained=True)
+        rate = int(self.engine.sample_rate_hz)
+        assert self._chain is not None
+        self.engine.change_song_at(t_s, renderer, crossfade_frames(self._tempo_bpm, rate))
+        self._stop_song(t_s, source, "another song follows")
+        self.playing = _Playing.of(song, renderer, multiple)
+        self.playing.next_grid = renderer.start_grid + 1  # the boundary is its start beat
+        self._previous, self._boundary_t_s = old, t_s
+        self._switch(t_s, self.wanted, source, reason)
+        if self._cue_sounding:
+            self.playing.audible = True
+            self._song(t_s, SongEventKind.START, self.playing, source, reason)
+
     def _give_way(self, t_s: float, reason: str) -> None:
         """The song playing cannot go on: the next song that fits, else the metronome."""
         playing = self.playing
         assert playing is not None
-        self._stop_song(t_s, "system", reason)
+        crossfade = self._crossfades()
+        if not crossfade:
+            self._stop_song(t_s, "system", reason)
         if self._play_next(t_s, "system", f"after {playing.song.title!r}", fall_back=False):
+            self._stop_song(t_s, "system", reason)
             others = "" if len(self.order) < 2 else f" fits {self._tempo_bpm:.1f} bpm"
             self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song{others}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -178,9 +179,7 @@ def test_the_therapist_switches_the_cue_s_sound_and_the_song_live_and_every_chan
     with Store(db) as store:
         data = load_session(store, session_id)
     assert [(m.mode, m.source) for m in data.cue_modes] == [
-        (CueMode.MUSIC, "therapist"),
-        (CueMode.METRONOME, "system"),  # the clicks fill the beats while the song changes
-        (CueMode.MUSIC, "therapist"),
+        (CueMode.MUSIC, "therapist"),  # the song change is crossfaded: no metronome between
         (CueMode.MUSIC_CLICK, "therapist"),
         (CueMode.METRONOME, "therapist"),
     ]
@@ -190,6 +189,20 @@ def test_the_therapist_switches_the_cue_s_sound_and_the_song_live_and_every_chan
         ("start", "Other"),
         ("stop", "Other"),
     ]
+    # the change is one boundary beat, at a phrase of Long Walk (8 beats from its first, as it
+    # has no downbeats), where the therapist's result said it would be
+    start, stop, other = (e.t_s for e in data.song_events[:3])
+    assert stop == other
+    onsets_s = np.sort(data.cues["t_s"])  # at the speaker: the beats' times plus the latency
+    at = int(np.argmin(np.abs(onsets_s - stop)))
+    first = int(np.argmin(np.abs(onsets_s - start)))
+    ibi_s = float(np.median(np.diff(onsets_s)))
+    assert abs(onsets_s[at] - stop) < 0.1 * ibi_s and abs(onsets_s[first] - start) < 0.1 * ibi_s
+    assert (at - first) % 8 == 0 and at > first
+    changed = next(r for r in results if describe(r.action) == "song other")
+    said = re.fullmatch(r"song 'Other' from (\d+\.\d) s, at the next phrase", changed.message)
+    assert said is not None, changed.message
+    assert float(said.group(1)) == pytest.approx(stop, abs=0.1)  # adaptive shifts the beats
     logged = [a.action for a in data.actions]
     assert logged == ["music", "song nothing", "song other", "music+click", "metronome"]
     cues = np.sort(data.cues, order="t_s")
