@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ras.music.renderer import BeatAlignedRenderer
+from ras.music.track import BeatAlignedSource
 
 __all__ = [
     "BEATS_PER_PHRASE",
@@ -121,7 +122,7 @@ def crossfade_gains(t: np.ndarray, fade_from: int, boundary: int) -> tuple[np.nd
 @dataclass
 class _Change:
     at_sample: int  # the boundary is the first beat at or after this (less the slack)
-    renderer: BeatAlignedRenderer
+    renderer: BeatAlignedSource
     crossfade_frames: int
     boundary: int | None = None  # the boundary beat's sample, once it was added
     fade_from: int = 0  # the crossfade's first sample
@@ -131,30 +132,35 @@ class _Change:
 class SongChain:
     """Songs on the cue beats one after another, crossfaded at the beat each change names.
 
+    Songs are :class:`~ras.music.renderer.BeatAlignedRenderer` (which lead in to their start
+    beat and say when they have ended) or any :class:`~ras.music.track.BeatAlignedSource`
+    with a ``sample_rate_hz`` (given :data:`LEAD_BEATS` beats before the boundary).
+
     Parameters
     ----------
-    renderer : BeatAlignedRenderer
+    renderer : BeatAlignedSource
         The first song.
 
     Attributes
     ----------
-    current : BeatAlignedRenderer
+    current : BeatAlignedSource
         The song the beats go to (the incoming one from its boundary beat on).
     changes_ : int
         Changes made (boundary beats reached).
     """
 
-    def __init__(self, renderer: BeatAlignedRenderer) -> None:
+    def __init__(self, renderer: BeatAlignedSource) -> None:
         self.current = renderer
         self.changes_ = 0
-        self._old: BeatAlignedRenderer | None = None
+        self._old: BeatAlignedSource | None = None
         self._change: _Change | None = None
         self._beats: list[int] = []
         self._rerender_from: int | None = None
-        self._slack = round(_BOUNDARY_SLACK_S * renderer.sample_rate_hz)
-        self._max_gap = round(_MAX_LEAD_GAP_S * renderer.sample_rate_hz)
+        self.sample_rate_hz = int(renderer.sample_rate_hz)  # type: ignore[attr-defined]
+        self._slack = round(_BOUNDARY_SLACK_S * self.sample_rate_hz)
+        self._max_gap = round(_MAX_LEAD_GAP_S * self.sample_rate_hz)
 
-    def change_at(self, beat_sample: int, renderer: BeatAlignedRenderer, frames: int) -> None:
+    def change_at(self, beat_sample: int, renderer: BeatAlignedSource, frames: int) -> None:
         """``renderer`` takes over at the first beat at or after ``beat_sample``, crossfaded over
         ``frames`` samples before it. ``renderer`` should be made with ``fade_in_beats=0`` and
         ``lead_beats`` = :data:`LEAD_BEATS`, no beat given yet. A change not yet reached is
@@ -215,7 +221,7 @@ class SongChain:
         change, old = self._change, self._old
         if change is None or change.boundary is None or old is None or change.old_done:
             return now
-        if old.ended or old.available_until >= change.boundary:
+        if _ended(old) or old.available_until >= change.boundary:
             return now
         return min(now, old.available_until)
 
@@ -243,20 +249,28 @@ class SongChain:
         """Beat ``s`` is the boundary: the new song gets the beats before it it leads in over
         (already given to the old one), then this one; the old one gets it too."""
         new = change.renderer
-        lead = _lead_beats(self._beats[:-1], s, new.start_grid - new.next_grid, self._max_gap)
-        new.lead_in(len(lead))
+        wanted = LEAD_BEATS
+        if isinstance(new, BeatAlignedRenderer):
+            wanted = new.start_grid - new.next_grid
+        lead = _lead_beats(self._beats[:-1], s, wanted, self._max_gap)
+        if isinstance(new, BeatAlignedRenderer):
+            new.lead_in(len(lead))
         for t in lead:
             new.add_beat(t)
         new.add_beat(s)
         self.current.add_beat(s)
         self._old, self.current = self.current, new
-        shortest = round(0.005 * new.sample_rate_hz)  # never a hard cut of the old song
+        shortest = round(0.005 * self.sample_rate_hz)  # never a hard cut of the old song
         start = max(s - change.crossfade_frames, lead[0] if lead else s)
         change.boundary = s
         change.fade_from = min(start, s - shortest)
         change.old_done = False
         self.changes_ += 1
         self._rerender_from = change.fade_from
+
+
+def _ended(source: BeatAlignedSource) -> bool:
+    return bool(getattr(source, "ended", False))
 
 
 def _lead_beats(history: list[int], boundary: int, n: int, max_gap: int) -> list[int]:

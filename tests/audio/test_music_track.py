@@ -24,6 +24,7 @@ from ras.audio.music_track import (
     mix_music,
 )
 from ras.errors import UserInputError
+from ras.music.song_chain import SongChain, crossfade_frames, crossfade_gains
 from ras.session_clock import SessionClock
 
 FS_HZ = 48000
@@ -317,3 +318,35 @@ def test_cue_mode_is_the_event_vocabulary_one():
     assert parse_cue_mode(" Music+Click ") is events.CueMode.MUSIC_CLICK
     with pytest.raises(UserInputError, match="'drums' is not one of: metronome, music"):
         parse_cue_mode("drums")
+
+
+def test_a_song_change_is_crossfaded_on_the_beats_after_what_was_rendered(tmp_path):
+    """Two drum-and-bass "songs" (the same hit, different bass) on one SongChain: the change
+    comes after the worker rendered the first song past the crossfade's start, which is rendered
+    again; every hit is on its beat, scaled by the equal-power gains, none missing."""
+    path = tmp_path / "change.wav"
+    first, second = DrumBassSource(FS_HZ), DrumBassSource(FS_HZ, bass_hz=110.0)
+    chain = SongChain(first)
+    engine = make_engine(path, chain)
+    engine.set_cue_mode(CueMode.MUSIC)
+    times = beat_times(engine, 12, ibi_s=0.5)
+    samples = [engine.schedule_cue(t, Sound.LEFT) for t in times[:6]]
+    engine.music.wait_rendered(samples[5] - BLOCK)  # the first song rendered up to beat 5
+    assert engine.music.ring.write_sample > samples[5] - FS_HZ // 2
+    xf = crossfade_frames(120.0, FS_HZ)
+    assert engine.change_song_at(times[6], second, xf) == engine.sample_of(times[6])
+    samples += [engine.schedule_cue(t, Sound.LEFT) for t in times[6:]]
+    engine.stop()
+    assert chain.changes_ == 1 and chain.current is second
+    x = read_wav(path)
+    boundary = samples[6]
+    hit = first.hit[:CHECK] * engine.music.gain.level
+    for k, s in enumerate(samples[:-1]):
+        g_out, g_in = crossfade_gains(np.arange(s, s + CHECK), boundary - xf, boundary)
+        gain = np.where(np.arange(s, s + CHECK) < boundary, g_out, 0.0) + g_in
+        expected = np.clip(hit * gain, -engine.gain.ceiling, engine.gain.ceiling)
+        np.testing.assert_allclose(x[s : s + CHECK], expected, atol=2 * LSB, err_msg=f"beat {k}")
+    g_out, g_in = crossfade_gains(np.array([samples[5]]), boundary - xf, boundary)
+    assert g_out[0] > 0.5 and g_in[0] > 0.5  # beat 5: both songs' hits, on the same sample
+    assert engine.music_underruns == 0
+    assert engine.music.errors == []
