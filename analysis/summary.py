@@ -20,7 +20,13 @@ from analysis.events import GaitEvents
 from analysis.pipeline import FootAnalysis
 from analysis.segments import FootSegments, Segment
 
-__all__ = ["MEASURES", "RecordingSummary", "recording_events", "recording_summary"]
+__all__ = [
+    "MEASURES",
+    "RecordingSummary",
+    "recording_events",
+    "recording_summary",
+    "stride_lengths_per_ic",
+]
 
 #: Summary measures: key of ``PhaseSummary.measures()`` (units in the name) -> what it is.
 MEASURES: dict[str, str] = {
@@ -54,7 +60,7 @@ class RecordingSummary:
     reasons: dict[str, str]
 
 
-def _stride_lengths_per_ic(foot: FootAnalysis) -> np.ndarray:
+def stride_lengths_per_ic(foot: FootAnalysis) -> np.ndarray:
     """Stride length (m) of the stride ending at each IC of ``foot`` (NaN: none measured)."""
     ic = foot.events_t_s["ic"]
     out = np.full(ic.size, np.nan)
@@ -75,7 +81,7 @@ def recording_events(feet: Mapping[str, FootAnalysis]) -> GaitEvents:
         foot = feet.get(side)
         kw[f"ic_{side}_t_s"] = np.empty(0) if foot is None else foot.events_t_s["ic"]
         kw[f"to_{side}_t_s"] = None if foot is None else foot.events_t_s["to"]
-        kw[f"stride_length_{side}_m"] = None if foot is None else _stride_lengths_per_ic(foot)
+        kw[f"stride_length_{side}_m"] = None if foot is None else stride_lengths_per_ic(foot)
     return GaitEvents.from_arrays(**kw)
 
 
