@@ -106,7 +106,7 @@ def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, 
     songs = data.song_events
     assert songs[0].kind is SongEventKind.START and songs[-1].kind is SongEventKind.STOP
     starts = [(e.title, e.source) for e in songs if e.kind is SongEventKind.START]
-    assert starts == [(first, "plan"), (other, "therapist")]
+    assert starts[:2] == [(first, "plan"), (other, "therapist")]  # then each ends: the next
     start_t, stop_t = songs[0].t_s, songs[-1].t_s
     therapist = [c for c in data.tempo_changes if c.source == "therapist"]
     assert len(therapist) == 1 and start_t < therapist[0].effective_t_s < stop_t
