@@ -2,10 +2,12 @@
 
 A percussive song (:class:`DrumBassSource`: a drum hit on every beat, a bass note between) is
 rendered ahead by the engine's worker and mixed by its callback, music mode (no click), across
-two tempo changes. Checked here, independently of the machine's load: every drum hit found in
-the recording lands where its beat was scheduled (each inter-onset interval equals the
-scheduled one within 1 sample), none missing or extra, no underflow, no music rendered late.
-The millisecond figures on the session clock are in ``benchmarks/music_timing.py``.
+two tempo changes and one song change (to another drum-and-bass song on the same
+:class:`~ras.music.song_chain.SongChain`, crossfaded over 2 beats). Checked here,
+independently of the machine's load: every drum hit found in the recording lands where its beat
+was scheduled (each inter-onset interval equals the scheduled one within 1 sample), through the
+crossfade too, none missing or extra, no underflow, no music rendered late. The millisecond
+figures on the session clock are in ``benchmarks/music_timing.py``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from scipy import signal
 from ras.audio import CueEngine, Sound, make_backend
 from ras.audio.loopback import FS_HZ, ArrivalRecorder, detect_onsets
 from ras.audio.music_track import CueMode, DrumBassSource
+from ras.music.song_chain import SongChain, crossfade_frames
 from ras.session_clock import SessionClock
 from tests.audio.test_audio_loopback import hold_gil, null_sink  # noqa: F401 (the fixture)
 
@@ -67,8 +70,9 @@ def test_loopback_music_beats_land_on_their_samples(null_sink, gil_holds_s):  # 
             time.sleep(0.05)
         clock = SessionClock()
         source = DrumBassSource(FS_HZ)
+        chain = SongChain(source)
         engine = CueEngine(make_backend("default"), clock=clock)
-        engine.set_music_source(source)
+        engine.set_music_source(chain)
         engine.set_cue_mode(CueMode.MUSIC)
         engine.start()
         stop = threading.Event()
@@ -77,8 +81,12 @@ def test_loopback_music_beats_land_on_their_samples(null_sink, gil_holds_s):  # 
             hog.start()
         times_s = beat_times_s(engine.earliest_cue_s() + LOOKAHEAD_S, DURATION_S)
         samples = []
+        change = len(times_s) // 2  # the song changes at this beat, mid-way through 120 bpm
         for k, t_s in enumerate(times_s):
             clock.sleep_until(t_s - LOOKAHEAD_S)  # decided ahead, as a session's runner does
+            if k == change:  # as the session does, just before the boundary beat
+                next_song = DrumBassSource(FS_HZ, bass_hz=110.0)
+                engine.change_song_at(t_s, next_song, crossfade_frames(120.0, FS_HZ))
             samples.append(engine.schedule_cue(t_s, Sound(k % 2)))
         clock.sleep_until(times_s[-1] - 0.3)  # the music up to the last beat is played
         starved_before_end = engine.music_starved
@@ -97,11 +105,13 @@ def test_loopback_music_beats_land_on_their_samples(null_sink, gil_holds_s):  # 
     assert engine.music_underruns == 0, "the render-ahead worker fell behind"
     assert starved_before_end == 0, "music missing before a beat was decided"
     assert engine.music.errors == []
+    assert chain.changes_ == 1 and chain.current is next_song
     assert len(measured) == len(samples) - 1, "missing or extra drum hits in the recording"
     assert [o.sample_index for o in engine.onsets] == samples  # the beats, logged as cues
     ioi_error = np.diff(measured) - np.diff(samples[:-1])
     print(
-        f"holds {[h * 1e3 for h in gil_holds_s]} ms: {len(measured)} hits, IOI error max "
+        f"holds {[h * 1e3 for h in gil_holds_s]} ms: {len(measured)} hits (song change at"
+        f" beat {change}), IOI error max "
         f"{np.abs(ioi_error).max()} samples; worker: {engine.music.render_calls} renders, "
         f"longest {engine.music.max_render_s * 1e3:.2f} ms, CPU {engine.music.worker_cpu_s:.2f} s"
     )
