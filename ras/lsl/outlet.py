@@ -10,12 +10,15 @@ the audio clock. A failure of LSL is logged once and said once; the session goes
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import queue
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -45,12 +48,26 @@ LINGER_S = 0.5
 RECORDER_WAIT_S = 30.0
 
 
+#: Where liblsl looks for a configuration file (besides $LSLAPICFG), in its order.
+LSL_CONFIG_FILES = ("lsl_api.cfg", "~/lsl_api/lsl_api.cfg", "/etc/lsl_api/lsl_api.cfg")
+#: The configuration ras gives liblsl when the computer has none: warnings and errors only, so
+#: its start-up lines do not interleave with the session's log.
+QUIET_CONFIG = "[log]\nlevel = -1\n"
+
+
 def load_pylsl() -> ModuleType:
     """The pylsl module, or one line saying what to install."""
     try:
         import pylsl
     except (ImportError, OSError, RuntimeError) as err:  # no module, or no liblsl in it
         raise UserInputError(PYLSL_MISSING) from err
+    if not os.environ.get("LSLAPICFG") and not any(
+        Path(name).expanduser().is_file() for name in LSL_CONFIG_FILES
+    ):  # a lab's own configuration (its KnownPeers, its log level) always wins
+        try:
+            pylsl.lib.lib.lsl_set_config_content(ctypes.c_char_p(QUIET_CONFIG.encode()))
+        except Exception:  # an older liblsl without it: it only logs more
+            log.debug("liblsl has no lsl_set_config_content", exc_info=True)
     return pylsl
 
 

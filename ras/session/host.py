@@ -158,7 +158,7 @@ class SessionHost:
                 patient_id=r.patient_id,
                 db_path=self.db_path,
                 speed=r.speed,
-                say=self._notes.put,
+                say=self._warn,  # at once: ras run prints its log only once the session runs
             )
         return self.session_id
 

@@ -6,6 +6,7 @@ pylsl; a failing LSL never touches the session."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -274,6 +275,31 @@ def test_a_session_waits_for_a_recorder_before_its_time_0(tmp_path: Path) -> Non
     assert outlet.wait_for_recorder(timeout_s=60.0) is True
     assert said == []  # connected already: nothing to say
     outlet.close()
+
+
+def _open_a_stream(tmp_path: Path, **env: str) -> str:
+    """stderr of a fresh process that opens an outlet through ras, in an empty home."""
+    code = (
+        "from ras.lsl.outlet import load_pylsl; lsl = load_pylsl();"
+        " outlet = lsl.StreamOutlet(lsl.StreamInfo('quiet', 'Markers', 1, 0, 'string', 'q'))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=tmp_path,
+        env={**os.environ, "HOME": str(tmp_path), **env},
+    )
+    return run.stderr
+
+
+def test_liblsl_keeps_quiet_unless_the_computer_has_its_own_config(tmp_path: Path) -> None:
+    assert _open_a_stream(tmp_path) == ""  # no start-up lines among the session's own
+    config = tmp_path / "lab.cfg"
+    config.write_text("[log]\nlevel = 0\n")
+    assert "INFO" in _open_a_stream(tmp_path, LSLAPICFG=str(config))
 
 
 class _BrokenOutlet:
