@@ -45,7 +45,8 @@ def mean_resultant_length(phases_rad: Any) -> float:
     phases = np.asarray(phases_rad, dtype=float)
     if phases.size == 0:
         return math.nan
-    return float(np.abs(np.mean(np.exp(1j * phases))))
+    # |mean| of unit vectors is at most 1; rounding can give 1 + 2e-16 for equal phases
+    return min(1.0, float(np.abs(np.mean(np.exp(1j * phases)))))
 
 
 @dataclass(frozen=True, eq=False)

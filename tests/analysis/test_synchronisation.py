@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from analysis.errors import AnalysisInputError
-from analysis.synchronisation import synchronisation
+from analysis.synchronisation import mean_resultant_length, synchronisation
 
 IBI_S = 0.5
 BEATS = np.arange(0.0, 20.0, IBI_S)
@@ -96,3 +96,13 @@ def test_nothing_to_compare_gives_nan_with_reason(steps, beats):
 def test_bad_input(kwargs, match):
     with pytest.raises(AnalysisInputError, match=match):
         synchronisation(**kwargs)
+
+
+def test_the_resultant_length_of_equal_phases_never_exceeds_one() -> None:
+    """Equal phases give R = 1; rounding made it 1 + 2e-16 for some angles, which a live
+    reading checked against its 0-1 range and failed."""
+    from analysis.synchronisation import mean_resultant_length
+
+    angles_rad = np.linspace(-3.0, 3.0, 2001)
+    r = np.array([mean_resultant_length(np.full(7, a)) for a in angles_rad])
+    assert r.max() == 1.0 and r.min() > 1.0 - 1e-12
