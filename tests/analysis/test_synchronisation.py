@@ -101,8 +101,6 @@ def test_bad_input(kwargs, match):
 def test_the_resultant_length_of_equal_phases_never_exceeds_one() -> None:
     """Equal phases give R = 1; rounding made it 1 + 2e-16 for some angles, which a live
     reading checked against its 0-1 range and failed."""
-    from analysis.synchronisation import mean_resultant_length
-
     angles_rad = np.linspace(-3.0, 3.0, 2001)
     r = np.array([mean_resultant_length(np.full(7, a)) for a in angles_rad])
     assert r.max() == 1.0 and r.min() > 1.0 - 1e-12
