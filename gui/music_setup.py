@@ -19,10 +19,10 @@ from ras.events import CueMode
 from ras.music.choice import choose_songs
 from ras.music.library import MusicLibrary, opinion
 from ras.session.settings import LIMITS
-from ras.store.songs import SongRecord
+from ras.store.songs import PatientSong, SongRecord
 from ras.store.store import Store
 
-__all__ = ["NO_SONG", "MusicChoice", "SongRow", "last_baseline_spm", "song_rows"]
+__all__ = ["NO_SONG", "MusicChoice", "SongRow", "last_baseline_spm", "song_rows", "why_no_song"]
 
 #: Why the music choices are disabled for a patient without a song to play.
 NO_SONG = "no song yet: add some with `ras music add`"
@@ -92,6 +92,19 @@ def song_rows(
     rest = [s for s in songs if s.sha256 not in taken]
     misfit = f"does not fit the last baseline {baseline_spm:.0f} steps/min within its stretch range"
     return [_row(c.song, c.why) for c in chosen] + [_row(s, misfit) for s in rest]
+
+
+def why_no_song(songs: Sequence[PatientSong]) -> str:
+    """Why a patient with ``songs`` (those to avoid included) has none to offer, in one line:
+    their songs that cannot cue walking with the tracker's reason, all to avoid, or none yet."""
+    unusable = [p.song for p in songs if not p.avoid and not p.song.usable]
+    if unusable:
+        named = "; ".join(f"{s.title!r}: {s.reason}" for s in unusable[:2])
+        more = f" and {len(unusable) - 2} more" if len(unusable) > 2 else ""
+        return f"no song can cue walking ({named}{more}): add another with `ras music add`"
+    if songs:
+        return "every song of this patient is marked 'avoid': add another with `ras music add`"
+    return NO_SONG
 
 
 def last_baseline_spm(store: Store, patient: str) -> float:
@@ -195,19 +208,23 @@ class MusicChoice(QtWidgets.QWidget):
         """The patient's offered songs (none for no patient), ordered from their last baseline;
         without a song, the cue sound is the metronome and the choices say why."""
         self._offered, self._baseline_spm = [], math.nan
+        why = NO_SONG
         if patient:
             try:
                 with Store(self.db) as store:
-                    self._offered = [s.song for s in MusicLibrary(store).offered(patient)]
+                    library = MusicLibrary(store)
+                    self._offered = [s.song for s in library.offered(patient)]
                     if self._offered:
                         self._baseline_spm = last_baseline_spm(store, patient)
+                    else:
+                        why = why_no_song(library.songs(patient, include_avoided=True))
             except RasError:
                 self._offered = []
         has_songs = bool(self._offered)
         if not has_songs:
             self.sound.setCurrentIndex(self.sound.findData(CueMode.METRONOME))
         self.sound.setEnabled(has_songs)
-        self.why.setText("" if has_songs else NO_SONG)
+        self.why.setText("" if has_songs else why)
         self.why.setVisible(not has_songs)
         self._fill()
         self._sound_changed()

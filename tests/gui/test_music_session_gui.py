@@ -117,3 +117,30 @@ def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, 
     assert phases.size > 40 and resultant_length(phases) > 0.8
     assert_every_beat_cued(data)
     assert np.isfinite(data.cues["t_s"]).all()
+
+
+def test_a_song_without_a_trackable_beat_is_never_offered_and_the_set_up_page_says_why(
+    qtbot, db, tmp_path
+):
+    """As ``ras run --music`` refuses it (tests/system/test_music_bad_input.py), the set-up page
+    never lets a music session start with it: the cue sound stays the metronome, saying why."""
+    from gui.app import make_app
+    from gui.setup_view import SetupPage
+
+    made = synth_song("pad", tempo_bpm=100.0, duration_s=21.0, sample_rate_hz=RATE_HZ)
+    sf.write(tmp_path / "pad.wav", made.audio, RATE_HZ)
+    with Store(db) as store:
+        store.add_patient("P-2", diagnosis="stroke", affected_side="left")
+        library = MusicLibrary(store, known_beats(100.0, usable=False))
+        library.add(tmp_path / "pad.wav", patient="P-2", title="Pad")
+    make_app()
+    page = SetupPage(db, simulate="healthy", audio="none")
+    qtbot.addWidget(page)
+    page.reload_patients(select="P-2")
+    m = page.music
+    assert not m.sound.isEnabled() and m.songs.count() == 0
+    assert m.why.text() == (
+        "no song can cue walking ('Pad': the beat is not clear enough (confidence 0.05)):"
+        " add another with `ras music add`"
+    )
+    assert page.request().settings.cue_mode == "metronome"
