@@ -203,7 +203,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.music_slot = QtWidgets.QHBoxLayout()
         self.music_slot.setSpacing(6)
         self.music_slot.addWidget(self.mode_btn)
-        row3.addLayout(self.music_slot, 2)
+        row3.addLayout(self.music_slot, 2)  # the most room: a long title is elided last
         row3.addSpacing(12)
         self.sound_box = QtWidgets.QWidget()  # the cue volume, at the end of the last row
         self.sound_box.setToolTip("Cue volume — keys [ and ]")
@@ -211,7 +211,7 @@ class ControlsPanel(QtWidgets.QWidget):
         vol_box.setContentsMargins(0, 0, 0, 0)
         vol_box.addWidget(self.vol_label)
         vol_box.addWidget(self.vol, 1)
-        row3.addWidget(self.sound_box, 1)
+        row3.addWidget(self.sound_box)  # its slider at its minimum width: the music has the room
         self.note.setMinimumWidth(200)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -97,7 +97,7 @@ def song_problem(song: SongRecord, tempo_bpm: float | None) -> str:
     return stretch_refusal(song, tempo_bpm)
 
 
-class SongMenu(QtWidgets.QToolButton):
+class SongMenu(QtWidgets.QPushButton):
     """ "Song ▾": this session's songs (:meth:`set_songs`); each poll :meth:`show_music` checks
     the one playing and greys those that cannot play at the cue tempo. Choosing one emits
     :attr:`action` with the ``song NAME`` action and how the log shows it."""
@@ -106,9 +106,8 @@ class SongMenu(QtWidgets.QToolButton):
     action = QtCore.Signal(object, str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent, objectName="small")
-        self.setText("Song ▾")
-        self.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        super().__init__("Song ▾", parent, objectName="small")  # looks like the F6 button
+        self.setStyleSheet("QPushButton::menu-indicator { image: none; width: 0px; }")  # the ▾
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # keys stay with the shortcuts
         self.setMenu(QtWidgets.QMenu(self))
         self.menu().setToolTipsVisible(True)  # a greyed song says why on hover
