@@ -26,6 +26,9 @@ __all__ = ["BeatAlignedRenderer", "start_beat_index"]
 _ROUNDING_PCT = 0.011
 #: Fade of the song when beats are taken back, s (it ends at the first taken-back beat).
 FADE_OUT_S = 0.1
+#: Stretched segments kept after they were rendered, s (a song change renders its crossfade
+#: again, up to :data:`ras.music.song_chain.MAX_CROSSFADE_S` back: not stretched twice).
+_KEEP_S = 2.0
 
 
 def start_beat_index(
@@ -145,6 +148,7 @@ class BeatAlignedRenderer:
         self.max_stretch_pct = float(max_stretch_pct)
         self.attack_s = float(attack_s)
         self.crossfade_len = round(stretch.CROSSFADE_S * self.sample_rate_hz)
+        self._keep_len = round(_KEEP_S * self.sample_rate_hz)
         grid_s = stretch.cue_grid_s(track.beats_s, self.multiple, track.downbeats_s)
         self.grid_smp = grid_s * self.sample_rate_hz
         if start_beat is None:
@@ -297,8 +301,9 @@ class BeatAlignedRenderer:
         end = run.fade_to if run.closed else run.out_smp[-1]
         if b <= run.out_smp[0] or a >= end:
             return
-        # segments wholly before this block are never asked for again (the worker goes forward)
-        for j in [j for j in run.segments if run.out_smp[j + 1] <= a]:
+        # segments wholly before this block are asked for again only when a song change or a
+        # retraction makes the worker render again from a little earlier: kept for that
+        for j in [j for j in run.segments if run.out_smp[j + 1] <= a - self._keep_len]:
             del run.segments[j]
         lo, hi = max(a, run.out_smp[0]), min(b, end)
         mix = np.zeros(hi - lo, dtype=np.float32)

@@ -47,6 +47,7 @@ __all__ = [
     "hit_onsets_smp",
     "map_song_to_output",
     "pre_echo_db",
+    "preload",
     "render_segment",
     "stretch_pct",
     "stretch_phase_vocoder",
@@ -112,6 +113,15 @@ def stretch_resample(audio: np.ndarray, length_ratio: float, sample_rate_hz: int
     del sample_rate_hz
     n_out = max(round(audio.size * length_ratio), 1)
     return signal.resample(np.asarray(audio, dtype=np.float64), n_out).astype(np.float32)
+
+
+def preload(stretcher: str = "rubberband") -> None:
+    """Load the stretcher's native library now (pedalboard's import holds the GIL for about
+    0.3-0.6 s): before the music plays, never in the first render of the render-ahead worker."""
+    if stretcher == "rubberband":
+        import pedalboard  # noqa: F401
+    elif stretcher == "phase_vocoder":
+        import librosa  # noqa: F401
 
 
 #: The stretchers by name.
