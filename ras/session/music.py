@@ -195,6 +195,7 @@ class SessionMusic:
 
     def _decode(self) -> None:
         rate = int(self.engine.sample_rate_hz)
+        stretch.preload(stretch.DEFAULT_STRETCHER)  # its import holds the GIL: not mid-music
         for song, path in zip(self.songs.songs, self.songs.paths, strict=True):
             try:
                 audio, _ = self._read(path, rate)
