@@ -203,7 +203,7 @@ class ControlsPanel(QtWidgets.QWidget):
         self.music_slot = QtWidgets.QHBoxLayout()
         self.music_slot.setSpacing(6)
         self.music_slot.addWidget(self.mode_btn)
-        row3.addLayout(self.music_slot, 2)  # the most room: a long title is elided last
+        row3.addLayout(self.music_slot, 3)  # the most room: a long title is elided last
         row3.addSpacing(12)
         self.sound_box = QtWidgets.QWidget()  # the cue volume, at the end of the last row
         self.sound_box.setToolTip("Cue volume — keys [ and ]")
