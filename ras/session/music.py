@@ -173,6 +173,7 @@ class SessionMusic:
         self.playing: _Playing | None = None
         self._pending: tuple[SongRecord, Source, str] | None = None
         self._boundary_grid: int | None = None  # the playing song's beat a change waits for
+        self._stop_reason = ""  # why the playing song stops at that beat
         self._chain: SongChain | None = None  # the engine's source while a song is set
         self._previous: _Playing | None = None  # shown until the boundary beat is heard
         self._boundary_t_s = -math.inf  # the last change's boundary beat
@@ -242,7 +243,9 @@ class SessionMusic:
         playing = self.playing
         ending = playing is not None and playing.next_grid == playing.last_phrase()
         if ending and self._pending is None and self._crossfades():  # before it runs out
-            self._play_next(t_s, "system", f"{playing.song.title!r} ends", fall_back=False)
+            self._stop_reason = "its last phrase: another song follows"
+            if self._play_next(t_s, "system", f"{playing.song.title!r} ends", fall_back=False):
+                self._stop_reason = ""  # none fits: it plays to its end
         if self._boundary_grid is not None and playing is not None:
             if playing.next_grid >= self._boundary_grid:
                 self._change_now(t_s)
@@ -304,7 +307,7 @@ class SessionMusic:
             if self.mode is mode and self._pending is None:
                 return f"no change: the cue is already the {mode}"
             self.wanted = mode
-            self._pending, self._boundary_grid = None, None
+            self._pending, self._boundary_grid, self._stop_reason = None, None, ""
             self._stop_song(t_s, "therapist", "metronome chosen")
             self._switch(t_s, mode, "therapist", "")
             return f"cue: metronome from the next beat ({t_s:.1f} s)"
@@ -432,9 +435,10 @@ class SessionMusic:
         boundary's expected session time (NaN if not a crossfade)."""
         self._pending = (song, source, reason)
         self._first_beat_t_s = math.nan
+        self._stop_reason = self._stop_reason or "another song follows"
         playing = self.playing
         if playing is None or not self._crossfades():
-            self._boundary_grid = None
+            self._boundary_grid, self._stop_reason = None, ""
             self._set_pending(t_s)
             return math.nan
         boundary = playing.next_grid
@@ -512,13 +516,15 @@ class SessionMusic:
         multiple = common_multiple(song.tempo_bpm, [self._tempo_bpm])
         if multiple is None:  # the tempo moved while it waited: the song playing goes on
             old.next_grid += 1
+            self._stop_reason = ""
             self._say_once(stretch_refusal(song, self._tempo_bpm))
             return
         renderer = self._renderer(song, multiple, chained=True)
         rate = int(self.engine.sample_rate_hz)
         assert self._chain is not None
         self.engine.change_song_at(t_s, renderer, crossfade_frames(self._tempo_bpm, rate))
-        self._stop_song(t_s, source, "another song follows")
+        self._stop_song(t_s, source, self._stop_reason or "another song follows")
+        self._stop_reason = ""
         self.playing = _Playing.of(song, renderer, multiple)
         self.playing.next_grid = renderer.start_grid + 1  # the boundary is its start beat
         self._previous, self._boundary_t_s = old, t_s
@@ -534,7 +540,9 @@ class SessionMusic:
         crossfade = self._crossfades()
         if not crossfade:
             self._stop_song(t_s, "system", reason)
+        self._stop_reason = f"{reason}; another song follows"  # at the boundary beat
         if self._play_next(t_s, "system", f"after {playing.song.title!r}", fall_back=False):
+            self._stop_reason = ""
             self._stop_song(t_s, "system", reason)
             others = "" if len(self.order) < 2 else f" fits {self._tempo_bpm:.1f} bpm"
             self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song{others}")

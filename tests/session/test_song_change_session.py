@@ -54,7 +54,7 @@ def test_a_song_about_to_end_gives_way_at_its_last_phrase_crossfaded(tmp_path: P
     changes = [e for e in data.song_events if e.kind is not SongEventKind.STRETCH]
     start, stop, next_start = (e.t_s for e in changes[:3])
     assert stop == next_start
-    assert changes[1].reason == "another song follows"
+    assert changes[1].reason == "its last phrase: another song follows"
     # at a phrase of Short (8 beats from its first: it has no downbeats), before its end
     onsets_s = np.sort(data.cues["t_s"])
     ibi_s = float(np.median(np.diff(onsets_s)))
