@@ -409,6 +409,11 @@ def main() -> int:
         f"The LocalCluster took {cluster_start_s:.1f} s to start (not in its row). "
         "summary.csv of --jobs 1, --jobs 2 and the cluster identical: "
         f"**{'yes' if same else 'NO'}**.",
+        "With a load average above the number of cores, a second worker finds no free core "
+        "and the rows say more about the neighbours than about ras; the 2-worker figure is "
+        "for an idle machine. gaitmap's row is events only (stride segmentation and Rampp "
+        "events); ras's rows also align each foot, integrate every stride (length, speed, "
+        "clearance), detect freezing, write three files per recording and the summary.",
     ]
     if gm is None:
         lines.append(f"gaitmap: not compared ({gm_why}); the naive baseline is the comparison.")
