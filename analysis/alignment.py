@@ -43,10 +43,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from analysis.errors import AnalysisInputError
 from analysis.imu_io import FootImu
+from analysis.peaks import find_peaks
 from analysis.rotations import check_rotation, describe_rotation
 from analysis.trajectory import integrate_strides
 
