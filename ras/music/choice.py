@@ -4,7 +4,9 @@ Start where the patient is: the songs whose native tempo, or its half or double,
 baseline cadence come first; for an iso-ramp, a song that can be stretched (within
 :data:`~ras.music.stretch.MAX_STRETCH_PCT`) over the whole ramp, from the baseline to the
 target, is preferred to one that fits the start only (that one plays first, and a song that
-fits the target takes over later). Plain functions; each choice is explained in one line.
+fits the target takes over later). A song whose beat two trackers disagree on comes after all
+the others (chosen by the session itself only when nothing else fits; the therapist may still
+name it). Plain functions; each choice is explained in one line.
 """
 
 from __future__ import annotations
@@ -101,8 +103,9 @@ def choose_songs(
     -------
     list of SongChoice
         Those that cover the ramp (or the fixed tempo), nearest the baseline first; then, for a
-        ramp none covers, those that fit its start, then those that fit its target. Songs that
-        fit neither are left out.
+        ramp none covers, those that fit its start, then those that fit its target; songs the
+        beat trackers disagree on after all of these, in the same order. Songs that fit
+        neither are left out.
     """
     out: list[tuple[int, float, str, SongChoice]] = []
     for song in songs:
@@ -128,8 +131,12 @@ def choose_songs(
                 "start": f"; another song takes the ramp on to {target_bpm:.0f}",
                 "target": f"; for the ramp's end at {target_bpm:.0f}",
             }[fits]
+        disputed = song.trackers_agree is False
+        if disputed:
+            why += "; last: the beat trackers disagree on its beat"
         pct = 100.0 * (baseline_spm / (native * m) - 1.0)
         first_bpm = target_bpm if fits == "target" and target_bpm is not None else baseline_spm
         distance = abs(math.log(first_bpm / (native * m)))
-        out.append((FITS.index(fits), distance, song.title, SongChoice(song, m, pct, fits, why)))
-    return [choice for *_, choice in sorted(out, key=lambda row: row[:3])]
+        choice = SongChoice(song, m, pct, fits, why)
+        out.append((disputed, FITS.index(fits), distance, song.title, choice))
+    return [choice for *_, choice in sorted(out, key=lambda row: row[:4])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -78,3 +80,14 @@ def test_a_song_covering_the_ramp_comes_before_a_nearer_one_that_fits_its_start_
 def test_no_song_fits_gives_an_empty_choice():
     assert choose_songs([song("Slow", 60.0)], baseline_spm=90.0) == []
     assert choose_songs([], baseline_spm=90.0) == []
+
+
+def test_a_song_the_trackers_disagree_on_comes_after_every_other_that_fits():
+    disputed = dataclasses.replace(song("Disputed", 100.0), trackers_agree=False)
+    unchecked = song("Unchecked", 104.0)  # no second opinion made: not held against it
+    agreed = dataclasses.replace(song("Agreed", 107.0), trackers_agree=True)
+    chosen = choose_songs([disputed, agreed, unchecked], baseline_spm=100.0)
+    assert [c.song.title for c in chosen] == ["Unchecked", "Agreed", "Disputed"]
+    assert chosen[-1].why.endswith("; last: the beat trackers disagree on its beat")
+    alone = choose_songs([disputed], baseline_spm=100.0)  # still chosen when nothing else fits
+    assert [c.song.title for c in alone] == ["Disputed"]
