@@ -1,12 +1,15 @@
 """Music cues in a live session: which song plays, on the engine thread, and what is recorded.
 
 The songs (:mod:`ras.session.songs`) are decoded in a worker thread from the session's start
-(:meth:`SessionMusic.prepare`), never on the engine loop's hot path nor in the audio callback.
-At the start of the cue, the tempo now known, the first song that can be stretched to it is
-given to the cue engine as a :class:`~ras.music.renderer.BeatAlignedRenderer` and the cue mode
-set; the runner calls this class for every beat it hands over (:meth:`before_beat`), every tempo
-change (:meth:`on_tempo`), every stop and start of the cue, and on each pass of its loop
-(:meth:`tick`).
+(:meth:`SessionMusic.prepare`), never on the engine loop nor in the audio callback, and the
+engine loop never waits for them: a song chosen before it is decoded comes in once it is (the
+metronome plays until then; :meth:`tick` checks). Only the song playing, the one about to come
+in and the next in order are kept decoded (the next decoded ahead while one plays), so memory
+is bounded by about three songs however many the patient has. At the start of the cue, the
+tempo now known, the first song that can be stretched to it is given to the cue engine as a
+:class:`~ras.music.renderer.BeatAlignedRenderer` and the cue mode set; the runner calls this
+class for every beat it hands over (:meth:`before_beat`), every tempo change (:meth:`on_tempo`),
+every stop and start of the cue, and on each pass of its loop (:meth:`tick`).
 
 Songs change on the cue engine's one :class:`~ras.music.song_chain.SongChain`, crossfaded over
 2 beats that end on the boundary beat, the music playing on (no metronome between them): the
@@ -16,7 +19,9 @@ way at its last phrase that leaves it a beat after the boundary; a song whose ra
 left, or that ended, gives way at the next beat. The session counts which of the song's beats
 each cue beat gets (:attr:`_Playing.next_grid`), as its renderer does. With no song that fits,
 the metronome plays on, recorded as a :class:`~ras.events.CueModeEvent` from the ``system`` with
-the reason. Every switch, song start, stop and stretch is recorded with its session time; a
+the reason; while music is wanted, each tempo change looks again, and the first song the tempo
+reaches comes in from the next beats (the iso-principle: start with what fits, then bring the
+song in). Every switch, song start, stop and stretch is recorded with its session time; a
 change is the old song's STOP and the new one's START at the boundary beat.
 """
 
@@ -52,13 +57,13 @@ from ras.music.track import BeatTrack
 from ras.session.songs import SessionSongs
 from ras.store.songs import SongRecord
 
-__all__ = ["DECODE_WAIT_S", "MUSIC_LOOKAHEAD_S", "SessionMusic", "SongView", "song_stretch_pct"]
+__all__ = ["KEEP_DECODED", "MUSIC_LOOKAHEAD_S", "SessionMusic", "SongView", "song_stretch_pct"]
 
 #: Beats are decided at least this far ahead with music (session s): the music between two
 #: beats is rendered once the second is known, plus the output latency (~0.26 s).
 MUSIC_LOOKAHEAD_S = 2.0
-#: How long the cue's start waits for the songs still decoding, real s.
-DECODE_WAIT_S = 10.0
+#: At most this many songs are kept decoded (playing, coming in, next in order).
+KEEP_DECODED = 3
 
 Source = Literal["plan", "therapist", "system"]
 
@@ -165,13 +170,22 @@ class SessionMusic:
         self.record = record
         self.say = say
         self._read = read
-        self._audio: dict[str, np.ndarray] = {}
+        self._paths = {s.sha256: p for s, p in zip(songs.songs, songs.paths, strict=True)}
+        self._lock = threading.Lock()  # the decoder's dicts and wish list
+        self._audio: dict[str, np.ndarray] = {}  # the songs kept decoded
         self._first_beat: dict[str, int] = {}  # each song's first strong beat
         self._errors: dict[str, str] = {}
+        self._want: list[str] = []  # the songs to keep decoded, the first to decode first
         self._decoder: threading.Thread | None = None
+        self._preloaded = False
+        #: The most songs ever held decoded at once.
+        self.decoded_peak = 0
         self.order: list[SongRecord] = list(songs.songs)
         self.playing: _Playing | None = None
         self._pending: tuple[SongRecord, Source, str] | None = None
+        # a song chosen before it was decoded: (song, source, at a phrase); it comes in once read
+        self._awaiting: tuple[SongRecord, Source, bool] | None = None
+        self._played_out: set[str] = set()  # songs that ran to their end: not brought in again
         self._boundary_grid: int | None = None  # the playing song's beat a change waits for
         self._stop_reason = ""  # why the playing song stops at that beat
         self._chain: SongChain | None = None  # the engine's source while a song is set
@@ -188,34 +202,85 @@ class SessionMusic:
     # --- decoding (worker) -------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Start decoding the songs in a worker thread (at the session's start)."""
-        if self._decoder is None and self.songs.songs:
-            self._decoder = threading.Thread(target=self._decode, name="ras-music-decode")
-            self._decoder.daemon = True
-            self._decoder.start()
+        """Start decoding the first songs in order in a worker thread (at the session's start)."""
+        self._update_keep()
+
+    @property
+    def decoded_count(self) -> int:
+        """How many songs are held decoded now."""
+        with self._lock:
+            return len(self._audio)
 
     def _decode(self) -> None:
+        """The worker: decode the wanted songs in turn, the first wanted first; keep each only
+        if still wanted when done; end when none is left (:meth:`_update_keep` starts another)."""
+        if not self._preloaded:
+            self._preloaded = True
+            stretch.preload(stretch.DEFAULT_STRETCHER)  # its import holds the GIL: not mid-music
         rate = int(self.engine.sample_rate_hz)
-        stretch.preload(stretch.DEFAULT_STRETCHER)  # its import holds the GIL: not mid-music
-        for song, path in zip(self.songs.songs, self.songs.paths, strict=True):
-            try:
-                audio, _ = self._read(path, rate)
-                # where it starts, measured over the whole song: here, not on the engine thread
-                self._first_beat[song.sha256] = start_beat_index(
-                    audio, rate, song.beats_s, song.downbeats_s
-                )
-                self._audio[song.sha256] = audio
-            except UserInputError as err:
-                self._errors[song.sha256] = f"{song.title!r} cannot be played: {err}"
-            except OSError as err:
-                self._errors[song.sha256] = (
-                    f"{song.title!r} cannot be played: its file cannot be read"
-                    f" ({err.strerror or err})"
-                )
+        while True:
+            with self._lock:
+                key = next((k for k in self._want if self._to_decode(k)), None)
+                if key is None:
+                    self._decoder = None
+                    return
+            song = next(s for s in self.songs.songs if s.sha256 == key)
+            audio, first, error = _read_song(self._read, song, self._paths[key], rate)
+            with self._lock:
+                if error:
+                    self._errors[key] = error
+                elif key in self._want:
+                    self._audio[key], self._first_beat[key] = audio, first
+                    self.decoded_peak = max(self.decoded_peak, len(self._audio))
 
-    def _wait_decoded(self) -> None:
-        if self._decoder is not None:
-            self._decoder.join(DECODE_WAIT_S)
+    def _to_decode(self, key: str) -> bool:
+        return key not in self._audio and key not in self._errors
+
+    def _decoded(self, song: SongRecord) -> bool:
+        with self._lock:
+            return song.sha256 in self._audio
+
+    def _keep_list(self) -> list[SongRecord]:
+        """The songs to keep decoded, the most needed first: the one playing, the one coming
+        in, the one awaited, then the next in order after the last of these (before any, the
+        first two in order)."""
+        keep: list[SongRecord] = []
+        playing = self.playing
+        if playing is not None and not playing.renderer.ended:
+            keep.append(playing.song)
+        for wish in (self._pending, self._awaiting):
+            if wish is not None and wish[0] not in keep:
+                keep.append(wish[0])
+        if keep:
+            keep += self._after(keep[-1])[:1]
+        else:
+            keep = self._after(None)[:2]
+        return keep[:KEEP_DECODED]
+
+    def _after(self, song: SongRecord | None) -> list[SongRecord]:
+        """The songs in order after ``song`` (from the first if None), wrapping round, without
+        it and those that cannot be read."""
+        start = self.order.index(song) + 1 if song in self.order else 0
+        with self._lock:
+            errors = set(self._errors)
+        return [
+            s
+            for s in self.order[start:] + self.order[:start]
+            if s is not song and s.sha256 not in errors
+        ]
+
+    def _update_keep(self) -> None:
+        """Tell the decoder which songs to keep, drop the others, and start it if work waits."""
+        want = [s.sha256 for s in self._keep_list()]
+        with self._lock:
+            if want != self._want:
+                self._want = want
+                for key in [k for k in self._audio if k not in want]:
+                    del self._audio[key]
+            if self._decoder is None and any(self._to_decode(k) for k in want):
+                self._decoder = threading.Thread(target=self._decode, name="ras-music-decode")
+                self._decoder.daemon = True
+                self._decoder.start()
 
     # --- the runner's hooks (engine thread) ----------------------------------------------------
 
@@ -232,8 +297,8 @@ class SessionMusic:
                 self.say(f"song choice: {choice.why}")
             self.order = [c.song for c in chosen] or self.order
         if self.wanted.has_music:
-            self._wait_decoded()
             self._play_next(t_s, "plan", "chosen at the cue's start")
+        self._update_keep()  # the first in the new order decoded first
 
     def before_beat(self, t_s: float, tempo_bpm: float) -> None:
         """The beat at ``t_s`` (at ``tempo_bpm``) is being handed to the engine."""
@@ -256,7 +321,13 @@ class SessionMusic:
         self._last_beat_t_s = t_s
 
     def tick(self, now_s: float) -> None:
-        """Each pass of the engine loop: a song that ended gives way, a pending song comes in."""
+        """Each pass of the engine loop: a song that ended gives way, a song awaited comes in
+        once decoded, a pending song comes in."""
+        self._update_keep()
+        if self._awaiting is not None:
+            self._bring_awaited(now_s)
+        if self._previous is not None and self.engine.earliest_cue_s() > self._boundary_t_s:
+            self._previous = None  # the change is heard: its song's audio may go
         playing = self.playing
         ended = playing is not None and playing.renderer.ended
         if ended and self.mode.has_music and self._pending is None:
@@ -267,10 +338,16 @@ class SessionMusic:
 
     def on_tempo(self, t_s: float, tempo_bpm: float, by_therapist: bool = False) -> None:
         """The cue tempo changes at the beat at ``t_s``: one stretch record, or the song gives
-        way if the new tempo is beyond its range."""
+        way if the new tempo is beyond its range; while music is wanted and the metronome plays
+        because no song fitted, the first song the tempo reached comes in."""
         self._tempo_bpm = tempo_bpm
         playing = self.playing
-        if playing is None or not self.mode.has_music or playing.ran_out():
+        if not self.mode.has_music:
+            if self._can_come_in():
+                source: Source = "system" if by_therapist else "plan"
+                self._come_in(t_s, source, "the tempo reached its range")
+            return
+        if playing is None or playing.ran_out():
             return
         song = playing.song
         pct = song_stretch_pct(song.tempo_bpm, playing.multiple, tempo_bpm)
@@ -282,8 +359,8 @@ class SessionMusic:
             )
             return
         if playing.audible:
-            source: Source = "therapist" if by_therapist else "plan"
-            self._song(t_s, SongEventKind.STRETCH, playing, source, "tempo change")
+            by: Source = "therapist" if by_therapist else "plan"
+            self._song(t_s, SongEventKind.STRETCH, playing, by, "tempo change")
 
     def cue_stops(self, t_s: float, source: Source, reason: str) -> None:
         """The cue stops (cues off, pause, probe, the end): the song stops with it."""
@@ -308,6 +385,7 @@ class SessionMusic:
                 return f"no change: the cue is already the {mode}"
             self.wanted = mode
             self._pending, self._boundary_grid, self._stop_reason = None, None, ""
+            self._awaiting = None
             self._stop_song(t_s, "therapist", "metronome chosen")
             self._switch(t_s, mode, "therapist", "")
             return f"cue: metronome from the next beat ({t_s:.1f} s)"
@@ -317,7 +395,7 @@ class SessionMusic:
                 " library before the session"
             )
         self.wanted = mode
-        if self._pending is not None:
+        if self._pending is not None or self._awaiting is not None:
             return f"cue: {mode} once the next song comes in"
         if playing is not None and self.mode.has_music:
             if mode is self.mode:
@@ -335,6 +413,9 @@ class SessionMusic:
         if problems:
             self.wanted = CueMode.METRONOME
             raise UserInputError(f"{problems[-1]}: the metronome plays on")
+        if self._awaiting is not None:
+            title = self._awaiting[0].title
+            return f"cue: {mode} once {title!r} is decoded (the metronome until then)"
         return f"cue: {mode} from the next beats ({t_s:.1f} s)"
 
     def change_song(self, name: str, t_s: float) -> str:
@@ -347,12 +428,16 @@ class SessionMusic:
             titles = ", ".join(repr(s.title) for s in self.order) or "none"
             raise UserInputError(f"no one song {name!r} in this session; its songs: {titles}")
         song = matches[0]
-        self._wait_decoded()
         problem = self._cannot_play(song)
         if problem:
             raise UserInputError(problem)
         if not self.wanted.has_music:
             self.wanted = CueMode.MUSIC
+        if not self._decoded(song):  # it comes in once decoded (tick), at a phrase then
+            self._awaiting = (song, "therapist", True)
+            self._update_keep()
+            return f"song {song.title!r} once it is decoded, at the next phrase then"
+        self._awaiting = None
         at_s = self._queue(song, t_s, "therapist", "chosen by the therapist", at_phrase=True)
         if math.isfinite(at_s):
             return f"song {song.title!r} from {at_s:.1f} s, at the next phrase"
@@ -377,32 +462,44 @@ class SessionMusic:
     # --- internals -------------------------------------------------------------------------
 
     def _cannot_play(self, song: SongRecord) -> str:
-        """Why ``song`` cannot play now ("" if it can)."""
-        if song.sha256 in self._errors:
-            return self._errors[song.sha256]
-        if song.sha256 not in self._audio:
-            return f"{song.title!r} is not ready yet (still being read)"
+        """Why ``song`` cannot play now ("" if it can, decoded or not yet)."""
+        with self._lock:
+            error = self._errors.get(song.sha256, "")
+        if error:
+            return error
         if common_multiple(song.tempo_bpm, [self._tempo_bpm]) is None:
             return stretch_refusal(song, self._tempo_bpm)
         return ""
 
     def _play_next(
-        self, t_s: float, source: Source, reason: str, *, fall_back: bool = True
+        self,
+        t_s: float,
+        source: Source,
+        reason: str,
+        *,
+        fall_back: bool = True,
+        after_playing: bool = True,
     ) -> list[str]:  # the next song comes in at the next beat (through a crossfade if playing)
-        """Queue the first song after the one playing that can play now. Returns why each song
-        passed over could not (each said once); if none can, the metronome plays on (recorded,
-        unless not ``fall_back``)."""
-        after = self.playing.song if self.playing is not None else None
+        """Queue the first song after the one playing (``after_playing``, else the first in
+        order) that can play now, or await it if it is not decoded yet (it comes in from
+        :meth:`tick`). Returns why each song passed over could not (each said once); if none
+        can, the metronome plays on (recorded, unless not ``fall_back``)."""
+        after = self.playing.song if self.playing is not None and after_playing else None
         start = self.order.index(after) + 1 if after in self.order else 0
         problems = []
         for song in self.order[start:] + self.order[:start]:
-            if after is not None and song.sha256 == after.sha256:
+            if song is after:
                 continue
             problem = self._cannot_play(song)
             if not problem:
                 for passed in problems:
                     self._say_once(passed)
-                self._queue(song, t_s, source, reason)
+                if self._decoded(song):
+                    self._awaiting = None
+                    self._queue(song, t_s, source, reason)
+                else:
+                    self._awaiting = (song, source, False)
+                    self._update_keep()
                 return []
             problems.append(problem)
         problems = problems or ["no other song in this session"]
@@ -410,6 +507,53 @@ class SessionMusic:
             many = f"none of its {len(problems)} songs fits {self._tempo_bpm:.1f} bpm"
             self._fall_back(t_s, problems[0] if len(problems) == 1 else many)
         return problems
+
+    def _can_come_in(self) -> bool:
+        """Music is wanted, the cue sounds, the metronome plays and no song is on its way."""
+        return (
+            self.wanted.has_music
+            and self._cue_sounding
+            and not self.mode.has_music
+            and self._pending is None
+            and self._awaiting is None
+            and bool(self.order)
+        )
+
+    def _come_in(self, t_s: float, source: Source, reason: str) -> None:
+        """The first song in order that fits the tempo now comes in from the next beats (or
+        once decoded); nothing is said or recorded if none fits (that was said already). A
+        song that ran to its end is not started again."""
+        for song in self.order:
+            if song.sha256 in self._played_out or self._cannot_play(song):
+                continue
+            if self._decoded(song):
+                self._queue(song, t_s, source, reason)
+            else:
+                self._awaiting = (song, source, False)
+                self._update_keep()
+            return
+
+    def _bring_awaited(self, now_s: float) -> None:
+        """The song awaited is decoded (it comes in: at once, or at the playing song's next
+        phrase) or cannot be read (the next that fits, else the metronome, said once)."""
+        assert self._awaiting is not None
+        song, source, at_phrase = self._awaiting
+        with self._lock:
+            error = self._errors.get(song.sha256, "")
+            ready = song.sha256 in self._audio
+        if not (error or ready):
+            return
+        self._awaiting = None
+        if not self.wanted.has_music:
+            return
+        if error and self._crossfades():  # the song playing goes on
+            self._say_once(error)
+        elif error:
+            self._play_next(now_s, source, "decoded", after_playing=False)
+        elif self._cannot_play(song):  # the tempo moved while it was read
+            self._come_in(now_s, source, "decoded")
+        else:
+            self._queue(song, now_s, source, "decoded", at_phrase=at_phrase)
 
     def _say_once(self, text: str) -> None:
         if text not in self._said:
@@ -457,10 +601,10 @@ class SessionMusic:
 
     def _renderer(self, song: SongRecord, multiple: float, *, chained: bool) -> BeatAlignedRenderer:
         """The song on the cue beats; ``chained``: it leads in from the song before it."""
-        audio = self._audio[song.sha256]
+        with self._lock:
+            audio, first = self._audio[song.sha256], self._first_beat[song.sha256]
         rate = int(self.engine.sample_rate_hz)
         track = _track(song)
-        first = self._first_beat[song.sha256]
         kwargs: dict[str, Any] = {"start_beat": first}
         if chained:
             kwargs = {
@@ -537,6 +681,8 @@ class SessionMusic:
         """The song playing cannot go on: the next song that fits, else the metronome."""
         playing = self.playing
         assert playing is not None
+        if playing.renderer.ended:
+            self._played_out.add(playing.song.sha256)
         crossfade = self._crossfades()
         if not crossfade:
             self._stop_song(t_s, "system", reason)
@@ -546,6 +692,11 @@ class SessionMusic:
             self._stop_song(t_s, "system", reason)
             others = "" if len(self.order) < 2 else f" fits {self._tempo_bpm:.1f} bpm"
             self._fall_back(t_s, f"{playing.song.title!r}: {reason}; no other song{others}")
+        elif self._awaiting is not None:  # the next is still being decoded: the metronome meanwhile
+            self._stop_reason = ""
+            self._stop_song(t_s, "system", reason)
+            title = self._awaiting[0].title
+            self._fall_back(t_s, f"{playing.song.title!r}: {reason}; {title!r} is still decoding")
 
     def _fall_back(self, t_s: float, reason: str) -> None:
         """No song can play: the metronome plays on (recorded; the log says the record)."""
@@ -606,6 +757,21 @@ def stretch_refusal(song: SongRecord, tempo_bpm: float) -> str:
     except UserInputError as err:
         return f"{song.title!r} cannot play now: {err}"
     return ""
+
+
+def _read_song(
+    read: Callable[..., tuple[np.ndarray, Any]], song: SongRecord, path: Any, rate_hz: int
+) -> tuple[np.ndarray, int, str]:
+    """``(audio, first strong beat, "")`` of one song, or ``(empty, 0, why it cannot play)``:
+    its start measured over the whole song here, in the decoder, not on the engine thread."""
+    try:
+        audio, _ = read(path, rate_hz)
+        return audio, start_beat_index(audio, rate_hz, song.beats_s, song.downbeats_s), ""
+    except UserInputError as err:
+        return np.zeros(0, np.float32), 0, f"{song.title!r} cannot be played: {err}"
+    except OSError as err:
+        why = f"its file cannot be read ({err.strerror or err})"
+        return np.zeros(0, np.float32), 0, f"{song.title!r} cannot be played: {why}"
 
 
 def _track(song: SongRecord) -> BeatTrack:
