@@ -149,8 +149,8 @@ class SessionMusic:
     say : callable
         ``say(text)`` for the live log.
     read : callable, optional
-        ``read(path, sample_rate_hz) -> (audio, info)``; default
-        :func:`ras.music.audio_file.read_mono`.
+        ``read(path, sample_rate_hz) -> (audio, info)``; default (None)
+        :func:`ras.music.audio_file.read_mono`, looked up when a song is decoded.
     """
 
     def __init__(
@@ -161,7 +161,7 @@ class SessionMusic:
         *,
         record: Callable[[object], None],
         say: Callable[[str], None],
-        read: Callable[..., tuple[np.ndarray, Any]] = read_mono,
+        read: Callable[..., tuple[np.ndarray, Any]] | None = None,
     ) -> None:
         self.songs = songs
         self.wanted = mode  # the mode asked for (plan or therapist)
@@ -225,7 +225,8 @@ class SessionMusic:
                     self._decoder = None
                     return
             song = next(s for s in self.songs.songs if s.sha256 == key)
-            audio, first, error = _read_song(self._read, song, self._paths[key], rate)
+            read = self._read or read_mono
+            audio, first, error = _read_song(read, song, self._paths[key], rate)
             with self._lock:
                 if error:
                     self._errors[key] = error
@@ -446,9 +447,10 @@ class SessionMusic:
     def view(self) -> SongView:
         """What a screen shows of the music now."""
         playing = self.playing
+        heard = playing is not None and playing.audible
         if self._previous is not None and self.engine.earliest_cue_s() <= self._boundary_t_s:
-            playing = self._previous  # the change is decided, not heard yet
-        if playing is None or not playing.audible:
+            playing, heard = self._previous, True  # the change is decided, not heard yet
+        if playing is None or not heard:
             return SongView(self.mode)
         song = playing.song
         return SongView(
