@@ -41,6 +41,14 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # compat mode puts the checkout on sys.path, so new modules need no reinstall
 "$venv/bin/python" -m pip install --quiet -e ".[gui,dev,music,cluster,lsl]" --config-settings editable_mode=compat
+# librosa's beat tracker compiles its numba kernels on first use (about 30 s) and caches them in
+# the venv: do it once here, so a therapist's first song import does not wait for it
+"$venv/bin/python" -c "
+from ras.music.beats import BeatTracker
+from ras.music.synth import synth_song
+song = synth_song('steady', tempo_bpm=100.0, duration_s=20.0)
+BeatTracker().track(audio=song.audio, sample_rate_hz=song.sample_rate_hz)
+" >/dev/null 2>&1 || echo "setup: the beat tracker could not be warmed up; the first song import will be slower" >&2
 # the BIDS validator (Node) checks the Motion-BIDS export in the tests; as root it is installed
 # here (with nodejs/npm), else the test installs it the first time it runs
 if [ "$(id -u)" -eq 0 ]; then
