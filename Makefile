@@ -29,7 +29,7 @@ test-fast: setup
 	$(PY) -m pytest -m "not slow and not load"
 
 ## test-audio: only the cue-timing loopback through a PulseAudio null sink, at the spec's full
-## 2 minutes of cues per run, idle and with the GIL held (make test runs 20 s, idle only)
+## 2 minutes of cues per run, idle and with the GIL held (make test runs 10 s, idle only)
 test-audio: setup
 	RAS_AUDIO_LOOPBACK_S=120 $(PY) -m pytest -m loopback tests/audio -s
 
