@@ -280,6 +280,12 @@ class CueEngine:
         self.schedule.set_gain_from(self._next_sample + self.block_frames, self._click_gain())
 
     @property
+    def music_on(self) -> bool:
+        """True while the music is heard or fading in (its fade heads for 1): the song set may
+        then only change through its chain (:meth:`change_song_at`), not be replaced."""
+        return self._music_on
+
+    @property
     def music_underruns(self) -> int:
         """Blocks where the music should have sounded but was not rendered in time (silent
         there; the cues are never delayed)."""

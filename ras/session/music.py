@@ -563,15 +563,12 @@ class SessionMusic:
             self.say(f"music: {text}")
 
     def _crossfades(self) -> bool:
-        """Whether a song change now is a crossfade on the chain (a song is heard)."""
-        playing = self.playing
-        return (
-            playing is not None
-            and playing.audible
-            and self.mode.has_music
-            and self._chain is not None
-            and self._chain.current is playing.renderer
-        )
+        """Whether a song change now is a crossfade on the chain: the engine's music is on (heard
+        or fading in), so the chain may not be replaced. Asked of the engine, not of this
+        class's view of the song: a song that ran out during a pause is not audible here while
+        the engine fades the music in again, and the chain learns of a change only when the
+        render worker reaches its beat (replacing it then raised, and ended the session)."""
+        return self.playing is not None and self._chain is not None and self.engine.music_on
 
     def _queue(
         self, song: SongRecord, t_s: float, source: Source, reason: str, *, at_phrase: bool = False
