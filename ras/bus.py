@@ -12,7 +12,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SessionBus", "Subscription"]
+__all__ = ["SessionBus", "Subscription", "drain_queue"]
+
+
+def drain_queue(q: queue.SimpleQueue[Any]) -> list[Any]:
+    """Everything waiting in ``q`` now, in order, without blocking (one consumer's side)."""
+    out = []
+    while True:
+        try:
+            out.append(q.get_nowait())
+        except queue.Empty:
+            return out
 
 
 class Subscription:
@@ -32,12 +42,7 @@ class Subscription:
 
     def drain(self) -> list[Any]:
         """All events waiting now, in order, without blocking."""
-        out = []
-        while True:
-            try:
-                out.append(self._queue.get_nowait()[1])
-            except queue.Empty:
-                return out
+        return [event for _, event in drain_queue(self._queue)]
 
     def _put(self, item: tuple[int, Any]) -> None:
         self._queue.put(item)

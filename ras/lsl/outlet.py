@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from ras.bus import SessionBus, Subscription
+from ras.bus import SessionBus, Subscription, drain_queue
 from ras.errors import UserInputError
 from ras.events import LinkEvent, StepEvent
 from ras.lsl.clock_map import LslClockMap
@@ -69,15 +69,6 @@ def load_pylsl() -> ModuleType:
         except Exception:  # an older liblsl without it: it only logs more
             log.debug("liblsl has no lsl_set_config_content", exc_info=True)
     return pylsl
-
-
-def _drain(q: queue.SimpleQueue[Any]) -> list[Any]:
-    out = []
-    while True:
-        try:
-            out.append(q.get_nowait())
-        except queue.Empty:
-            return out
 
 
 class SessionLslOutlet:
@@ -230,7 +221,8 @@ class SessionLslOutlet:
     def _run(self) -> None:
         while True:
             stopping = self._stop.is_set()
-            events = (self._sub.drain() if self._sub is not None else []) + _drain(self._records)
+            steps = self._sub.drain() if self._sub is not None else []
+            events = steps + drain_queue(self._records)
             for event in events:
                 self.push(event)
             if stopping:

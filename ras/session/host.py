@@ -17,9 +17,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
-from ras.bus import SessionBus
+from ras.bus import SessionBus, drain_queue
 from ras.errors import UserInputError
 from ras.events import (
     CueModeEvent,
@@ -70,15 +69,6 @@ def recording_problem(stats: RecorderStats) -> str:
         f"Recording lost {stats.events_lost:,} events{at_text}"
         " — the session will be marked incomplete"
     )
-
-
-def _drain(q: Any) -> list:
-    out = []
-    while True:
-        try:
-            out.append(q.get_nowait())
-        except queue.Empty:
-            return out
 
 
 class SessionHost:
@@ -263,18 +253,22 @@ class SessionHost:
     def results(self) -> list[ActionResult]:
         """What became of the actions sent since the previous call."""
         runner = self.runner
-        return _drain(self._refused) + (_drain(runner.results) if runner is not None else [])
+        return drain_queue(self._refused) + (
+            drain_queue(runner.results) if runner is not None else []
+        )
 
     def messages(self) -> list[str]:
         """The session's notices since the previous call (phases, tempo changes, warnings)."""
         runner = self.runner
-        return _drain(self._notes) + (_drain(runner.messages) if runner is not None else [])
+        return drain_queue(self._notes) + (
+            drain_queue(runner.messages) if runner is not None else []
+        )
 
     def records(self) -> list[object]:
         """The session's records a front-end shows since the previous call (phases, tempo
         changes, markers, cue states, cue sounds, songs); a live screen gets them in
         :meth:`snapshot` instead."""
-        return _drain(self._records)
+        return drain_queue(self._records)
 
     def _record(self, event: object) -> None:
         if self._lsl is not None:
@@ -326,7 +320,7 @@ class SessionHost:
             large_jump_pct=self.request.settings.large_jump_pct,
             audio_problem=self._audio_problem(),
             recording_problem=self._recording_problem(),
-            records=_drain(self._records),
+            records=drain_queue(self._records),
             messages=self.messages(),
             results=self.results(),
             link_events=links,
