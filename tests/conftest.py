@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,10 @@ import numpy as np
 import pytest
 
 from tests.datasets import MissingTestDataError, require_gaitmap
+
+# A clinic server configured on this machine (ras config, $RAS_SERVER) must never receive the
+# tests' sessions: none is used unless a test sets one (tests/clinic).
+os.environ["RAS_SERVER"] = ""
 
 #: The repository root (this checkout).
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 
 from ras.errors import UserInputError
+from ras.store.declaration import DECLARED_MIGRATIONS, FIRST_DECLARED, migration_sql
 from ras.store.paths import owner_only_umask, prepare_db_path, secure_db_files
 
 __all__ = ["END_STATUSES", "MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate", "schema_version"]
@@ -336,7 +337,14 @@ ALTER TABLE songs ADD COLUMN trackers_agree INTEGER CHECK (trackers_agree IN (0,
 #: How a session can end (the sessions table's status, besides 'running').
 END_STATUSES = ("complete", "incomplete", "degraded")
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+#: The SQL scripts of versions 1-8, then the declared migrations (ras.store.declaration)
+#: rendered for SQLite: the same declaration gives a clinic server's PostgreSQL schema.
+_SCRIPTS = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+assert len(_SCRIPTS) == FIRST_DECLARED - 1
+MIGRATIONS: tuple[str, ...] = (
+    *_SCRIPTS,
+    *(";\n".join(migration_sql(m, "sqlite")) + ";" for m in DECLARED_MIGRATIONS),
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

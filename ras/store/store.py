@@ -10,9 +10,10 @@ import math
 import os
 import socket
 import sqlite3
+import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -40,7 +41,14 @@ from ras.store.schema import END_STATUSES, connect
 from ras.store.songs import SongStore
 from ras.validate import check_choice, check_pseudo_id
 
-__all__ = ["AFFECTED_SIDES", "PatientInfo", "SessionInfo", "Store", "utc_now_iso"]
+__all__ = [
+    "AFFECTED_SIDES",
+    "PatientInfo",
+    "SessionInfo",
+    "Store",
+    "StoreReader",
+    "utc_now_iso",
+]
 
 _PATIENT_COLUMNS = ", ".join(COLUMNS)
 
@@ -116,7 +124,147 @@ def _pid_alive(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
-class Store:
+_Reader = TypeVar("_Reader", bound="StoreReader")
+
+
+class StoreReader:
+    """Reading patients and sessions back, from this laptop's file or a clinic server.
+
+    ``conn`` runs SQL with ``?`` parameters and returns rows (a :class:`sqlite3.Connection`,
+    or :class:`ras.clinic.server.ServerConnection` on PostgreSQL); ``path`` names where the
+    data is in messages (a file, or a server without its credentials).
+    """
+
+    def __init__(self, conn: Any, path: Any) -> None:
+        self._conn = conn
+        self.path = path
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        self._conn.close()
+
+    def __enter__(self: _Reader) -> _Reader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def mark_interrupted(self, stale_after_s: float = STALE_HEARTBEAT_S) -> list[int]:
+        """Sessions taken as interrupted: none where nothing records (see :class:`Store`)."""
+        return []
+
+    # ---- patients -------------------------------------------------------------------------
+
+    def get_patient(self, pseudo_id: str) -> PatientInfo:
+        """The patient with this pseudonymous id (archived or not); UserInputError if none."""
+        row = self._conn.execute(
+            f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE pseudo_id = ?", (pseudo_id,)
+        ).fetchone()
+        if row is None:
+            raise self._unknown_patient(pseudo_id)
+        return patient_from_row(row)
+
+    def list_patients(self, *, include_archived: bool = False) -> list[PatientInfo]:
+        """The patients, by pseudonymous id; archived ones only if ``include_archived``."""
+        where = "" if include_archived else " WHERE archived = 0"
+        rs = self._conn.execute(
+            f"SELECT {_PATIENT_COLUMNS} FROM patients{where} ORDER BY pseudo_id"
+        )
+        return [patient_from_row(r) for r in rs]
+
+    def _unknown_patient(self, pseudo_id: str) -> UserInputError:
+        known = [p.pseudo_id for p in self.list_patients(include_archived=True)]
+        shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+        known_txt = f"known: {shown}" if known else "no patients yet"
+        return UserInputError(
+            f"unknown patient {pseudo_id!r} ({known_txt}); add the patient first "
+            f"(`ras patients --add {pseudo_id}`, or the set-up page) in {self.path}"
+        )
+
+    def _patient_rowid(self, pseudo_id: str) -> int:
+        row = self._conn.execute(
+            "SELECT id FROM patients WHERE pseudo_id = ?", (pseudo_id,)
+        ).fetchone()
+        if row is None:
+            raise self._unknown_patient(pseudo_id)
+        return int(row[0])
+
+    # ---- sessions -------------------------------------------------------------------------
+
+    def get_session(self, session_id: int) -> SessionInfo:
+        """One session; UserInputError if there is none with that id."""
+        found = self._sessions("WHERE s.id = ?", (int(session_id),))
+        if not found:
+            raise UserInputError(f"no session {session_id} in {self.path}")
+        return found[0]
+
+    def list_sessions(self, patient: str | None = None) -> list[SessionInfo]:
+        """Sessions, oldest first; of one patient if ``patient`` is given."""
+        if patient is None:
+            return self._sessions("", ())
+        return self._sessions("WHERE s.patient_id = ?", (self._patient_rowid(patient),))
+
+    def _sessions(self, where: str, params: tuple[Any, ...]) -> list[SessionInfo]:
+        rs = self._conn.execute(
+            "SELECT s.id, p.pseudo_id, s.started_utc, s.status, s.ended_utc, s.settings_json,"
+            f" s.notes, s.end_reason FROM sessions s JOIN patients p ON p.id = s.patient_id"
+            f" {where} ORDER BY s.started_utc, s.id",
+            params,
+        )
+        return [
+            SessionInfo(i, p, st, status, en, json.loads(js), n, why)
+            for i, p, st, status, en, js, n, why in rs
+        ]
+
+    # ---- reading back ---------------------------------------------------------------------
+
+    def steps(self, session_id: int) -> np.ndarray:
+        """Steps as a structured array (fields of ``rows.STEP_DTYPE``), in time order."""
+        return rows.read_steps(self._conn, session_id)
+
+    def cues(self, session_id: int) -> np.ndarray:
+        """Cue onsets as a structured array (fields of ``rows.CUE_DTYPE``), in time order."""
+        return rows.read_cues(self._conn, session_id)
+
+    def tempo_changes(self, session_id: int) -> list[TempoChangeEvent]:
+        return rows.read_records(self._conn, TempoChangeEvent, session_id)
+
+    def markers(self, session_id: int) -> list[MarkerEvent]:
+        """Therapist notes and clinical events (falls, freezing seen, ...), in time order."""
+        return rows.read_records(self._conn, MarkerEvent, session_id)
+
+    def cue_states(self, session_id: int) -> list[CueStateEvent]:
+        """Every start, stop, off, on, pause and resume of the cue, in time order."""
+        return rows.read_records(self._conn, CueStateEvent, session_id)
+
+    def cue_modes(self, session_id: int) -> list[CueModeEvent]:
+        """Every switch of the cue's sound (metronome, music, music+click), in time order."""
+        return rows.read_records(self._conn, CueModeEvent, session_id)
+
+    def song_events(self, session_id: int) -> list[SongEvent]:
+        """Every start, stop and stretch change of a song played as the cue, in time order."""
+        return rows.read_records(self._conn, SongEvent, session_id)
+
+    def actions(self, session_id: int) -> list[ActionEvent]:
+        """Every therapist action with what became of it, in time order."""
+        return rows.read_records(self._conn, ActionEvent, session_id)
+
+    def phases(self, session_id: int) -> list[rows.PhaseSpan]:
+        """``(name, start_t_s, end_t_s)`` per phase; ``end_t_s`` None if never ended."""
+        return rows.read_phases(self._conn, session_id)
+
+    def link_events(self, session_id: int) -> list[LinkEvent]:
+        return rows.read_records(self._conn, LinkEvent, session_id)
+
+    def sensor_status(self, session_id: int) -> list[SensorStatusEvent]:
+        return rows.read_records(self._conn, SensorStatusEvent, session_id)
+
+    def imu_chunks(self, session_id: int, sensor_id: int | None = None) -> list[ImuEvent]:
+        """Raw IMU chunks (float32 samples, shape (n, 6)) in time order."""
+        return rows.read_imu(self._conn, session_id, sensor_id)
+
+
+class Store(StoreReader):
     """The session database (one SQLite file; see :mod:`ras.store.paths` for where).
 
     Parameters
@@ -131,7 +279,8 @@ class Store:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self._conn, self.path = connect(path)
+        conn, db_path = connect(path)
+        super().__init__(conn, db_path)
         try:
             self.mark_interrupted()
         except BaseException:
@@ -139,16 +288,6 @@ class Store:
             raise
 
     # ---- lifetime -------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the connection (idempotent)."""
-        self._conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def connection(self) -> sqlite3.Connection:
@@ -231,40 +370,6 @@ class Store:
         self._conn.execute("UPDATE patients SET archived = ? WHERE id = ?", (int(archived), rowid))
         return self.get_patient(pseudo_id)
 
-    def get_patient(self, pseudo_id: str) -> PatientInfo:
-        """The patient with this pseudonymous id (archived or not); UserInputError if none."""
-        row = self._conn.execute(
-            f"SELECT {_PATIENT_COLUMNS} FROM patients WHERE pseudo_id = ?", (pseudo_id,)
-        ).fetchone()
-        if row is None:
-            raise self._unknown_patient(pseudo_id)
-        return patient_from_row(row)
-
-    def list_patients(self, *, include_archived: bool = False) -> list[PatientInfo]:
-        """The patients, by pseudonymous id; archived ones only if ``include_archived``."""
-        where = "" if include_archived else " WHERE archived = 0"
-        rs = self._conn.execute(
-            f"SELECT {_PATIENT_COLUMNS} FROM patients{where} ORDER BY pseudo_id"
-        )
-        return [patient_from_row(r) for r in rs]
-
-    def _unknown_patient(self, pseudo_id: str) -> UserInputError:
-        known = [p.pseudo_id for p in self.list_patients(include_archived=True)]
-        shown = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
-        known_txt = f"known: {shown}" if known else "no patients yet"
-        return UserInputError(
-            f"unknown patient {pseudo_id!r} ({known_txt}); add the patient first "
-            f"(`ras patients --add {pseudo_id}`, or the set-up page) in {self.path}"
-        )
-
-    def _patient_rowid(self, pseudo_id: str) -> int:
-        row = self._conn.execute(
-            "SELECT id FROM patients WHERE pseudo_id = ?", (pseudo_id,)
-        ).fetchone()
-        if row is None:
-            raise self._unknown_patient(pseudo_id)
-        return int(row[0])
-
     # ---- sessions -------------------------------------------------------------------------
 
     def begin_session(self, patient_id: str, settings: Mapping[str, Any] | Any = ()) -> int:
@@ -272,8 +377,15 @@ class Store:
         rowid = self._patient_rowid(patient_id)
         cur = self._conn.execute(
             "INSERT INTO sessions (patient_id, started_utc, settings_json, status, writer_pid,"
-            " writer_host) VALUES (?,?,?,'running',?,?)",
-            (rowid, utc_now_iso(), _settings_json(settings), os.getpid(), socket.gethostname()),
+            " writer_host, uid) VALUES (?,?,?,'running',?,?,?)",
+            (
+                rowid,
+                utc_now_iso(),
+                _settings_json(settings),
+                os.getpid(),
+                socket.gethostname(),
+                uuid.uuid4().hex,
+            ),
         )
         return int(cur.lastrowid)
 
@@ -314,31 +426,6 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         return cur.rowcount == 1
-
-    def get_session(self, session_id: int) -> SessionInfo:
-        """One session; UserInputError if there is none with that id."""
-        found = self._sessions("WHERE s.id = ?", (int(session_id),))
-        if not found:
-            raise UserInputError(f"no session {session_id} in {self.path}")
-        return found[0]
-
-    def list_sessions(self, patient: str | None = None) -> list[SessionInfo]:
-        """Sessions, oldest first; of one patient if ``patient`` is given."""
-        if patient is None:
-            return self._sessions("", ())
-        return self._sessions("WHERE s.patient_id = ?", (self._patient_rowid(patient),))
-
-    def _sessions(self, where: str, params: tuple[Any, ...]) -> list[SessionInfo]:
-        rs = self._conn.execute(
-            "SELECT s.id, p.pseudo_id, s.started_utc, s.status, s.ended_utc, s.settings_json,"
-            f" s.notes, s.end_reason FROM sessions s JOIN patients p ON p.id = s.patient_id"
-            f" {where} ORDER BY s.started_utc, s.id",
-            params,
-        )
-        return [
-            SessionInfo(i, p, st, status, en, json.loads(js), n, why)
-            for i, p, st, status, en, js, n, why in rs
-        ]
 
     def mark_interrupted(self, stale_after_s: float = STALE_HEARTBEAT_S) -> list[int]:
         """Mark sessions left 'running' by a process that has ended as 'incomplete'.
@@ -392,50 +479,3 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         return n
-
-    # ---- reading back ---------------------------------------------------------------------
-
-    def steps(self, session_id: int) -> np.ndarray:
-        """Steps as a structured array (fields of ``rows.STEP_DTYPE``), in time order."""
-        return rows.read_steps(self._conn, session_id)
-
-    def cues(self, session_id: int) -> np.ndarray:
-        """Cue onsets as a structured array (fields of ``rows.CUE_DTYPE``), in time order."""
-        return rows.read_cues(self._conn, session_id)
-
-    def tempo_changes(self, session_id: int) -> list[TempoChangeEvent]:
-        return rows.read_records(self._conn, TempoChangeEvent, session_id)
-
-    def markers(self, session_id: int) -> list[MarkerEvent]:
-        """Therapist notes and clinical events (falls, freezing seen, ...), in time order."""
-        return rows.read_records(self._conn, MarkerEvent, session_id)
-
-    def cue_states(self, session_id: int) -> list[CueStateEvent]:
-        """Every start, stop, off, on, pause and resume of the cue, in time order."""
-        return rows.read_records(self._conn, CueStateEvent, session_id)
-
-    def cue_modes(self, session_id: int) -> list[CueModeEvent]:
-        """Every switch of the cue's sound (metronome, music, music+click), in time order."""
-        return rows.read_records(self._conn, CueModeEvent, session_id)
-
-    def song_events(self, session_id: int) -> list[SongEvent]:
-        """Every start, stop and stretch change of a song played as the cue, in time order."""
-        return rows.read_records(self._conn, SongEvent, session_id)
-
-    def actions(self, session_id: int) -> list[ActionEvent]:
-        """Every therapist action with what became of it, in time order."""
-        return rows.read_records(self._conn, ActionEvent, session_id)
-
-    def phases(self, session_id: int) -> list[rows.PhaseSpan]:
-        """``(name, start_t_s, end_t_s)`` per phase; ``end_t_s`` None if never ended."""
-        return rows.read_phases(self._conn, session_id)
-
-    def link_events(self, session_id: int) -> list[LinkEvent]:
-        return rows.read_records(self._conn, LinkEvent, session_id)
-
-    def sensor_status(self, session_id: int) -> list[SensorStatusEvent]:
-        return rows.read_records(self._conn, SensorStatusEvent, session_id)
-
-    def imu_chunks(self, session_id: int, sensor_id: int | None = None) -> list[ImuEvent]:
-        """Raw IMU chunks (float32 samples, shape (n, 6)) in time order."""
-        return rows.read_imu(self._conn, session_id, sensor_id)

@@ -36,7 +36,7 @@ def test_a_v7_song_reads_back_as_never_checked(tmp_path: Path) -> None:
     assert math.isnan(song.tracker_agreement)
     conn, _ = connect(db)
     try:
-        assert schema_version(conn) == len(MIGRATIONS) == 8
+        assert schema_version(conn) == len(MIGRATIONS) >= 8
     finally:
         conn.close()
 
