@@ -1,4 +1,5 @@
-"""Session set-up: patient, sensors, plan and phase durations, audio output and volume."""
+"""Session set-up: patient, sensors, plan and phase durations, audio output and volume, and
+streaming to a lab's recording (LSL)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import threading
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.lsl_choice import LslChoice
 from gui.music_setup import MusicChoice
 from gui.patient_form import PatientForm
 from gui.widgets import BigButton, guard_wheel
@@ -72,11 +74,13 @@ class SetupPage(QtWidgets.QWidget):
         self._stacks = [QtWidgets.QVBoxLayout() for _ in range(3)]
         for stack in self._stacks:
             self._row.addLayout(stack)
+        self.lab = LslChoice()  # stream to LSL, for a lab recording beside the walk
         self._boxes = (
             self.patients,
             self._audio_box(audio),
             self._plan_box(),
             self._sensor_box(simulate),
+            self.lab,
         )
         self.columns = 0
         self._arrange(2)
@@ -117,15 +121,16 @@ class SetupPage(QtWidgets.QWidget):
     # --- layout: three columns where they fit side by side, else two ---------------------
 
     def _arrange(self, columns: int) -> None:
-        """Patient and cue sound | plan | sensors (three columns), or patient and cue sound |
-        plan and sensors (two); the fields scroll, the bar with Start never does."""
+        """Patient and cue sound | plan | sensors and lab recording (three columns), or patient
+        and cue sound | plan, sensors and lab recording (two); the fields scroll, the bar with
+        Start never does."""
         if columns == self.columns:
             return
         self.columns = columns
-        patient, audio, plan, sensors = self._boxes
+        patient, audio, plan, sensors, lab = self._boxes
         stacks = {
-            3: ((patient, audio), (plan,), (sensors,)),
-            2: ((patient, audio), (plan, sensors), ()),
+            3: ((patient, audio), (plan,), (sensors, lab)),
+            2: ((patient, audio), (plan, sensors, lab), ()),
         }[columns]
         for i, (stack, boxes) in enumerate(zip(self._stacks, stacks, strict=True)):
             while stack.count():
@@ -136,11 +141,11 @@ class SetupPage(QtWidgets.QWidget):
             self._row.setStretch(i, 1 if boxes else 0)
 
     def _three_columns_fit(self) -> bool:
-        patient, audio, plan, sensors = self._boxes
+        patient, audio, plan, sensors, lab = self._boxes
         widths = (
             max(patient.minimumSizeHint().width(), audio.minimumSizeHint().width()),
             plan.minimumSizeHint().width(),
-            sensors.minimumSizeHint().width(),
+            max(sensors.minimumSizeHint().width(), lab.minimumSizeHint().width()),
         )
         return sum(widths) + 2 * self._row.spacing() <= self.scroll.viewport().width()
 
@@ -394,6 +399,7 @@ class SetupPage(QtWidgets.QWidget):
             music=self.music.music,
             music_level_db=self.music.music_level_db,
             click_level_db=self.music.click_level_db,
+            lsl=self.lab.lsl,  # as ras run --lsl: the session host streams
         )
         simulated = self.use_sim.isChecked()
         sensors = (
