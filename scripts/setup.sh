@@ -40,7 +40,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 # compat mode puts the checkout on sys.path, so new modules need no reinstall
-"$venv/bin/python" -m pip install --quiet -e ".[gui,dev,music,cluster,lsl]" --config-settings editable_mode=compat
+"$venv/bin/python" -m pip install --quiet -e ".[gui,dev,music,cluster,lsl,server]" --config-settings editable_mode=compat
 # librosa's beat tracker compiles its numba kernels on first use (about 30 s) and caches them in
 # the venv: do it once here, so a therapist's first song import does not wait for it
 "$venv/bin/python" -c "
