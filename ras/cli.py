@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from ras import __version__
 from ras.audio.mixer import DEFAULT_CEILING_DBFS
-from ras.commands import analyse, export, gui, music, report
+from ras.commands import analyse, clinic, export, gui, music, report
 from ras.diagnosis import Diagnosis
 from ras.errors import RasError, UserInputError
 from ras.session.request import DEFAULT_IMU_RATE_HZ
@@ -31,7 +31,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 #: Commands that live in their own module: ``add_parser(sub)`` (argparse only, no heavy imports;
 #: ``ras gui`` imports Qt only when it runs), ``COMMAND_NAMES`` and ``run(args) -> int``.
-COMMAND_MODULES = (analyse, report, export, gui, music)
+COMMAND_MODULES = (analyse, report, export, gui, music, clinic)
 
 
 #: --speed: finite, within what the session clock accepts (ras.session_clock.check_speed)

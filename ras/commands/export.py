@@ -38,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
     Each file is written atomically; if one cannot be written, the command stops with one
     line naming it (files already written stay whole) and prints no success line.
     """
+    from ras.clinic.records import read_records
+    from ras.commands.options import say_on_stderr
     from ras.errors import UserInputError
     from ras.export.api import EXPORT_FORMATS, export_session
     from ras.results.session_data import parse_session_id
-    from ras.store.store import Store
     from ras.text import terminal_safe
     from ras.validate import check_choice
 
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     session_id = parse_session_id(args.session)
     if not str(args.out).strip():
         raise UserInputError("--out must not be empty; give the directory to export into")
-    with Store(args.db) as store:
+    with read_records(args.db, tell=say_on_stderr) as store:
         files = export_session(store, session_id, fmt, args.out, with_names=args.with_names)
         status = store.get_session(session_id).status
     note = "" if status == "complete" else f" (session {status}: the export says so)"

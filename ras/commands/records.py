@@ -13,7 +13,10 @@ from ras.text import terminal_safe
 
 def run_sessions(args: argparse.Namespace) -> int:
     """One line per session, oldest first."""
-    with Store(args.db) as store:
+    from ras.clinic.records import read_records
+    from ras.commands.options import say_on_stderr
+
+    with read_records(args.db, tell=say_on_stderr) as store:
         store.mark_interrupted()
         sessions = store.list_sessions(args.patient)
         if args.patient is not None:

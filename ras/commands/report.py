@@ -55,9 +55,10 @@ def run(args: argparse.Namespace) -> int:
     UserInputError (exit 2) for bad input, a PDF that cannot be written (nothing is left
     behind then; an existing file stays as it was) or no PySide6 to draw it.
     """
+    from ras.clinic.records import read_records
+    from ras.commands.options import say_on_stderr
     from ras.results.files import prepare_out_file
     from ras.results.session_data import parse_session_id
-    from ras.store.store import Store
     from ras.text import terminal_safe
 
     if (args.session is None) == (args.patient is None):
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError("--pdf must not be empty; give the PDF file to write")
     prepare_out_file(args.pdf, "the report")
     renderer = pdf_renderer()
-    with Store(args.db) as store:
+    with read_records(args.db, tell=say_on_stderr) as store:
         if args.patient is not None:
             from ras.report.progress import build_progress_report
 

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from ras.bus import Subscription
+from ras.clinic.records import push_after_session
 from ras.console import Console
 from ras.errors import UserInputError
 from ras.events import LinkEvent
@@ -33,6 +34,7 @@ from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
 from ras.store.store import Store
+from ras.text import terminal_safe
 
 __all__ = [
     "EXIT_DEGRADED",
@@ -224,6 +226,9 @@ def run_session(args: argparse.Namespace) -> int:
         or getattr(summary, "degraded_reason", "")
     )
     print(format_summary(session_id, result, reason))
+    pushed = push_after_session(args.db)  # a clinic server, if configured: one line
+    if pushed:
+        print(terminal_safe(pushed), file=sys.stderr)
     if signalled.exit_code is not None:
         return signalled.exit_code
     return exit_code(result)

@@ -1,0 +1,317 @@
+"""Pushing a laptop's ended sessions to the clinic server: idempotent and resumable.
+
+A session is known everywhere by its ``uid``, a patient by its pseudonymous id, so a session
+pushed twice, or by two processes at once, is one session on the server. Events are appended
+table by table in transactions of at most ``chunk_rows`` rows, each under a lock on the
+session's server row: a push cut off at any point (the server stopped, the network gone) has
+committed whole chunks only, and the next push counts what the server holds and goes on from
+there. Recorded events are only ever appended on a laptop (phases, whose end is written later,
+are replaced whole), so counting is exact. Only ended sessions are pushed; one changed after
+its push (a marker added, a late end) is pushed again, for what changed.
+
+Nothing leaves the laptop that is not pseudonymous: a patient's name stays local.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from ras.clinic.server import ServerConnection, ServerError
+from ras.store.declaration import Table, server_tables, table
+from ras.store.store import utc_now_iso
+
+__all__ = ["EVENT_TABLES", "PushResult", "SessionPusher", "pending_sessions", "session_fingerprint"]
+
+#: Tables holding a session's events, in the order they are pushed.
+EVENT_TABLES: tuple[Table, ...] = tuple(
+    t for t in server_tables() if any(c.name == "session_id" for c in t.columns)
+)
+#: Event tables whose rows change after they are written: replaced whole on each push.
+REPLACED = ("phases",)
+#: Patient columns that go to the server (not ``id``, not ``name``).
+PATIENT_COLUMNS = tuple(c for c in table("patients").data_columns if c != "name")
+#: Session columns that go to the server (``patient_id`` is the server's own).
+SESSION_COLUMNS = tuple(c for c in table("sessions").data_columns if c != "patient_id")
+#: Session columns a later push may change.
+SESSION_UPDATED = ("settings_json", "status", "ended_utc", "notes", "heartbeat_utc", "end_reason")
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+def _event_columns(t: Table) -> tuple[str, ...]:
+    return tuple(c for c in t.data_columns if c != "session_id")
+
+
+def session_fingerprint(local: sqlite3.Connection, session_id: int) -> str:
+    """What a session holds now (its row, its patient, each table's rows): sha256 hex."""
+    h = hashlib.sha256()
+    row = local.execute(
+        f"SELECT {', '.join(SESSION_COLUMNS)}, patient_id FROM sessions WHERE id = ?",
+        (session_id,),
+    ).fetchone()
+    h.update(repr(row).encode())
+    patient = local.execute(
+        f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patients WHERE id = ?", (row[-1],)
+    ).fetchone()
+    h.update(repr(patient).encode())
+    for t in EVENT_TABLES:
+        if t.name in REPLACED:
+            what = local.execute(
+                f"SELECT * FROM {t.name} WHERE session_id = ? ORDER BY id", (session_id,)
+            ).fetchall()
+        else:
+            what = local.execute(
+                f"SELECT count(*), max(id) FROM {t.name} WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        h.update(f"{t.name}:{what!r};".encode())
+    return h.hexdigest()
+
+
+def pending_sessions(local: sqlite3.Connection, server: str) -> list[int]:
+    """Ended sessions not on ``server`` (a label) as they are now, oldest first."""
+    ended = local.execute(
+        "SELECT s.id, p.fingerprint FROM sessions s LEFT JOIN server_pushes p"
+        " ON p.session_id = s.id AND p.server = ? WHERE s.status != 'running'"
+        " ORDER BY s.started_utc, s.id",
+        (server,),
+    ).fetchall()
+    return [sid for sid, pushed in ended if pushed != session_fingerprint(local, sid)]
+
+
+@dataclasses.dataclass(frozen=True)
+class PushResult:
+    """One session pushed: its local and server ids and the rows appended per table."""
+
+    session_id: int
+    server_session_id: int
+    rows_added: dict[str, int]
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_added.values())
+
+
+class SessionPusher:
+    """Push ended sessions from a laptop's database to a clinic server.
+
+    Parameters
+    ----------
+    chunk_rows : int
+        Most rows committed in one server transaction (the most a cut-off push redoes).
+    on_progress : callable, optional
+        Called ``(table, rows_on_server, rows_in_session)`` after each committed chunk.
+
+    Attributes
+    ----------
+    pushed_ : list of PushResult
+        The sessions pushed by the last :meth:`push`.
+    waiting_ : list of int
+        Local ids of ended sessions still not on the server (the push stopped before them).
+    """
+
+    def __init__(self, chunk_rows: int = 5000, on_progress: ProgressFn | None = None) -> None:
+        if chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be at least 1, got {chunk_rows}")
+        self.chunk_rows = int(chunk_rows)
+        self.on_progress = on_progress
+
+    def push(
+        self,
+        *,
+        local: sqlite3.Connection,
+        server: ServerConnection,
+        session_ids: list[int] | None = None,
+    ) -> SessionPusher:
+        """Push ``session_ids`` (default: every pending one); ServerError stops the push.
+
+        The sessions pushed before the error are in :attr:`pushed_`, the rest in
+        :attr:`waiting_`; nothing on the laptop is changed but its record of what was pushed.
+        """
+        todo = pending_sessions(local, server.label) if session_ids is None else session_ids
+        self.pushed_: list[PushResult] = []
+        self.waiting_: list[int] = list(todo)
+        for sid in todo:
+            self.pushed_.append(self._push_one(local, server, sid))
+            self.waiting_.remove(sid)
+        return self
+
+    # ---- one session ----------------------------------------------------------------------
+
+    def _push_one(
+        self, local: sqlite3.Connection, server: ServerConnection, sid: int
+    ) -> PushResult:
+        fingerprint = session_fingerprint(local, sid)
+        server_sid = self._upsert_session(local, server, sid)
+        added: dict[str, int] = {}
+        for t in EVENT_TABLES:
+            if t.name in REPLACED:
+                added[t.name] = self._replace(local, server, t, sid, server_sid)
+            else:
+                added[t.name] = self._append(local, server, t, sid, server_sid)
+        self._check_complete(local, server, sid, server_sid)
+        local.execute(
+            "INSERT OR REPLACE INTO server_pushes (session_id, server, server_session_id,"
+            " fingerprint, pushed_utc) VALUES (?,?,?,?,?)",
+            (sid, server.label, server_sid, fingerprint, utc_now_iso()),
+        )
+        return PushResult(sid, server_sid, added)
+
+    def _upsert_session(self, local: sqlite3.Connection, server: ServerConnection, sid: int) -> int:
+        row = local.execute(
+            f"SELECT {', '.join(SESSION_COLUMNS)}, patient_id FROM sessions WHERE id = ?", (sid,)
+        ).fetchone()
+        if row is None:
+            raise ServerError(f"no session {sid} on this laptop to push")
+        session = dict(zip(SESSION_COLUMNS, row[:-1], strict=True))
+        patient = dict(
+            zip(
+                PATIENT_COLUMNS,
+                local.execute(
+                    f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patients WHERE id = ?", (row[-1],)
+                ).fetchone(),
+                strict=True,
+            )
+        )
+        keep = ("pseudo_id", "created_utc")
+        with server.transaction():
+            server_pid = server.execute(
+                f"INSERT INTO patients ({', '.join(patient)})"
+                f" VALUES ({', '.join('?' * len(patient))})"
+                " ON CONFLICT (pseudo_id) DO UPDATE SET "
+                + ", ".join(
+                    f"{k} = COALESCE(EXCLUDED.{k}, patients.{k})" for k in patient if k not in keep
+                )
+                + ", created_utc = LEAST(patients.created_utc, EXCLUDED.created_utc)"
+                " RETURNING id",
+                tuple(patient.values()),
+            ).fetchone()[0]
+            cols = ("patient_id", *session)
+            return int(
+                server.execute(
+                    f"INSERT INTO sessions ({', '.join(cols)})"
+                    f" VALUES ({', '.join('?' * len(cols))})"
+                    " ON CONFLICT (uid) DO UPDATE SET "
+                    + ", ".join(f"{k} = EXCLUDED.{k}" for k in SESSION_UPDATED)
+                    + " RETURNING id",
+                    (server_pid, *session.values()),
+                ).fetchone()[0]
+            )
+
+    @staticmethod
+    def _lock(server: ServerConnection, server_sid: int) -> None:
+        """Hold the session's server row till the end of the transaction (pushers queue)."""
+        server.execute("SELECT id FROM sessions WHERE id = ? FOR UPDATE", (server_sid,))
+
+    def _replace(
+        self,
+        local: sqlite3.Connection,
+        server: ServerConnection,
+        t: Table,
+        sid: int,
+        server_sid: int,
+    ) -> int:
+        cols = _event_columns(t)
+        rows = local.execute(
+            f"SELECT {', '.join(cols)} FROM {t.name} WHERE session_id = ? ORDER BY id", (sid,)
+        ).fetchall()
+        with server.transaction():
+            self._lock(server, server_sid)
+            server.execute(f"DELETE FROM {t.name} WHERE session_id = ?", (server_sid,))
+            server.copy_rows(t.name, ("session_id", *cols), [(server_sid, *r) for r in rows])
+        self._progress(t.name, len(rows), len(rows))
+        return len(rows)
+
+    def _append(
+        self,
+        local: sqlite3.Connection,
+        server: ServerConnection,
+        t: Table,
+        sid: int,
+        server_sid: int,
+    ) -> int:
+        cols = _event_columns(t)
+        total = local.execute(
+            f"SELECT count(*) FROM {t.name} WHERE session_id = ?", (sid,)
+        ).fetchone()[0]
+        added = 0
+        while True:
+            with server.transaction():
+                self._lock(server, server_sid)
+                have = self._count(server, t.name, server_sid)
+                if have > total:
+                    raise ServerError(
+                        f"clinic server {server.label} holds {have} {t.name} rows of session"
+                        f" {sid}, this laptop {total}: not pushed (a different session with the"
+                        " same uid?)"
+                    )
+                rows = local.execute(
+                    f"SELECT {', '.join(cols)} FROM {t.name} WHERE session_id = ?"
+                    " ORDER BY id LIMIT ? OFFSET ?",
+                    (sid, self.chunk_rows, have),
+                ).fetchall()
+                if not rows:
+                    break
+                server.copy_rows(t.name, ("session_id", *cols), [(server_sid, *r) for r in rows])
+            added += len(rows)
+            self._progress(t.name, have + len(rows), total)
+        return added
+
+    @staticmethod
+    def _count(server: ServerConnection, name: str, server_sid: int) -> int:
+        return int(
+            server.execute(
+                f"SELECT count(*) FROM {name} WHERE session_id = ?", (server_sid,)
+            ).fetchone()[0]
+        )
+
+    def _check_complete(
+        self, local: sqlite3.Connection, server: ServerConnection, sid: int, server_sid: int
+    ) -> None:
+        for t in EVENT_TABLES:
+            mine = local.execute(
+                f"SELECT count(*) FROM {t.name} WHERE session_id = ?", (sid,)
+            ).fetchone()[0]
+            theirs = self._count(server, t.name, server_sid)
+            if mine != theirs:
+                raise ServerError(
+                    f"clinic server {server.label} holds {theirs} {t.name} rows of session {sid}"
+                    f" after the push, this laptop {mine}; it will be pushed again"
+                )
+
+    def _progress(self, name: str, done: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(name, done, total)
+
+
+def local_patients_missing(local: sqlite3.Connection, server: ServerConnection) -> list[Any]:
+    """Patients on the server this laptop does not have (rows of :data:`PATIENT_COLUMNS`)."""
+    mine = {r[0] for r in local.execute("SELECT pseudo_id FROM patients")}
+    theirs = server.execute(
+        f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patients ORDER BY pseudo_id"
+    ).fetchall()
+    return [r for r in theirs if r[0] not in mine]
+
+
+def pull_patients(local: sqlite3.Connection, server: ServerConnection) -> list[str]:
+    """Copy the server's patients this laptop lacks (so a session can start for them here).
+
+    Returns their pseudonymous ids. Names are never on the server, so none comes down.
+    """
+    missing = local_patients_missing(local, server)
+    if missing:
+        local.execute("BEGIN IMMEDIATE")
+        try:
+            local.executemany(
+                f"INSERT OR IGNORE INTO patients ({', '.join(PATIENT_COLUMNS)})"
+                f" VALUES ({', '.join('?' * len(PATIENT_COLUMNS))})",
+                [tuple(r) for r in missing],
+            )
+            local.execute("COMMIT")
+        except BaseException:
+            local.execute("ROLLBACK")
+            raise
+    return [r[0] for r in missing]

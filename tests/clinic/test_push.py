@@ -1,0 +1,143 @@
+"""Pushing sessions to a real PostgreSQL: two laptops, one patient, one history; pushes that are
+cut off resume without losing or doubling a row."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from ras.clinic.config import server_label
+from ras.clinic.push import EVENT_TABLES, SessionPusher, pending_sessions
+from ras.clinic.records import ServerStore, open_records, sync
+from ras.clinic.server import ServerUnavailableError
+from ras.report.progress import patient_course
+from tests.clinic.laptops import (
+    assert_on_server_as_on_laptop,
+    copy_session,
+    simulated_session,
+    uid_of,
+)
+from tests.clinic.pg_server import PgServer
+from tests.conftest import add_patient
+
+PATIENT = "P-CLINIC-7"
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A laptop file with two real simulated sessions of PATIENT (copied for each test)."""
+    db = tmp_path_factory.mktemp("template") / "ras.sqlite3"
+    add_patient(db, PATIENT, "--diagnosis", "parkinson", "--name", "Never Uploaded")
+    simulated_session(db, PATIENT, seed=3)
+    simulated_session(db, PATIENT, seed=4)
+    return db
+
+
+def laptop(tmp_path: Path, recorded: Path, name: str) -> Path:
+    """A laptop of its own: PATIENT and two sessions (new uids) copied from the template."""
+    db = tmp_path / name / "ras.sqlite3"
+    db.parent.mkdir()
+    add_patient(db, PATIENT, "--diagnosis", "parkinson", "--name", "Never Uploaded")
+    for sid in (1, 2):
+        copy_session(recorded, sid, db, PATIENT)
+    return db
+
+
+def test_two_laptops_one_history(tmp_path, recorded, clinic_url, monkeypatch) -> None:
+    a, b = laptop(tmp_path, recorded, "room2"), laptop(tmp_path, recorded, "room5")
+    results, errors = {}, []
+
+    def push(name: str, db: Path) -> None:
+        try:
+            results[name] = sync(db, clinic_url, pusher=SessionPusher(chunk_rows=300))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=push, args=x) for x in (("a", a), ("b", b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert results["a"].pushed == results["b"].pushed == 2
+    with psycopg.connect(clinic_url) as server:
+        assert server.execute("SELECT count(*) FROM sessions").fetchone()[0] == 4
+        assert server.execute("SELECT count(*) FROM patients").fetchone()[0] == 1
+        name = server.execute("SELECT name FROM patients").fetchone()[0]
+        assert name is None  # names stay on the laptop
+        for db in (a, b):
+            for sid in (1, 2):
+                assert_on_server_as_on_laptop(db, sid, server)
+    # both again: nothing new, nothing doubled
+    assert sync(a, clinic_url).pushed == 0 and sync(b, clinic_url).pushed == 0
+    monkeypatch.setenv("RAS_SERVER", clinic_url)
+    for db in (a, b):
+        records = open_records(db)
+        with records.store as store:
+            assert isinstance(store, ServerStore)
+            course = patient_course(store, PATIENT)
+            uids = [uid_of(x, s) for x in (a, b) for s in (1, 2)]
+            assert len(course) == 4
+            steps = [len(store.steps(s.id)) for s in store.list_sessions(PATIENT)]
+        with sqlite3.connect(db) as conn:
+            assert pending_sessions(conn, server_label(clinic_url)) == []
+    with psycopg.connect(clinic_url) as server:
+        assert sorted(r[0] for r in server.execute("SELECT uid FROM sessions")) == sorted(uids)
+    assert all(n > 50 for n in steps)
+
+
+def test_a_session_changed_after_its_push_is_pushed_again(tmp_path, recorded, clinic_url):
+    db = laptop(tmp_path, recorded, "room3")
+    assert sync(db, clinic_url).pushed == 2
+    from ras.events import MarkerEvent, MarkerKind
+    from ras.store import Store
+
+    with Store(db) as store:
+        store.record(1, [MarkerEvent(99.0, "seen after the walk", MarkerKind.NOTE)])
+        store.end_session(2, status="complete", notes="reviewed")
+    assert sync(db, clinic_url).pushed == 2
+    assert sync(db, clinic_url).pushed == 0
+    with psycopg.connect(clinic_url) as server:
+        assert server.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
+        for sid in (1, 2):
+            assert_on_server_as_on_laptop(db, sid, server)
+        notes = server.execute("SELECT notes FROM sessions WHERE uid = %s", (uid_of(db, 2),))
+        assert notes.fetchone()[0] == "reviewed"
+
+
+@pytest.mark.parametrize("stop_after_chunks", [1, 7])
+def test_a_push_cut_off_by_stopping_the_server_resumes(tmp_path, recorded, stop_after_chunks):
+    """The server is stopped (immediately, as a crash) between chunks; pushed again after it
+    is back, every row is there once."""
+    db = laptop(tmp_path, recorded, "room9")
+    server = PgServer()
+    server.start()
+    try:
+        url = server.create_database("clinic")
+        chunks = []
+
+        def stop_now(table: str, done: int, total: int) -> None:
+            chunks.append(table)
+            if len(chunks) == stop_after_chunks:
+                server.stop(immediate=True)
+
+        with pytest.raises(ServerUnavailableError, match=r"unreachable"):
+            sync(db, url, pusher=SessionPusher(chunk_rows=100, on_progress=stop_now))
+        server.start()
+        with psycopg.connect(url) as conn:
+            partial = conn.execute("SELECT count(*) FROM steps").fetchone()[0]
+        result = sync(db, url, pusher=SessionPusher(chunk_rows=100))
+        assert result.pushed == 2 and result.waiting == 0
+        with psycopg.connect(url) as conn:
+            for sid in (1, 2):
+                assert_on_server_as_on_laptop(db, sid, conn)
+            total = sum(
+                conn.execute(f"SELECT count(*) FROM {t.name}").fetchone()[0] for t in EVENT_TABLES
+            )
+        assert partial < total
+    finally:
+        server.remove()
