@@ -13,6 +13,8 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
 fi
 
 echo "run: no display, so a headless simulated session (ras run); with a display this opens ras gui"
+# the demo keeps to its own file: a clinic server configured on this machine is left alone
+export RAS_SERVER=
 mkdir -p out
 chmod 700 out
 db="out/demo.sqlite3"

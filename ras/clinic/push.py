@@ -22,6 +22,7 @@ from typing import Any
 
 from ras.clinic.server import ServerConnection, ServerError
 from ras.store.declaration import Table, server_tables, table
+from ras.store.patients import VIRTUAL_PATIENT_PREFIX
 from ras.store.store import utc_now_iso
 
 __all__ = ["EVENT_TABLES", "PushResult", "SessionPusher", "pending_sessions", "session_fingerprint"]
@@ -72,12 +73,16 @@ def session_fingerprint(local: sqlite3.Connection, session_id: int) -> str:
 
 
 def pending_sessions(local: sqlite3.Connection, server: str) -> list[int]:
-    """Ended sessions not on ``server`` (a label) as they are now, oldest first."""
+    """Ended sessions not on ``server`` (a label) as they are now, oldest first.
+
+    Sessions of the virtual patients (:data:`VIRTUAL_PATIENT_PREFIX`) are never pushed.
+    """
     ended = local.execute(
-        "SELECT s.id, p.fingerprint FROM sessions s LEFT JOIN server_pushes p"
-        " ON p.session_id = s.id AND p.server = ? WHERE s.status != 'running'"
+        "SELECT s.id, p.fingerprint FROM sessions s JOIN patients pt ON pt.id = s.patient_id"
+        " LEFT JOIN server_pushes p ON p.session_id = s.id AND p.server = ?"
+        " WHERE s.status != 'running' AND substr(pt.pseudo_id, 1, ?) != ?"
         " ORDER BY s.started_utc, s.id",
-        (server,),
+        (server, len(VIRTUAL_PATIENT_PREFIX), VIRTUAL_PATIENT_PREFIX),
     ).fetchall()
     return [sid for sid, pushed in ended if pushed != session_fingerprint(local, sid)]
 

@@ -33,6 +33,7 @@ from ras.session.request import (
 from ras.session.runner import SessionRunner, StatusSnapshot
 from ras.session.settings import SessionSettings
 from ras.session.signals import STOP_SIGNALS, SessionSignal, session_signals
+from ras.store.patients import VIRTUAL_PATIENT_PREFIX
 from ras.store.store import Store
 from ras.text import terminal_safe
 
@@ -275,7 +276,7 @@ def _simulated_patient(store: Store, request: SessionRequest) -> str:
     if not isinstance(sensors, SimulatedSensors):
         raise UserInputError("give --patient ID for a real session (see `ras patients`)")
     side = simulated_params(sensors).affected_side
-    patient = f"sim-{sensors.preset}"
+    patient = f"{VIRTUAL_PATIENT_PREFIX}{sensors.preset}"
     if side != Side.UNKNOWN:
         patient += f"-{side.label}"
     if patient not in {p.pseudo_id for p in store.list_patients(include_archived=True)}:

@@ -24,10 +24,15 @@ __all__ = [
     "HEIGHT_RANGE_M",
     "LEG_LENGTH_RANGE_M",
     "SEXES",
+    "VIRTUAL_PATIENT_PREFIX",
     "PatientInfo",
     "check_details",
     "patient_from_row",
 ]
+
+#: Pseudonyms of the virtual patients ``ras run --simulate`` makes (``sim-parkinson``, ...):
+#: their sessions are demonstrations and are never pushed to a clinic server.
+VIRTUAL_PATIENT_PREFIX = "sim-"
 
 AFFECTED_SIDES = ("left", "right", "both", "none")
 SEXES = ("female", "male", "other")

@@ -141,3 +141,14 @@ def test_a_push_cut_off_by_stopping_the_server_resumes(tmp_path, recorded, stop_
         assert partial < total
     finally:
         server.remove()
+
+
+def test_the_virtual_patients_sessions_stay_on_the_laptop(tmp_path, recorded, clinic_url):
+    db = laptop(tmp_path, recorded, "demo")
+    add_patient(db, "sim-parkinson", "--diagnosis", "parkinson")
+    demo = copy_session(recorded, 1, db, "sim-parkinson")
+    assert sync(db, clinic_url).pushed == 2
+    with psycopg.connect(clinic_url) as server:
+        uids = {r[0] for r in server.execute("SELECT uid FROM sessions")}
+        patients = [r[0] for r in server.execute("SELECT pseudo_id FROM patients")]
+    assert uid_of(db, demo) not in uids and patients == [PATIENT]
