@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from ras.clinic.server import ServerConnection, ServerError
+from ras.clinic.server import ServerConnection, ServerError, ServerUnavailableError
 from ras.store.declaration import Table, server_tables, table
 from ras.store.patients import VIRTUAL_PATIENT_PREFIX
 from ras.store.store import utc_now_iso
@@ -116,6 +116,8 @@ class SessionPusher:
         The sessions pushed by the last :meth:`push`.
     waiting_ : list of int
         Local ids of ended sessions still not on the server (the push stopped before them).
+    failed_ : list of (int, str)
+        Sessions the server refused, with the one-line reason; the others were pushed.
     """
 
     def __init__(self, chunk_rows: int = 5000, on_progress: ProgressFn | None = None) -> None:
@@ -138,9 +140,15 @@ class SessionPusher:
         """
         todo = pending_sessions(local, server.label) if session_ids is None else session_ids
         self.pushed_: list[PushResult] = []
+        self.failed_: list[tuple[int, str]] = []
         self.waiting_: list[int] = list(todo)
         for sid in todo:
-            self.pushed_.append(self._push_one(local, server, sid))
+            try:
+                self.pushed_.append(self._push_one(local, server, sid))
+            except ServerUnavailableError:
+                raise  # the server went away: the rest wait for the next push
+            except ServerError as exc:  # this session only (e.g. the server holds more rows)
+                self.failed_.append((sid, str(exc)))
             self.waiting_.remove(sid)
         return self
 
@@ -243,6 +251,7 @@ class SessionPusher:
             f"SELECT count(*) FROM {t.name} WHERE session_id = ?", (sid,)
         ).fetchone()[0]
         added = 0
+        after = (-1, -1)  # (rows on the server, local id of the last of them) after a chunk
         while True:
             with server.transaction():
                 self._lock(server, server_sid)
@@ -253,14 +262,21 @@ class SessionPusher:
                         f" {sid}, this laptop {total}: not pushed (a different session with the"
                         " same uid?)"
                     )
+                if have == after[0]:  # as this push left it: go on from the last row's id
+                    where, start = "id > ?", (after[1],)
+                else:  # first chunk, or another pusher went on: skip what the server holds
+                    where, start = "1", ()
                 rows = local.execute(
-                    f"SELECT {', '.join(cols)} FROM {t.name} WHERE session_id = ?"
+                    f"SELECT id, {', '.join(cols)} FROM {t.name} WHERE session_id = ? AND {where}"
                     " ORDER BY id LIMIT ? OFFSET ?",
-                    (sid, self.chunk_rows, have),
+                    (sid, *start, self.chunk_rows, 0 if start else have),
                 ).fetchall()
                 if not rows:
                     break
-                server.copy_rows(t.name, ("session_id", *cols), [(server_sid, *r) for r in rows])
+                server.copy_rows(
+                    t.name, ("session_id", *cols), [(server_sid, *r[1:]) for r in rows]
+                )
+            after = (have + len(rows), rows[-1][0])
             added += len(rows)
             self._progress(t.name, have + len(rows), total)
         return added

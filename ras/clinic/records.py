@@ -68,10 +68,14 @@ class SyncResult:
     rows: int
     waiting: int
     patients_pulled: list[str]
+    failed: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
     def text(self) -> str:
         """One line for the user."""
         line = f"clinic server {self.server}: pushed {self.pushed} session(s), {self.rows} rows"
+        if self.failed:
+            sid, why = self.failed[0]
+            line += f"; {len(self.failed)} not pushed (session {sid}: {why})"
         if self.waiting:
             line += f"; {self.waiting} waiting"
         if self.patients_pulled:
@@ -110,6 +114,7 @@ def sync(
         sum(r.total_rows for r in pusher.pushed_),
         waiting,
         pulled,
+        list(pusher.failed_),
     )
 
 

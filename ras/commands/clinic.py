@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         result = sync(args.db, url, pusher=SessionPusher(on_progress=progress))
         print(file=sys.stderr)
         print(terminal_safe(result.text()))
-        return 0
+        return 1 if result.failed else 0
     from ras.clinic.server import connect_server, ensure_schema, server_schema_version
     from ras.store.schema import SCHEMA_VERSION
 

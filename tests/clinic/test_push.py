@@ -152,3 +152,35 @@ def test_the_virtual_patients_sessions_stay_on_the_laptop(tmp_path, recorded, cl
         uids = {r[0] for r in server.execute("SELECT uid FROM sessions")}
         patients = [r[0] for r in server.execute("SELECT pseudo_id FROM patients")]
     assert uid_of(db, demo) not in uids and patients == [PATIENT]
+
+
+def test_a_session_the_server_refuses_does_not_stop_the_others(tmp_path, recorded, clinic_url):
+    """The server holds more rows of a session than the laptop (a laptop restored from an
+    older backup): that session is listed as not pushed, with its reason; the next is pushed."""
+    from ras.events import MarkerEvent, MarkerKind
+    from ras.store import Store
+
+    db = laptop(tmp_path, recorded, "restored")
+    assert (
+        sync(
+            db,
+            clinic_url,
+            pusher=SessionPusher(),
+        ).pushed
+        == 2
+    )
+    with psycopg.connect(clinic_url, autocommit=True) as server:
+        sid = server.execute("SELECT id FROM sessions WHERE uid = %s", (uid_of(db, 1),))
+        server.execute(
+            "INSERT INTO markers (session_id, t_s, note, kind) VALUES (%s, 1, 'x', 'note')"
+            " , (%s, 2, 'y', 'note')",
+            (sid.fetchone()[0],) * 2,
+        )
+    with Store(db) as store:
+        for s in (1, 2):
+            store.record(s, [MarkerEvent(50.0, "after review", MarkerKind.NOTE)])
+    result = sync(db, clinic_url)
+    assert result.pushed == 1 and [s for s, _ in result.failed] == [1]
+    assert "holds 2 markers rows of session 1, this laptop 1" in result.text()
+    with psycopg.connect(clinic_url) as server:
+        assert_on_server_as_on_laptop(db, 2, server)
