@@ -82,10 +82,13 @@ def run(args: argparse.Namespace) -> int:
         from ras.clinic.records import sync
 
         def progress(table: str, done: int, total: int) -> None:
-            print(f"\r  {table}: {done}/{total} rows", end="", file=sys.stderr, flush=True)
+            line = f"  pushing {table}: {done}/{total} rows"
+            print(f"\r{line:<60}", end="", file=sys.stderr, flush=True)
 
-        result = sync(args.db, url, pusher=SessionPusher(on_progress=progress))
-        print(file=sys.stderr)
+        live = sys.stderr.isatty()  # a progress line that rewrites itself, on a terminal only
+        result = sync(args.db, url, pusher=SessionPusher(on_progress=progress if live else None))
+        if live:
+            print(f"\r{'':<60}\r", end="", file=sys.stderr, flush=True)
         print(terminal_safe(result.text()))
         return 1 if result.failed else 0
     from ras.clinic.server import connect_server, ensure_schema, server_schema_version
