@@ -13,7 +13,7 @@ import pytest
 from ras.clinic.config import server_label
 from ras.clinic.push import EVENT_TABLES, SessionPusher, pending_sessions
 from ras.clinic.records import ServerStore, open_records, sync
-from ras.clinic.server import ServerUnavailableError
+from ras.clinic.server import ServerUnavailableError, connect_server, ensure_schema
 from ras.report.progress import patient_course
 from tests.clinic.laptops import (
     assert_on_server_as_on_laptop,
@@ -184,3 +184,35 @@ def test_a_session_the_server_refuses_does_not_stop_the_others(tmp_path, recorde
     assert "holds 2 markers rows of session 1, this laptop 1" in result.text()
     with psycopg.connect(clinic_url) as server:
         assert_on_server_as_on_laptop(db, 2, server)
+
+
+def test_a_connection_cut_in_the_middle_of_a_chunk_loses_and_doubles_nothing(
+    tmp_path, recorded, clinic_url
+) -> None:
+    """The server ends the push's connection while a chunk is half written (a trigger
+    terminates its own backend at the 250th step row it sees): that chunk is rolled back,
+    the next push sends it again, and every row is there once."""
+    db = laptop(tmp_path, recorded, "cut")
+    conn = connect_server(clinic_url)
+    try:
+        ensure_schema(conn)
+    finally:
+        conn.close()
+    with psycopg.connect(clinic_url, autocommit=True) as admin:
+        admin.execute("CREATE SEQUENCE steps_seen")
+        admin.execute(
+            "CREATE FUNCTION cut_once() RETURNS trigger AS $$ BEGIN"
+            " IF nextval('steps_seen') = 250 THEN PERFORM pg_terminate_backend(pg_backend_pid());"
+            " END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        admin.execute(
+            "CREATE TRIGGER cut BEFORE INSERT ON steps FOR EACH ROW EXECUTE FUNCTION cut_once()"
+        )
+    with pytest.raises(ServerUnavailableError):
+        sync(db, clinic_url, pusher=SessionPusher(chunk_rows=100))
+    with psycopg.connect(clinic_url) as server:
+        assert server.execute("SELECT count(*) FROM steps").fetchone()[0] == 200
+    assert sync(db, clinic_url, pusher=SessionPusher(chunk_rows=100)).pushed == 2
+    with psycopg.connect(clinic_url) as server:
+        for sid in (1, 2):
+            assert_on_server_as_on_laptop(db, sid, server)
