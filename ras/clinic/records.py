@@ -16,7 +16,6 @@ from ras.clinic.config import configured_server
 from ras.clinic.push import SessionPusher, pull_patients
 from ras.clinic.server import (
     ServerConnection,
-    ServerError,
     ServerUnavailableError,
     connect_server,
     ensure_schema,
@@ -137,7 +136,7 @@ def open_records(db: str | os.PathLike[str] | None = None) -> Records:
     except ServerUnavailableError as exc:  # went away while pushing: what is here stays here
         conn.close()
         return Records(Store(db), f"{exc}; showing this laptop's sessions only")
-    except ServerError:
+    except BaseException:  # a server error, or this laptop's file unusable: raised, conn closed
         conn.close()
         raise
     notice = synced.text() if synced.pushed or synced.patients_pulled else ""
