@@ -1,20 +1,36 @@
-"""Per-patient history: every session (local dates, dose, outcomes) and trends across them."""
+"""Per-patient history: every session (local dates, dose, outcomes) and trends across them.
+
+The record (the clinic server when one is configured, else this laptop's file) is read in a
+worker thread (:class:`gui.background.BackgroundJobs`): a slow or unreachable server never
+freezes the screen, which says meanwhile that it is loading, and then which record it shows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.history_model import COLUMNS, DOSE_KEY, TRENDS, Trend, patient_history, trend_series
+from gui.background import BackgroundJobs, JobResult, one_line
+from gui.history_model import (
+    COLUMNS,
+    DOSE_KEY,
+    TRENDS,
+    HistoryLoad,
+    HistoryRecord,
+    Trend,
+    record_to_read,
+    trend_series,
+)
 from gui.plots import TICK_FONT, curve_data, legend_title
-from gui.report import export_progress_report
+from gui.report import save_pdf
 from gui.summary_view import ScreenPage
 from gui.theme import COLORS, NORMAL_SI_BAND_PCT
 from gui.widgets import BigButton
-from ras.errors import RasError
 from ras.report.progress import CourseSession, tick_labels
-from ras.store.store import Store
 
 __all__ = ["HistoryPage"]
 
@@ -111,19 +127,43 @@ class TrendPlot:
 
 
 class HistoryPage(ScreenPage):
-    """A patient's sessions (table, local dates) and trends of gait and training dose."""
+    """A patient's sessions (table, local dates) and trends of gait and training dose.
+
+    :meth:`show_patient` returns at once: the record is opened and read in the page's worker
+    thread (:attr:`loading` meanwhile), and :attr:`loaded` is emitted once the page shows it.
+    """
 
     back = QtCore.Signal()
+    loaded = QtCore.Signal()  # the page shows what was read (or why nothing could be)
+
+    #: What the page says about what is shown (under the table's title).
+    EXPLAINED = (
+        "Dates in local time. Steps: initial contacts. Speed, cadence, stride length,"
+        " step-time SI and stride-time CV: baseline → probe, the uncued walks before and"
+        " after the cue (as in the reports); — where not measured (hover for why)."
+    )
 
     def __init__(self, db: str | None, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.rows: list[CourseSession] = []
+        self.loading = False
+        self.record = HistoryRecord(db)  # used by the worker thread only
+        self.jobs = BackgroundJobs("ras-history", self)
+        self.jobs.done.connect(self._done)
+        self._replies: dict[int, Callable[[JobResult], None]] = {}
+        self._load_job = 0
+        self._opened = False  # a record is open (a patient change reads it)
+        self._opened_notice = ("", COLORS["muted"])  # what opening it said, and in which colour
         title = QtWidgets.QLabel("Patient history", objectName="pageTitle")
         self.patient = QtWidgets.QComboBox()
         self.patient.setMinimumHeight(44)
         self.patient.setMinimumWidth(220)
-        self.note = QtWidgets.QLabel(wordWrap=True)
+        self.source = _plain_label()
+        self.source.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.notice = _plain_label()
+        self.notice.hide()
+        self.note = _plain_label()
         self.note.setStyleSheet("color: #555; font-size: 12pt;")
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels([c.title for c in COLUMNS])
@@ -138,6 +178,7 @@ class HistoryPage(ScreenPage):
         self.back_btn = BigButton("Back")
         self.report_btn = BigButton("Progress report (PDF)…")
         self.report_btn.clicked.connect(self._export)
+        self.report_btn.setToolTip("Save a PDF of this patient's progress across sessions")
         top = QtWidgets.QHBoxLayout()
         top.addWidget(title)
         top.addStretch(1)
@@ -150,59 +191,138 @@ class HistoryPage(ScreenPage):
             grid.addWidget(t.widget, k // 3, k % 3)
         lay = QtWidgets.QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addWidget(self.source)
+        lay.addWidget(self.notice)
         lay.addWidget(self.note)
         lay.addWidget(self.table, 2)
         lay.addLayout(grid, 3)
         self.patient.currentIndexChanged.connect(lambda _: self._load())
         self.back_btn.clicked.connect(self._back)
 
+    # --- reading the record (in the worker) -----------------------------------------------
+
     def show_patient(self, patient_id: str) -> None:
-        """List the patients, select ``patient_id`` (if given) and show its history."""
+        """Open the record (pushing this laptop's pending sessions to a configured server),
+        list its patients, select ``patient_id`` (if given) and show its history."""
+        self._opened = False
+        self._set_loading(f"Loading the patient history from {record_to_read()}…")
+        self._show_notice("")
         self.patient.blockSignals(True)
         self.patient.clear()
-        try:
-            with Store(self.db) as store:
-                for p in store.list_patients():
-                    self.patient.addItem(p.pseudo_id, p.pseudo_id)
-        except RasError as err:
-            self.note.setText(str(err))
-        i = self.patient.findData(patient_id)
-        self.patient.setCurrentIndex(max(i, 0))
         self.patient.blockSignals(False)
-        self._load()
+        record, wanted = self.record, patient_id or None
+        self._load_job = self._ask(lambda: record.open(wanted), self._shown)
 
     def _load(self) -> None:
+        """Another patient chosen: read its sessions from the record already open."""
         pid = self.patient.currentData()
-        self.rows = []
-        self.note.setText(
-            "Dates in local time. Steps: initial contacts. Speed, cadence, stride length,"
-            " step-time SI and stride-time CV: baseline → probe, the uncued walks before and"
-            " after the cue (as in the reports); — where not measured (hover for why)."
-        )
-        if pid:
-            try:
-                self.rows = patient_history(self.db, pid)
-            except RasError as err:
-                self.note.setText(str(err))
+        if not pid or not self._opened:
+            return
+        self._set_loading(f"Loading {pid}'s sessions from {self.record.name}…", keep_source=True)
+        self._show_notice(*self._opened_notice)  # not an error about the patient before
+        record = self.record
+        self._load_job = self._ask(lambda: record.course(pid), self._course)
+
+    def _ask(self, job: Callable[[], Any], reply: Callable[[JobResult], None]) -> int:
+        """Run ``job`` in the worker; ``reply`` gets its result in the GUI thread."""
+        number = self.jobs.submit(job)
+        self._replies[number] = reply
+        return number
+
+    def _done(self, result: JobResult) -> None:
+        reply = self._replies.pop(result.job, None)
+        if reply is not None:
+            reply(result)
+
+    def _shown(self, result: JobResult) -> None:
+        if result.job != self._load_job:
+            return  # an older visit's answer
+        load: HistoryLoad | None = result.value
+        if load is None:  # no record could be read: why, in one line
+            self.source.setText("Record: none could be read")
+            self._finish_loading([], result.error)
+            return
+        self._opened = True
+        self.source.setText(f"Record: {load.record}")
+        self._opened_notice = (load.notice, COLORS["warn"] if load.fallback else COLORS["muted"])
+        self._show_notice(*self._opened_notice)
+        self.patient.blockSignals(True)
+        for pid in load.patients:
+            self.patient.addItem(pid, pid)
+        self.patient.setCurrentIndex(max(self.patient.findData(load.patient), 0))
+        self.patient.blockSignals(False)
+        self._finish_loading(load.course, load.error)
+
+    def _course(self, result: JobResult) -> None:
+        if result.job == self._load_job:
+            self._finish_loading(result.value or [], result.error)
+
+    def _set_loading(self, text: str, *, keep_source: bool = False) -> None:
+        self.loading = True
+        if not keep_source:
+            self.source.setText(text)
+        self.note.setText(text if keep_source else "")
+        self.patient.setEnabled(False)
+        self.report_btn.setEnabled(False)
+        self._show_rows([])
+
+    def _finish_loading(self, rows: list[CourseSession], error: str) -> None:
+        self.loading = False
+        self.note.setText(self.EXPLAINED)
+        if error:
+            self._show_notice(error, COLORS["bad"])
+        self.patient.setEnabled(self._opened)
+        self._show_rows(rows)
+        self.report_btn.setEnabled(any(r.outcomes is not None for r in rows))
+        self.loaded.emit()
+
+    def _show_rows(self, rows: list[CourseSession]) -> None:
+        self.rows = rows
         self._fill_table()
         for t in self.trends:
             t.show(self.rows)
-        self.report_btn.setEnabled(any(r.outcomes is not None for r in self.rows))
-        self.report_btn.setToolTip("Save a PDF of this patient's progress across sessions")
+
+    def _show_notice(self, text: str, color: str = COLORS["muted"]) -> None:
+        self.notice.setText(text)
+        self.notice.setStyleSheet(f"color: {color}; font-size: 12pt;")
+        self.notice.setVisible(bool(text))
+
+    def close_record(self) -> None:
+        """Close the record once the jobs asked are done, and end the worker thread (the next
+        :meth:`show_patient` opens the record again, in a new one)."""
+        self._opened = False
+        self._load_job = 0  # what a job still running reads is not shown
+        self.jobs.stop(self.record.close)
+        self.record = HistoryRecord(self.db)  # the old one stays the old thread's alone
+
+    # --- the progress report ----------------------------------------------------------------
 
     def _export(self) -> None:
         pid = self.patient.currentData()
-        if not pid:
+        if not pid or not self._opened:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save progress report", f"ras-progress-{pid}.pdf", "PDF (*.pdf)"
         )
         if not path:
             return
-        try:
-            export_progress_report(self.db, pid, path)
-        except Exception as err:  # shown, never fatal
-            QtWidgets.QMessageBox.warning(self, "Report", f"The report could not be saved: {err}")
+        self.report_btn.setEnabled(False)
+        self._show_notice(*self._opened_notice)
+        self.note.setText(f"Building {pid}'s progress report from {self.record.name}…")
+        record = self.record  # the record the sessions shown were read from, never another
+        self._ask(lambda: record.progress_report(pid), lambda r: self._report_built(r, path))
+
+    def _report_built(self, result: JobResult, path: str) -> None:
+        self.report_btn.setEnabled(any(r.outcomes is not None for r in self.rows))
+        self.note.setText(self.EXPLAINED)
+        error = result.error
+        if not error:
+            try:
+                save_pdf(result.value, path)
+            except Exception as err:  # shown, never fatal
+                error = one_line(err)
+        if error:
+            self._show_notice(f"The report could not be saved: {error}", COLORS["bad"])
             return
         self.note.setText(f"Progress report saved: {path}")
 
@@ -218,4 +338,16 @@ class HistoryPage(ScreenPage):
         self.table.scrollToBottom()  # the latest session in view
 
     def _back(self) -> None:
+        self.close_record()  # no connection to the server kept while the page is not shown
         self.back.emit()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.close_record()
+        super().closeEvent(event)
+
+
+def _plain_label() -> QtWidgets.QLabel:
+    """A word-wrapped label that shows its text as it is (a server's message is never markup)."""
+    label = QtWidgets.QLabel(wordWrap=True)
+    label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
+    return label

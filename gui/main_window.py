@@ -185,4 +185,5 @@ class MainWindow(QtWidgets.QMainWindow):
             c.stop()
             c.wait(30.0)  # the recorder finishes and the session is closed in the store
             self.timer.stop()
+        self.history.close_record()  # its connection to a clinic server, if one is open
         event.accept()

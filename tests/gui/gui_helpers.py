@@ -43,3 +43,12 @@ def set_up(qtbot, w, *, patient="P-017", baseline=30, cued=300, probe=40):
     s.audio.setCurrentText("none")
     click(qtbot, s.start_btn)
     assert w.current_page() is w.live, s.error.text()
+
+
+def show_history(qtbot, page, patient):
+    """Open the history page on ``patient`` and wait until it shows what it read (the record
+    is read in the page's worker thread; the page says it is loading meanwhile)."""
+    with qtbot.waitSignal(page.loaded, timeout=60000):  # a hang guard, not a threshold
+        page.show_patient(patient)
+        assert page.loading
+    assert not page.loading

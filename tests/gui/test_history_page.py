@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gui_helpers import show_history
 
 from gui.history_model import COLUMNS, TRENDS
 from gui.history_view import HistoryPage
@@ -30,7 +31,7 @@ def page(qtbot, db):
     return p
 
 
-def test_steps_are_initial_contacts_not_gait_events(page, db):
+def test_steps_are_initial_contacts_not_gait_events(qtbot, page, db):
     add_patient(db, PATIENT)
     phases = ("--baseline", "10", "--cued", "20", "--probe", "10")
     run_simulated(db, "healthy", "--patient", PATIENT, *phases, speed=25)
@@ -39,7 +40,7 @@ def test_steps_are_initial_contacts_not_gait_events(page, db):
         steps = store.steps(info.id)
     n_ic = int((steps["kind"] == int(StepKind.INITIAL_CONTACT)).sum())
     assert 0 < n_ic < len(steps) / 2  # the sensors send toe-offs and more beside each contact
-    page.show_patient(PATIENT)
+    show_history(qtbot, page, PATIENT)
     assert _column(page, "Steps") == str(n_ic)
     assert page.rows[0].dose.n_steps == n_ic
 
@@ -48,12 +49,12 @@ def test_steps_are_initial_contacts_not_gait_events(page, db):
     ("zone", "shown", "tick"),
     [("UTC", "2026-03-01 20:30", "01 Mar"), ("Pacific/Auckland", "2026-03-02 09:30", "02 Mar")],
 )
-def test_dates_are_local(page, db, zone, shown, tick):
+def test_dates_are_local(qtbot, page, db, zone, shown, tick):
     with Store(db) as store:
         store.add_patient(PATIENT)
         sid = walk_with_cue(store, PATIENT, 0.9, "2026-03-01T20:30:00Z", db)
     with local_zone(zone):
-        page.show_patient(PATIENT)
+        show_history(qtbot, page, PATIENT)
     assert _column(page, "Date (local)") == shown
     assert _column(page, "Session") == f"#{sid}"
     for t in page.trends:
@@ -61,12 +62,12 @@ def test_dates_are_local(page, db, zone, shown, tick):
         assert major == [(1.0, tick)], t.trend.title
 
 
-def test_dose_and_trends_across_sessions(page, db):
+def test_dose_and_trends_across_sessions(qtbot, page, db):
     with Store(db) as store:
         store.add_patient(PATIENT)
         for k, length in enumerate((0.8, 0.9, 1.0)):
             walk_with_cue(store, PATIENT, length, f"2026-03-0{k + 1}T10:00:00Z", db)
-    page.show_patient(PATIENT)
+    show_history(qtbot, page, PATIENT)
     assert page.table.rowCount() == 3
     # the cue sounded 30–45 s and 50–60 s: 25 s
     assert [_column(page, "Cued min", r) for r in range(3)] == ["0.4"] * 3
@@ -90,11 +91,11 @@ def test_dose_and_trends_across_sessions(page, db):
     np.testing.assert_allclose(dose["height"], [25 / 60] * 3)
 
 
-def test_a_session_without_steps_is_listed_without_figures(page, db):
+def test_a_session_without_steps_is_listed_without_figures(qtbot, page, db):
     with Store(db) as store:
         store.add_patient(PATIENT)
         store.end_session(store.begin_session(PATIENT, {"plan": "fixed"}))
-    page.show_patient(PATIENT)
+    show_history(qtbot, page, PATIENT)
     assert page.table.rowCount() == 1
     assert _column(page, "Steps") == "0"
     speed = page.table.item(0, [c.title for c in COLUMNS].index("Speed m/s"))

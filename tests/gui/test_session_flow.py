@@ -12,13 +12,15 @@ from ras.store.store import Store
 
 def save_pdf(qtbot, button, pdf, monkeypatch):
     """Click a report button and answer its file dialog with ``pdf``: the PDF is written
-    (the offscreen platform renders PDFs) and no failure is shown."""
+    (the offscreen platform renders PDFs; the history's report is built in its worker thread)
+    and no failure is shown."""
     monkeypatch.setattr(
         QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)")
     )
     warnings = []
     monkeypatch.setattr(QtWidgets.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
     click(qtbot, button)
+    qtbot.waitUntil(lambda: button.isEnabled() or bool(warnings), timeout=60000)
     assert warnings == []
     assert pdf.read_bytes().startswith(b"%PDF")
 
@@ -154,6 +156,8 @@ def test_whole_session_through_the_widgets(qtbot, window, db, tmp_path, monkeypa
     click(qtbot, w.summary.history_btn)
     assert w.current_page() is w.history
     h = w.history
+    qtbot.waitUntil(lambda: not h.loading, timeout=60000)  # read in the page's worker thread
+    assert h.source.text().startswith("Record: this laptop") and h.notice.isHidden()
     assert h.patient.currentData() == "P-017"
     assert h.table.rowCount() == 1
     titles = [h.table.horizontalHeaderItem(j).text() for j in range(h.table.columnCount())]
