@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from PySide6 import QtCore, QtWidgets
 
 from analysis.errors import AnalysisInputError
+from gui.background import BackgroundJobs, JobResult
 from gui.live_series import LiveSeries
 from gui.plots import LivePlots
 from gui.report import export_session_report
 from gui.session_controller import SessionController
 from gui.theme import COLORS, fmt
 from gui.widgets import BigButton
+from ras.clinic.config import configured_server
+from ras.clinic.records import push_after_session
 from ras.errors import RasError
 from ras.events import CueState, LinkState, MarkerKind
 from ras.export.api import EXPORT_FORMATS, export_session
@@ -194,6 +197,7 @@ class SummaryPage(ScreenPage):
 
     history_requested = QtCore.Signal(str)
     new_session = QtCore.Signal()
+    pushed = QtCore.Signal(str)  # the clinic server's line after the push ('' if no server)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -201,6 +205,12 @@ class SummaryPage(ScreenPage):
         self.figures: SessionFigures | None = None
         self.title = QtWidgets.QLabel(objectName="pageTitle")
         self.status = QtWidgets.QLabel(wordWrap=True)
+        self.clinic = QtWidgets.QLabel(wordWrap=True)  # the push to a clinic server
+        self.clinic.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # a server's words, as they are
+        self.clinic.hide()
+        self.push_jobs = BackgroundJobs("ras-push", self)
+        self.push_jobs.done.connect(self._pushed)
+        self._push_job = 0
         # the buttons first: above the fold on the smallest screen
         self.report_btn = BigButton("Session report (PDF)…")
         self.export_btn = BigButton("Export data")
@@ -294,6 +304,7 @@ class SummaryPage(ScreenPage):
         lay = QtWidgets.QVBoxLayout(self)
         lay.addWidget(self.title)
         lay.addWidget(self.status)
+        lay.addWidget(self.clinic)
         lay.addLayout(buttons)
         lay.addWidget(self.tabs, 1)
         self.report_btn.clicked.connect(self._export)
@@ -343,6 +354,34 @@ class SummaryPage(ScreenPage):
         self.export_btn.setEnabled(self.figures is not None)
         self.report_btn.setToolTip("Save a PDF report of this session")
         self.export_btn.setToolTip("Save this session's record as CSV, JSON or Motion-BIDS")
+        if controller.started:  # a session that never started is not kept: nothing to push
+            self._push(controller.db_path or controller.config.db)
+
+    def _push(self, db: str | os.PathLike[str] | None) -> None:
+        """Push the session to the clinic server, if one is configured, off the GUI thread."""
+        try:
+            server = configured_server() is not None
+        except RasError:
+            server = True  # the push says in one line what is wrong with the setting
+        self._show_clinic("Sending this session to the clinic server…" if server else "")
+        self._push_job = self.push_jobs.submit(lambda: push_after_session(db))
+
+    def _pushed(self, result: JobResult) -> None:
+        if result.job != self._push_job:
+            return  # an earlier session's push
+        line = (
+            result.value
+            if not result.error
+            else f"{result.error}; the session stays on this laptop"
+        )
+        self._show_clinic(line)
+        self.pushed.emit(line)
+
+    def _show_clinic(self, line: str) -> None:
+        color = COLORS["warn"] if "stays on this laptop" in line else COLORS["muted"]
+        self.clinic.setStyleSheet(f"color: {color}; font-size: 12pt;")
+        self.clinic.setText(line)
+        self.clinic.setVisible(bool(line))
 
     def _fill_figures(self) -> None:
         f = self.figures
