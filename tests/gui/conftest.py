@@ -46,3 +46,7 @@ def window(qtbot, db):
     w.timer.stop()
     w.close()
     w.deleteLater()
+
+
+# the real PostgreSQL of the clinic tests (tests/gui/test_clinic_record.py)
+from tests.clinic.conftest import clinic_url, pg_server  # noqa: E402, F401
