@@ -18,10 +18,15 @@ With ``--music`` the patient's library holds two synthetic songs (:data:`DEMO_SO
 on import as ``ras music add`` does) and the sessions cue with music: the set-up page shows the
 cue sound and the songs, the live page the song playing on its music line.
 
+With ``--server URL`` (a PostgreSQL URL; without it no clinic server is used, whatever ``ras
+config`` says) the GUI reads the history from that clinic server and pushes its session there:
+the two earlier sessions are recorded on a second laptop file and pushed from it, as from
+another room, so the history shows both laptops' sessions and which record it reads.
+
 One function per page (:data:`PAGES`); another page's shots are one more function there.
 
 Usage: python scripts/screenshots.py [--out docs/screenshots] [--speed 20] [--size WxH]
-    [--pages setup live summary history] [--music]
+    [--pages setup live summary history] [--music] [--server URL]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from PySide6 import QtWidgets
 
 from gui.app import make_app, show_on_screen
 from gui.main_window import MainWindow
+from ras.clinic.records import sync
 from ras.events import CueMode, MarkerKind
 from ras.session.host import SessionHost
 from ras.session.request import SessionRequest, SimulatedSensors, with_patient_side
@@ -72,6 +78,7 @@ class Shooter:
     offscreen: bool
     shots: list[Path]
     music: bool = False
+    server: str | None = None
 
     def wait(self, until: Callable[[], bool], timeout_s: float, what: str) -> None:
         """Run the event loop until ``until()`` or fail."""
@@ -184,8 +191,13 @@ def add_demo_songs(db: str, folder: Path) -> None:
 
 def earlier_sessions(s: Shooter) -> None:
     """Two sessions of the patient, moved back one and two weeks (demo data: the history then
-    spans dates as a weekly course would), with the patient's affected side as ras gui uses it."""
+    spans dates as a weekly course would), with the patient's affected side as ras gui uses it.
+    With a clinic server, recorded on another laptop's file and pushed from there."""
     db, speed = s.window.setup.db, s.window.setup.speed
+    if s.server:
+        db = str(Path(db).with_name("other-laptop.sqlite3"))
+        with Store(db) as store:
+            store.add_patient(PATIENT, diagnosis="stroke", affected_side="left")
     with Store(db) as store:
         before = {info.id for info in store.list_sessions(PATIENT)}
     for seed, cued_s in ((1, 120.0), (2, 150.0)):
@@ -203,6 +215,8 @@ def earlier_sessions(s: Shooter) -> None:
             t = dt.datetime.fromisoformat(info.started_utc.replace("Z", "+00:00"))
             earlier = (t - dt.timedelta(weeks=weeks_back)).strftime("%Y-%m-%dT%H:%M:%SZ")
             conn.execute("UPDATE sessions SET started_utc = ? WHERE id = ?", (earlier, info.id))
+    if s.server:
+        print(sync(db, s.server).text())
 
 
 def summary_page(s: Shooter) -> None:
@@ -226,12 +240,14 @@ def summary_page(s: Shooter) -> None:
         s.wait(lambda a=after_s: live.series.now_s > t_cued + a, 120, button.text())
         button.click()
     s.wait(lambda: w.current_page() is w.summary, 180, "the end of the session")
+    s.wait(lambda: not w.summary.clinic.text().startswith("Sending"), 60, "the push")
     s.shot("summary")
 
 
 def history_page(s: Shooter) -> None:
     """The patient's history: every session so far, local dates, dose and trends."""
     s.window.show_history(PATIENT)
+    s.wait(lambda: not s.window.history.loading, 60, "the history to load")
     s.shot("history")
 
 
@@ -251,7 +267,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="1366x768", help="offscreen only: the window size")
     parser.add_argument("--pages", nargs="*", default=list(PAGES), choices=list(PAGES))
     parser.add_argument("--music", action="store_true", help="cue with the demo songs")
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="a clinic server (PostgreSQL URL) to push to and read the history from",
+    )
     args = parser.parse_args(argv)
+    os.environ["RAS_SERVER"] = args.server or ""  # never the user's own clinic server
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="ras-shots-"))
@@ -272,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         show_on_screen(w)
         screen = w.screen().geometry()
         size = f"{screen.width()}x{screen.height()}"
-    shooter = Shooter(app, w, out, size, offscreen, [], music=args.music)
+    shooter = Shooter(app, w, out, size, offscreen, [], music=args.music, server=args.server)
     shooter.wait(lambda: True, 1, "the window")
     for name in args.pages:
         PAGES[name](shooter)
