@@ -355,16 +355,16 @@ class SummaryPage(ScreenPage):
         self.report_btn.setToolTip("Save a PDF report of this session")
         self.export_btn.setToolTip("Save this session's record as CSV, JSON or Motion-BIDS")
         if controller.started:  # a session that never started is not kept: nothing to push
-            self._push(controller.db_path or controller.config.db)
+            self._push(controller.db_path or controller.config.db, sid)
 
-    def _push(self, db: str | os.PathLike[str] | None) -> None:
+    def _push(self, db: str | os.PathLike[str] | None, session_id: int | None) -> None:
         """Push the session to the clinic server, if one is configured, off the GUI thread."""
         try:
             server = configured_server() is not None
         except RasError:
             server = True  # the push says in one line what is wrong with the setting
         self._show_clinic("Sending this session to the clinic server…" if server else "")
-        self._push_job = self.push_jobs.submit(lambda: push_after_session(db))
+        self._push_job = self.push_jobs.submit(lambda: push_after_session(db, session_id))
 
     def _pushed(self, result: JobResult) -> None:
         if result.job != self._push_job:

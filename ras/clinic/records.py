@@ -68,6 +68,8 @@ class SyncResult:
     waiting: int
     patients_pulled: list[str]
     failed: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    #: local session id -> the server's id of it, for the sessions pushed
+    server_ids: dict[int, int] = dataclasses.field(default_factory=dict)
 
     def text(self) -> str:
         """One line for the user."""
@@ -114,6 +116,7 @@ def sync(
         waiting,
         pulled,
         list(pusher.failed_),
+        {r.session_id: r.server_session_id for r in pusher.pushed_},
     )
 
 
@@ -151,18 +154,24 @@ def read_records(db: str | os.PathLike[str] | None, *, tell: Callable[[str], Non
     return records.store
 
 
-def push_after_session(db: str | os.PathLike[str] | None) -> str:
+def push_after_session(db: str | os.PathLike[str] | None, session_id: int | None = None) -> str:
     """Push what a session just recorded, if a server is configured: one line to show, or ''.
 
-    Never raises for the server: the session is safe on the laptop whatever happens here.
+    With ``session_id``, the line says which id the session has on the server (history,
+    reports and exports name it so once they read the server). Never raises for the server:
+    the session is safe on the laptop whatever happens here.
     """
     try:
         url = configured_server()
         if url is None:
             return ""
-        return sync(db, url).text()
+        result = sync(db, url)
     except RasError as exc:
         return (
             f"{exc}; the session stays on this laptop and is pushed by `ras push` or after the"
             " next session"
         )
+    line = result.text()
+    if session_id is not None and session_id in result.server_ids:
+        line += f"; session {session_id} is #{result.server_ids[session_id]} on the server"
+    return line

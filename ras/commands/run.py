@@ -227,7 +227,7 @@ def run_session(args: argparse.Namespace) -> int:
         or getattr(summary, "degraded_reason", "")
     )
     print(format_summary(session_id, result, reason))
-    pushed = push_after_session(args.db)  # a clinic server, if configured: one line
+    pushed = push_after_session(args.db, session_id)  # a clinic server, if configured
     if pushed:
         print(terminal_safe(pushed), file=sys.stderr)
     if signalled.exit_code is not None:

@@ -216,3 +216,20 @@ def test_a_connection_cut_in_the_middle_of_a_chunk_loses_and_doubles_nothing(
     with psycopg.connect(clinic_url) as server:
         for sid in (1, 2):
             assert_on_server_as_on_laptop(db, sid, server)
+
+
+def test_after_a_session_the_line_names_its_id_on_the_server(
+    tmp_path, recorded, clinic_url, monkeypatch
+) -> None:
+    from ras.clinic.records import push_after_session
+
+    monkeypatch.setenv("RAS_SERVER", clinic_url)
+    first = laptop(tmp_path, recorded, "room1")
+    assert "pushed 2 session(s)" in push_after_session(first, 2)
+    other = tmp_path / "room4.sqlite3"
+    add_patient(other, PATIENT)
+    sid = copy_session(recorded, 1, other, PATIENT)
+    line = push_after_session(other, sid)
+    assert line.endswith(f"session {sid} is #3 on the server"), line
+    monkeypatch.setenv("RAS_SERVER", "")
+    assert push_after_session(other, sid) == ""

@@ -231,6 +231,7 @@ def test_a_session_run_in_the_gui_ends_on_the_server(qtbot, window, db, clinic_u
     assert w.summary.clinic.text().startswith(
         f"clinic server {server_label(clinic_url)}: pushed 1 session(s)"
     )
+    assert w.summary.clinic.text().endswith(f"session {sid} is #1 on the server")
     with psycopg.connect(clinic_url) as conn:
         assert_on_server_as_on_laptop(Path(db), sid, conn)
     # the summary's history reads the server
