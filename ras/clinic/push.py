@@ -25,7 +25,15 @@ from ras.store.declaration import Table, server_tables, table
 from ras.store.patients import VIRTUAL_PATIENT_PREFIX
 from ras.store.store import utc_now_iso
 
-__all__ = ["EVENT_TABLES", "PushResult", "SessionPusher", "pending_sessions", "session_fingerprint"]
+__all__ = [
+    "EVENT_TABLES",
+    "PushResult",
+    "SessionPusher",
+    "pending_sessions",
+    "session_fingerprint",
+    "sessions_grown_since",
+    "table_marks",
+]
 
 #: Tables holding a session's events, in the order they are pushed.
 EVENT_TABLES: tuple[Table, ...] = tuple(
@@ -48,7 +56,10 @@ def _event_columns(t: Table) -> tuple[str, ...]:
 
 
 def session_fingerprint(local: sqlite3.Connection, session_id: int) -> str:
-    """What a session holds now (its row, its patient, each table's rows): sha256 hex."""
+    """What of a session can change in place: its row, its patient, its phases (sha256 hex).
+
+    Rows appended to its other tables are found by :func:`sessions_grown_since`.
+    """
     h = hashlib.sha256()
     row = local.execute(
         f"SELECT {', '.join(SESSION_COLUMNS)}, patient_id FROM sessions WHERE id = ?",
@@ -59,23 +70,57 @@ def session_fingerprint(local: sqlite3.Connection, session_id: int) -> str:
         f"SELECT {', '.join(PATIENT_COLUMNS)} FROM patients WHERE id = ?", (row[-1],)
     ).fetchone()
     h.update(repr(patient).encode())
-    for t in EVENT_TABLES:
-        if t.name in REPLACED:
-            what = local.execute(
-                f"SELECT * FROM {t.name} WHERE session_id = ? ORDER BY id", (session_id,)
-            ).fetchall()
-        else:
-            what = local.execute(
-                f"SELECT count(*), max(id) FROM {t.name} WHERE session_id = ?", (session_id,)
-            ).fetchone()
-        h.update(f"{t.name}:{what!r};".encode())
+    for name in REPLACED:
+        what = local.execute(
+            f"SELECT * FROM {name} WHERE session_id = ? ORDER BY id", (session_id,)
+        ).fetchall()
+        h.update(f"{name}:{what!r};".encode())
     return h.hexdigest()
+
+
+def table_marks(local: sqlite3.Connection) -> dict[str, int]:
+    """The highest row id of each appended event table now (0 if empty)."""
+    return {
+        t.name: int(local.execute(f"SELECT coalesce(max(id), 0) FROM {t.name}").fetchone()[0])
+        for t in EVENT_TABLES
+        if t.name not in REPLACED
+    }
+
+
+def sessions_grown_since(local: sqlite3.Connection, marks: dict[str, int]) -> set[int]:
+    """Sessions with rows above ``marks`` (a table without a mark: every session in it)."""
+    grown: set[int] = set()
+    for name in table_marks(local):
+        grown.update(
+            r[0]
+            for r in local.execute(
+                f"SELECT DISTINCT session_id FROM {name} WHERE id > ?", (marks.get(name, 0),)
+            )
+        )
+    return grown
+
+
+def saved_marks(local: sqlite3.Connection, server: str) -> dict[str, int]:
+    """The marks saved at the last whole push to ``server``."""
+    return dict(
+        local.execute("SELECT table_name, max_id FROM push_marks WHERE server = ?", (server,))
+    )
+
+
+def save_marks(local: sqlite3.Connection, server: str, marks: dict[str, int]) -> None:
+    local.executemany(
+        "INSERT OR REPLACE INTO push_marks (server, table_name, max_id) VALUES (?,?,?)",
+        [(server, name, max_id) for name, max_id in marks.items()],
+    )
 
 
 def pending_sessions(local: sqlite3.Connection, server: str) -> list[int]:
     """Ended sessions not on ``server`` (a label) as they are now, oldest first.
 
-    Sessions of the virtual patients (:data:`VIRTUAL_PATIENT_PREFIX`) are never pushed.
+    A session is pending if it was never pushed there, if its row, patient or phases changed
+    since (:func:`session_fingerprint`), or if rows were appended to it since the last whole
+    push (:func:`sessions_grown_since`). Sessions of the virtual patients
+    (:data:`VIRTUAL_PATIENT_PREFIX`) are never pushed.
     """
     ended = local.execute(
         "SELECT s.id, p.fingerprint FROM sessions s JOIN patients pt ON pt.id = s.patient_id"
@@ -84,7 +129,12 @@ def pending_sessions(local: sqlite3.Connection, server: str) -> list[int]:
         " ORDER BY s.started_utc, s.id",
         (server, len(VIRTUAL_PATIENT_PREFIX), VIRTUAL_PATIENT_PREFIX),
     ).fetchall()
-    return [sid for sid, pushed in ended if pushed != session_fingerprint(local, sid)]
+    grown = sessions_grown_since(local, saved_marks(local, server))
+    return [
+        sid
+        for sid, pushed in ended
+        if pushed is None or sid in grown or pushed != session_fingerprint(local, sid)
+    ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +188,7 @@ class SessionPusher:
         The sessions pushed before the error are in :attr:`pushed_`, the rest in
         :attr:`waiting_`; nothing on the laptop is changed but its record of what was pushed.
         """
+        marks = table_marks(local)  # before looking: rows written meanwhile count as new
         todo = pending_sessions(local, server.label) if session_ids is None else session_ids
         self.pushed_: list[PushResult] = []
         self.failed_: list[tuple[int, str]] = []
@@ -150,6 +201,8 @@ class SessionPusher:
             except ServerError as exc:  # this session only (e.g. the server holds more rows)
                 self.failed_.append((sid, str(exc)))
             self.waiting_.remove(sid)
+        if session_ids is None:  # every pending session was looked at: later looks start here
+            save_marks(local, server.label, marks)
         return self
 
     # ---- one session ----------------------------------------------------------------------

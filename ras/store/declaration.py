@@ -428,6 +428,19 @@ _SERVER_PUSHES = Table(
     local_only=True,
 )
 
+# v10: the highest row id of each event table when this laptop last pushed to a server, so
+# finding what changed since needs only the rows above it, not a count of every session's rows.
+_PUSH_MARKS = Table(
+    "push_marks",
+    (
+        Col("server", "text", not_null=True),
+        Col("table_name", "text", not_null=True),
+        Col("max_id", "int", not_null=True),
+    ),
+    primary_key=("server", "table_name"),
+    local_only=True,
+)
+
 #: The current schema, table by table, in an order where every reference points backwards.
 SCHEMA: tuple[Table, ...] = (
     _PATIENTS,
@@ -447,6 +460,7 @@ SCHEMA: tuple[Table, ...] = (
     _CUE_MODES,
     _SONG_EVENTS,
     _SERVER_PUSHES,
+    _PUSH_MARKS,
 )
 
 #: The first schema version made by a declared migration (earlier ones: SQL scripts).
@@ -464,6 +478,12 @@ DECLARED_MIGRATIONS: tuple[Migration, ...] = (
             CreateIndex(_SESSIONS.indexes[1]),
             CreateTable(_SERVER_PUSHES),
         ),
+    ),
+    Migration(
+        10,
+        "finding the sessions to push reads only the rows written since the last push (the"
+        " laptop keeps each table's highest row id then), not every session's rows",
+        (CreateTable(_PUSH_MARKS),),
     ),
 )
 

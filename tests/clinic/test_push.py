@@ -11,7 +11,13 @@ import psycopg
 import pytest
 
 from ras.clinic.config import server_label
-from ras.clinic.push import EVENT_TABLES, SessionPusher, pending_sessions
+from ras.clinic.push import (
+    EVENT_TABLES,
+    SessionPusher,
+    pending_sessions,
+    saved_marks,
+    sessions_grown_since,
+)
 from ras.clinic.records import ServerStore, open_records, sync
 from ras.clinic.server import ServerUnavailableError, connect_server, ensure_schema
 from ras.report.progress import patient_course
@@ -96,9 +102,16 @@ def test_a_session_changed_after_its_push_is_pushed_again(tmp_path, recorded, cl
     from ras.events import MarkerEvent, MarkerKind
     from ras.store import Store
 
+    label = server_label(clinic_url)
+    with sqlite3.connect(db) as conn:
+        assert sessions_grown_since(conn, saved_marks(conn, label)) == set()
+        assert pending_sessions(conn, label) == []
     with Store(db) as store:
         store.record(1, [MarkerEvent(99.0, "seen after the walk", MarkerKind.NOTE)])
         store.end_session(2, status="complete", notes="reviewed")
+    with sqlite3.connect(db) as conn:
+        assert sessions_grown_since(conn, saved_marks(conn, label)) == {1}
+        assert pending_sessions(conn, label) == [1, 2]
     assert sync(db, clinic_url).pushed == 2
     assert sync(db, clinic_url).pushed == 0
     with psycopg.connect(clinic_url) as server:
