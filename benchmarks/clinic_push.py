@@ -539,9 +539,9 @@ def main() -> None:
         f" median of {cheap}, load average {load_before_sessions:.1f} /"
         f" {load_end:.1f}:",
         "",
-        f"- the pending check (`pending_sessions`: each session's fingerprint, a count per"
-        f" table): **{pending_s * 1000:.0f} ms** ({pending_s * 1000 / args.pushed:.1f} ms per"
-        " session)",
+        f"- the pending check (`pending_sessions`: rows above the marks of the last push, and"
+        f" each session's row, patient and phases): **{pending_s * 1000:.0f} ms**"
+        f" ({pending_s * 1000 / args.pushed:.2f} ms per session)",
         f"- `sync` with nothing to push (connect, schema check, pending check, patients):"
         f" {sync_s * 1000:.0f} ms",
         f"- `ras sessions` as a command, from start to exit: {srv_wall:.2f} s with the server,"
