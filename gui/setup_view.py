@@ -7,6 +7,7 @@ import threading
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.clinic_sync import StartupSync
 from gui.lsl_choice import LslChoice
 from gui.music_setup import MusicChoice
 from gui.patient_form import PatientForm
@@ -117,6 +118,10 @@ class SetupPage(QtWidgets.QWidget):
         self.target_pct.valueChanged.connect(self._order_songs)
         self.reload_patients()
         guard_wheel(self)  # the wheel scrolls the form; it never changes a field without focus
+        # a clinic server: what waits is pushed and its patients come down, in the background
+        self.clinic_sync = StartupSync(db, self)
+        self.clinic_sync.done.connect(self._synced)
+        self.clinic_sync.start()
 
     # --- layout: three columns where they fit side by side, else two ---------------------
 
@@ -320,6 +325,12 @@ class SetupPage(QtWidgets.QWidget):
         patient's songs."""
         self.patients.reload(select)
         self._patient_changed()
+
+    def _synced(self, line: str, problem: bool, patients_added: bool) -> None:
+        if patients_added:
+            self.reload_patients(self.patient.currentData())
+        self.error.setStyleSheet(f"color: {'#b35900' if problem else '#555555'};")
+        self.error.setText(line)
 
     def _say(self, text: str, is_error: bool) -> None:
         self.error.setStyleSheet(

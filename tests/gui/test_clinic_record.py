@@ -239,3 +239,30 @@ def test_a_session_run_in_the_gui_ends_on_the_server(qtbot, window, db, clinic_u
     qtbot.waitUntil(lambda: not w.history.loading, timeout=60000)
     assert w.history.source.text() == f"Record: clinic server {server_label(clinic_url)}"
     assert w.history.table.rowCount() == 1
+
+
+def test_a_laptop_opened_in_another_room_offers_the_patients_trained_elsewhere(
+    qtbot, tmp_path, rooms, clinic_url, monkeypatch
+):
+    from gui.app import make_app
+    from gui.setup_view import SetupPage
+
+    make_app()
+    a, _ = laptops(tmp_path, rooms)
+    assert sync(a, clinic_url).pushed == 1
+    fresh = tmp_path / "room-c.sqlite3"
+    monkeypatch.setenv("RAS_SERVER", clinic_url)
+    setup = SetupPage(str(fresh), simulate=None)
+    qtbot.addWidget(setup)
+    ids = lambda: [setup.patient.itemData(i) for i in range(setup.patient.count())]  # noqa: E731
+    assert PATIENT not in ids()
+    qtbot.waitUntil(lambda: PATIENT in ids(), timeout=60000)
+    assert "1 patient(s) added here from the server" in setup.error.text()
+    with Store(fresh) as store:
+        assert store.get_patient(PATIENT).name is None  # names never travel
+    # the server unreachable: said on the page, the laptop's list as it is
+    monkeypatch.setenv("RAS_SERVER", f"postgresql://ras@127.0.0.1:{free_port()}/clinic")
+    offline = SetupPage(str(fresh), simulate=None)
+    qtbot.addWidget(offline)
+    qtbot.waitUntil(lambda: "is unreachable" in offline.error.text(), timeout=60000)
+    assert PATIENT in [offline.patient.itemData(i) for i in range(offline.patient.count())]
