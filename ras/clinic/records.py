@@ -26,8 +26,10 @@ from ras.store.store import Store, StoreReader
 __all__ = [
     "Records",
     "ServerStore",
+    "SessionPush",
     "open_records",
     "push_after_session",
+    "push_session",
     "read_records",
     "sync",
 ]
@@ -154,6 +156,42 @@ def read_records(db: str | os.PathLike[str] | None, *, tell: Callable[[str], Non
     return records.store
 
 
+@dataclasses.dataclass(frozen=True)
+class SessionPush:
+    """What :func:`push_session` did: the line to show, and where the session is now.
+
+    ``url`` is the server reached (None: none configured, or the push failed) and
+    ``server_id`` the session's id there (None: not pushed by this push).
+    """
+
+    line: str
+    url: str | None = dataclasses.field(default=None, repr=False)  # may hold a password
+    server_id: int | None = None
+
+
+def push_session(db: str | os.PathLike[str] | None, session_id: int | None = None) -> SessionPush:
+    """Push what a session just recorded, if a server is configured (see
+    :func:`push_after_session`), and say where session ``session_id`` now is on the server.
+
+    Never raises for the server: the session is safe on the laptop whatever happens here.
+    """
+    try:
+        url = configured_server()
+        if url is None:
+            return SessionPush("")
+        result = sync(db, url)
+    except RasError as exc:
+        return SessionPush(
+            f"{exc}; the session stays on this laptop and is pushed by `ras push` or after the"
+            " next session"
+        )
+    line = result.text()
+    server_id = result.server_ids.get(session_id) if session_id is not None else None
+    if server_id is not None:
+        line += f"; session {session_id} is #{server_id} on the server"
+    return SessionPush(line, url, server_id)
+
+
 def push_after_session(db: str | os.PathLike[str] | None, session_id: int | None = None) -> str:
     """Push what a session just recorded, if a server is configured: one line to show, or ''.
 
@@ -161,17 +199,4 @@ def push_after_session(db: str | os.PathLike[str] | None, session_id: int | None
     reports and exports name it so once they read the server). Never raises for the server:
     the session is safe on the laptop whatever happens here.
     """
-    try:
-        url = configured_server()
-        if url is None:
-            return ""
-        result = sync(db, url)
-    except RasError as exc:
-        return (
-            f"{exc}; the session stays on this laptop and is pushed by `ras push` or after the"
-            " next session"
-        )
-    line = result.text()
-    if session_id is not None and session_id in result.server_ids:
-        line += f"; session {session_id} is #{result.server_ids[session_id]} on the server"
-    return line
+    return push_session(db, session_id).line

@@ -27,7 +27,7 @@ from tests.clinic.laptops import (
     simulated_session,
     uid_of,
 )
-from tests.clinic.pg_server import PgServer
+from tests.clinic.pg_server import PgServer, free_port
 from tests.conftest import add_patient
 
 PATIENT = "P-CLINIC-7"
@@ -252,3 +252,31 @@ def test_after_a_session_the_line_names_its_id_on_the_server(
     assert line.endswith(f"session {sid} is #3 on the server"), line
     monkeypatch.setenv("RAS_SERVER", "")
     assert push_after_session(other, sid) == ""
+
+
+def test_push_session_says_where_the_session_is_on_the_server(
+    tmp_path, recorded, clinic_url, pg_server, monkeypatch
+) -> None:
+    from ras.clinic.records import SessionPush, push_session
+
+    monkeypatch.setenv("RAS_SERVER", clinic_url)
+    db = laptop(tmp_path, recorded, "room3")
+    pushed = push_session(db, 2)
+    assert pushed.url == clinic_url and pushed.line.endswith(
+        f"is #{pushed.server_id} on the server"
+    )
+    assert pg_server.password not in repr(pushed)
+    with psycopg.connect(clinic_url) as server:
+        uid = server.execute("SELECT uid FROM sessions WHERE id = %s", (pushed.server_id,))
+        assert uid.fetchone()[0] == uid_of(db, 2)
+    # already there: reached, but not pushed by this push
+    label = server_label(clinic_url)
+    assert push_session(db, 2) == SessionPush(
+        f"clinic server {label}: pushed 0 session(s), 0 rows", clinic_url, None
+    )
+    monkeypatch.setenv("RAS_SERVER", f"postgresql://ras@127.0.0.1:{free_port()}/clinic")
+    offline = push_session(db, 2)
+    assert offline.url is None and offline.server_id is None
+    assert "is unreachable" in offline.line and "stays on this laptop" in offline.line
+    monkeypatch.setenv("RAS_SERVER", "")
+    assert push_session(db, 2) == SessionPush("")
