@@ -1,17 +1,17 @@
 """After the session: phase averages with their changes, what happened, and what to do next.
 
-The figures are :mod:`ras.results`' (the stored session, its outcomes per phase) and the changes
-:mod:`ras.report.compare`'s, as in the session report: within the session against the baseline
-(plain differences), and against the patient's previous session (gait speed flagged against the
-MCID there only). Nothing is computed here but counts of what was recorded.
+The figures are :mod:`gui.summary_figures`' (the stored session, its outcomes per phase, and the
+changes of :mod:`ras.report.compare`). They are first read from this laptop's file, where the
+session was just recorded; with a clinic server configured, the page pushes the session and
+reads it back from the server (:mod:`gui.summary_record`, in its worker thread), so the previous
+session compared with, and the session report and export, are the whole clinic record's.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
@@ -19,29 +19,28 @@ from analysis.errors import AnalysisInputError
 from gui.background import BackgroundJobs, JobResult
 from gui.live_series import LiveSeries
 from gui.plots import LivePlots
-from gui.report import export_session_report
+from gui.report import export_session_report, save_pdf
 from gui.session_controller import SessionController
+from gui.summary_figures import SessionFigures, session_figures
+from gui.summary_record import (
+    LAPTOP_ONLY,
+    ClinicCheck,
+    SessionRecord,
+    check_clinic_record,
+    export_record,
+    record_report,
+)
 from gui.theme import COLORS, fmt
 from gui.widgets import BigButton
 from ras.clinic.config import configured_server
-from ras.clinic.records import push_after_session
 from ras.errors import RasError
-from ras.events import CueState, LinkState, MarkerKind
 from ras.export.api import EXPORT_FORMATS, export_session
-from ras.report.compare import Change, compare_phases, compare_sessions, format_value
-from ras.report.progress import TrainingDose, local_text, training_dose
-from ras.report.session import previous_session
-from ras.results.music import music_use
-from ras.results.outcomes import (
-    CUED_END_LABEL,
-    MEASURE_BY_KEY,
-    SessionOutcomes,
-    session_outcomes,
-)
-from ras.results.session_data import SessionData, load_session
+from ras.report.progress import local_text
+from ras.results.outcomes import CUED_END_LABEL, MEASURE_BY_KEY
 from ras.store.store import Store
 
 __all__ = [
+    "CHECKING",
     "PHASES",
     "SUMMARY_MEASURES",
     "ScreenPage",
@@ -61,90 +60,17 @@ SUMMARY_MEASURES = (
     "sync_r",
 )
 _FORMAT_NAMES = {"csv": "CSV tables…", "json": "JSON document…", "bids": "Motion-BIDS dataset…"}
+#: Said near the comparison while the clinic record is checked.
+CHECKING = "Checking the clinic record for the previous session…"
 
 
-@dataclass(frozen=True, eq=False)
-class SessionFigures:
-    """A stored session with its outcomes, dose and the patient's previous session."""
-
-    data: SessionData
-    outcomes: SessionOutcomes
-    dose: TrainingDose
-    previous: SessionData | None = None
-    previous_outcomes: SessionOutcomes | None = None
-
-    def value(self, phase: str, key: str) -> str:
-        """Measure ``key`` of ``phase`` as shown ("—" if not measured)."""
-        p = self.outcomes.phase(phase)
-        text = format_value(key, math.nan if p is None else p.value(key))
-        return "—" if text == "not measured" else text
-
-    def reason(self, phase: str, key: str) -> str:
-        """Why ``key`` of ``phase`` is blank ("" if it is measured)."""
-        p = self.outcomes.phase(phase)
-        return f"no {phase} phase" if p is None else p.reasons.get(key, "")
-
-    def vs_baseline(self, phase: str) -> dict[str, Change]:
-        """Changes of ``phase`` against this session's baseline (no MCID: one session)."""
-        a, b = self.outcomes.phase(phase), self.outcomes.phase("baseline")
-        if phase == "baseline" or a is None or b is None:
-            return {}
-        return compare_phases(a, b)
-
-    def vs_previous(self, phase: str) -> dict[str, Change]:
-        """Changes of ``phase`` against the same phase of the previous session (MCID-flagged)."""
-        if self.previous_outcomes is None:
-            return {}
-        a, b = self.outcomes.phase(phase), self.previous_outcomes.phase(phase)
-        if a is None or b is None:
-            return {}
-        return compare_sessions(a, b, self.data.patient.diagnosis)
-
-    def counts(self) -> dict[str, str]:
-        """What happened, counted: clinical events, cue changes, sensor disconnections."""
-        kinds = Counter(m.kind for m in self.data.markers)
-        events = [
-            f"{k.label} {kinds[k]}" for k in MarkerKind if k is not MarkerKind.NOTE and kinds[k]
-        ]
-        states = Counter(s.state for s in self.data.cue_states)
-        cue = [
-            f"{word} {states[s]}"
-            for s, word in ((CueState.OFF, "off"), (CueState.PAUSE, "paused"))
-            if states[s]
-        ]
-        lost = Counter(
-            e.side.name.lower() for e in self.data.link_events if e.state is LinkState.DISCONNECTED
-        )
-        by = Counter(c.source for c in self.data.tempo_changes)
-        songs = self.dose.n_songs
-        music = f"{self.dose.music_min:.1f} min · {songs} song{'' if songs == 1 else 's'}"
-        played = " · ".join(f"{u.title} {u.minutes:.1f} min" for u in music_use(self.data).songs)
-        return {
-            "events": " · ".join(events) or "none",
-            "notes": str(kinds[MarkerKind.NOTE]),
-            "cue": " · ".join(cue) or "none",
-            "music": music if self.dose.music_s > 0 or songs else "none",
-            "songs": played or "none",
-            "links": " · ".join(f"{side} {n}" for side, n in sorted(lost.items())) or "none",
-            "changes": f"{sum(by.values())}"
-            + "".join(
-                f" · {src} {by[src]}" for src in ("plan", "adaptive", "therapist") if by[src]
-            ),
-        }
-
-
-def session_figures(db: str | os.PathLike[str] | None, session_id: int) -> SessionFigures:
-    """Read a session's figures from the store; RasError (one line) if it cannot be read."""
-    with Store(db) as store:
-        data = load_session(store, session_id, with_imu=True)
-        prev = previous_session(store, data)
-    return SessionFigures(
-        data,
-        session_outcomes(data),
-        training_dose(data),
-        prev,
-        session_outcomes(prev) if prev is not None else None,
-    )
+def _server_configured() -> bool:
+    """Whether a clinic server is set (a setting that cannot be read counts: the push says
+    in one line what is wrong with it)."""
+    try:
+        return configured_server() is not None
+    except RasError:
+        return True
 
 
 #: Short row titles of the phase table (the unit follows in small print).
@@ -208,8 +134,14 @@ class SummaryPage(ScreenPage):
         self.clinic = QtWidgets.QLabel(wordWrap=True)  # the push to a clinic server
         self.clinic.setTextFormat(QtCore.Qt.TextFormat.PlainText)  # a server's words, as they are
         self.clinic.hide()
-        self.push_jobs = BackgroundJobs("ras-push", self)
-        self.push_jobs.done.connect(self._pushed)
+        # where the report and export read the session: this laptop's file, or the server's
+        self.record: SessionRecord | None = None
+        self._checking = False  # the clinic record is being checked: no comparison yet
+        self._busy = False  # a report or export is being made in the worker thread
+        self._status_before = ""  # the status line before it said so
+        self.push_jobs = BackgroundJobs("ras-push", self)  # the push, then server reads
+        self.push_jobs.done.connect(self._job_done)
+        self._then: dict[int, Callable[[JobResult], None]] = {}
         self._push_job = 0
         # the buttons first: above the fold on the smallest screen
         self.report_btn = BigButton("Session report (PDF)…")
@@ -235,6 +167,9 @@ class SummaryPage(ScreenPage):
         grid.setVerticalSpacing(2)
         self.legend = _small()
         self.legend.setWordWrap(True)
+        self.compare_note = _small()  # which record the previous session comes from, if unsure
+        self.compare_note.setWordWrap(True)
+        self.compare_note.hide()
         for j, phase in enumerate(PHASES, start=1):
             head = QtWidgets.QLabel(phase.capitalize())
             head.setStyleSheet("font-weight: bold;")
@@ -284,6 +219,7 @@ class SummaryPage(ScreenPage):
         left = QtWidgets.QVBoxLayout()
         left.addLayout(grid)
         left.addWidget(self.legend)
+        left.addWidget(self.compare_note)
         left.addStretch(1)
         right = QtWidgets.QVBoxLayout()
         right.addLayout(self.form)
@@ -332,11 +268,15 @@ class SummaryPage(ScreenPage):
             text = f"Incomplete ({reason}). The data recorded so far is saved."
             color = COLORS["warn"]
         self.figures = None
+        self.record = None
         if sid is not None:
             try:
                 self.figures = session_figures(controller.db_path, sid)
+                self.record = SessionRecord(sid, db=controller.db_path)
             except (RasError, AnalysisInputError) as err:  # e.g. no step: nothing to measure
                 text += f" No figures: {err}"
+        server = controller.started and _server_configured()
+        self._checking = server and self.figures is not None
         started = ""
         if self.figures is not None:
             started = f" — {local_text(self.figures.data.info.started_utc)}"
@@ -346,60 +286,90 @@ class SummaryPage(ScreenPage):
         )
         self.status.setText(text)
         self.status.setStyleSheet(f"color: {color}; font-size: 15pt; font-weight: bold;")
+        self.tabs.setCurrentIndex(0)
         self._fill_figures()
         v = self.values
         v["final_tempo"].setText(fmt(s.final_tempo_bpm if s else None, ".1f", " bpm"))
         v["records"].setText(str(stats.events_written) if stats is not None else "—")
-        self.report_btn.setEnabled(self.figures is not None)
-        self.export_btn.setEnabled(self.figures is not None)
-        self.report_btn.setToolTip("Save a PDF report of this session")
-        self.export_btn.setToolTip("Save this session's record as CSV, JSON or Motion-BIDS")
+        self._show_compare_note(CHECKING if self._checking else "")
+        self._busy = False
+        self._set_buttons()
         if controller.started:  # a session that never started is not kept: nothing to push
-            self._push(controller.db_path or controller.config.db, sid)
+            self._push(controller.db_path or controller.config.db, sid, server)
 
-    def _push(self, db: str | os.PathLike[str] | None, session_id: int | None) -> None:
-        """Push the session to the clinic server, if one is configured, off the GUI thread."""
-        try:
-            server = configured_server() is not None
-        except RasError:
-            server = True  # the push says in one line what is wrong with the setting
+    def _set_buttons(self) -> None:
+        """Report and export open once there are figures and the record to read is known."""
+        ready = self.figures is not None and not self._checking and not self._busy
+        self.report_btn.setEnabled(ready)
+        self.export_btn.setEnabled(ready)
+        waiting = "; waits for the clinic record" if self._checking else ""
+        self.report_btn.setToolTip(f"Save a PDF report of this session{waiting}")
+        self.export_btn.setToolTip(
+            f"Save this session's record as CSV, JSON or Motion-BIDS{waiting}"
+        )
+
+    def _submit(self, job: Callable[[], Any], then: Callable[[JobResult], None]) -> int:
+        """Run ``job`` in the page's worker thread; ``then`` gets its result on this thread."""
+        number = self.push_jobs.submit(job)
+        self._then[number] = then
+        return number
+
+    def _job_done(self, result: JobResult) -> None:
+        then = self._then.pop(result.job, None)
+        if then is not None:
+            then(result)
+
+    def _push(
+        self, db: str | os.PathLike[str] | None, session_id: int | None, server: bool
+    ) -> None:
+        """Push the session to the clinic server, if one is configured, off the GUI thread,
+        and read it back from there (see :func:`gui.summary_record.check_clinic_record`)."""
         self._show_clinic("Sending this session to the clinic server…" if server else "")
-        self._push_job = self.push_jobs.submit(lambda: push_after_session(db, session_id))
+        patient = self.controller.config.patient_id if self.controller is not None else ""
+        read = self.figures is not None
+        self._push_job = self._submit(
+            lambda: check_clinic_record(db, session_id, patient=patient, read=read), self._pushed
+        )
 
     def _pushed(self, result: JobResult) -> None:
         if result.job != self._push_job:
             return  # an earlier session's push
-        line = (
+        check: ClinicCheck = (
             result.value
             if not result.error
-            else f"{result.error}; the session stays on this laptop"
+            else ClinicCheck(
+                f"{result.error}; the session stays on this laptop",
+                laptop_only=LAPTOP_ONLY if self.figures is not None else "",
+            )
         )
-        self._show_clinic(line)
-        self.pushed.emit(line)
+        if check.figures is not None and check.record is not None:
+            self.figures, self.record = check.figures, check.record
+        self._checking = False
+        self._show_clinic(check.line, warn=bool(check.laptop_only))
+        self._show_compare_note(check.laptop_only)
+        self._fill_figures()
+        self._set_buttons()
+        self.pushed.emit(check.line)
 
-    def _show_clinic(self, line: str) -> None:
-        color = COLORS["warn"] if "stays on this laptop" in line else COLORS["muted"]
+    def _show_clinic(self, line: str, *, warn: bool = False) -> None:
+        warn = warn or "stays on this laptop" in line
+        color = COLORS["warn"] if warn else COLORS["muted"]
         self.clinic.setStyleSheet(f"color: {color}; font-size: 12pt;")
         self.clinic.setText(line)
         self.clinic.setVisible(bool(line))
 
+    def _show_compare_note(self, line: str) -> None:
+        color = COLORS["muted"] if line == CHECKING else COLORS["warn"]
+        self.compare_note.setStyleSheet(f"color: {color}; font-size: 11pt;")
+        self.compare_note.setText(line)
+        self.compare_note.setVisible(bool(line))
+
     def _fill_figures(self) -> None:
         f = self.figures
         for (phase, key), cell in self.cells.items():
-            change = self.changes[(phase, key)]
             cell.setText("—" if f is None else f.value(phase, key))
             cell.setToolTip("" if f is None else f.reason(phase, key))
-            change.setText("")
-        prev_id = f.previous.info.id if f is not None and f.previous is not None else None
-        self.tabs.setCurrentIndex(0)
-        self.legend.setText(
-            "Averages per phase. Below each: the change vs this session's baseline"
-            + (
-                f", and vs the same phase of session #{prev_id} (MCID flagged there only)."
-                if prev_id
-                else "."
-            )
-        )
+        self._fill_changes()
         if f is None:
             for key in (
                 "steps",
@@ -415,8 +385,38 @@ class SummaryPage(ScreenPage):
             ):
                 self.values[key].setText("—")
             return
+        counts = f.counts()
+        v = self.values
+        v["steps"].setText(str(f.dose.n_steps))
+        v["cued_min"].setText(f"{f.dose.cued_min:.1f} min")
+        v["cued_end"].setText(fmt(f.outcomes.cued_end_cadence_spm, ".1f", " steps/min"))
+        v["cued_end"].setToolTip(f.outcomes.cued_end_reason)
+        for key in ("changes", "cue", "music", "songs", "events", "notes", "links"):
+            v[key].setText(counts[key])
+
+    def _fill_changes(self) -> None:
+        """The legend and each cell's changes: vs this session's baseline, and vs the previous
+        session once the record it comes from is known."""
+        f = self.figures
+        prev_id = f.previous.info.id if f is not None and f.previous is not None else None
+        if self._checking:
+            prev_id = None
+        where = "the clinic server's " if self.record is not None and self.record.on_server else ""
+        self.legend.setText(
+            "Averages per phase. Below each: the change vs this session's baseline"
+            + (
+                f", and vs the same phase of {where}session #{prev_id} (MCID flagged there only)."
+                if prev_id
+                else "."
+            )
+        )
+        for label in self.changes.values():
+            label.setText("")
+        if f is None:
+            return
         for phase in PHASES:
-            base, prev = f.vs_baseline(phase), f.vs_previous(phase)
+            base = f.vs_baseline(phase)
+            prev = f.vs_previous(phase) if prev_id is not None else {}
             for key in SUMMARY_MEASURES:
                 parts = []
                 if key in base and base[key].text != "—":
@@ -434,27 +434,45 @@ class SummaryPage(ScreenPage):
                     else COLORS["muted"]
                 )
                 label.setStyleSheet(f"font-size: 11pt; color: {color};")
-        counts = f.counts()
-        v = self.values
-        v["steps"].setText(str(f.dose.n_steps))
-        v["cued_min"].setText(f"{f.dose.cued_min:.1f} min")
-        v["cued_end"].setText(fmt(f.outcomes.cued_end_cadence_spm, ".1f", " steps/min"))
-        v["cued_end"].setToolTip(f.outcomes.cued_end_reason)
-        for key in ("changes", "cue", "music", "songs", "events", "notes", "links"):
-            v[key].setText(counts[key])
 
     def _export(self) -> None:
         c = self.controller
         if c is None or c.session_id is None:
             return
+        record = self.record
+        number = record.session_id if record is not None else c.session_id
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save report", f"ras-session-{c.session_id}.pdf", "PDF (*.pdf)"
+            self, "Save report", f"ras-session-{number}.pdf", "PDF (*.pdf)"
         )
         if not path:
+            return
+        if record is not None and record.on_server:  # read in the worker, drawn here
+            self._in_worker("Making the session report from the clinic record…")
+            self._submit(lambda: record_report(record), lambda r: self._report_made(r, path))
             return
         try:
             export_session_report(c.db_path, c.session_id, path)
         except Exception as err:  # shown, never fatal: the session data is safe
+            QtWidgets.QMessageBox.warning(self, "Report", f"The report could not be saved: {err}")
+            return
+        self.status.setText(f"Report saved: {path}")
+
+    def _in_worker(self, doing: str) -> None:
+        """A report or export is being made off the GUI thread: say so, buttons wait."""
+        self._busy = True
+        self._set_buttons()
+        self._status_before = self.status.text()
+        self.status.setText(doing)
+
+    def _report_made(self, result: JobResult, path: str) -> None:
+        self._busy = False
+        self._set_buttons()
+        try:
+            if result.error:
+                raise RasError(result.error)
+            save_pdf(result.value, path)
+        except Exception as err:  # shown, never fatal: the session data is safe
+            self.status.setText(self._status_before)
             QtWidgets.QMessageBox.warning(self, "Report", f"The report could not be saved: {err}")
             return
         self.status.setText(f"Report saved: {path}")
@@ -466,6 +484,14 @@ class SummaryPage(ScreenPage):
         out = QtWidgets.QFileDialog.getExistingDirectory(self, "Export into folder")
         if not out:
             return
+        record = self.record
+        if record is not None and record.on_server:  # read and written in the worker
+            self._in_worker("Exporting the session from the clinic record…")
+            self._submit(
+                lambda: export_record(record, fmt_name, out),
+                lambda r: self._exported(r, fmt_name, out),
+            )
+            return
         try:
             with Store(c.db_path) as store:
                 files = export_session(store, c.session_id, fmt_name, out)
@@ -473,6 +499,15 @@ class SummaryPage(ScreenPage):
             QtWidgets.QMessageBox.warning(self, "Export", f"The export failed: {err}")
             return
         self.status.setText(f"Exported {len(files)} file(s) ({fmt_name}) to {out}")
+
+    def _exported(self, result: JobResult, fmt_name: str, out: str) -> None:
+        self._busy = False
+        self._set_buttons()
+        if result.error:
+            self.status.setText(self._status_before)
+            QtWidgets.QMessageBox.warning(self, "Export", f"The export failed: {result.error}")
+            return
+        self.status.setText(f"Exported {len(result.value)} file(s) ({fmt_name}) to {out}")
 
     def _new(self) -> None:
         self.new_session.emit()

@@ -1,6 +1,8 @@
 """The GUI with a clinic server (a real PostgreSQL): the history of a patient trained on two
 laptops is one history; an unreachable server shows this laptop's sessions and says so without
-freezing the screen; a refusing server is one line; a session run in the GUI ends on the server.
+freezing the screen; a refusing server is one line; a session run in the GUI ends on the server,
+and its summary (and session report) compares it with the patient's previous session on the
+server, wherever that was recorded.
 """
 
 from __future__ import annotations
@@ -11,16 +13,26 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from gui_helpers import set_up, show_history
+from gui_helpers import click, set_up, show_history, type_into
 from PySide6 import QtCore, QtWidgets
 
 from gui.history_model import COLUMNS
 from gui.history_view import HistoryPage
+from gui.summary_record import LAPTOP_ONLY
+from gui.summary_view import CHECKING, PHASES
 from ras.clinic.config import server_label
 from ras.clinic.records import sync
 from ras.clinic.server import connect_server, ensure_schema
+from ras.report.compare import compare_sessions
+from ras.results.outcomes import session_outcomes
+from ras.results.session_data import load_session
 from ras.store.store import Store
-from tests.clinic.laptops import assert_on_server_as_on_laptop, simulated_session, uid_of
+from tests.clinic.laptops import (
+    assert_on_server_as_on_laptop,
+    copy_session,
+    simulated_session,
+    uid_of,
+)
 from tests.clinic.pg_server import free_port
 from tests.conftest import add_patient
 from tests.report.report_helpers import pdf_text
@@ -266,3 +278,136 @@ def test_a_laptop_opened_in_another_room_offers_the_patients_trained_elsewhere(
     qtbot.addWidget(offline)
     qtbot.waitUntil(lambda: "is unreachable" in offline.error.text(), timeout=60000)
     assert PATIENT in [offline.patient.itemData(i) for i in range(offline.patient.count())]
+
+
+@pytest.fixture
+def room_b(request, db, rooms):
+    """The main window on a copy of room B's laptop file (copied before the window opens it)."""
+    Path(db).write_bytes(rooms["room-b"].read_bytes())
+    return request.getfixturevalue("window")
+
+
+def session_in_gui(qtbot, w) -> int:
+    """A short session of PATIENT (on the laptop already, same plan as the rooms' sessions)
+    through the set-up page; its id once the summary shows."""
+    s = w.setup
+    s.reload_patients(select=PATIENT)
+    click(qtbot, s.use_sim)
+    s.preset.setCurrentText("parkinson")
+    s.plan.setCurrentText("iso-ramp")
+    for spin, value in ((s.baseline_s, 12), (s.cued_s, 24), (s.probe_s, 8)):
+        type_into(qtbot, spin, value)
+    s.audio.setCurrentText("none")
+    click(qtbot, s.start_btn)
+    assert w.current_page() is w.live, s.error.text()
+    qtbot.waitUntil(lambda: w.current_page() is w.summary, timeout=60000)
+    return w.controller.session_id
+
+
+def server_id(conn, db: Path, session_id: int) -> int:
+    found = conn.execute("SELECT id FROM sessions WHERE uid = %s", (uid_of(db, session_id),))
+    return found.fetchone()[0]
+
+
+def compared_with(page) -> set[str]:
+    """The sessions the summary's cells compare with ("#N" of "... vs #N")."""
+    return {
+        line.rpartition(" vs ")[2]
+        for label in page.changes.values()
+        for line in label.text().splitlines()
+        if not line.endswith(" vs baseline")
+    }
+
+
+def test_the_summary_compares_with_the_previous_session_on_the_server(
+    qtbot, room_b, db, tmp_path, rooms, clinic_url, monkeypatch
+):
+    """Room B has an older session of the patient; room A a later one (pushed): the session
+    run in room B is compared with room A's, on the page and in its session report."""
+    w = room_b
+    a = tmp_path / "room-a.sqlite3"
+    a.write_bytes(rooms["room-a"].read_bytes())
+    a_later = copy_session(a, 1, a, PATIENT)  # started now: after room B's session
+    assert sync(a, clinic_url).pushed == 2
+    with Store(a) as store:
+        previous = load_session(store, a_later)
+    with Store(db) as store:  # room A's session started after room B's (ids break no tie)
+        assert store.get_session(1).started_utc < previous.info.started_utc
+    # the push waits on the server's lock: the page shows this laptop's figures, no comparison
+    lock = psycopg.connect(clinic_url)
+    lock.execute("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE")
+    monkeypatch.setenv("RAS_SERVER", clinic_url)
+    try:
+        sid = session_in_gui(qtbot, w)
+        page = w.summary
+        assert page.clinic.text() == "Sending this session to the clinic server…"
+        assert page.compare_note.text() == CHECKING and not page.compare_note.isHidden()
+        assert compared_with(page) == set() and "vs the same phase" not in page.legend.text()
+        assert page.figures.previous.info.id == 1  # room B's own older session, not shown
+        assert page.cells[("probe", "cadence_spm")].text() != "—"
+        assert not page.report_btn.isEnabled() and not page.export_btn.isEnabled()
+    finally:
+        lock.close()  # its transaction rolled back: the push goes on
+    qtbot.waitUntil(lambda: "pushed" in page.clinic.text(), timeout=60000)
+    with psycopg.connect(clinic_url) as conn:
+        this, prev, first = (
+            server_id(conn, d, i) for d, i in ((Path(db), sid), (a, a_later), (a, 1))
+        )
+    assert page.clinic.text().endswith(f"session {sid} is #{this} on the server")
+    assert page.record.on_server and page.record.session_id == this
+    assert page.figures.data.info.id == this
+    assert page.figures.previous.info.id == prev
+    assert page.figures.previous.info.started_utc == previous.info.started_utc
+    assert compared_with(page) == {f"#{prev}"}
+    assert f"the clinic server's session #{prev}" in page.legend.text()
+    assert page.compare_note.isHidden()
+    # the numbers are those against room A's session, read from room A's own file
+    with Store(db) as store:
+        out = session_outcomes(load_session(store, sid))
+    vs = compare_sessions(
+        out.phase("baseline"), session_outcomes(previous).phase("baseline"), "parkinson"
+    )
+    assert page.changes[("baseline", "cadence_spm")].text().splitlines()[-1] == (
+        f"{vs['cadence_spm'].text} vs #{prev}"
+    )
+
+    # the session report: read from the server, its previous and first sessions the record's
+    pdf = tmp_path / "session.pdf"
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(pdf), "PDF (*.pdf)")
+    )
+    page.report_btn.click()
+    assert not page.report_btn.isEnabled()  # being read in the worker thread
+    qtbot.waitUntil(page.report_btn.isEnabled, timeout=60000)
+    assert page.status.text() == f"Report saved: {pdf}"
+    text = " ".join(pdf_text(pdf).split())
+    with Store(a) as store:
+        dates = [store.get_session(i).started_utc for i in (a_later, 1)]
+    utc = [d.replace("T", " ").rstrip("Z") + " UTC" for d in dates]
+    assert f"session #{this} " in text
+    assert f"previous #{prev}: {utc[0]}; first #{first}: {utc[1]}" in text
+    # the export too: the server's id of the session
+    out_dir = tmp_path / "export"
+    out_dir.mkdir()
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out_dir))
+    page.export_actions["csv"].trigger()
+    qtbot.waitUntil(page.export_btn.isEnabled, timeout=60000)
+    assert page.status.text().startswith("Exported ")
+    assert (out_dir / f"session-{this}_steps.csv").is_file()
+
+
+def test_with_the_server_unreachable_the_summary_says_it_compares_with_this_laptop(
+    qtbot, room_b, monkeypatch
+):
+    w = room_b
+    monkeypatch.setenv("RAS_SERVER", f"postgresql://ras@127.0.0.1:{free_port()}/clinic")
+    sid = session_in_gui(qtbot, w)
+    page = w.summary
+    qtbot.waitUntil(lambda: "stays on this laptop" in page.clinic.text(), timeout=60000)
+    assert page.compare_note.text() == LAPTOP_ONLY and not page.compare_note.isHidden()
+    assert not page.record.on_server and page.record.session_id == sid
+    assert page.figures.previous.info.id == 1  # this laptop's older session
+    assert compared_with(page) == {"#1"}
+    assert "session #1 (MCID" in page.legend.text()
+    assert page.report_btn.isEnabled() and page.export_btn.isEnabled()
+    assert all(page.cells[(ph, "cadence_spm")].text() != "—" for ph in PHASES)
