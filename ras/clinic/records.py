@@ -12,8 +12,8 @@ import dataclasses
 import os
 from collections.abc import Callable
 
-from ras.clinic.config import configured_server
-from ras.clinic.push import SessionPusher, pull_patients
+from ras.clinic.config import configured_server, server_label
+from ras.clinic.push import SessionPusher, pending_sessions, pull_patients
 from ras.clinic.server import (
     ServerConnection,
     ServerUnavailableError,
@@ -186,10 +186,27 @@ def push_session(db: str | os.PathLike[str] | None, session_id: int | None = Non
             " next session"
         )
     line = result.text()
-    server_id = result.server_ids.get(session_id) if session_id is not None else None
+    server_id = None
+    if session_id is not None:
+        server_id = result.server_ids.get(session_id)
+        if server_id is None and session_id not in dict(result.failed):
+            server_id = _pushed_before(db, session_id, server_label(url))
     if server_id is not None:
         line += f"; session {session_id} is #{server_id} on the server"
     return SessionPush(line, url, server_id)
+
+
+def _pushed_before(db: str | os.PathLike[str] | None, session_id: int, server: str) -> int | None:
+    """The server's id of a session another push already sent as it is now, else None."""
+    with Store(db) as store:
+        local = store.connection
+        if session_id in pending_sessions(local, server):
+            return None
+        row = local.execute(
+            "SELECT server_session_id FROM server_pushes WHERE session_id = ? AND server = ?",
+            (session_id, server),
+        ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def push_after_session(db: str | os.PathLike[str] | None, session_id: int | None = None) -> str:

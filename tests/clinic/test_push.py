@@ -269,10 +269,13 @@ def test_push_session_says_where_the_session_is_on_the_server(
     with psycopg.connect(clinic_url) as server:
         uid = server.execute("SELECT uid FROM sessions WHERE id = %s", (pushed.server_id,))
         assert uid.fetchone()[0] == uid_of(db, 2)
-    # already there: reached, but not pushed by this push
+    # already there, sent by an earlier push (another process): its id all the same
     label = server_label(clinic_url)
     assert push_session(db, 2) == SessionPush(
-        f"clinic server {label}: pushed 0 session(s), 0 rows", clinic_url, None
+        f"clinic server {label}: pushed 0 session(s), 0 rows; session 2 is"
+        f" #{pushed.server_id} on the server",
+        clinic_url,
+        pushed.server_id,
     )
     monkeypatch.setenv("RAS_SERVER", f"postgresql://ras@127.0.0.1:{free_port()}/clinic")
     offline = push_session(db, 2)
