@@ -12,6 +12,14 @@ Helpers are plain functions, imported as ``from tests.conftest import ...``:
 Markers (registered in pyproject.toml) are set by folder in :func:`pytest_collection_modifyitems`
 from :data:`FOLDER_MARKERS`, so ``make test-fast`` (``-m "not slow"``) and ``-m "not gui"`` work
 for any folder, tests/system included; slow tests are also marked one by one.
+
+``timing`` marks a test whose result depends on how soon the machine runs it: a real-time clock
+(real audio, a real-time ``ras run``, QEMU, ptys answering within fractions of a second), or a
+sped-up session whose assertion leaves less than about 0.25 s of real time (a margin of
+``SPEED`` session seconds per real second), or that must get CPU-heavy work done within a phase.
+``make test`` runs the others on 2 workers first, then these alone (scripts/test.sh). A sped-up
+session whose only deadline is the runner's own lookahead (0.25 s real) is not ``timing``: up to
+25x it keeps every cue beside busy processes (docs/benchmarks.md, "keeping up").
 """
 
 from __future__ import annotations
@@ -38,14 +46,28 @@ os.environ["RAS_SERVER"] = ""
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = REPO_ROOT / "tests"
 
-#: Folder under tests/ -> markers every test in it gets (the tools the folder needs).
+#: Folder under tests/ -> markers every test in it gets (the tools the folder needs, and ``timing``
+#: as the module docstring says).
 FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
     "gui": ("gui",),
-    "firmware": ("firmware",),
+    # the real sound server, and the wav renderer at 50x, where a cue is due 4 ms after it is asked
+    "audio": ("timing",),
+    # QEMU streams its UART in real time (IC spacing within 10 ms); the builds share firmware/build
+    "firmware": ("firmware", "timing"),
+    # ptys and sockets to sensors answering in real time, with timeouts of 0.2-0.3 s
+    "link": ("timing",),
+    # every step and cue within 1 ms of its stored time on the LSL clock
+    "lsl": ("timing",),
+}
+#: Test file (relative to tests/) -> markers each of its tests gets, for files whose folder has
+#: other owners (tests/store); files elsewhere mark themselves.
+FILE_MARKERS: dict[str, tuple[str, ...]] = {
+    # kill -9 in real time: everything handed to the recorder 0.5 s before must be stored
+    "store/test_store_crash.py": ("timing",),
 }
 #: A test marked with the key also gets the values (loopback tests need a sound server).
 IMPLIED_MARKERS: dict[str, tuple[str, ...]] = {
-    "loopback": ("audio", "slow"),
+    "loopback": ("audio", "slow", "timing"),
 }
 
 
@@ -53,10 +75,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark each test by the folder it is in and by the markers it already has."""
     for item in items:
         try:
-            folder = item.path.resolve().relative_to(TESTS_DIR).parts[0]
+            where = item.path.resolve().relative_to(TESTS_DIR)
         except ValueError:  # a test outside tests/ (none today)
             continue
-        names = list(FOLDER_MARKERS.get(folder, ()))
+        names = [*FOLDER_MARKERS.get(where.parts[0], ()), *FILE_MARKERS.get(where.as_posix(), ())]
         for own in {m.name for m in item.iter_markers()}:
             names += IMPLIED_MARKERS.get(own, ())
         for name in names:

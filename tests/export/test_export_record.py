@@ -21,6 +21,10 @@ from ras.store.store import Store
 from ras.tempo.commands import Cues, Marker, Pause, Resume, SetTempo
 from tests.conftest import add_patient
 
+# the unplugged sensor is back within 10 session s of its unplug, 4 of them after the replug:
+# 200 ms real at 20x for the link to find it again
+pytestmark = pytest.mark.timing
+
 #: (session time in the cued phase to send it at, s; the action)
 SCRIPT: list[tuple[float, Action]] = [
     (4.0, Cues(on=False)),

@@ -58,6 +58,7 @@ def small_disk(
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # injected: the failed batch starts within 0.5 s real of the injection
 def test_disk_full_ends_the_session_incomplete_and_keeps_everything_before(small_disk) -> None:
     folder, how = small_disk
     db = str(folder / "ras.sqlite3")

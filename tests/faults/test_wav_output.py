@@ -15,6 +15,9 @@ from ras.audio.engine import CueEngine
 from ras.errors import UserInputError
 from ras.session_clock import SessionClock
 
+# the wav renderer at 50x: the first cue is due 0.2 session s (4 ms real) after it is asked
+pytestmark = pytest.mark.timing
+
 
 def _play_a_few_cues(path) -> CueEngine:
     engine = CueEngine(make_backend(f"wav:{path}"), clock=SessionClock(speed=50.0))

@@ -12,6 +12,7 @@ music.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import soundfile as sf
 from gui_helpers import click, log_text, type_into
 from PySide6 import QtCore
@@ -46,6 +47,7 @@ def add_songs(db: str, folder) -> None:
 
 
 @requires_poppler
+@pytest.mark.timing  # songs decoded and changed on a busy core within the 6 s cued phase
 def test_a_session_with_music_runs_through_the_gui(qtbot, window, db, tmp_path, monkeypatch):
     w, s = window, window.setup
     add_songs(db, tmp_path)

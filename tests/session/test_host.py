@@ -134,6 +134,7 @@ def test_the_host_needs_no_qt() -> None:
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
+@pytest.mark.timing  # the cadence read on the tick after a step: under 3 session s (150 ms real)
 def test_the_snapshot_says_which_figures_are_current_and_why(db: str) -> None:
     """Issue 13: sync R and asynchrony showed during the uncued probe and while paused, and an
     unplugged foot's step time, SI, battery and clock sync kept showing."""

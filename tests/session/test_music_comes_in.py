@@ -161,6 +161,7 @@ def test_a_song_still_decoding_never_holds_up_the_cue_and_comes_in_once_decoded(
     assert_every_beat_cued(data)
 
 
+@pytest.mark.timing  # four songs decoded and changed in turn within the 4 s (real) cued phase
 def test_no_more_than_three_songs_are_held_decoded_however_many_the_session_offers(
     tmp_path: Path,
 ):

@@ -98,6 +98,7 @@ def test_ctrl_c_exits_cleanly_with_a_summary():
     assert "monitor ended after" in out
 
 
+@pytest.mark.timing  # a sensor answering in real time within the probe's 0.5 s
 @pytest.mark.parametrize("extra", [[], ["--timeout", "0.5"]])
 def test_devices_says_which_port_answers_as_a_sensor(extra):
     clock = SessionClock(speed=1.0)

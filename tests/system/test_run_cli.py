@@ -121,6 +121,7 @@ def test_patients_add_and_list(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # real time: what is 0.5 s old at the kill must be stored
 def test_kill_9_keeps_everything_up_to_half_a_second_before(tmp_path):
     """The sensors live in this process (their truth logs survive); `ras run` is killed."""
     db = str(tmp_path / "k.sqlite3")

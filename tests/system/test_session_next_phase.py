@@ -25,6 +25,7 @@ EARLY_S = {"baseline": 20.0, "cued": 30.0, "probe": 10.0}  # when the therapist 
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # each phase ends within 2 session s (100 ms real) of its 'next'
 def test_next_ends_each_phase_early_and_is_logged(tmp_path):
     db = str(tmp_path / "ras.sqlite3")
     with Store(db) as store:
