@@ -3,7 +3,10 @@ compare.py's, its counts the stored record's, and its buttons are above the fold
 
 from __future__ import annotations
 
+import contextlib
 import math
+import sqlite3
+from pathlib import Path
 
 import pytest
 from gui_helpers import click
@@ -48,9 +51,11 @@ def _run_in_gui(qtbot, w, *, script=()) -> int:
     return w.controller.session_id
 
 
-@pytest.fixture
-def previous(db):
-    """The patient with one earlier session (same plan), recorded by ``ras run``."""
+@pytest.fixture(scope="module")
+def previous_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A database with the patient and one earlier session (same plan), recorded by ``ras run``
+    once for the module; returns (path, session id)."""
+    db = tmp_path_factory.mktemp("previous") / "ras.sqlite3"
     add_patient(db, PATIENT, "--diagnosis", "stroke", "--affected-side", "left")
     run_simulated(
         db, "stroke", "--patient", PATIENT, "--plan", "fixed", "--baseline", "20", "--cued", "60",
@@ -58,7 +63,20 @@ def previous(db):
     )  # fmt: skip
     with Store(db) as store:
         (info,) = store.list_sessions(PATIENT)
-    return info.id
+    return db, info.id
+
+
+@pytest.fixture
+def previous(db: str, previous_db: tuple[Path, int]) -> int:
+    """The patient with one earlier session in the test's own database (a copy of
+    :func:`previous_db`, through SQLite's backup so the WAL's content comes along)."""
+    template, session_id = previous_db
+    with (
+        contextlib.closing(sqlite3.connect(template)) as source,
+        contextlib.closing(sqlite3.connect(db)) as copy,
+    ):
+        source.backup(copy)
+    return session_id
 
 
 def test_summary_figures_are_those_of_ras_results(qtbot, window, db, previous):
