@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 import pytest
 
@@ -9,13 +11,22 @@ from ras.clinic.records import open_records
 from ras.errors import UserInputError
 
 
-def ras_connections(url: str) -> int:
-    """Connections named 'ras' (what ras opens) to the database of ``url``, other than this."""
+def ras_connections(url: str, *, settle_s: float = 10.0) -> int:
+    """Connections named 'ras' (what ras opens) to the database of ``url``, other than this.
+
+    A closed connection's server process leaves pg_stat_activity a moment after the client has
+    gone: this waits up to ``settle_s`` for the count to reach 0 (an open one never does).
+    """
+    deadline = time.monotonic() + settle_s
     with psycopg.connect(url) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ras'"
-            " AND datname = current_database() AND pid != pg_backend_pid()"
-        ).fetchone()[0]
+        while True:
+            n = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ras'"
+                " AND datname = current_database() AND pid != pg_backend_pid()"
+            ).fetchone()[0]
+            if n == 0 or time.monotonic() > deadline:
+                return n
+            time.sleep(0.05)
 
 
 def test_an_unusable_laptop_file_is_one_line_and_no_connection_is_left_open(
