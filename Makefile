@@ -15,18 +15,20 @@ $(STAMP): pyproject.toml scripts/setup.sh scripts/debian-packages.txt
 run: setup
 	bash scripts/run.sh "$(VENV)"
 
-## test: set up, then lint and run every test (but the runs under deliberate load: make test-audio);
-## the 20 slowest are listed, to keep the suite under its 15 minutes
+## test: set up, then lint and run every test (but the runs under deliberate load: make test-audio):
+## those not marked timing on 2 workers, then the timing ones alone (scripts/test.sh); each part
+## lists its 20 slowest, to keep the suite under its 15 minutes
 test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -m "not load" --durations=20
+	bash scripts/test.sh $(PY) "not load" --durations=20
 
-## test-fast: set up, then lint and run every test not marked slow (the edit-test loop)
+## test-fast: set up, then lint and run every test not marked slow (the edit-test loop), in the
+## same two parts
 test-fast: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest -m "not slow and not load"
+	bash scripts/test.sh $(PY) "not slow and not load"
 
 ## test-audio: only the cue-timing loopback through a PulseAudio null sink, at the spec's full
 ## 2 minutes of cues per run, idle and with the GIL held (make test runs 10 s, idle only)
