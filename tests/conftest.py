@@ -60,14 +60,10 @@ FOLDER_MARKERS: dict[str, tuple[str, ...]] = {
     "lsl": ("timing",),
 }
 #: Test file (relative to tests/) -> markers each of its tests gets, for files whose folder has
-#: other owners (tests/store, tests/clinic); files elsewhere mark themselves.
+#: other owners (tests/store); files elsewhere mark themselves.
 FILE_MARKERS: dict[str, tuple[str, ...]] = {
     # kill -9 in real time: everything handed to the recorder 0.5 s before must be stored
     "store/test_store_crash.py": ("timing",),
-    # counts every 'ras' connection to its database at one moment, so whatever else in the
-    # process reaches $RAS_SERVER then counts too: it failed once on a worker (a connection there
-    # already) and never alone; alone it also runs before any GUI test and its background jobs
-    "clinic/test_open_records.py": ("timing",),
 }
 #: A test marked with the key also gets the values (loopback tests need a sound server).
 IMPLIED_MARKERS: dict[str, tuple[str, ...]] = {
