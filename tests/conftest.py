@@ -15,11 +15,11 @@ for any folder, tests/system included; slow tests are also marked one by one.
 
 ``timing`` marks a test whose result depends on how soon the machine runs it: a real-time clock
 (real audio, a real-time ``ras run``, QEMU, ptys answering within fractions of a second), or a
-sped-up session whose assertion leaves less than about 0.25 s of real time (a margin of
-``SPEED`` session seconds per real second), or that must get CPU-heavy work done within a phase.
-``make test`` runs the others on 2 workers first, then these alone (scripts/test.sh). A sped-up
-session whose only deadline is the runner's own lookahead (0.25 s real) is not ``timing``: up to
-25x it keeps every cue beside busy processes (docs/benchmarks.md, "keeping up").
+sped-up session whose assertion leaves at most a fraction of a second of real time (a margin of
+``SPEED`` session seconds per real second): one that must end ``complete`` or have every beat
+cued (each cue decided within the runner's 0.25 s real lookahead), or get CPU-heavy work done
+within a phase. ``make test`` runs the others on 2 workers first, then these alone
+(scripts/test.sh). A sped-up session asserting only on what was recorded stays on the workers.
 """
 
 from __future__ import annotations

@@ -143,6 +143,7 @@ def assert_complete_and_nothing_skipped(code: int, out: str, err: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_blocked_stdout_delays_no_cue_wav(tmp_path):
     code, out, err = run_blocked(tmp_path, f"wav:{tmp_path / 'cues.wav'}", speed=10.0)
     assert_complete_and_nothing_skipped(code, out, err)

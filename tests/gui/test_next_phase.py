@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from gui_helpers import Key, click, log_text, set_up
 from PySide6 import QtCore
 
@@ -10,6 +11,7 @@ from ras.store.store import Store
 BASELINE_S, CUED_S, PROBE_S = 240, 240, 240  # long: the test ends every phase itself
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_next_phase_from_the_live_screen(qtbot, window, db):
     w = window
     live, controls = w.live, w.live.controls

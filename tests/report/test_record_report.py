@@ -20,7 +20,8 @@ from ras.results.session_data import cue_spans, load_session
 from ras.store.store import Store
 from tests.report.report_helpers import pdf_pages, pdf_text, requires_poppler
 
-pytestmark = requires_poppler
+# the scripted session (report conftest) must end 'complete': every cue decided in 0.25 s real
+pytestmark = [requires_poppler, pytest.mark.timing]
 
 
 def _mm_ss(t_s: float) -> str:

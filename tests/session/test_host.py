@@ -66,6 +66,7 @@ def test_the_request_is_checked_once_in_the_therapists_words(db: str) -> None:
         assert store.list_sessions() == []  # nothing written for a refused request
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_session_through_the_host(db: str) -> None:
     host = SessionHost(_request(db, via="test"), watch=True)
     assert host.snapshot().status is None  # before it runs

@@ -50,6 +50,7 @@ def _host(db: Path, settings: SessionSettings) -> SessionHost:
     return SessionHost(request, watch=True)
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_ramp_below_every_song_brings_the_song_in_once_the_tempo_reaches_it(tmp_path: Path):
     # 110 -> 121 bpm in 5 % steps (110, 115.5 about 20 s in, 121): 'Fast' fits from 115.2 bpm,
     # 'Faster' never (135-165 bpm, half 67.5-82.5): the cue starts on the metronome
@@ -103,6 +104,7 @@ def test_a_ramp_below_every_song_brings_the_song_in_once_the_tempo_reaches_it(tm
     assert_every_beat_cued(data)
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_song_still_decoding_never_holds_up_the_cue_and_comes_in_once_decoded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

@@ -121,6 +121,7 @@ def test_a_song_that_cannot_play_is_refused_in_one_line_before_the_session(
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_the_therapist_switches_the_cue_s_sound_and_the_song_live_and_every_change_is_recorded(
     db: str, tmp_path: Path
 ):

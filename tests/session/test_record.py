@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from ras.events import CueState, LinkState, MarkerKind
 from ras.session.actions import Action, Plug
 from ras.session.host import SessionHost
@@ -33,6 +35,7 @@ SCRIPT: list[Action] = [
 ]
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_every_change_and_action_is_stored_with_its_time(tmp_path: Path) -> None:
     db = str(tmp_path / "ras.sqlite3")
     add_patient(db, "P-REC")

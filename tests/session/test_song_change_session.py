@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from ras.events import CueMode, SongEventKind
 from ras.results.session_data import load_session
@@ -20,6 +21,7 @@ from ras.store import Store
 from tests.session.test_music_session import add_song
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_song_about_to_end_gives_way_at_its_last_phrase_crossfaded(tmp_path: Path):
     db = tmp_path / "db" / "ras.sqlite3"
     with Store(db) as store:

@@ -41,6 +41,7 @@ def _expected_lost(truth) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # the final unplug is seen before the links close
 def test_ten_minutes_with_faults_nothing_silently_lost():
     clock = SessionClock(speed=SPEED)
     bus = SessionBus()

@@ -99,6 +99,7 @@ def test_a_song_without_a_trackable_beat_is_kept_unusable_and_never_starts_music
     ],
     ids=["file-missing", "outside-stretch-range"],
 )
+@pytest.mark.timing  # every beat cued: each decided within 0.25 s real
 def test_a_song_that_cannot_play_at_session_time_falls_back_to_the_metronome_in_one_line(
     tmp_path, tempo_bpm, delete, said
 ):

@@ -26,6 +26,7 @@ def ras(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_simulated_session_runs_records_and_is_listed(tmp_path):
     db = str(tmp_path / "ras.sqlite3")
     proc = ras(

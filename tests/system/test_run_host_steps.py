@@ -33,6 +33,7 @@ def ras(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_session_with_host_detected_steps_has_steps_cadence_and_symmetry(tmp_path):
     db = str(tmp_path / "ras.sqlite3")
     proc = ras(

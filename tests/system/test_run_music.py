@@ -57,6 +57,7 @@ def song_file(path: Path, tempo_bpm: float, duration_s: float) -> Path:
     return path
 
 
+@pytest.mark.timing  # ends 'complete': every cue decided within 0.25 s real
 def test_a_closed_loop_session_walks_to_a_song_and_the_record_and_report_say_so(tmp_path):
     db = tmp_path / "ras.sqlite3"
     add_patient(db, "P-1")
