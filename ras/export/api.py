@@ -24,7 +24,7 @@ from ras.results.tables import (
     steps_table,
     tempo_changes_table,
 )
-from ras.store.store import Store
+from ras.store.store import StoreReader
 from ras.validate import check_choice
 
 __all__ = ["EXPORT_FORMATS", "export_session", "export_tables"]
@@ -70,7 +70,7 @@ def _header(data: SessionData, *, with_names: bool) -> dict:
 
 
 def export_session(
-    store: Store,
+    store: StoreReader,
     session_id: int,
     fmt: str,
     out_dir: str | os.PathLike[str],

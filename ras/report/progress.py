@@ -23,7 +23,7 @@ from ras.report.document import Band, Figure, Series
 from ras.results.music import music_use
 from ras.results.outcomes import SessionOutcomes, session_outcomes
 from ras.results.session_data import SessionData, cue_spans, load_session
-from ras.store.store import SessionInfo, Store
+from ras.store.store import SessionInfo, StoreReader
 
 __all__ = [
     "ASSESSMENT_PHASE",
@@ -142,7 +142,9 @@ class CourseSession:
         return p.reasons.get(key, "")
 
 
-def _course_session(store: Store, info: SessionInfo, number: int, with_imu: bool) -> CourseSession:
+def _course_session(
+    store: StoreReader, info: SessionInfo, number: int, with_imu: bool
+) -> CourseSession:
     try:
         data = load_session(store, info.id, with_imu=with_imu, require_steps=False)
     except RasError as err:
@@ -159,7 +161,9 @@ def _course_session(store: Store, info: SessionInfo, number: int, with_imu: bool
     return CourseSession(info, number, dose, data, outcomes)
 
 
-def patient_course(store: Store, patient: str, *, with_imu: bool = False) -> list[CourseSession]:
+def patient_course(
+    store: StoreReader, patient: str, *, with_imu: bool = False
+) -> list[CourseSession]:
     """Every session of ``patient``, oldest first, with dose and outcomes.
 
     Raises UserInputError (one line) for an unknown patient.
@@ -401,7 +405,7 @@ def _trend_section(report: Report, course: Sequence[CourseSession], diagnosis: s
     )
 
 
-def build_progress_report(store: Store, patient: str, *, with_names: bool = False) -> Report:
+def build_progress_report(store: StoreReader, patient: str, *, with_names: bool = False) -> Report:
     """Assemble the progress report of ``patient`` across all their sessions.
 
     Raises UserInputError (one line) for an unknown patient or one without a measured session.

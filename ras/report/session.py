@@ -32,7 +32,7 @@ from ras.results.outcomes import (
 )
 from ras.results.session_data import SessionData, cue_spans, load_session
 from ras.results.tables import phase_of, tempo_changes_table
-from ras.store.store import Store
+from ras.store.store import StoreReader
 
 __all__ = [
     "PHASE_COLORS",
@@ -677,7 +677,7 @@ class Earlier:
         return f"{self.role} #{self.data.info.id}"
 
 
-def _comparable(store: Store, data: SessionData) -> list[int]:
+def _comparable(store: StoreReader, data: SessionData) -> list[int]:
     """Ids of the patient's earlier sessions with steps and the same plan, oldest first."""
     plan = data.info.settings.get("plan")
     out = []
@@ -688,13 +688,13 @@ def _comparable(store: Store, data: SessionData) -> list[int]:
     return out
 
 
-def previous_session(store: Store, data: SessionData) -> SessionData | None:
+def previous_session(store: StoreReader, data: SessionData) -> SessionData | None:
     """The patient's latest earlier comparable session (same plan, with steps), or None."""
     ids = _comparable(store, data)
     return load_session(store, ids[-1], with_imu=True) if ids else None
 
 
-def earlier_sessions(store: Store, data: SessionData) -> list[Earlier]:
+def earlier_sessions(store: StoreReader, data: SessionData) -> list[Earlier]:
     """The previous comparable session and the first (one entry if they are the same)."""
     ids = _comparable(store, data)
     picks = [("previous", ids[-1]), ("first", ids[0])] if ids else []
@@ -917,7 +917,9 @@ def summary_paragraph(
     return " ".join(p for p in parts if p)
 
 
-def build_session_report(store: Store, session_id: int, *, with_names: bool = False) -> Report:
+def build_session_report(
+    store: StoreReader, session_id: int, *, with_names: bool = False
+) -> Report:
     """Assemble the session report of ``session_id`` (save it with ``.save(path)``)."""
     data = load_session(store, session_id, with_imu=True)
     out = session_outcomes(data)

@@ -20,7 +20,7 @@ from ras.events import (
     SongEvent,
     TempoChangeEvent,
 )
-from ras.store.store import PatientInfo, SessionInfo, Store
+from ras.store.store import PatientInfo, SessionInfo, StoreReader
 
 __all__ = [
     "MAX_SESSION_ID",
@@ -120,14 +120,14 @@ def parse_session_id(text: str | int) -> int:
     return value
 
 
-def session_number(store: Store, info: SessionInfo) -> int:
+def session_number(store: StoreReader, info: SessionInfo) -> int:
     """1-based number of ``info`` among its patient's sessions, oldest first."""
     ids = [s.id for s in store.list_sessions(info.patient_id)]
     return ids.index(info.id) + 1 if info.id in ids else 1
 
 
 def load_session(
-    store: Store, session_id: int, *, with_imu: bool = False, require_steps: bool = True
+    store: StoreReader, session_id: int, *, with_imu: bool = False, require_steps: bool = True
 ) -> SessionData:
     """Read one session; raise UserInputError if it is unknown or (optionally) has no steps.
 
