@@ -106,40 +106,33 @@ class ServerConnection:
     def _sql(sql: str) -> str:
         return sql.replace("%", "%%").replace("?", "%s")
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    @contextmanager
+    def _said(self) -> Iterator[None]:
+        """psycopg's errors as this server's one-line ServerError."""
         try:
-            return self.raw.execute(self._sql(sql), tuple(params))
+            yield
         except _psycopg().Error as exc:
             raise describe_error(exc, self.label) from None
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        try:
-            with self.raw.cursor() as cur:
-                cur.executemany(self._sql(sql), rows)
-        except _psycopg().Error as exc:
-            raise describe_error(exc, self.label) from None
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._said():
+            return self.raw.execute(self._sql(sql), tuple(params))
 
     @contextmanager
     def transaction(self) -> Iterator[ServerConnection]:
         """One transaction: committed at the end of the block, rolled back on an error."""
-        psycopg = _psycopg()
-        try:
-            with self.raw.transaction():
-                yield self
-        except psycopg.Error as exc:
-            raise describe_error(exc, self.label) from None
+        with self._said(), self.raw.transaction():
+            yield self
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Append ``rows`` to ``table`` through COPY (the fast path for big tables)."""
-        try:
-            with (
-                self.raw.cursor() as cur,
-                cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        except _psycopg().Error as exc:
-            raise describe_error(exc, self.label) from None
+        with (
+            self._said(),
+            self.raw.cursor() as cur,
+            cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
     def close(self) -> None:
         self.raw.close()
