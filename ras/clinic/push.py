@@ -23,6 +23,7 @@ from typing import Any
 from ras.clinic.server import ServerConnection, ServerError, ServerUnavailableError
 from ras.store.declaration import Table, server_tables, table
 from ras.store.patients import VIRTUAL_PATIENT_PREFIX
+from ras.store.schema import immediate
 from ras.store.store import utc_now_iso
 
 __all__ = [
@@ -408,15 +409,10 @@ def pull_patients(local: sqlite3.Connection, server: ServerConnection) -> list[s
     """
     missing = local_patients_missing(local, server)
     if missing:
-        local.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(local):
             local.executemany(
                 f"INSERT OR IGNORE INTO patients ({', '.join(PATIENT_COLUMNS)})"
                 f" VALUES ({', '.join('?' * len(PATIENT_COLUMNS))})",
                 [tuple(r) for r in missing],
             )
-            local.execute("COMMIT")
-        except BaseException:
-            local.execute("ROLLBACK")
-            raise
     return [r[0] for r in missing]

@@ -15,13 +15,23 @@ That keeps commits cheap enough to make several a second during a session.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ras.errors import UserInputError
 from ras.store.declaration import DECLARED_MIGRATIONS, FIRST_DECLARED, migration_sql
 from ras.store.paths import owner_only_umask, prepare_db_path, secure_db_files
 
-__all__ = ["END_STATUSES", "MIGRATIONS", "SCHEMA_VERSION", "connect", "migrate", "schema_version"]
+__all__ = [
+    "END_STATUSES",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "connect",
+    "immediate",
+    "migrate",
+    "schema_version",
+]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -346,6 +356,19 @@ MIGRATIONS: tuple[str, ...] = (
     *(";\n".join(migration_sql(m, "sqlite")) + ";" for m in DECLARED_MIGRATIONS),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One ``BEGIN IMMEDIATE`` transaction on an autocommit connection: committed at the end
+    of the block, rolled back if it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -37,7 +37,7 @@ from ras.store.patients import (
     check_details,
     patient_from_row,
 )
-from ras.store.schema import END_STATUSES, connect
+from ras.store.schema import END_STATUSES, connect, immediate
 from ras.store.songs import SongStore
 from ras.validate import check_choice, check_pseudo_id
 
@@ -414,17 +414,12 @@ class Store(StoreReader):
         Returns True if removed; False (nothing changed) if a phase was recorded or there is no
         such session.
         """
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self._conn):
             cur = self._conn.execute(
                 "DELETE FROM sessions WHERE id = ? AND NOT EXISTS"
                 " (SELECT 1 FROM phases WHERE session_id = ?)",
                 (int(session_id), int(session_id)),
             )  # foreign keys are on: its events go with it (ON DELETE CASCADE)
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
         return cur.rowcount == 1
 
     def mark_interrupted(self, stale_after_s: float = STALE_HEARTBEAT_S) -> list[int]:
@@ -450,18 +445,13 @@ class Store(StoreReader):
             or (whost != host and _age_s(beat, now) > stale_after_s)
         ]
         if dead:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(self._conn):
                 self._conn.executemany(
                     "UPDATE sessions SET status = 'incomplete', notes = COALESCE(notes,"
                     " 'recording process ended without closing the session')"
                     " WHERE id = ? AND status = 'running'",
                     [(sid,) for sid in dead],
                 )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
         return dead
 
     # ---- writing events directly (the Recorder does this on its own thread) ---------------
@@ -470,12 +460,7 @@ class Store(StoreReader):
         """Write events of recorded types in one transaction; returns how many were written."""
         self.get_session(session_id)
         n = 0
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self._conn):
             for e in events:
                 n += rows.write_event(self._conn, int(session_id), e)
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
         return n
